@@ -1,0 +1,140 @@
+/* amanat rules: legal parameters loaded from rules/<country>/*.yaml, each a
+ * list of dated values with a unit and a legal reference, looked up by date.
+ * Code holds formulas, never figures. The loader is strict: an unknown key,
+ * a gap or overlap of dates, a missing unit or reference is an error naming
+ * file and line. See docs/rules.md for the file format. */
+#ifndef AMANAT_RULES_H
+#define AMANAT_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amanat/date.h"
+#include "amanat/error.h"
+#include "amanat/money.h"
+
+/* The unit of a parameter decides the type of its values. */
+enum am_unit {
+	AM_UNIT_RIAL = 1,     /* "rial": money (am_money) */
+	AM_UNIT_RIAL_PER_DAY, /* "rial/day": money per day */
+	AM_UNIT_RATE,         /* "rate": an exact fraction, "7%" or "7/100" */
+	AM_UNIT_DAYS,         /* "days": an integer */
+	AM_UNIT_MONTHS,       /* "months" */
+	AM_UNIT_YEARS,        /* "years" */
+	AM_UNIT_COUNT,        /* "count": a plain integer */
+	AM_UNIT_DATE,         /* "date": a Jalali date */
+	AM_UNIT_ROUNDING,     /* "rounding": half_up, half_even, down, … */
+	AM_UNIT_BOOL,         /* "bool": true or false */
+	AM_UNIT_TEXT,         /* "text": a short code word (e.g. a relation) */
+	AM_UNIT_TABLE,        /* "table": rows of typed columns */
+};
+
+const char *am_unit_name(enum am_unit u);
+int am_unit_parse(const char *name, enum am_unit *out);
+
+/* One typed value: a scalar parameter's value, or one cell of a table. */
+struct am_scalar {
+	enum am_unit unit;
+	union {
+		int64_t i;          /* days, months, years, count */
+		am_money money;     /* rial, rial/day */
+		struct am_rate rate;
+		am_date date;
+		enum am_round round;
+		bool b;
+		const char *text;
+	} u;
+};
+
+struct am_column {
+	const char *name;
+	enum am_unit unit; /* never AM_UNIT_TABLE */
+	const char *description_fa;
+	const char *description_en;
+};
+
+/* End of an open-ended value. */
+#define AM_DATE_OPEN INT32_MAX
+
+struct am_value {
+	am_date from;          /* first day in force */
+	am_date to;            /* last day in force, or AM_DATE_OPEN */
+	const char *reference; /* law, article, circular, URL */
+	const char *note;      /* may be NULL */
+	unsigned line;         /* where the value starts in its file */
+	struct am_scalar scalar;   /* for scalar parameters */
+	size_t nrows;              /* for tables: cells has nrows × ncolumns */
+	const struct am_scalar *cells;
+};
+
+struct am_param {
+	const char *name;        /* "contribution.compulsory.insured" */
+	enum am_unit unit;
+	const char *description_fa;
+	const char *description_en;
+	const char *confidence;  /* H, M, L, U or D, as in the sources */
+	const char *file;        /* path it was read from */
+	unsigned line;
+	size_t ncolumns;         /* tables only */
+	const struct am_column *columns;
+	size_t nvalues;          /* sorted by from */
+	const struct am_value *values;
+};
+
+/* A loaded rule set. Opaque; read-only after loading, so it may be shared
+ * between threads. */
+struct am_rules;
+
+/* Load every *.yaml file under dir (sorted by name, not recursive). Every
+ * error found is added to diags (when not NULL), each naming file and line;
+ * the call then returns the first error code and *out is NULL. */
+int am_rules_load_dir(const char *dir, struct am_rules **out,
+		      struct am_diags *diags);
+/* Load one YAML text; name is used in diagnostics. Several may be added to
+ * one set with am_rules_add_text() before am_rules_finish(). */
+int am_rules_new(struct am_rules **out);
+int am_rules_add_text(struct am_rules *r, const char *name, const char *text,
+		      size_t len, struct am_diags *diags);
+int am_rules_finish(struct am_rules *r, struct am_diags *diags);
+void am_rules_free(struct am_rules *r);
+
+/* The identity of the rule set: BLAKE2b-256 over a canonical form of every
+ * parameter, as 64 hex digits. Stored with every decision. */
+const char *am_rules_identity(const struct am_rules *r);
+
+size_t am_rules_count(const struct am_rules *r);
+/* Parameters sorted by name. */
+const struct am_param *am_rules_at(const struct am_rules *r, size_t i);
+const struct am_param *am_rules_find(const struct am_rules *r, const char *name);
+
+/* The value of a parameter in force on a date. AM_ERULES_UNKNOWN_PARAM, or
+ * AM_ERULES_NO_VALUE when no value is in force then: never a silent
+ * carry-forward. With diag (may be NULL) set to name the parameter and date. */
+int am_rules_value(const struct am_rules *r, const char *name, am_date on,
+		   const struct am_value **out, struct am_diag *diag);
+
+/* Typed lookups; AM_ERULES_TYPE_MISMATCH when the unit does not fit. */
+int am_rules_money(const struct am_rules *r, const char *name, am_date on,
+		   am_money *out, struct am_diag *diag);
+int am_rules_rate(const struct am_rules *r, const char *name, am_date on,
+		  struct am_rate *out, struct am_diag *diag);
+int am_rules_int(const struct am_rules *r, const char *name, am_date on,
+		 int64_t *out, struct am_diag *diag);
+int am_rules_rounding(const struct am_rules *r, const char *name, am_date on,
+		      enum am_round *out, struct am_diag *diag);
+int am_rules_bool(const struct am_rules *r, const char *name, am_date on,
+		  bool *out, struct am_diag *diag);
+
+/* Column index of a table parameter by name, or -1. */
+int am_param_column(const struct am_param *p, const char *name);
+/* Cell (row, col) of a table value. */
+const struct am_scalar *am_value_cell(const struct am_param *p,
+				      const struct am_value *v, size_t row,
+				      size_t col);
+
+/* Text of a scalar as written in rule files ("7/100", "1403/12/30",
+ * "3463656"); returns the length. Needs at most 64 bytes except for text. */
+size_t am_scalar_format(const struct am_scalar *s, char *out, size_t size);
+
+#endif

@@ -1,0 +1,53 @@
+/* amanat text: normalisation of Persian input, digit folding, and the two
+ * legacy code pages of wage-list files: Windows-1256 (through ICU) and
+ * Iran System (visual order, contextual forms; our own codec). Text inside
+ * amanat is always normalised UTF-8. */
+#ifndef AMANAT_TEXT_H
+#define AMANAT_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "amanat/buf.h"
+
+/* Normalise UTF-8 input for storage: Arabic yeh (ي U+064A, ى U+0649) and
+ * kaf (ك U+0643) become Persian ی (U+06CC) and ک (U+06A9); runs of white
+ * space become one space; leading and trailing white space is trimmed;
+ * ZWNJ (U+200C) is kept. Digits are left as they are. Appends to out.
+ * AM_EINVALID_UTF8 (out unchanged), AM_ETOO_LONG or AM_ENOMEM. */
+int am_text_normalize(const char *s, size_t len, struct am_buf *out);
+
+/* Fold Persian (U+06F0..9) and Arabic-Indic (U+0660..9) digits to ASCII,
+ * for parsing numbers and identifiers. Appends to out. Other text is
+ * copied. AM_EINVALID_UTF8, AM_ETOO_LONG or AM_ENOMEM. */
+int am_text_digits_to_ascii(const char *s, size_t len, struct am_buf *out);
+
+/* Write ASCII digits of s as Persian digits (for display). */
+int am_text_digits_to_persian(const char *s, size_t len, struct am_buf *out);
+
+/* Decode a digit of any script at s (1..2 bytes UTF-8): its value 0..9 and
+ * the bytes it took in *used, or -1 when s does not start with a digit. */
+int am_text_digit_at(const char *s, size_t len, size_t *used);
+
+/* Legacy code pages. Decoding appends normalised UTF-8 to out; encoding
+ * takes UTF-8 and appends bytes. An unmappable character is an error
+ * (AM_EENCODING_UNMAPPABLE) unless substitute is true, where it becomes '?'.
+ * Windows-1256 writes ی as ي (0xED) and Persian digits as ASCII. */
+enum am_codepage {
+	AM_CP_UTF8 = 0,
+	AM_CP_WINDOWS_1256,
+	AM_CP_IRAN_SYSTEM,
+};
+const char *am_codepage_name(enum am_codepage cp);
+int am_codepage_parse(const char *name, enum am_codepage *out);
+
+int am_text_decode(enum am_codepage cp, const void *bytes, size_t len,
+		   struct am_buf *out);
+int am_text_encode(enum am_codepage cp, const char *utf8, size_t len,
+		   bool substitute, struct am_buf *out);
+
+/* Guess the code page of a field's bytes from legacy files: how well the
+ * bytes read as Persian in each. Pure ASCII answers AM_CP_WINDOWS_1256. */
+enum am_codepage am_text_guess_codepage(const void *bytes, size_t len);
+
+#endif

@@ -1,0 +1,57 @@
+/* What every amanat source file includes first: the public core headers,
+ * the banned-functions list, and the internal helpers shared by layers. */
+#ifndef AMANAT_CORE_INTERNAL_H
+#define AMANAT_CORE_INTERNAL_H
+
+/* System headers come before banned.h, which would break their inline
+ * definitions; a source file includes core/internal.h first and adds only
+ * library headers (sqlite3.h, unicode/…, libfyaml.h) after it. */
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "amanat/arena.h"
+#include "amanat/buf.h"
+#include "amanat/error.h"
+#include "amanat/money.h"
+
+#include "core/banned.h"
+
+#define AM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Mark a boundary branch, so tests can show it is reached (SQLite's
+ * testcase()). Compiled to nothing; a coverage run shows the line. */
+#define am_testcase(cond) ((void)(cond))
+
+/* Copy a NUL-terminated string into a fixed array, truncating; always
+ * terminates. Returns the length copied. */
+size_t am__strlcpy(char *dst, const char *src, size_t size);
+
+/* Parse a non-negative decimal integer of ASCII digits only, s[0..len),
+ * into *out; false on empty input, a non-digit or overflow. */
+bool am__parse_uint(const char *s, size_t len, uint64_t *out);
+
+/* Decode one UTF-8 code point at s[0..len): its value, and the bytes it
+ * took in *used; -1 on an invalid, overlong or truncated sequence, a
+ * surrogate, or a value past U+10FFFF. */
+int32_t am__utf8_decode(const char *s, size_t len, size_t *used);
+/* Encode cp (valid scalar value) as UTF-8 into out; returns 1..4. */
+size_t am__utf8_encode(int32_t cp, char out[4]);
+/* Value 0..9 of a Latin, Persian (U+06F0..) or Arabic-Indic (U+0660..)
+ * digit at s, with the bytes it took in *used; -1 if none. */
+int am__digit_at(const char *s, size_t len, size_t *used);
+
+#endif
