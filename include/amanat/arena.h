@@ -9,8 +9,8 @@ struct am__arena_block;
 
 struct am_arena {
 	struct am__arena_block *head; /* current block, linked to older ones */
-	size_t block_size;            /* size of ordinary blocks */
-	size_t used;                  /* bytes handed out, for statistics */
+	size_t block_size;	      /* size of ordinary blocks */
+	size_t used;		      /* bytes handed out, for statistics */
 };
 
 /* Set up an empty arena in caller memory. block_size 0 picks 64 KiB.

@@ -17,8 +17,8 @@ enum am_lang {
 /* Messages of an error code (AM_E…, negative, or its positive table code).
  * Unknown codes give a generic "unknown error" message, never NULL. The
  * strings are static. */
-const char *am_strerror(int err);            /* English */
-const char *am_strerror_fa(int err);         /* Persian */
+const char *am_strerror(int err);    /* English */
+const char *am_strerror_fa(int err); /* Persian */
 const char *am_strerror_lang(int err, enum am_lang lang);
 /* Stable textual id ("natcode_checksum"), or "unknown". */
 const char *am_error_id(int err);
@@ -31,12 +31,12 @@ int am_error_from_id(const char *id);
  * silently truncated to its field; empty means "not applicable". */
 #define AM_DIAG_TEXT 192
 struct am_diag {
-	int code;                      /* AM_E… */
-	unsigned line;                 /* 1-based line or row; 0 = none */
+	int code;      /* AM_E… */
+	unsigned line; /* 1-based line or row; 0 = none */
 	char file[AM_DIAG_TEXT];
-	char field[AM_DIAG_TEXT];      /* field, column or key */
-	char value[AM_DIAG_TEXT];      /* what was found */
-	char expected[AM_DIAG_TEXT];   /* what was expected */
+	char field[AM_DIAG_TEXT];    /* field, column or key */
+	char value[AM_DIAG_TEXT];    /* what was found */
+	char expected[AM_DIAG_TEXT]; /* what was expected */
 };
 
 /* Fill *d. Any of file, field, value and expected may be NULL. */

@@ -21,9 +21,9 @@ struct am_rate {
 enum am_round {
 	AM_ROUND_HALF_UP = 0, /* to nearest, halves away from zero ("half_up") */
 	AM_ROUND_HALF_EVEN,   /* to nearest, halves to even ("half_even") */
-	AM_ROUND_DOWN,        /* toward zero ("down") */
-	AM_ROUND_UP,          /* away from zero ("up") */
-	AM_ROUND_FLOOR,       /* toward minus infinity ("floor") */
+	AM_ROUND_DOWN,	      /* toward zero ("down") */
+	AM_ROUND_UP,	      /* away from zero ("up") */
+	AM_ROUND_FLOOR,	      /* toward minus infinity ("floor") */
 	AM_ROUND_CEILING,     /* toward plus infinity ("ceiling") */
 };
 

@@ -8,7 +8,7 @@
 
 struct am_progress {
 	const char *label;
-	uint64_t total;     /* 0 = unknown: a counter instead of a bar */
+	uint64_t total; /* 0 = unknown: a counter instead of a bar */
 	uint64_t done;
 	uint64_t last_draw_ns;
 	uint64_t start_ns;
@@ -17,7 +17,8 @@ struct am_progress {
 
 /* Start; enabled only when stderr is a terminal and $AMANAT_PROGRESS is not
  * "0" ($AMANAT_PROGRESS=1 forces it on, for tests). label is borrowed. */
-void am_progress_start(struct am_progress *p, const char *label, uint64_t total);
+void am_progress_start(struct am_progress *p, const char *label,
+		       uint64_t total);
 /* Record progress; redraws at most ten times a second. */
 void am_progress_update(struct am_progress *p, uint64_t done);
 /* Draw the final state and end the line. */

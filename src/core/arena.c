@@ -4,7 +4,6 @@
 
 #include <stdalign.h>
 
-
 struct am__arena_block {
 	struct am__arena_block *next;
 	size_t size; /* usable bytes in data */

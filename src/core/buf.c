@@ -2,7 +2,6 @@
  * grow past its cap. A failed append leaves the buffer as it was. */
 #include "core/internal.h"
 
-
 static char empty_buf[1];
 
 void am_buf_init(struct am_buf *b, size_t cap)

@@ -2,15 +2,13 @@
  * and the capped list of diagnostics that batch work reports through. */
 #include "core/internal.h"
 
-
 #include "core/error_table.h"
 
-static const struct am__error_entry unknown_error = {
-	0, 500, "unknown", "خطای ناشناخته", "unknown error"
-};
-static const struct am__error_entry no_error = {
-	0, 200, "ok", "انجام شد", "success"
-};
+static const struct am__error_entry unknown_error = { 0, 500, "unknown",
+						      "خطای ناشناخته",
+						      "unknown error" };
+static const struct am__error_entry no_error = { 0, 200, "ok", "انجام شد",
+						 "success" };
 
 static const struct am__error_entry *find(int err)
 {
@@ -175,8 +173,10 @@ int am_diag_format(const struct am_diag *d, enum am_lang lang,
 		err = fa ? am_buf_addf(out, ": فیلد «%s»", d->field)
 			 : am_buf_addf(out, ": field '%s'", d->field);
 	if (!err && d->value[0])
-		err = fa ? am_buf_addf(out, "%s مقدار «%s»", d->field[0] ? "،" : ":", d->value)
-			 : am_buf_addf(out, "%s found '%s'", d->field[0] ? "," : ":", d->value);
+		err = fa ? am_buf_addf(out, "%s مقدار «%s»",
+				       d->field[0] ? "،" : ":", d->value)
+			 : am_buf_addf(out, "%s found '%s'",
+				       d->field[0] ? "," : ":", d->value);
 	if (!err && d->expected[0])
 		err = fa ? am_buf_addf(out, "، مورد انتظار «%s»", d->expected)
 			 : am_buf_addf(out, ", expected '%s'", d->expected);
@@ -215,9 +215,11 @@ int am_diag_json(const struct am_diag *d, struct am_buf *out)
 	if (!err)
 		err = json_member(out, "code", am_error_id(d->code), true);
 	if (!err)
-		err = json_member(out, "message_fa", am_strerror_fa(d->code), true);
+		err = json_member(out, "message_fa", am_strerror_fa(d->code),
+				  true);
 	if (!err)
-		err = json_member(out, "message_en", am_strerror(d->code), true);
+		err = json_member(out, "message_en", am_strerror(d->code),
+				  true);
 	if (!err)
 		err = am_buf_addch(out, '}');
 	if (err)

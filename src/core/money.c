@@ -3,13 +3,15 @@
  * exact before its one rounding step. */
 #include "core/internal.h"
 
-
 typedef __int128 i128;
 
 static const char *const round_names[] = {
-	[AM_ROUND_HALF_UP] = "half_up",     [AM_ROUND_HALF_EVEN] = "half_even",
-	[AM_ROUND_DOWN] = "down",           [AM_ROUND_UP] = "up",
-	[AM_ROUND_FLOOR] = "floor",         [AM_ROUND_CEILING] = "ceiling",
+	[AM_ROUND_HALF_UP] = "half_up",
+	[AM_ROUND_HALF_EVEN] = "half_even",
+	[AM_ROUND_DOWN] = "down",
+	[AM_ROUND_UP] = "up",
+	[AM_ROUND_FLOOR] = "floor",
+	[AM_ROUND_CEILING] = "ceiling",
 };
 
 const char *am_round_name(enum am_round mode)
@@ -134,11 +136,13 @@ static bool is_group_sep(const char *s, size_t len, size_t *used)
 		return true;
 	}
 	/* U+066C ARABIC THOUSANDS SEPARATOR, U+060C ARABIC COMMA */
-	if (len >= 2 && (unsigned char)s[0] == 0xD9 && (unsigned char)s[1] == 0xAC) {
+	if (len >= 2 && (unsigned char)s[0] == 0xD9 &&
+	    (unsigned char)s[1] == 0xAC) {
 		*used = 2;
 		return true;
 	}
-	if (len >= 2 && (unsigned char)s[0] == 0xD8 && (unsigned char)s[1] == 0x8C) {
+	if (len >= 2 && (unsigned char)s[0] == 0xD8 &&
+	    (unsigned char)s[1] == 0x8C) {
 		*used = 2;
 		return true;
 	}
@@ -277,7 +281,8 @@ int am_rate_parse(const char *s, size_t len, struct am_rate *out)
 
 		s += sep;
 		len -= sep;
-		if (read_digits(&s, &len, &num, &frac) || frac == 0 || frac > 15)
+		if (read_digits(&s, &len, &num, &frac) || frac == 0 ||
+		    frac > 15)
 			return AM_ERATE_INVALID;
 		for (int i = 0; i < frac; i++)
 			den *= 10;
@@ -305,7 +310,8 @@ int am_rate_parse(const char *s, size_t len, struct am_rate *out)
 
 size_t am_rate_format(struct am_rate r, char out[48])
 {
-	int n = snprintf(out, 48, "%lld/%lld", (long long)r.num, (long long)r.den);
+	int n = snprintf(out, 48, "%lld/%lld", (long long)r.num,
+			 (long long)r.den);
 
 	return n < 0 ? 0 : (size_t)n;
 }

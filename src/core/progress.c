@@ -2,7 +2,6 @@
  * scripts, pipes and CI logs never see it. */
 #include "core/internal.h"
 
-
 #include "amanat/progress.h"
 
 static uint64_t now_ns(void)
@@ -42,8 +41,8 @@ static void draw(struct am_progress *p, uint64_t t)
 		for (unsigned i = 0; i < 30; i++)
 			bar[i] = i < fill ? '#' : '.';
 		bar[30] = '\0';
-		fprintf(stderr, "\r%s [%s] %3u%% %llu/%llu %.1fs", p->label, bar,
-			pct, (unsigned long long)p->done,
+		fprintf(stderr, "\r%s [%s] %3u%% %llu/%llu %.1fs", p->label,
+			bar, pct, (unsigned long long)p->done,
 			(unsigned long long)p->total, secs);
 	} else {
 		fprintf(stderr, "\r%s %llu %.1fs", p->label,
