@@ -6,12 +6,9 @@
 typedef __int128 i128;
 
 static const char *const round_names[] = {
-	[AM_ROUND_HALF_UP] = "half_up",
-	[AM_ROUND_HALF_EVEN] = "half_even",
-	[AM_ROUND_DOWN] = "down",
-	[AM_ROUND_UP] = "up",
-	[AM_ROUND_FLOOR] = "floor",
-	[AM_ROUND_CEILING] = "ceiling",
+	[AM_ROUND_HALF_UP] = "half_up", [AM_ROUND_HALF_EVEN] = "half_even",
+	[AM_ROUND_DOWN] = "down",	[AM_ROUND_UP] = "up",
+	[AM_ROUND_FLOOR] = "floor",	[AM_ROUND_CEILING] = "ceiling",
 };
 
 const char *am_round_name(enum am_round mode)
