@@ -1,0 +1,20 @@
+/* amanat: the public C API of the social-insurance administration library.
+ * The CLI and the server use nothing but these headers. */
+#ifndef AMANAT_AMANAT_H
+#define AMANAT_AMANAT_H
+
+#include "amanat/arena.h"
+#include "amanat/buf.h"
+#include "amanat/date.h"
+#include "amanat/error.h"
+#include "amanat/ident.h"
+#include "amanat/money.h"
+#include "amanat/progress.h"
+#include "amanat/rules.h"
+#include "amanat/store.h"
+#include "amanat/text.h"
+
+/* The library's version, "0.1.0". */
+const char *am_version(void);
+
+#endif

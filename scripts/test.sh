@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The README's second command and what CI runs (.ci/run): set everything up,
+# then run the whole suite: formatting, the error-table docs, the unit and
+# golden tests in the developer build, the same under ASan and UBSan, the
+# fuzz corpora (replayed in both), a short libFuzzer run of every target,
+# clang-tidy and cppcheck. Ends with one line "N passed, N failed".
+#
+# FUZZ_SECONDS (default 10) is each fuzz target's run; 0 skips fuzzing.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh || exit 1
+
+FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
+passed=0
+failed=0
+failures=()
+
+step() {
+    local name="$1"; shift
+    printf '\n==> %s\n' "$name"
+    if "$@"; then
+        printf -- '--- ok: %s\n' "$name"
+        passed=$((passed + 1))
+    else
+        printf -- '--- FAILED: %s\n' "$name"
+        failed=$((failed + 1))
+        failures+=("$name")
+    fi
+}
+
+c_files() {
+    git ls-files -- '*.c' '*.h' 2>/dev/null || find src include tests fuzz -name '*.[ch]'
+}
+
+check_format() {
+    local bad=0
+    # shellcheck disable=SC2046
+    clang-format --dry-run --Werror $(c_files) || bad=1
+    return $bad
+}
+
+check_errors_doc() {
+    ninja -C build errors.md >/dev/null &&
+        diff -u docs/errors.md build/errors.md ||
+        { echo "docs/errors.md is stale: cp build/errors.md docs/errors.md"; return 1; }
+}
+
+# Count meson's results (a test is one program: a suite of cmocka cases).
+meson_tests() {
+    local dir="$1"
+    local log="$dir/meson-logs/testlog.json"
+    rm -f "$log"
+    meson test -C "$dir" --print-errorlogs --num-processes 2 "${@:2}"
+    local rc=$?
+    if [ -f "$log" ]; then
+        local ok fail
+        ok=$(grep -c '"result": "OK"' "$log" || true)
+        fail=$(grep -c -E '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' "$log" || true)
+        echo "$dir: $ok test programs passed, $fail failed"
+    fi
+    return $rc
+}
+
+asan_setup() {
+    if [ ! -f build-asan/build.ninja ]; then
+        meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+            --buildtype=debug >/dev/null || return 1
+    fi
+    ninja -C build-asan >/dev/null
+}
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+
+fuzz_run() {
+    if [ "$FUZZ_SECONDS" = 0 ]; then
+        echo "fuzzing skipped (FUZZ_SECONDS=0)"
+        return 0
+    fi
+    if [ ! -f build-fuzz/build.ninja ]; then
+        CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false \
+            -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug \
+            >/dev/null || return 1
+    fi
+    ninja -C build-fuzz >/dev/null || return 1
+    local rc=0 t work
+    for t in build-fuzz/fuzz/fuzz_*; do
+        [ -x "$t" ] || continue
+        local name="${t##*/fuzz_}"
+        work=$(mktemp -d)
+        echo "fuzzing $name for ${FUZZ_SECONDS}s"
+        if ! "$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+            -print_final_stats=0 -artifact_prefix="$work/" \
+            "$work" "fuzz/corpus/$name" >"$work/log" 2>&1; then
+            tail -n 40 "$work/log"
+            echo "fuzz target $name failed; the input is in $work"
+            rc=1
+            continue
+        fi
+        rm -rf "$work"
+    done
+    return $rc
+}
+
+tidy() {
+    # shellcheck disable=SC2046
+    clang-tidy -p build --quiet $(git ls-files 'src/*.c') 2>&1 |
+        grep -v -E '^[0-9]+ warnings? generated' | tee /tmp/amanat-tidy.log
+    ! grep -q -E 'warning:|error:' /tmp/amanat-tidy.log
+}
+
+cppcheck_run() {
+    cppcheck --quiet --error-exitcode=1 --inline-suppr \
+        --enable=warning,performance,portability \
+        --suppress=missingIncludeSystem --std=c11 \
+        -I include -I src -I build/include -D__GNUC__ \
+        src
+}
+
+step "format (clang-format)" check_format
+step "error table docs" check_errors_doc
+step "unit, golden and fuzz-replay tests" meson_tests build
+step "sanitizer build (ASan+UBSan)" asan_setup
+step "tests under ASan and UBSan" meson_tests build-asan
+step "libFuzzer run of every target" fuzz_run
+step "clang-tidy" tidy
+step "cppcheck" cppcheck_run
+
+echo
+if ((failed)); then
+    printf 'failed steps:\n'
+    printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,9 @@
+/* The library's version, set by the build from meson.build. */
+#include "core/internal.h"
+
+#include "amanat/amanat.h"
+
+const char *am_version(void)
+{
+	return AM_VERSION;
+}
