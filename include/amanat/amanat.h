@@ -13,8 +13,6 @@
 #include "amanat/rules.h"
 #include "amanat/store.h"
 #include "amanat/text.h"
-
-/* The library's version, "0.1.0". */
-const char *am_version(void);
+#include "amanat/version.h"
 
 #endif

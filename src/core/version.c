@@ -1,7 +1,7 @@
 /* The library's version, set by the build from meson.build. */
 #include "core/internal.h"
 
-#include "amanat/amanat.h"
+#include "amanat/version.h"
 
 const char *am_version(void)
 {
