@@ -32,6 +32,9 @@
 
 #define AM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A deliberate fall-through between switch cases, for gcc and clang. */
+#define AM_FALLTHROUGH __attribute__((fallthrough))
+
 /* Mark a boundary branch, so tests can show it is reached (SQLite's
  * testcase()). Compiled to nothing; a coverage run shows the line. */
 #define am_testcase(cond) ((void)(cond))

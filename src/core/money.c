@@ -91,7 +91,8 @@ static i128 div_round(i128 n, i128 d, enum am_round mode)
 				return q;
 			return n < 0 ? q - 1 : q + 1;
 		}
-		/* fall through */
+		/* fall through (clang needs the attribute, not a comment) */
+		__attribute__((fallthrough));
 	case AM_ROUND_HALF_UP:
 	default:
 		if (twice >= d)
@@ -284,10 +285,13 @@ int am_rate_parse(const char *s, size_t len, struct am_rate *out)
 		for (int i = 0; i < frac; i++)
 			den *= 10;
 	}
-	if (len && *s == '%') {
+	if (len && (*s == '%' || (len >= 2 && (unsigned char)s[0] == 0xD9 &&
+				  (unsigned char)s[1] == 0xAA))) {
+		size_t pct = *s == '%' ? 1 : 2; /* '%' or U+066A '٪' */
+
 		den *= 100;
-		s++;
-		len--;
+		s += pct;
+		len -= pct;
 	} else if (len && *s == '/' && frac == 0) {
 		i128 d = 0;
 
