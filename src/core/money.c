@@ -91,8 +91,7 @@ static i128 div_round(i128 n, i128 d, enum am_round mode)
 				return q;
 			return n < 0 ? q - 1 : q + 1;
 		}
-		/* fall through (clang needs the attribute, not a comment) */
-		__attribute__((fallthrough));
+		AM_FALLTHROUGH;
 	case AM_ROUND_HALF_UP:
 	default:
 		if (twice >= d)
