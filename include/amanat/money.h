@@ -58,7 +58,8 @@ size_t am_money_format(am_money a, bool grouped, bool persian,
 		       char out[AM_MONEY_FMT_MAX]);
 
 /* Parse an exact rate: "7%", "7/100", "0.07", "1.5%", "3/4" (digits of
- * any script). The result is reduced. AM_ERATE_INVALID on bad input. */
+ * any script; '٪' U+066A and '٫' U+066B as in "۱٫۵٪" too). The result is
+ * reduced. AM_ERATE_INVALID on bad input. */
 int am_rate_parse(const char *s, size_t len, struct am_rate *out);
 /* Canonical text of a rate: "7/100". Needs at most 48 bytes. */
 size_t am_rate_format(struct am_rate r, char out[48]);
