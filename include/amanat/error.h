@@ -66,9 +66,10 @@ static inline size_t am_diags_total(const struct am_diags *ds)
 }
 
 /* One line for a person to read:
- *   en: "FILE:LINE: MESSAGE: field 'F': found 'V', expected 'E' [id]"
- *   fa: "FILE:LINE: پیام: فیلد «F»: مقدار «V»، مورد انتظار «E» [id]"
- * Parts that are empty are left out. Appends to out. */
+ *   en: "FILE:LINE: MESSAGE: field 'F', found 'V', expected 'E' [id]"
+ *   fa: "FILE:LINE: پیام: فیلد «F»، مقدار «V»، مورد انتظار «E» [id]"
+ * Parts that are empty are left out (without a field, the value follows a
+ * colon). Appends to out; on error out is unchanged. */
 struct am_buf;
 int am_diag_format(const struct am_diag *d, enum am_lang lang,
 		   struct am_buf *out);

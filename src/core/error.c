@@ -12,7 +12,8 @@ static const struct am__error_entry no_error = { 0, 200, "ok", "انجام شد"
 
 static const struct am__error_entry *find(int err)
 {
-	int code = err < 0 ? -err : err;
+	/* -(long long): -INT_MIN does not fit in an int. */
+	long long code = err < 0 ? -(long long)err : err;
 
 	if (err == 0)
 		return &no_error;
@@ -65,8 +66,10 @@ size_t am__strlcpy(char *dst, const char *src, size_t size)
 	if (!src)
 		src = "";
 	n = strnlen(src, size - 1);
-	/* Do not cut a UTF-8 sequence in half. */
-	while (n > 0 && n == size - 1 && ((unsigned char)src[n] & 0xC0) == 0x80)
+	/* Do not cut a UTF-8 sequence: while the first byte left out is a
+	 * continuation byte, leave out the one before it too. (src[n] is the
+	 * NUL when nothing was cut.) */
+	while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
 		n--;
 	memcpy(dst, src, n);
 	dst[n] = '\0';
