@@ -49,7 +49,10 @@ int am_buf_grow(struct am_buf *b, size_t extra)
 	size_t want, alloc;
 	char *p;
 
-	if (extra > b->cap - b->len || b->len > b->cap)
+	/* The last test keeps len + extra + 1 from wrapping to 0 when the
+	 * cap is SIZE_MAX. */
+	if (extra > b->cap - b->len || b->len > b->cap ||
+	    extra >= SIZE_MAX - b->len)
 		return AM_ETOO_LONG;
 	want = b->len + extra + 1;
 	if (want <= b->alloc)
@@ -57,7 +60,7 @@ int am_buf_grow(struct am_buf *b, size_t extra)
 	alloc = b->alloc ? b->alloc : 64;
 	while (alloc < want)
 		alloc = alloc > SIZE_MAX / 2 ? want : alloc * 2;
-	if (alloc > b->cap + 1)
+	if (alloc - 1 > b->cap) /* not cap + 1, which wraps for SIZE_MAX */
 		alloc = b->cap + 1;
 	p = b->alloc ? realloc(b->buf, alloc) : malloc(alloc);
 	if (!p)
