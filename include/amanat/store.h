@@ -1,0 +1,302 @@
+/* amanat store: the storage interface. One opaque handle over a backend
+ * chosen by name (SQLite now, PostgreSQL later); the registry, the
+ * idempotency keys and the hash-chained audit trail. See docs/storage.md. */
+#ifndef AMANAT_STORE_H
+#define AMANAT_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amanat/arena.h"
+#include "amanat/date.h"
+
+/*
+ * A connection to one database. Opaque. A handle is used by one thread at a
+ * time; open one per thread (or per request) to work in parallel.
+ *
+ * Errors common to every call below: AM_ESTORE_SQL (the backend refused a
+ * statement; am_store_errmsg() has its message), AM_ESTORE_BUSY (another
+ * writer holds the database past the busy timeout: try again),
+ * AM_ESTORE_CONFLICT (a constraint refused the write: a duplicate, a
+ * reference to a missing row, a value out of its domain), AM_ESTORE_CORRUPT,
+ * AM_EIO, AM_ENOMEM. Calls that read or write application data also give
+ * AM_ESTORE_NOT_INITIALISED when the database has no schema or an older one
+ * (run am_store_migrate(), i.e. "amanat init") and AM_ESTORE_SCHEMA_NEWER
+ * when a newer amanat made it.
+ *
+ * A failed call leaves nothing half-written: what it started, it rolls
+ * back. Inside a transaction the caller opened, a failed write is undone
+ * alone (the transaction stays usable).
+ */
+struct am_store;
+
+/* Flags of am_store_open_flags(). */
+enum {
+	/* The database must exist; a missing file gives
+	 * AM_ESTORE_NOT_INITIALISED instead of creating one (read commands). */
+	AM_STORE_OPEN_NOCREATE = 1u << 0,
+	/* Read only; implies NOCREATE. Writes fail with AM_ESTORE_SQL. */
+	AM_STORE_OPEN_READONLY = 1u << 1,
+};
+
+/* Open the database named by uri: a plain path or "sqlite:PATH" picks the
+ * SQLite backend (the file is created when missing, without a schema: call
+ * am_store_migrate()); "pg:…" is reserved for PostgreSQL. On success *out
+ * is a handle to close with am_store_close(); on failure *out is NULL and
+ * am_store_errmsg(NULL) says why. AM_ESTORE_UNKNOWN_BACKEND for another
+ * scheme, AM_ESTORE_OPEN when the file cannot be opened,
+ * AM_ESTORE_CORRUPT when it is not a database, AM_EINVALID_ARGUMENT for an
+ * empty path. */
+int am_store_open(const char *uri, struct am_store **out);
+int am_store_open_flags(const char *uri, unsigned flags, struct am_store **out);
+
+/* Close; an open transaction is rolled back. NULL is a no-op. */
+void am_store_close(struct am_store *s);
+
+/* The message of the last failed call on s (the backend's own words, e.g.
+ * SQLite's "FOREIGN KEY constraint failed"), or "" when there is none.
+ * With s NULL: the message of the last failed am_store_open() in this
+ * thread. Valid until the next call on s. */
+const char *am_store_errmsg(const struct am_store *s);
+
+/* "sqlite" or "pg". */
+const char *am_store_backend_name(const struct am_store *s);
+
+/* Who is acting, recorded in every audit entry the handle writes ("cli",
+ * "user:1234", …). Copied (silently truncated to 127 bytes); NULL or ""
+ * restores the default "amanat". */
+void am_store_set_actor(struct am_store *s, const char *actor);
+
+/*
+ * Schema. Migrations are numbered and applied in order, each recorded with
+ * its checksum; a released migration is never edited.
+ */
+
+/* Create the schema or bring it up to date, in one transaction. Safe to
+ * repeat. *from and *to (either may be NULL) get the schema versions before
+ * and after (equal when nothing was done; from is 0 for a new database).
+ * AM_ESTORE_SCHEMA_NEWER when the database is newer than this program;
+ * AM_ESTORE_CORRUPT when an applied migration's checksum differs from the
+ * program's (someone edited a released migration). */
+int am_store_migrate(struct am_store *s, int *from, int *to);
+/* The database's schema version (0 when it has none). */
+int am_store_schema_version(struct am_store *s, int *version);
+/* The newest schema version this program knows for the handle's backend. */
+int am_store_schema_latest(const struct am_store *s);
+
+/*
+ * Transactions. Every write happens inside one: a write called outside a
+ * transaction opens and commits its own. To make many writes atomic, and to
+ * make them fast, group them: begin, write a whole unit of work (or many
+ * units), commit. Transactions do not nest.
+ */
+
+/* Begin a write transaction. AM_EINVALID_ARGUMENT when one is open. */
+int am_store_begin(struct am_store *s);
+/* Commit. On failure the transaction is rolled back and the error
+ * returned. AM_EINVALID_ARGUMENT when none is open. */
+int am_store_commit(struct am_store *s);
+/* Roll back (a no-op when none is open). */
+int am_store_rollback(struct am_store *s);
+bool am_store_in_transaction(const struct am_store *s);
+
+/*
+ * Meta: small settings of the database (the rule set in force, the
+ * installation's name). Keys and values are UTF-8 text.
+ */
+
+/* *value (from the arena) or AM_ENOT_FOUND. */
+int am_store_meta_get(struct am_store *s, const char *key, struct am_arena *a,
+		      const char **value);
+/* Insert or replace. */
+int am_store_meta_set(struct am_store *s, const char *key, const char *value);
+
+/*
+ * Idempotency keys. Every write batch carries a key and a hash of its
+ * request (32 bytes, e.g. BLAKE2b-256 of the input file), so that running a
+ * batch twice changes nothing the second time.
+ */
+
+#define AM_IDEM_KEY_MAX 256
+#define AM_IDEM_HASH_SIZE 32
+
+/* Claim key for the request whose hash is given, inside the caller's open
+ * transaction, so that the unit of work and its key commit together (or
+ * neither does). First use: recorded, *already = false, do the work. Same
+ * key and same hash: *already = true, skip the work. Same key, another
+ * hash: AM_EIDEMPOTENCY_CONFLICT. AM_EINVALID_ARGUMENT with no open
+ * transaction, or for an empty key or one longer than AM_IDEM_KEY_MAX. */
+int am_store_idem_claim(struct am_store *s, const char *key,
+			const uint8_t hash[AM_IDEM_HASH_SIZE], bool *already);
+/* Record the result of a claimed unit (a JSON text), so that a repeated
+ * request can answer what the first one did. AM_ENOT_FOUND for a key not
+ * claimed. */
+int am_store_idem_set_result(struct am_store *s, const char *key,
+			     const char *result);
+/* *result (from the arena; NULL when none was recorded), or AM_ENOT_FOUND. */
+int am_store_idem_result(struct am_store *s, const char *key,
+			 struct am_arena *a, const char **result);
+
+/*
+ * The registry. Strings are normalised UTF-8 (the caller normalises with
+ * am_text_normalize(); the store keeps what it is given). Optional strings
+ * may be NULL (stored as NULL); an optional date is AM_STORE_DATE_NONE.
+ * A put inserts or, for an existing key, replaces every field (created_at
+ * is kept), and appends an audit entry ("person.put", …) whose payload is
+ * the new record as JSON. A get fills strings from the arena and returns
+ * AM_ENOT_FOUND when there is no such key.
+ * Codes are checked by the caller (am_national_code_check(), …); the store
+ * refuses only what breaks its own constraints (AM_ESTORE_CONFLICT: a key
+ * of the wrong length, an unknown sex or relation, a reference to a missing
+ * row) and a required string that is NULL (AM_EINVALID_ARGUMENT).
+ */
+
+#define AM_STORE_DATE_NONE INT32_MIN
+
+struct am_person {
+	const char *national_code; /* 10 digits: the key */
+	const char *first_name;
+	const char *last_name;
+	const char *father_name;  /* optional */
+	am_date birth_date;	  /* optional */
+	char sex;		  /* 'M' or 'F' */
+	const char *nationality;  /* optional; ISO 3166 alpha-3, "IRN" */
+	const char *insurance_no; /* optional; 8 or 10 digits */
+	int64_t created_at;	  /* unix seconds; set by the store */
+	int64_t updated_at;	  /* unix seconds; set by the store */
+};
+
+enum am_employer_kind {
+	AM_EMPLOYER_PERSON = 0, /* a natural person: id is a national code */
+	AM_EMPLOYER_LEGAL,	/* a legal entity: id is an 11-digit legal id */
+};
+
+/* "person", "legal"; NULL for an unknown value. */
+const char *am_employer_kind_name(enum am_employer_kind k);
+int am_employer_kind_parse(const char *name, enum am_employer_kind *out);
+
+struct am_employer {
+	const char *id; /* national code (10) or legal id (11): the key */
+	enum am_employer_kind kind;
+	const char *name;
+	const char *address; /* optional */
+	const char *phone;   /* optional */
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+struct am_workshop {
+	const char *code; /* 10 digits: the key */
+	const char *name;
+	const char *employer_id; /* must exist in employers */
+	const char *address;	 /* optional */
+	const char *province;	 /* optional: province code */
+	const char *branch;	 /* optional: SSO branch code */
+	const char *activity;	 /* optional: activity (ISIC) code */
+	const char *scheme;	 /* optional: contribution scheme name */
+	bool hard_harmful;	 /* hard and harmful work */
+	bool small_exempt;	 /* small-workshop employer share exemption */
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+enum am_relation {
+	AM_RELATION_SPOUSE = 0,
+	AM_RELATION_CHILD,
+	AM_RELATION_FATHER,
+	AM_RELATION_MOTHER,
+};
+/* "spouse", "child", "father", "mother"; NULL for an unknown value. */
+const char *am_relation_name(enum am_relation r);
+/* 0, or AM_EINVALID_ARGUMENT (*out unchanged). */
+int am_relation_parse(const char *name, enum am_relation *out);
+
+struct am_dependant {
+	const char *main_insured; /* national code, must exist in persons */
+	const char *dependant;	  /* national code, must exist in persons */
+	enum am_relation relation;
+	am_date since;
+	am_date until; /* optional: AM_STORE_DATE_NONE while it lasts */
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+int am_store_person_put(struct am_store *s, const struct am_person *p);
+int am_store_person_get(struct am_store *s, const char *national_code,
+			struct am_arena *a, struct am_person *out);
+int am_store_employer_put(struct am_store *s, const struct am_employer *e);
+int am_store_employer_get(struct am_store *s, const char *id,
+			  struct am_arena *a, struct am_employer *out);
+int am_store_workshop_put(struct am_store *s, const struct am_workshop *w);
+int am_store_workshop_get(struct am_store *s, const char *code,
+			  struct am_arena *a, struct am_workshop *out);
+int am_store_dependant_put(struct am_store *s, const struct am_dependant *d);
+int am_store_dependant_get(struct am_store *s, const char *main_insured,
+			   const char *dependant, struct am_arena *a,
+			   struct am_dependant *out);
+
+/*
+ * The audit trail: append-only, hash-chained. Each entry's hash is
+ * BLAKE2b-256 over a canonical encoding of (seq, at, actor, action,
+ * subject, payload, prev_hash); prev_hash is the previous entry's hash (32
+ * zero bytes for the first). Changing, removing or reordering an entry
+ * breaks the chain from there on; am_store_audit_verify() finds it.
+ * Removing the newest entries is found only against a head hash kept
+ * elsewhere (print it after each verify, see docs/storage.md).
+ */
+
+#define AM_AUDIT_HASH_SIZE 32
+
+struct am_audit_entry {
+	uint64_t seq; /* 1, 2, 3, … without gaps */
+	int64_t at;   /* unix seconds */
+	const char *actor;
+	const char *action;  /* "person.put", "list.post", … */
+	const char *subject; /* the key it concerns; may be "" */
+	const char *payload; /* JSON text */
+	uint8_t prev_hash[AM_AUDIT_HASH_SIZE];
+	uint8_t hash[AM_AUDIT_HASH_SIZE];
+};
+
+/* Append an entry by the handle's actor, at the current time. subject NULL
+ * is "", payload NULL is "{}"; payload must be valid JSON
+ * (AM_ESTORE_CONFLICT otherwise). Inside the caller's transaction it
+ * commits with it; *seq (may be NULL) gets the entry's number. */
+int am_store_audit_append(struct am_store *s, const char *action,
+			  const char *subject, const char *payload,
+			  uint64_t *seq);
+
+/* Called for each entry in order; the strings are valid during the call
+ * only. A non-zero return stops the walk and is returned. */
+typedef int (*am_audit_fn)(const struct am_audit_entry *e, void *ctx);
+/* Walk the entries from seq from_seq on (1 = all), as stored: no checking. */
+int am_store_audit_iterate(struct am_store *s, uint64_t from_seq,
+			   am_audit_fn fn, void *ctx);
+
+/* What is wrong with the first broken entry. */
+enum am_audit_problem {
+	AM_AUDIT_OK = 0,
+	AM_AUDIT_HASH_MISMATCH, /* the entry's fields do not give its hash */
+	AM_AUDIT_PREV_MISMATCH, /* prev_hash is not the previous entry's hash */
+	AM_AUDIT_SEQ_GAP,	/* entries before it are missing */
+};
+/* One line saying what the problem means, in English or Persian. */
+const char *am_audit_problem_text(enum am_audit_problem p, bool persian);
+
+struct am_audit_verify_result {
+	uint64_t count;	   /* entries read */
+	uint64_t last_seq; /* seq of the newest entry (0: none) */
+	uint8_t head[AM_AUDIT_HASH_SIZE]; /* stored hash of the newest entry */
+	enum am_audit_problem problem;	  /* AM_AUDIT_OK when intact */
+	uint64_t broken_seq;   /* seq of the FIRST broken entry, or 0 */
+	uint64_t expected_seq; /* for AM_AUDIT_SEQ_GAP: the seq expected */
+};
+
+/* Walk the whole chain in one snapshot. 0 when intact; AM_EAUDIT_BROKEN
+ * when an entry is not, with *res naming the first (the walk still counts
+ * every entry). *res is filled in both cases. */
+int am_store_audit_verify(struct am_store *s,
+			  struct am_audit_verify_result *res);
+
+#endif
