@@ -1,0 +1,362 @@
+/* A backend that wraps another and fails its N-th call, for tests that show
+ * every failure ends cleanly with nothing half-written (git's refs/debug.c
+ * wraps a ref store the same way; SQLite's test_malloc.c fails mallocs). */
+#include "core/internal.h"
+
+#include "store/store_int.h"
+
+struct fault_store {
+	struct am_store base; /* first: the handle is cast both ways */
+	struct am_store *inner;
+	unsigned long calls;   /* vtable calls so far */
+	unsigned long fail_at; /* 1-based; 0 = never */
+	bool persistent;       /* every call from fail_at on fails */
+	bool fired;
+	int err; /* what an injected failure returns */
+};
+
+static struct fault_store *fs(struct am_store *s)
+{
+	return (struct fault_store *)s;
+}
+
+/* Count a call; a non-zero return is the injected failure, and the call
+ * must not reach the inner store. */
+static int enter(struct fault_store *f)
+{
+	f->calls++;
+	if (!f->fail_at || f->calls < f->fail_at)
+		return 0;
+	if (f->calls > f->fail_at && !f->persistent)
+		return 0;
+	f->fired = true;
+	return am__store_errf(&f->base, f->err, "injected fault at call %lu",
+			      f->calls);
+}
+
+/* Pass the inner store's result out, with its message. */
+static int leave(struct fault_store *f, int err)
+{
+	if (err)
+		memcpy(f->base.errmsg, f->inner->errmsg,
+		       sizeof(f->base.errmsg));
+	return err;
+}
+
+static void fault_close(struct am_store *s)
+{
+	struct fault_store *f = fs(s);
+
+	/* Not counted: a close cannot be refused, and tests close to see
+	 * what the failure left behind. */
+	am_store_close(f->inner);
+	free(f);
+}
+
+static int fault_begin(struct am_store *s)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err : leave(f, f->inner->be->begin(f->inner));
+}
+
+static int fault_commit(struct am_store *s)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err : leave(f, f->inner->be->commit(f->inner));
+}
+
+static int fault_rollback(struct am_store *s)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err : leave(f, f->inner->be->rollback(f->inner));
+}
+
+static int fault_savepoint(struct am_store *s)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err : leave(f, f->inner->be->savepoint(f->inner));
+}
+
+static int fault_release(struct am_store *s)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err : leave(f, f->inner->be->release(f->inner));
+}
+
+static int fault_rollback_to(struct am_store *s)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err : leave(f, f->inner->be->rollback_to(f->inner));
+}
+
+static int fault_migrate(struct am_store *s, int *from, int *to)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err : leave(f, f->inner->be->migrate(f->inner, from, to));
+}
+
+static int fault_schema_version(struct am_store *s, int *version)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->schema_version(f->inner, version));
+}
+
+/* A constant of the program, not a call on the database: not counted. */
+static int fault_schema_latest(const struct am_store *s)
+{
+	const struct fault_store *f = (const struct fault_store *)s;
+
+	return f->inner->be->schema_latest(f->inner);
+}
+
+static int fault_meta_get(struct am_store *s, const char *key,
+			  struct am_arena *a, const char **value)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->meta_get(f->inner, key, a, value));
+}
+
+static int fault_meta_set(struct am_store *s, const char *key,
+			  const char *value)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->meta_set(f->inner, key, value));
+}
+
+static int fault_idem_claim(struct am_store *s, const char *key,
+			    const uint8_t hash[AM_IDEM_HASH_SIZE], int64_t now,
+			    bool *existed, uint8_t existing[AM_IDEM_HASH_SIZE])
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->idem_claim(f->inner, key, hash, now,
+						       existed, existing));
+}
+
+static int fault_idem_set_result(struct am_store *s, const char *key,
+				 const char *result)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->idem_set_result(f->inner, key,
+							    result));
+}
+
+static int fault_idem_result(struct am_store *s, const char *key,
+			     struct am_arena *a, const char **result)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f,
+			   f->inner->be->idem_result(f->inner, key, a, result));
+}
+
+static int fault_person_put(struct am_store *s, const struct am_person *p,
+			    int64_t now)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err : leave(f, f->inner->be->person_put(f->inner, p, now));
+}
+
+static int fault_person_get(struct am_store *s, const char *national_code,
+			    struct am_arena *a, struct am_person *out)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->person_get(f->inner, national_code,
+						       a, out));
+}
+
+static int fault_employer_put(struct am_store *s, const struct am_employer *e,
+			      int64_t now)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->employer_put(f->inner, e, now));
+}
+
+static int fault_employer_get(struct am_store *s, const char *id,
+			      struct am_arena *a, struct am_employer *out)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->employer_get(f->inner, id, a, out));
+}
+
+static int fault_workshop_put(struct am_store *s, const struct am_workshop *w,
+			      int64_t now)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->workshop_put(f->inner, w, now));
+}
+
+static int fault_workshop_get(struct am_store *s, const char *code,
+			      struct am_arena *a, struct am_workshop *out)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f,
+			   f->inner->be->workshop_get(f->inner, code, a, out));
+}
+
+static int fault_dependant_put(struct am_store *s, const struct am_dependant *d,
+			       int64_t now)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->dependant_put(f->inner, d, now));
+}
+
+static int fault_dependant_get(struct am_store *s, const char *main_insured,
+			       const char *dependant, struct am_arena *a,
+			       struct am_dependant *out)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f,
+			   f->inner->be->dependant_get(f->inner, main_insured,
+						       dependant, a, out));
+}
+
+static int fault_audit_head(struct am_store *s, uint64_t *seq,
+			    uint8_t hash[AM_AUDIT_HASH_SIZE])
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->audit_head(f->inner, seq, hash));
+}
+
+static int fault_audit_insert(struct am_store *s,
+			      const struct am_audit_entry *e)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err : leave(f, f->inner->be->audit_insert(f->inner, e));
+}
+
+static int fault_audit_iterate(struct am_store *s, uint64_t from_seq,
+			       int (*fn)(const struct am_audit_entry *e,
+					 bool malformed, void *ctx),
+			       void *ctx)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->audit_iterate(f->inner, from_seq,
+							  fn, ctx));
+}
+
+static const struct am_store_backend fault_backend = {
+	.name = "fault",
+	.open = NULL, /* made by am__store_fault_wrap(), never by a URI */
+	.close = fault_close,
+	.begin = fault_begin,
+	.commit = fault_commit,
+	.rollback = fault_rollback,
+	.savepoint = fault_savepoint,
+	.release = fault_release,
+	.rollback_to = fault_rollback_to,
+	.migrate = fault_migrate,
+	.schema_version = fault_schema_version,
+	.schema_latest = fault_schema_latest,
+	.meta_get = fault_meta_get,
+	.meta_set = fault_meta_set,
+	.idem_claim = fault_idem_claim,
+	.idem_set_result = fault_idem_set_result,
+	.idem_result = fault_idem_result,
+	.person_put = fault_person_put,
+	.person_get = fault_person_get,
+	.employer_put = fault_employer_put,
+	.employer_get = fault_employer_get,
+	.workshop_put = fault_workshop_put,
+	.workshop_get = fault_workshop_get,
+	.dependant_put = fault_dependant_put,
+	.dependant_get = fault_dependant_get,
+	.audit_head = fault_audit_head,
+	.audit_insert = fault_audit_insert,
+	.audit_iterate = fault_audit_iterate,
+};
+
+int am__store_fault_wrap(struct am_store *inner, unsigned long fail_at,
+			 bool persistent, int err, struct am_store **out)
+{
+	struct fault_store *f;
+
+	*out = NULL;
+	if (inner->in_tx || err >= 0)
+		return AM_EINVALID_ARGUMENT;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return AM_ENOMEM;
+	f->base.be = &fault_backend;
+	memcpy(f->base.actor, inner->actor, sizeof(f->base.actor));
+	f->base.clock = inner->clock;
+	f->inner = inner;
+	f->fail_at = fail_at;
+	f->persistent = persistent;
+	f->err = err;
+	*out = &f->base;
+	return 0;
+}
+
+unsigned long am__store_fault_calls(const struct am_store *s)
+{
+	assert(s->be == &fault_backend);
+	return ((const struct fault_store *)s)->calls;
+}
+
+bool am__store_fault_fired(const struct am_store *s)
+{
+	assert(s->be == &fault_backend);
+	return ((const struct fault_store *)s)->fired;
+}

@@ -1,0 +1,1092 @@
+/* The SQLite backend: one connection in WAL mode with synchronous=FULL and
+ * foreign keys on, every statement prepared once per handle and reused. */
+#include "core/internal.h"
+
+#include <sqlite3.h>
+
+#include "store/store_int.h"
+
+/* How long a writer waits for another before AM_ESTORE_BUSY. */
+#define BUSY_TIMEOUT_MS 5000
+
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_HAS_MIGRATIONS,
+	ST_SCHEMA_VERSION,
+	ST_MIGRATION_INSERT,
+	ST_META_GET,
+	ST_META_SET,
+	ST_IDEM_INSERT,
+	ST_IDEM_HASH,
+	ST_IDEM_SET_RESULT,
+	ST_IDEM_RESULT,
+	ST_PERSON_PUT,
+	ST_PERSON_GET,
+	ST_EMPLOYER_PUT,
+	ST_EMPLOYER_GET,
+	ST_WORKSHOP_PUT,
+	ST_WORKSHOP_GET,
+	ST_DEPENDANT_PUT,
+	ST_DEPENDANT_GET,
+	ST_AUDIT_HEAD,
+	ST_AUDIT_INSERT,
+	ST__COUNT
+};
+
+/* Writers take the lock at BEGIN (IMMEDIATE), so a transaction that read
+ * the audit head cannot lose a race to another writer; readers need no
+ * BEGIN: a single statement sees one snapshot. */
+static const char *const stmt_sql[ST__COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT am_unit",
+	[ST_RELEASE] = "RELEASE am_unit",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO am_unit",
+	[ST_HAS_MIGRATIONS] = "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+			      " AND name = 'schema_migrations'",
+	[ST_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0)"
+			      " FROM schema_migrations",
+	[ST_MIGRATION_INSERT] = "INSERT INTO schema_migrations"
+				" (version, name, checksum, applied_at)"
+				" VALUES (?1, ?2, ?3, ?4)",
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[ST_META_SET] =
+		"INSERT INTO meta (key, value) VALUES (?1, ?2)"
+		" ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	[ST_IDEM_INSERT] = "INSERT INTO idempotency"
+			   " (key, request_hash, created_at)"
+			   " VALUES (?1, ?2, ?3) ON CONFLICT (key) DO NOTHING",
+	[ST_IDEM_HASH] = "SELECT request_hash FROM idempotency WHERE key = ?1",
+	[ST_IDEM_SET_RESULT] = "UPDATE idempotency SET result = ?2"
+			       " WHERE key = ?1",
+	[ST_IDEM_RESULT] = "SELECT result FROM idempotency WHERE key = ?1",
+	[ST_PERSON_PUT] =
+		"INSERT INTO persons (national_code, first_name, last_name,"
+		" father_name, birth_date, sex, nationality, insurance_no,"
+		" created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
+		" ON CONFLICT (national_code) DO UPDATE SET"
+		" first_name = excluded.first_name,"
+		" last_name = excluded.last_name,"
+		" father_name = excluded.father_name,"
+		" birth_date = excluded.birth_date, sex = excluded.sex,"
+		" nationality = excluded.nationality,"
+		" insurance_no = excluded.insurance_no,"
+		" updated_at = excluded.updated_at",
+	[ST_PERSON_GET] =
+		"SELECT national_code, first_name, last_name, father_name,"
+		" birth_date, sex, nationality, insurance_no, created_at,"
+		" updated_at FROM persons WHERE national_code = ?1",
+	[ST_EMPLOYER_PUT] =
+		"INSERT INTO employers (id, kind, name, address, phone,"
+		" created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+		" ON CONFLICT (id) DO UPDATE SET kind = excluded.kind,"
+		" name = excluded.name, address = excluded.address,"
+		" phone = excluded.phone, updated_at = excluded.updated_at",
+	[ST_EMPLOYER_GET] = "SELECT id, kind, name, address, phone, created_at,"
+			    " updated_at FROM employers WHERE id = ?1",
+	[ST_WORKSHOP_PUT] =
+		"INSERT INTO workshops (code, name, employer_id, address,"
+		" province, branch, activity, scheme, hard_harmful,"
+		" small_exempt, created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"
+		" ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
+		" employer_id = excluded.employer_id,"
+		" address = excluded.address, province = excluded.province,"
+		" branch = excluded.branch, activity = excluded.activity,"
+		" scheme = excluded.scheme,"
+		" hard_harmful = excluded.hard_harmful,"
+		" small_exempt = excluded.small_exempt,"
+		" updated_at = excluded.updated_at",
+	[ST_WORKSHOP_GET] =
+		"SELECT code, name, employer_id, address, province, branch,"
+		" activity, scheme, hard_harmful, small_exempt, created_at,"
+		" updated_at FROM workshops WHERE code = ?1",
+	[ST_DEPENDANT_PUT] =
+		"INSERT INTO dependants (main_insured, dependant, relation,"
+		" since, until, created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+		" ON CONFLICT (main_insured, dependant) DO UPDATE SET"
+		" relation = excluded.relation, since = excluded.since,"
+		" until = excluded.until, updated_at = excluded.updated_at",
+	[ST_DEPENDANT_GET] =
+		"SELECT main_insured, dependant, relation, since, until,"
+		" created_at, updated_at FROM dependants"
+		" WHERE main_insured = ?1 AND dependant = ?2",
+	[ST_AUDIT_HEAD] = "SELECT seq, hash FROM audit ORDER BY seq DESC"
+			  " LIMIT 1",
+	/* The payload is checked here, not in the schema: with
+	 * trusted_schema off, the schema may call no JSON function. */
+	[ST_AUDIT_INSERT] = "INSERT INTO audit (seq, at, actor, action,"
+			    " subject, payload, prev_hash, hash)"
+			    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8"
+			    " WHERE json_valid(?6)",
+};
+
+static const char create_schema_migrations[] =
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	" version INTEGER PRIMARY KEY CHECK (version >= 1),"
+	" name TEXT NOT NULL,"
+	" checksum TEXT NOT NULL,"
+	" applied_at INTEGER NOT NULL)";
+
+static const char audit_iterate_sql[] =
+	"SELECT seq, at, actor, action, subject, payload, prev_hash, hash"
+	" FROM audit WHERE seq >= ?1 ORDER BY seq";
+
+struct sqlite_store {
+	struct am_store base; /* first: the handle is cast both ways */
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST__COUNT]; /* prepared on first use */
+};
+
+static struct sqlite_store *sq(struct am_store *s)
+{
+	return (struct sqlite_store *)s;
+}
+
+/*
+ * Errors.
+ */
+
+static int map_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return AM_ESTORE_BUSY;
+	case SQLITE_CONSTRAINT:
+		return AM_ESTORE_CONFLICT;
+	case SQLITE_NOMEM:
+		return AM_ENOMEM;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return AM_ESTORE_CORRUPT;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+		return AM_EIO;
+	case SQLITE_CANTOPEN:
+		return AM_ESTORE_OPEN;
+	default:
+		return AM_ESTORE_SQL;
+	}
+}
+
+/* Translate a failed SQLite call, keeping SQLite's words. Called before
+ * the statement is reset, while its message is current. */
+static int fail(struct sqlite_store *q, int rc, const char *what)
+{
+	return am__store_errf(&q->base, map_rc(rc), "%s: %s", what,
+			      sqlite3_errmsg(q->db));
+}
+
+/*
+ * Statements.
+ */
+
+static int prepare(struct sqlite_store *q, enum stmt_id id, sqlite3_stmt **out)
+{
+	if (!q->stmt[id]) {
+		int rc = sqlite3_prepare_v3(q->db, stmt_sql[id], -1,
+					    SQLITE_PREPARE_PERSISTENT,
+					    &q->stmt[id], NULL);
+
+		if (rc != SQLITE_OK)
+			return fail(q, rc, "prepare");
+	}
+	*out = q->stmt[id];
+	return 0;
+}
+
+/* Ready a cached statement for its next use: the bindings point into the
+ * caller's memory (SQLITE_STATIC), so they are cleared too. */
+static void finish(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static int bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (!s)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static int bind_date(sqlite3_stmt *st, int i, am_date d)
+{
+	if (d == AM_STORE_DATE_NONE)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_int64(st, i, d);
+}
+
+/* Step a statement that returns no rows; rc_bind is the first binding
+ * failure, if any. */
+static int step_done(struct sqlite_store *q, sqlite3_stmt *st, int rc_bind,
+		     const char *what)
+{
+	int rc = rc_bind ? rc_bind : sqlite3_step(st);
+	int err = 0;
+
+	if (rc != SQLITE_DONE)
+		err = fail(q, rc, what);
+	finish(st);
+	return err;
+}
+
+static int run(struct sqlite_store *q, enum stmt_id id, const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	int err = prepare(q, id, &st);
+
+	return err ? err : step_done(q, st, 0, what);
+}
+
+/* Step a statement that returns at most one row: 0 with a row to read
+ * (the caller then finish()es), AM_ENOT_FOUND (finished), or an error
+ * (finished). */
+static int step_row(struct sqlite_store *q, sqlite3_stmt *st, int rc_bind,
+		    const char *what)
+{
+	int rc = rc_bind ? rc_bind : sqlite3_step(st);
+	int err;
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		err = am__store_errf(&q->base, AM_ENOT_FOUND, "%s: not found",
+				     what);
+	else
+		err = fail(q, rc, what);
+	finish(st);
+	return err;
+}
+
+/* Column readers for gets: strings are copied into the arena. */
+static int col_text(sqlite3_stmt *st, int i, struct am_arena *a,
+		    const char **out)
+{
+	const unsigned char *t;
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		*out = NULL;
+		return 0;
+	}
+	t = sqlite3_column_text(st, i);
+	*out = t ? am_arena_strndup(a, (const char *)t,
+				    (size_t)sqlite3_column_bytes(st, i))
+		 : NULL;
+	return *out ? 0 : AM_ENOMEM;
+}
+
+static am_date col_date(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return AM_STORE_DATE_NONE;
+	return (am_date)sqlite3_column_int64(st, i);
+}
+
+/*
+ * Opening and closing.
+ */
+
+/* Run SQL text (one or more statements) without results. */
+static int exec(struct sqlite_store *q, const char *sql, const char *what)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(q->db, sql, NULL, NULL, &msg);
+	int err = 0;
+
+	if (rc != SQLITE_OK)
+		err = am__store_errf(&q->base, map_rc(rc), "%s: %s", what,
+				     msg ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return err;
+}
+
+/* WAL lets readers go on while one writer writes; it is refused only by
+ * file systems without shared memory, and an in-memory database has no
+ * journal file at all. */
+static int set_wal(struct sqlite_store *q)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *mode;
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(q->db, "PRAGMA journal_mode = WAL", -1, &st,
+				NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		err = fail(q, rc, "journal_mode");
+		goto out_stmt;
+	}
+	mode = sqlite3_column_text(st, 0);
+	if (!mode || (strcmp((const char *)mode, "wal") != 0 &&
+		      strcmp((const char *)mode, "memory") != 0))
+		err = am__store_errf(&q->base, AM_ESTORE_OPEN,
+				     "WAL journal refused (mode is '%s')",
+				     mode ? (const char *)mode : "?");
+out_stmt:
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int configure(struct sqlite_store *q, bool readonly)
+{
+	int err;
+
+	sqlite3_extended_result_codes(q->db, 1);
+	sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
+	/* No writable_schema or other footguns through SQL, and functions
+	 * in the schema must be harmless ones. */
+	sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(q->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	err = exec(q, "PRAGMA foreign_keys = ON", "foreign_keys");
+	if (!err && !readonly)
+		err = set_wal(q);
+	if (!err)
+		err = exec(q, "PRAGMA synchronous = FULL", "synchronous");
+	/* Read the header now, so a file that is no database fails here. */
+	if (!err)
+		err = exec(q, "SELECT count(*) FROM sqlite_master", "read");
+	return err;
+}
+
+static int sq_open(const char *path, unsigned flags, struct am_store **out,
+		   char *errmsg)
+{
+	bool readonly = flags & AM_STORE_OPEN_READONLY;
+	struct sqlite_store *q;
+	int oflags, rc, err;
+
+	*out = NULL;
+	if (!*path) {
+		snprintf(errmsg, AM__STORE_ERRMSG_MAX, "no database path");
+		return AM_EINVALID_ARGUMENT;
+	}
+	if ((flags & AM_STORE_OPEN_NOCREATE) && access(path, F_OK)) {
+		snprintf(errmsg, AM__STORE_ERRMSG_MAX, "no database at '%s'",
+			 path);
+		return AM_ESTORE_NOT_INITIALISED;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q) {
+		snprintf(errmsg, AM__STORE_ERRMSG_MAX, "out of memory");
+		return AM_ENOMEM;
+	}
+	/* One handle serves one thread at a time: no SQLite mutex needed. */
+	oflags = SQLITE_OPEN_NOMUTEX;
+	if (readonly)
+		oflags |= SQLITE_OPEN_READONLY;
+	else if (flags & AM_STORE_OPEN_NOCREATE)
+		oflags |= SQLITE_OPEN_READWRITE;
+	else
+		oflags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &q->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(errmsg, AM__STORE_ERRMSG_MAX, "'%.200s': %.300s", path,
+			 q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
+		err = AM_ESTORE_OPEN;
+		goto out_close;
+	}
+	err = configure(q, readonly);
+	if (err) {
+		snprintf(errmsg, AM__STORE_ERRMSG_MAX, "'%.200s': %.300s", path,
+			 q->base.errmsg);
+		goto out_close;
+	}
+	*out = &q->base;
+	return 0;
+
+out_close:
+	sqlite3_close_v2(q->db);
+	free(q);
+	return err;
+}
+
+static void sq_close(struct am_store *s)
+{
+	struct sqlite_store *q = sq(s);
+
+	for (size_t i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(q->stmt[i]);
+	/* Rolls back an open transaction; with every statement finalized
+	 * it closes at once. */
+	sqlite3_close_v2(q->db);
+	free(q);
+}
+
+/*
+ * Transactions.
+ */
+
+static int sq_begin(struct am_store *s)
+{
+	struct sqlite_store *q = sq(s);
+
+	/* A transaction still open here was left by a rollback that failed;
+	 * nobody owns it any more. */
+	if (!sqlite3_get_autocommit(q->db)) {
+		int err = run(q, ST_ROLLBACK, "rollback");
+
+		if (err)
+			return err;
+	}
+	return run(q, ST_BEGIN, "begin");
+}
+
+static int sq_commit(struct am_store *s)
+{
+	return run(sq(s), ST_COMMIT, "commit");
+}
+
+static int sq_rollback(struct am_store *s)
+{
+	struct sqlite_store *q = sq(s);
+
+	/* SQLite rolls back by itself after some errors (disk full, I/O). */
+	if (sqlite3_get_autocommit(q->db))
+		return 0;
+	return run(q, ST_ROLLBACK, "rollback");
+}
+
+static int sq_savepoint(struct am_store *s)
+{
+	return run(sq(s), ST_SAVEPOINT, "savepoint");
+}
+
+static int sq_release(struct am_store *s)
+{
+	return run(sq(s), ST_RELEASE, "release");
+}
+
+static int sq_rollback_to(struct am_store *s)
+{
+	struct sqlite_store *q = sq(s);
+	int err;
+
+	if (sqlite3_get_autocommit(q->db))
+		return am__store_errf(s, AM_ESTORE_SQL,
+				      "SQLite rolled the whole transaction "
+				      "back after an error");
+	err = run(q, ST_ROLLBACK_TO, "rollback to savepoint");
+	return err ? err : run(q, ST_RELEASE, "release");
+}
+
+/*
+ * Schema.
+ */
+
+static int sq_schema_latest(const struct am_store *s)
+{
+	(void)s;
+	return am__migrations_latest(am__sqlite_migrations,
+				     am__sqlite_migrations_nr);
+}
+
+static int sq_schema_version(struct am_store *s, int *version)
+{
+	struct sqlite_store *q = sq(s);
+	sqlite3_stmt *st = NULL;
+	int err = prepare(q, ST_HAS_MIGRATIONS, &st);
+
+	if (err)
+		return err;
+	err = step_row(q, st, 0, "schema version");
+	if (err == AM_ENOT_FOUND) {
+		*version = 0;
+		return 0;
+	}
+	if (err)
+		return err;
+	finish(st);
+	err = prepare(q, ST_SCHEMA_VERSION, &st);
+	if (err)
+		return err;
+	err = step_row(q, st, 0, "schema version");
+	if (err)
+		return err;
+	*version = sqlite3_column_int(st, 0);
+	finish(st);
+	return 0;
+}
+
+/* Check the applied migrations against the program's; *current is the
+ * newest applied. */
+static int read_applied(struct sqlite_store *q, int *current)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = 0, n = 0;
+
+	rc = sqlite3_prepare_v2(q->db,
+				"SELECT version, checksum FROM"
+				" schema_migrations ORDER BY version",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(q, rc, "read schema_migrations");
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		err = am__migration_check_applied(
+			&q->base, am__sqlite_migrations,
+			am__sqlite_migrations_nr, ++n,
+			sqlite3_column_int(st, 0),
+			(const char *)sqlite3_column_text(st, 1));
+	if (!err && rc != SQLITE_DONE)
+		err = fail(q, rc, "read schema_migrations");
+	sqlite3_finalize(st);
+	*current = n;
+	return err;
+}
+
+static int apply(struct sqlite_store *q, const struct am__migration *m)
+{
+	char sum[65];
+	sqlite3_stmt *st = NULL;
+	int rc = 0, err;
+
+	err = am__migration_checksum(m, sum);
+	if (err)
+		return am__store_errf(&q->base, err, "BLAKE2b failed");
+	err = exec(q, m->sql, m->name);
+	if (err)
+		return err;
+	err = prepare(q, ST_MIGRATION_INSERT, &st);
+	if (err)
+		return err;
+	rc = sqlite3_bind_int(st, 1, m->version);
+	rc = rc ? rc : bind_text(st, 2, m->name);
+	rc = rc ? rc : bind_text(st, 3, sum);
+	rc = rc ? rc : sqlite3_bind_int64(st, 4, am__store_now(&q->base));
+	return step_done(q, st, rc, "record migration");
+}
+
+/* All migrations in one transaction: SQLite's DDL is transactional, so a
+ * failure leaves the database as it was. */
+static int sq_migrate(struct am_store *s, int *from, int *to)
+{
+	struct sqlite_store *q = sq(s);
+	size_t n = am__sqlite_migrations_nr;
+	int current = 0;
+	int err;
+
+	err = sq_begin(s);
+	if (err)
+		return err;
+	err = exec(q, create_schema_migrations, "schema_migrations");
+	if (!err)
+		err = read_applied(q, &current);
+	for (size_t v = (size_t)current + 1; !err && v <= n; v++)
+		err = apply(q, &am__sqlite_migrations[v - 1]);
+	if (!err)
+		err = sq_commit(s);
+	if (err) {
+		char saved[AM__STORE_ERRMSG_MAX];
+
+		memcpy(saved, s->errmsg, sizeof(saved));
+		sq_rollback(s);
+		memcpy(s->errmsg, saved, sizeof(saved));
+		return err;
+	}
+	*from = current;
+	*to = (int)n;
+	return 0;
+}
+
+/*
+ * Meta and idempotency.
+ */
+
+static int sq_meta_get(struct am_store *s, const char *key, struct am_arena *a,
+		       const char **value)
+{
+	struct sqlite_store *q = sq(s);
+	const char *v;
+	sqlite3_stmt *st = NULL;
+	int err = prepare(q, ST_META_GET, &st);
+
+	if (err)
+		return err;
+	err = step_row(q, st, bind_text(st, 1, key), "meta get");
+	if (err)
+		return err;
+	err = col_text(st, 0, a, &v);
+	finish(st);
+	if (err)
+		return am__store_errf(s, err, "meta get: out of memory");
+	*value = v;
+	return 0;
+}
+
+static int sq_meta_set(struct am_store *s, const char *key, const char *value)
+{
+	struct sqlite_store *q = sq(s);
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(q, ST_META_SET, &st);
+
+	if (err)
+		return err;
+	rc = bind_text(st, 1, key);
+	rc = rc ? rc : bind_text(st, 2, value);
+	return step_done(q, st, rc, "meta set");
+}
+
+static int sq_idem_claim(struct am_store *s, const char *key,
+			 const uint8_t hash[AM_IDEM_HASH_SIZE], int64_t now,
+			 bool *existed, uint8_t existing[AM_IDEM_HASH_SIZE])
+{
+	struct sqlite_store *q = sq(s);
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(q, ST_IDEM_INSERT, &st);
+
+	if (err)
+		return err;
+	rc = bind_text(st, 1, key);
+	rc = rc ? rc
+		: sqlite3_bind_blob(st, 2, hash, AM_IDEM_HASH_SIZE,
+				    SQLITE_STATIC);
+	rc = rc ? rc : sqlite3_bind_int64(st, 3, now);
+	err = step_done(q, st, rc, "idempotency claim");
+	if (err)
+		return err;
+	if (sqlite3_changes(q->db) == 1) {
+		*existed = false;
+		return 0;
+	}
+	err = prepare(q, ST_IDEM_HASH, &st);
+	if (err)
+		return err;
+	err = step_row(q, st, bind_text(st, 1, key), "idempotency claim");
+	if (err)
+		return err;
+	if (sqlite3_column_bytes(st, 0) != AM_IDEM_HASH_SIZE) {
+		finish(st);
+		return am__store_errf(s, AM_ESTORE_CORRUPT,
+				      "idempotency key '%s' has a bad hash",
+				      key);
+	}
+	memcpy(existing, sqlite3_column_blob(st, 0), AM_IDEM_HASH_SIZE);
+	finish(st);
+	*existed = true;
+	return 0;
+}
+
+static int sq_idem_set_result(struct am_store *s, const char *key,
+			      const char *result)
+{
+	struct sqlite_store *q = sq(s);
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(q, ST_IDEM_SET_RESULT, &st);
+
+	if (err)
+		return err;
+	rc = bind_text(st, 1, key);
+	rc = rc ? rc : bind_text(st, 2, result);
+	err = step_done(q, st, rc, "idempotency result");
+	if (!err && sqlite3_changes(q->db) == 0)
+		err = am__store_errf(s, AM_ENOT_FOUND,
+				     "idempotency key '%s' is not claimed",
+				     key);
+	return err;
+}
+
+static int sq_idem_result(struct am_store *s, const char *key,
+			  struct am_arena *a, const char **result)
+{
+	struct sqlite_store *q = sq(s);
+	const char *r;
+	sqlite3_stmt *st = NULL;
+	int err = prepare(q, ST_IDEM_RESULT, &st);
+
+	if (err)
+		return err;
+	err = step_row(q, st, bind_text(st, 1, key), "idempotency result");
+	if (err)
+		return err;
+	err = col_text(st, 0, a, &r);
+	finish(st);
+	if (err)
+		return am__store_errf(s, err, "idempotency: out of memory");
+	*result = r;
+	return 0;
+}
+
+/*
+ * The registry.
+ */
+
+static int sq_person_put(struct am_store *s, const struct am_person *p,
+			 int64_t now)
+{
+	struct sqlite_store *q = sq(s);
+	char sex[2] = { p->sex, '\0' };
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(q, ST_PERSON_PUT, &st);
+
+	if (err)
+		return err;
+	rc = bind_text(st, 1, p->national_code);
+	rc = rc ? rc : bind_text(st, 2, p->first_name);
+	rc = rc ? rc : bind_text(st, 3, p->last_name);
+	rc = rc ? rc : bind_text(st, 4, p->father_name);
+	rc = rc ? rc : bind_date(st, 5, p->birth_date);
+	rc = rc ? rc : bind_text(st, 6, sex);
+	rc = rc ? rc : bind_text(st, 7, p->nationality);
+	rc = rc ? rc : bind_text(st, 8, p->insurance_no);
+	rc = rc ? rc : sqlite3_bind_int64(st, 9, now);
+	return step_done(q, st, rc, "person put");
+}
+
+static int sq_person_get(struct am_store *s, const char *national_code,
+			 struct am_arena *a, struct am_person *out)
+{
+	struct sqlite_store *q = sq(s);
+	struct am_person p;
+	const char *sex;
+	sqlite3_stmt *st = NULL;
+	int err = prepare(q, ST_PERSON_GET, &st);
+
+	if (err)
+		return err;
+	err = step_row(q, st, bind_text(st, 1, national_code), "person get");
+	if (err)
+		return err;
+	memset(&p, 0, sizeof(p));
+	err = col_text(st, 0, a, &p.national_code);
+	err = err ? err : col_text(st, 1, a, &p.first_name);
+	err = err ? err : col_text(st, 2, a, &p.last_name);
+	err = err ? err : col_text(st, 3, a, &p.father_name);
+	p.birth_date = col_date(st, 4);
+	sex = (const char *)sqlite3_column_text(st, 5);
+	p.sex = sex ? sex[0] : '\0';
+	err = err ? err : col_text(st, 6, a, &p.nationality);
+	err = err ? err : col_text(st, 7, a, &p.insurance_no);
+	p.created_at = sqlite3_column_int64(st, 8);
+	p.updated_at = sqlite3_column_int64(st, 9);
+	finish(st);
+	if (err)
+		return am__store_errf(s, err, "person get: out of memory");
+	*out = p;
+	return 0;
+}
+
+static int sq_employer_put(struct am_store *s, const struct am_employer *e,
+			   int64_t now)
+{
+	struct sqlite_store *q = sq(s);
+	const char *kind = am_employer_kind_name(e->kind);
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(q, ST_EMPLOYER_PUT, &st);
+
+	if (err)
+		return err;
+	rc = bind_text(st, 1, e->id);
+	rc = rc ? rc : bind_text(st, 2, kind);
+	rc = rc ? rc : bind_text(st, 3, e->name);
+	rc = rc ? rc : bind_text(st, 4, e->address);
+	rc = rc ? rc : bind_text(st, 5, e->phone);
+	rc = rc ? rc : sqlite3_bind_int64(st, 6, now);
+	return step_done(q, st, rc, "employer put");
+}
+
+static int sq_employer_get(struct am_store *s, const char *id,
+			   struct am_arena *a, struct am_employer *out)
+{
+	struct sqlite_store *q = sq(s);
+	struct am_employer e;
+	const char *kind;
+	sqlite3_stmt *st = NULL;
+	int err = prepare(q, ST_EMPLOYER_GET, &st);
+
+	if (err)
+		return err;
+	err = step_row(q, st, bind_text(st, 1, id), "employer get");
+	if (err)
+		return err;
+	memset(&e, 0, sizeof(e));
+	err = col_text(st, 0, a, &e.id);
+	kind = (const char *)sqlite3_column_text(st, 1);
+	am_employer_kind_parse(kind, &e.kind);
+	err = err ? err : col_text(st, 2, a, &e.name);
+	err = err ? err : col_text(st, 3, a, &e.address);
+	err = err ? err : col_text(st, 4, a, &e.phone);
+	e.created_at = sqlite3_column_int64(st, 5);
+	e.updated_at = sqlite3_column_int64(st, 6);
+	finish(st);
+	if (err)
+		return am__store_errf(s, err, "employer get: out of memory");
+	*out = e;
+	return 0;
+}
+
+static int sq_workshop_put(struct am_store *s, const struct am_workshop *w,
+			   int64_t now)
+{
+	struct sqlite_store *q = sq(s);
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(q, ST_WORKSHOP_PUT, &st);
+
+	if (err)
+		return err;
+	rc = bind_text(st, 1, w->code);
+	rc = rc ? rc : bind_text(st, 2, w->name);
+	rc = rc ? rc : bind_text(st, 3, w->employer_id);
+	rc = rc ? rc : bind_text(st, 4, w->address);
+	rc = rc ? rc : bind_text(st, 5, w->province);
+	rc = rc ? rc : bind_text(st, 6, w->branch);
+	rc = rc ? rc : bind_text(st, 7, w->activity);
+	rc = rc ? rc : bind_text(st, 8, w->scheme);
+	rc = rc ? rc : sqlite3_bind_int(st, 9, w->hard_harmful);
+	rc = rc ? rc : sqlite3_bind_int(st, 10, w->small_exempt);
+	rc = rc ? rc : sqlite3_bind_int64(st, 11, now);
+	return step_done(q, st, rc, "workshop put");
+}
+
+static int sq_workshop_get(struct am_store *s, const char *code,
+			   struct am_arena *a, struct am_workshop *out)
+{
+	struct sqlite_store *q = sq(s);
+	struct am_workshop w;
+	sqlite3_stmt *st = NULL;
+	int err = prepare(q, ST_WORKSHOP_GET, &st);
+
+	if (err)
+		return err;
+	err = step_row(q, st, bind_text(st, 1, code), "workshop get");
+	if (err)
+		return err;
+	memset(&w, 0, sizeof(w));
+	err = col_text(st, 0, a, &w.code);
+	err = err ? err : col_text(st, 1, a, &w.name);
+	err = err ? err : col_text(st, 2, a, &w.employer_id);
+	err = err ? err : col_text(st, 3, a, &w.address);
+	err = err ? err : col_text(st, 4, a, &w.province);
+	err = err ? err : col_text(st, 5, a, &w.branch);
+	err = err ? err : col_text(st, 6, a, &w.activity);
+	err = err ? err : col_text(st, 7, a, &w.scheme);
+	w.hard_harmful = sqlite3_column_int(st, 8) != 0;
+	w.small_exempt = sqlite3_column_int(st, 9) != 0;
+	w.created_at = sqlite3_column_int64(st, 10);
+	w.updated_at = sqlite3_column_int64(st, 11);
+	finish(st);
+	if (err)
+		return am__store_errf(s, err, "workshop get: out of memory");
+	*out = w;
+	return 0;
+}
+
+static int sq_dependant_put(struct am_store *s, const struct am_dependant *d,
+			    int64_t now)
+{
+	struct sqlite_store *q = sq(s);
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(q, ST_DEPENDANT_PUT, &st);
+
+	if (err)
+		return err;
+	rc = bind_text(st, 1, d->main_insured);
+	rc = rc ? rc : bind_text(st, 2, d->dependant);
+	rc = rc ? rc : bind_text(st, 3, am_relation_name(d->relation));
+	rc = rc ? rc : bind_date(st, 4, d->since);
+	rc = rc ? rc : bind_date(st, 5, d->until);
+	rc = rc ? rc : sqlite3_bind_int64(st, 6, now);
+	return step_done(q, st, rc, "dependant put");
+}
+
+static int sq_dependant_get(struct am_store *s, const char *main_insured,
+			    const char *dependant, struct am_arena *a,
+			    struct am_dependant *out)
+{
+	struct sqlite_store *q = sq(s);
+	struct am_dependant d;
+	enum am_relation rel = AM_RELATION_SPOUSE;
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(q, ST_DEPENDANT_GET, &st);
+
+	if (err)
+		return err;
+	rc = bind_text(st, 1, main_insured);
+	rc = rc ? rc : bind_text(st, 2, dependant);
+	err = step_row(q, st, rc, "dependant get");
+	if (err)
+		return err;
+	memset(&d, 0, sizeof(d));
+	err = col_text(st, 0, a, &d.main_insured);
+	err = err ? err : col_text(st, 1, a, &d.dependant);
+	am_relation_parse((const char *)sqlite3_column_text(st, 2), &rel);
+	d.relation = rel;
+	d.since = col_date(st, 3);
+	d.until = col_date(st, 4);
+	d.created_at = sqlite3_column_int64(st, 5);
+	d.updated_at = sqlite3_column_int64(st, 6);
+	finish(st);
+	if (err)
+		return am__store_errf(s, err, "dependant get: out of memory");
+	*out = d;
+	return 0;
+}
+
+/*
+ * The audit trail.
+ */
+
+static int sq_audit_head(struct am_store *s, uint64_t *seq,
+			 uint8_t hash[AM_AUDIT_HASH_SIZE])
+{
+	struct sqlite_store *q = sq(s);
+	sqlite3_stmt *st = NULL;
+	int err = prepare(q, ST_AUDIT_HEAD, &st);
+
+	if (err)
+		return err;
+	err = step_row(q, st, 0, "audit head");
+	if (err == AM_ENOT_FOUND) {
+		*seq = 0;
+		memset(hash, 0, AM_AUDIT_HASH_SIZE);
+		return 0;
+	}
+	if (err)
+		return err;
+	if (sqlite3_column_int64(st, 0) < 1 ||
+	    sqlite3_column_bytes(st, 1) != AM_AUDIT_HASH_SIZE) {
+		finish(st);
+		return am__store_errf(s, AM_ESTORE_CORRUPT,
+				      "the newest audit entry is damaged; run "
+				      "'amanat audit verify'");
+	}
+	*seq = (uint64_t)sqlite3_column_int64(st, 0);
+	memcpy(hash, sqlite3_column_blob(st, 1), AM_AUDIT_HASH_SIZE);
+	finish(st);
+	return 0;
+}
+
+static int sq_audit_insert(struct am_store *s, const struct am_audit_entry *e)
+{
+	struct sqlite_store *q = sq(s);
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(q, ST_AUDIT_INSERT, &st);
+
+	if (err)
+		return err;
+	if (e->seq > INT64_MAX)
+		return am__store_errf(s, AM_EINTERNAL, "audit seq overflow");
+	rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)e->seq);
+	rc = rc ? rc : sqlite3_bind_int64(st, 2, e->at);
+	rc = rc ? rc : bind_text(st, 3, e->actor);
+	rc = rc ? rc : bind_text(st, 4, e->action);
+	rc = rc ? rc : bind_text(st, 5, e->subject);
+	rc = rc ? rc : bind_text(st, 6, e->payload);
+	rc = rc ? rc
+		: sqlite3_bind_blob(st, 7, e->prev_hash, AM_AUDIT_HASH_SIZE,
+				    SQLITE_STATIC);
+	rc = rc ? rc
+		: sqlite3_bind_blob(st, 8, e->hash, AM_AUDIT_HASH_SIZE,
+				    SQLITE_STATIC);
+	err = step_done(q, st, rc, "audit append");
+	if (!err && sqlite3_changes(q->db) != 1)
+		err = am__store_errf(s, AM_ESTORE_CONFLICT,
+				     "audit append: the payload is not JSON");
+	return err;
+}
+
+/* Copy a 32-byte hash column; false (and zeros) when it is not one. */
+static bool col_hash(sqlite3_stmt *st, int i, uint8_t out[AM_AUDIT_HASH_SIZE])
+{
+	const void *b = sqlite3_column_blob(st, i);
+
+	if (!b || sqlite3_column_bytes(st, i) != AM_AUDIT_HASH_SIZE) {
+		memset(out, 0, AM_AUDIT_HASH_SIZE);
+		return false;
+	}
+	memcpy(out, b, AM_AUDIT_HASH_SIZE);
+	return true;
+}
+
+/* Not a cached statement: a callback may walk the trail again. */
+static int sq_audit_iterate(struct am_store *s, uint64_t from_seq,
+			    int (*fn)(const struct am_audit_entry *e,
+				      bool malformed, void *ctx),
+			    void *ctx)
+{
+	struct sqlite_store *q = sq(s);
+	struct am_audit_entry e;
+	sqlite3_stmt *st = NULL;
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(q->db, audit_iterate_sql, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 1,
+					from_seq > INT64_MAX
+						? INT64_MAX
+						: (sqlite3_int64)from_seq);
+	if (rc != SQLITE_OK) {
+		err = fail(q, rc, "audit walk");
+		goto out_stmt;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bool ok;
+
+		memset(&e, 0, sizeof(e));
+		e.seq = (uint64_t)sqlite3_column_int64(st, 0);
+		e.at = sqlite3_column_int64(st, 1);
+		e.actor = (const char *)sqlite3_column_text(st, 2);
+		e.action = (const char *)sqlite3_column_text(st, 3);
+		e.subject = (const char *)sqlite3_column_text(st, 4);
+		e.payload = (const char *)sqlite3_column_text(st, 5);
+		ok = col_hash(st, 6, e.prev_hash);
+		ok = col_hash(st, 7, e.hash) && ok;
+		err = fn(&e, !ok, ctx);
+		if (err)
+			goto out_stmt;
+	}
+	if (rc != SQLITE_DONE)
+		err = fail(q, rc, "audit walk");
+out_stmt:
+	sqlite3_finalize(st);
+	return err;
+}
+
+int am__store_sqlite_busy_timeout(struct am_store *s, int ms)
+{
+	if (s->be != &am__store_sqlite || ms < 0)
+		return AM_EINVALID_ARGUMENT;
+	sqlite3_busy_timeout(sq(s)->db, ms);
+	return 0;
+}
+
+const struct am_store_backend am__store_sqlite = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.savepoint = sq_savepoint,
+	.release = sq_release,
+	.rollback_to = sq_rollback_to,
+	.migrate = sq_migrate,
+	.schema_version = sq_schema_version,
+	.schema_latest = sq_schema_latest,
+	.meta_get = sq_meta_get,
+	.meta_set = sq_meta_set,
+	.idem_claim = sq_idem_claim,
+	.idem_set_result = sq_idem_set_result,
+	.idem_result = sq_idem_result,
+	.person_put = sq_person_put,
+	.person_get = sq_person_get,
+	.employer_put = sq_employer_put,
+	.employer_get = sq_employer_get,
+	.workshop_put = sq_workshop_put,
+	.workshop_get = sq_workshop_get,
+	.dependant_put = sq_dependant_put,
+	.dependant_get = sq_dependant_get,
+	.audit_head = sq_audit_head,
+	.audit_insert = sq_audit_insert,
+	.audit_iterate = sq_audit_iterate,
+};

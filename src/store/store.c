@@ -1,0 +1,742 @@
+/* The storage interface: picks a backend by the URI's scheme and puts the
+ * policy on top of its vtable (transactions, idempotency, audit entries). */
+#include "core/internal.h"
+
+#include <sodium.h>
+
+#include "store/store_int.h"
+
+#define DEFAULT_ACTOR "amanat"
+
+/* Backends chosen by name. "pg" is reserved until its backend exists. */
+static const struct am_store_backend *const backends[] = {
+	&am__store_sqlite,
+};
+
+/* Why the last am_store_open() of this thread failed. */
+static _Thread_local char open_errmsg[AM__STORE_ERRMSG_MAX];
+
+int am__store_errf(struct am_store *s, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int64_t am__store_now(const struct am_store *s)
+{
+	return s->clock ? s->clock : (int64_t)time(NULL);
+}
+
+/*
+ * Opening.
+ */
+
+/* Length of a URI scheme at the start of uri ("sqlite" in "sqlite:x"), or
+ * 0 when uri is a plain path. One letter is a Windows drive, not a scheme. */
+static size_t scheme_len(const char *uri)
+{
+	size_t i = 0;
+
+	if (!isalpha((unsigned char)uri[0]))
+		return 0;
+	while (isalnum((unsigned char)uri[i]) || uri[i] == '+' ||
+	       uri[i] == '-' || uri[i] == '.')
+		i++;
+	return uri[i] == ':' && i > 1 ? i : 0;
+}
+
+static int open_fail(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int open_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(open_errmsg, sizeof(open_errmsg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static int pick_backend(const char *uri, const struct am_store_backend **be,
+			const char **path)
+{
+	size_t n = scheme_len(uri);
+
+	if (!n) {
+		*be = &am__store_sqlite;
+		*path = uri;
+		return 0;
+	}
+	for (size_t i = 0; i < AM_ARRAY_SIZE(backends); i++) {
+		if (strlen(backends[i]->name) == n &&
+		    !memcmp(uri, backends[i]->name, n)) {
+			*be = backends[i];
+			*path = uri + n + 1;
+			return 0;
+		}
+	}
+	if (n == 2 && !memcmp(uri, "pg", 2))
+		return open_fail(AM_ESTORE_UNKNOWN_BACKEND,
+				 "the PostgreSQL backend is not built yet");
+	return open_fail(AM_ESTORE_UNKNOWN_BACKEND,
+			 "unknown storage backend '%.*s' (known: sqlite)",
+			 (int)n, uri);
+}
+
+int am_store_open_flags(const char *uri, unsigned flags, struct am_store **out)
+{
+	const struct am_store_backend *be;
+	const char *path = NULL;
+	struct am_store *s;
+	int err;
+
+	*out = NULL;
+	open_errmsg[0] = '\0';
+	if (!uri || !*uri)
+		return open_fail(AM_EINVALID_ARGUMENT, "no database named");
+	/* The audit chain hashes with libsodium; it is idempotent and
+	 * thread-safe, so calling it on every open is "once" enough. */
+	if (sodium_init() < 0)
+		return open_fail(AM_EINTERNAL, "libsodium failed to start");
+	err = pick_backend(uri, &be, &path);
+	if (err)
+		return err;
+	if (flags & AM_STORE_OPEN_READONLY)
+		flags |= AM_STORE_OPEN_NOCREATE;
+	err = be->open(path, flags, &s, open_errmsg);
+	if (err)
+		return err;
+	s->be = be;
+	s->errmsg[0] = '\0';
+	am__strlcpy(s->actor, DEFAULT_ACTOR, sizeof(s->actor));
+	s->in_tx = false;
+	s->tx_failed = false;
+	s->ready = false;
+	s->clock = 0;
+	*out = s;
+	return 0;
+}
+
+int am_store_open(const char *uri, struct am_store **out)
+{
+	return am_store_open_flags(uri, 0, out);
+}
+
+void am_store_close(struct am_store *s)
+{
+	if (s)
+		s->be->close(s);
+}
+
+const char *am_store_errmsg(const struct am_store *s)
+{
+	return s ? s->errmsg : open_errmsg;
+}
+
+const char *am_store_backend_name(const struct am_store *s)
+{
+	return s->be->name;
+}
+
+void am_store_set_actor(struct am_store *s, const char *actor)
+{
+	if (!actor || !*actor)
+		actor = DEFAULT_ACTOR;
+	am__strlcpy(s->actor, actor, sizeof(s->actor));
+}
+
+/*
+ * Schema.
+ */
+
+int am_store_schema_latest(const struct am_store *s)
+{
+	return s->be->schema_latest(s);
+}
+
+int am_store_schema_version(struct am_store *s, int *version)
+{
+	return s->be->schema_version(s, version);
+}
+
+int am__store_ready(struct am_store *s)
+{
+	int version, latest;
+	int err;
+
+	if (s->ready)
+		return 0;
+	err = s->be->schema_version(s, &version);
+	if (err)
+		return err;
+	latest = s->be->schema_latest(s);
+	if (version > latest)
+		return am__store_errf(s, AM_ESTORE_SCHEMA_NEWER,
+				      "schema version %d, this program knows "
+				      "up to %d",
+				      version, latest);
+	if (version < latest)
+		return am__store_errf(s, AM_ESTORE_NOT_INITIALISED,
+				      "schema version %d, this program needs "
+				      "%d",
+				      version, latest);
+	s->ready = true;
+	return 0;
+}
+
+int am_store_migrate(struct am_store *s, int *from, int *to)
+{
+	int f = 0, t = 0;
+	int err;
+
+	if (s->in_tx)
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "migrate inside a transaction");
+	s->ready = false;
+	err = s->be->migrate(s, &f, &t);
+	if (err)
+		return err;
+	s->ready = t == s->be->schema_latest(s);
+	if (from)
+		*from = f;
+	if (to)
+		*to = t;
+	return 0;
+}
+
+/*
+ * Transactions.
+ */
+
+int am_store_begin(struct am_store *s)
+{
+	int err;
+
+	if (s->in_tx)
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "a transaction is already open");
+	err = s->be->begin(s);
+	if (err)
+		return err;
+	s->in_tx = true;
+	s->tx_failed = false;
+	return 0;
+}
+
+/* Roll back after a failure without losing the failure's message. */
+static void rollback_quietly(struct am_store *s, bool to_savepoint)
+{
+	char saved[AM__STORE_ERRMSG_MAX];
+
+	memcpy(saved, s->errmsg, sizeof(saved));
+	if (to_savepoint) {
+		/* A savepoint that cannot be undone poisons the caller's
+		 * transaction: only a rollback may follow. */
+		if (s->be->rollback_to(s))
+			s->tx_failed = true;
+	} else {
+		s->be->rollback(s);
+	}
+	memcpy(s->errmsg, saved, sizeof(saved));
+}
+
+int am_store_commit(struct am_store *s)
+{
+	int err;
+
+	if (!s->in_tx)
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "no transaction is open");
+	if (s->tx_failed)
+		err = am__store_errf(s, AM_ESTORE_SQL,
+				     "the transaction was aborted by a failure "
+				     "that could not be undone");
+	else
+		err = s->be->commit(s);
+	if (err)
+		rollback_quietly(s, false);
+	s->in_tx = false;
+	s->tx_failed = false;
+	return err;
+}
+
+int am_store_rollback(struct am_store *s)
+{
+	int err;
+
+	if (!s->in_tx)
+		return 0;
+	err = s->be->rollback(s);
+	s->in_tx = false;
+	s->tx_failed = false;
+	return err;
+}
+
+bool am_store_in_transaction(const struct am_store *s)
+{
+	return s->in_tx;
+}
+
+/*
+ * A unit: one compound write (a record and its audit entry). Outside a
+ * transaction it is one of its own; inside the caller's, a savepoint, so
+ * that a failure undoes the unit alone and the caller may go on.
+ */
+static int unit_begin(struct am_store *s)
+{
+	int err = am__store_ready(s);
+
+	if (err)
+		return err;
+	if (s->in_tx && s->tx_failed)
+		return am__store_errf(
+			s, AM_ESTORE_SQL,
+			"the transaction was aborted by a failure "
+			"that could not be undone; roll it back");
+	return s->in_tx ? s->be->savepoint(s) : s->be->begin(s);
+}
+
+static int unit_end(struct am_store *s, int err)
+{
+	if (s->in_tx) {
+		if (!err)
+			err = s->be->release(s);
+		if (err)
+			rollback_quietly(s, true);
+		return err;
+	}
+	if (!err)
+		err = s->be->commit(s);
+	if (err)
+		rollback_quietly(s, false);
+	return err;
+}
+
+/*
+ * Meta and idempotency.
+ */
+
+static bool bad_string(const char *s)
+{
+	return !s || !*s;
+}
+
+int am_store_meta_get(struct am_store *s, const char *key, struct am_arena *a,
+		      const char **value)
+{
+	int err;
+
+	if (bad_string(key))
+		return am__store_errf(s, AM_EINVALID_ARGUMENT, "empty key");
+	err = am__store_ready(s);
+	if (err)
+		return err;
+	return s->be->meta_get(s, key, a, value);
+}
+
+int am_store_meta_set(struct am_store *s, const char *key, const char *value)
+{
+	struct am_buf json;
+	int err;
+
+	if (bad_string(key) || !value)
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "empty key or value");
+	am_buf_init(&json, 0);
+	err = am_buf_adds(&json, "{\"key\":");
+	if (!err)
+		err = am_buf_add_json_str(&json, key, strlen(key));
+	if (!err)
+		err = am_buf_adds(&json, ",\"value\":");
+	if (!err)
+		err = am_buf_add_json_str(&json, value, strlen(value));
+	if (!err)
+		err = am_buf_addch(&json, '}');
+	if (err)
+		goto out_json;
+	err = unit_begin(s);
+	if (err)
+		goto out_json;
+	err = s->be->meta_set(s, key, value);
+	if (!err)
+		err = am__audit_append(s, "meta.set", key, json.buf, NULL);
+	err = unit_end(s, err);
+out_json:
+	am_buf_release(&json);
+	return err;
+}
+
+static int check_idem_key(struct am_store *s, const char *key)
+{
+	if (bad_string(key) || strlen(key) > AM_IDEM_KEY_MAX)
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "an idempotency key has 1 to %d bytes",
+				      AM_IDEM_KEY_MAX);
+	return 0;
+}
+
+int am_store_idem_claim(struct am_store *s, const char *key,
+			const uint8_t hash[AM_IDEM_HASH_SIZE], bool *already)
+{
+	uint8_t existing[AM_IDEM_HASH_SIZE];
+	bool existed = false;
+	int err;
+
+	err = check_idem_key(s, key);
+	if (err)
+		return err;
+	/* Outside a transaction the key would commit without its work. */
+	if (!s->in_tx)
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "claim an idempotency key inside the "
+				      "transaction of its work");
+	err = am__store_ready(s);
+	if (err)
+		return err;
+	err = s->be->idem_claim(s, key, hash, am__store_now(s), &existed,
+				existing);
+	if (err)
+		return err;
+	if (existed && sodium_memcmp(existing, hash, AM_IDEM_HASH_SIZE))
+		return am__store_errf(s, AM_EIDEMPOTENCY_CONFLICT,
+				      "key '%s' was used for another request",
+				      key);
+	*already = existed;
+	return 0;
+}
+
+int am_store_idem_set_result(struct am_store *s, const char *key,
+			     const char *result)
+{
+	int err = check_idem_key(s, key);
+
+	if (err)
+		return err;
+	err = unit_begin(s);
+	if (err)
+		return err;
+	err = s->be->idem_set_result(s, key, result);
+	return unit_end(s, err);
+}
+
+int am_store_idem_result(struct am_store *s, const char *key,
+			 struct am_arena *a, const char **result)
+{
+	int err = check_idem_key(s, key);
+
+	if (!err)
+		err = am__store_ready(s);
+	if (err)
+		return err;
+	return s->be->idem_result(s, key, a, result);
+}
+
+/*
+ * The registry: each put is the record and its audit entry, as one unit.
+ * The payload is the record as given, as a JSON object.
+ */
+
+static const char *const relation_names[] = {
+	[AM_RELATION_SPOUSE] = "spouse",
+	[AM_RELATION_CHILD] = "child",
+	[AM_RELATION_FATHER] = "father",
+	[AM_RELATION_MOTHER] = "mother",
+};
+
+const char *am_relation_name(enum am_relation r)
+{
+	if ((unsigned)r >= AM_ARRAY_SIZE(relation_names))
+		return NULL;
+	return relation_names[r];
+}
+
+int am_relation_parse(const char *name, enum am_relation *out)
+{
+	for (size_t i = 0; name && i < AM_ARRAY_SIZE(relation_names); i++) {
+		if (!strcmp(name, relation_names[i])) {
+			*out = (enum am_relation)i;
+			return 0;
+		}
+	}
+	return AM_EINVALID_ARGUMENT;
+}
+
+/* JSON members, each preceded by '{' or ','. NULL strings are null. */
+static int json_str(struct am_buf *b, const char *key, const char *val)
+{
+	int err = am_buf_addf(b, "%c\"%s\":", b->len ? ',' : '{', key);
+
+	if (err)
+		return err;
+	if (!val)
+		return am_buf_adds(b, "null");
+	return am_buf_add_json_str(b, val, strlen(val));
+}
+
+static int json_int(struct am_buf *b, const char *key, int64_t val)
+{
+	return am_buf_addf(b, "%c\"%s\":%" PRId64, b->len ? ',' : '{', key,
+			   val);
+}
+
+static int json_date(struct am_buf *b, const char *key, am_date d)
+{
+	if (d == AM_STORE_DATE_NONE)
+		return json_str(b, key, NULL);
+	return json_int(b, key, d);
+}
+
+static int json_bool(struct am_buf *b, const char *key, bool val)
+{
+	return am_buf_addf(b, "%c\"%s\":%s", b->len ? ',' : '{', key,
+			   val ? "true" : "false");
+}
+
+static int person_json(const struct am_person *p, struct am_buf *b)
+{
+	char sex[2] = { p->sex, '\0' };
+	int err = json_str(b, "national_code", p->national_code);
+
+	err = err ? err : json_str(b, "first_name", p->first_name);
+	err = err ? err : json_str(b, "last_name", p->last_name);
+	err = err ? err : json_str(b, "father_name", p->father_name);
+	err = err ? err : json_date(b, "birth_date", p->birth_date);
+	err = err ? err : json_str(b, "sex", sex);
+	err = err ? err : json_str(b, "nationality", p->nationality);
+	err = err ? err : json_str(b, "insurance_no", p->insurance_no);
+	return err ? err : am_buf_addch(b, '}');
+}
+
+const char *am_employer_kind_name(enum am_employer_kind k)
+{
+	switch (k) {
+	case AM_EMPLOYER_PERSON:
+		return "person";
+	case AM_EMPLOYER_LEGAL:
+		return "legal";
+	}
+	return NULL;
+}
+
+int am_employer_kind_parse(const char *name, enum am_employer_kind *out)
+{
+	if (name && !strcmp(name, "person"))
+		*out = AM_EMPLOYER_PERSON;
+	else if (name && !strcmp(name, "legal"))
+		*out = AM_EMPLOYER_LEGAL;
+	else
+		return AM_EINVALID_ARGUMENT;
+	return 0;
+}
+
+static int employer_json(const struct am_employer *e, struct am_buf *b)
+{
+	int err = json_str(b, "id", e->id);
+
+	err = err ? err : json_str(b, "kind", am_employer_kind_name(e->kind));
+	err = err ? err : json_str(b, "name", e->name);
+	err = err ? err : json_str(b, "address", e->address);
+	err = err ? err : json_str(b, "phone", e->phone);
+	return err ? err : am_buf_addch(b, '}');
+}
+
+static int workshop_json(const struct am_workshop *w, struct am_buf *b)
+{
+	int err = json_str(b, "code", w->code);
+
+	err = err ? err : json_str(b, "name", w->name);
+	err = err ? err : json_str(b, "employer_id", w->employer_id);
+	err = err ? err : json_str(b, "address", w->address);
+	err = err ? err : json_str(b, "province", w->province);
+	err = err ? err : json_str(b, "branch", w->branch);
+	err = err ? err : json_str(b, "activity", w->activity);
+	err = err ? err : json_str(b, "scheme", w->scheme);
+	err = err ? err : json_bool(b, "hard_harmful", w->hard_harmful);
+	err = err ? err : json_bool(b, "small_exempt", w->small_exempt);
+	return err ? err : am_buf_addch(b, '}');
+}
+
+static int dependant_json(const struct am_dependant *d, struct am_buf *b)
+{
+	int err = json_str(b, "main_insured", d->main_insured);
+
+	err = err ? err : json_str(b, "dependant", d->dependant);
+	err = err ? err
+		  : json_str(b, "relation", am_relation_name(d->relation));
+	err = err ? err : json_date(b, "since", d->since);
+	err = err ? err : json_date(b, "until", d->until);
+	return err ? err : am_buf_addch(b, '}');
+}
+
+/* The registry's record kinds, so that one put does them all. */
+enum record_kind { PERSON, EMPLOYER, WORKSHOP, DEPENDANT };
+
+static int backend_put(struct am_store *s, enum record_kind kind,
+		       const void *rec, int64_t now)
+{
+	switch (kind) {
+	case PERSON:
+		return s->be->person_put(s, rec, now);
+	case EMPLOYER:
+		return s->be->employer_put(s, rec, now);
+	case WORKSHOP:
+		return s->be->workshop_put(s, rec, now);
+	case DEPENDANT:
+		return s->be->dependant_put(s, rec, now);
+	}
+	return AM_EINTERNAL;
+}
+
+/* Write rec and an audit entry (action, subject, the JSON in json) as one
+ * unit. */
+static int registry_put(struct am_store *s, enum record_kind kind,
+			const void *rec, const char *action,
+			const char *subject, struct am_buf *json)
+{
+	int err = unit_begin(s);
+
+	if (err)
+		return err;
+	err = backend_put(s, kind, rec, am__store_now(s));
+	if (!err)
+		err = am__audit_append(s, action, subject, json->buf, NULL);
+	return unit_end(s, err);
+}
+
+static int missing(struct am_store *s, const char *what)
+{
+	return am__store_errf(s, AM_EINVALID_ARGUMENT, "%s is missing", what);
+}
+
+int am_store_person_put(struct am_store *s, const struct am_person *p)
+{
+	struct am_buf json;
+	int err;
+
+	if (!p->national_code || !p->first_name || !p->last_name)
+		return missing(s, "national code or name");
+	am_buf_init(&json, 0);
+	err = person_json(p, &json);
+	if (!err)
+		err = registry_put(s, PERSON, p, "person.put", p->national_code,
+				   &json);
+	am_buf_release(&json);
+	return err;
+}
+
+int am_store_employer_put(struct am_store *s, const struct am_employer *e)
+{
+	struct am_buf json;
+	int err;
+
+	if (!e->id || !e->name)
+		return missing(s, "employer id or name");
+	am_buf_init(&json, 0);
+	err = employer_json(e, &json);
+	if (!err)
+		err = registry_put(s, EMPLOYER, e, "employer.put", e->id,
+				   &json);
+	am_buf_release(&json);
+	return err;
+}
+
+int am_store_workshop_put(struct am_store *s, const struct am_workshop *w)
+{
+	struct am_buf json;
+	int err;
+
+	if (!w->code || !w->name || !w->employer_id)
+		return missing(s, "workshop code, name or employer");
+	am_buf_init(&json, 0);
+	err = workshop_json(w, &json);
+	if (!err)
+		err = registry_put(s, WORKSHOP, w, "workshop.put", w->code,
+				   &json);
+	am_buf_release(&json);
+	return err;
+}
+
+int am_store_dependant_put(struct am_store *s, const struct am_dependant *d)
+{
+	struct am_buf json;
+	int err;
+
+	if (!d->main_insured || !d->dependant)
+		return missing(s, "main insured or dependant");
+	am_buf_init(&json, 0);
+	err = dependant_json(d, &json);
+	/* The subject is the main insured: his file lists his dependants. */
+	if (!err)
+		err = registry_put(s, DEPENDANT, d, "dependant.put",
+				   d->main_insured, &json);
+	am_buf_release(&json);
+	return err;
+}
+
+/* Gets: a check of the key and the schema, then the backend. */
+static int get_ready(struct am_store *s, const char *key)
+{
+	if (bad_string(key))
+		return am__store_errf(s, AM_EINVALID_ARGUMENT, "empty key");
+	return am__store_ready(s);
+}
+
+int am_store_person_get(struct am_store *s, const char *national_code,
+			struct am_arena *a, struct am_person *out)
+{
+	int err = get_ready(s, national_code);
+
+	return err ? err : s->be->person_get(s, national_code, a, out);
+}
+
+int am_store_employer_get(struct am_store *s, const char *id,
+			  struct am_arena *a, struct am_employer *out)
+{
+	int err = get_ready(s, id);
+
+	return err ? err : s->be->employer_get(s, id, a, out);
+}
+
+int am_store_workshop_get(struct am_store *s, const char *code,
+			  struct am_arena *a, struct am_workshop *out)
+{
+	int err = get_ready(s, code);
+
+	return err ? err : s->be->workshop_get(s, code, a, out);
+}
+
+int am_store_dependant_get(struct am_store *s, const char *main_insured,
+			   const char *dependant, struct am_arena *a,
+			   struct am_dependant *out)
+{
+	int err = get_ready(s, main_insured);
+
+	if (!err && bad_string(dependant))
+		err = am__store_errf(s, AM_EINVALID_ARGUMENT, "empty key");
+	return err ? err
+		   : s->be->dependant_get(s, main_insured, dependant, a, out);
+}
+
+/*
+ * The audit trail's public face (the chain itself is in audit.c).
+ */
+
+int am_store_audit_append(struct am_store *s, const char *action,
+			  const char *subject, const char *payload,
+			  uint64_t *seq)
+{
+	int err;
+
+	if (bad_string(action))
+		return missing(s, "audit action");
+	err = unit_begin(s);
+	if (err)
+		return err;
+	err = am__audit_append(s, action, subject, payload, seq);
+	return unit_end(s, err);
+}
