@@ -1,0 +1,913 @@
+/* The store and its SQLite backend: opening, migrations, the registry,
+ * transactions, idempotency keys, and fault injection over an import. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "amanat/amanat.h"
+#include "store/store_int.h"
+
+static char dir[64];
+
+/* A fresh database path in the test's directory. */
+static const char *db_path(const char *name)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+static int make_dir(void **state)
+{
+	snprintf(dir, sizeof(dir), "/tmp/amanat-store-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[512];
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	return rmdir(dir);
+}
+
+/* Remove a database and its WAL files. */
+static void drop_db(const char *path)
+{
+	char p[256];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+static struct am_store *open_new(const char *name)
+{
+	struct am_store *s;
+	int from = -1, to = -1;
+
+	drop_db(db_path(name));
+	assert_int_equal(am_store_open(db_path(name), &s), 0);
+	assert_int_equal(am_store_migrate(s, &from, &to), 0);
+	assert_int_equal(from, 0);
+	assert_int_equal(to, 2);
+	s->clock = 1700000000;
+	return s;
+}
+
+/* Run SQL on the file with a plain connection, as a tool or an attacker
+ * would. Returns SQLite's code. */
+static int raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* The single integer a query returns, read with a plain connection. */
+static long long raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long v;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Records for the registry tests. */
+static const char zwnj_first[] = "محمد\u200cحسین";
+static const char zwnj_last[] = "خسروی\u200cنژاد";
+
+static struct am_person person(const char *code)
+{
+	struct am_person p = {
+		.national_code = code,
+		.first_name = zwnj_first,
+		.last_name = zwnj_last,
+		.father_name = "علی",
+		.birth_date = 4383, /* 1982-01-01 */
+		.sex = 'M',
+		.nationality = "IRN",
+		.insurance_no = "12345678",
+	};
+	return p;
+}
+
+static struct am_employer employer(const char *id)
+{
+	struct am_employer e = {
+		.id = id,
+		.kind = strlen(id) == 11 ? AM_EMPLOYER_LEGAL
+					 : AM_EMPLOYER_PERSON,
+		.name = "شرکت نمونهٔ پارس",
+		.address = "تهران، خیابان آزادی",
+		.phone = NULL,
+	};
+	return e;
+}
+
+static struct am_workshop workshop(const char *code, const char *employer_id)
+{
+	struct am_workshop w = {
+		.code = code,
+		.name = "کارگاه مرکزی",
+		.employer_id = employer_id,
+		.address = NULL,
+		.province = "23",
+		.branch = "1201",
+		.activity = "2511",
+		.scheme = "general",
+		.hard_harmful = true,
+		.small_exempt = false,
+	};
+	return w;
+}
+
+/*
+ * Opening.
+ */
+
+static void test_open_backends(void **state)
+{
+	struct am_store *s = (struct am_store *)1;
+	char uri[160];
+
+	assert_int_equal(am_store_open("pg:host=db1 dbname=amanat", &s),
+			 AM_ESTORE_UNKNOWN_BACKEND);
+	assert_null(s);
+	assert_non_null(strstr(am_store_errmsg(NULL), "PostgreSQL"));
+	assert_int_equal(am_store_open("mysql:x", &s),
+			 AM_ESTORE_UNKNOWN_BACKEND);
+	assert_non_null(strstr(am_store_errmsg(NULL), "mysql"));
+	assert_int_equal(am_store_open("", &s), AM_EINVALID_ARGUMENT);
+	assert_int_equal(am_store_open("sqlite:", &s), AM_EINVALID_ARGUMENT);
+
+	snprintf(uri, sizeof(uri), "sqlite:%s", db_path("scheme.db"));
+	assert_int_equal(am_store_open(uri, &s), 0);
+	assert_string_equal(am_store_backend_name(s), "sqlite");
+	assert_string_equal(am_store_errmsg(s), "");
+	am_store_close(s);
+	am_store_close(NULL);
+	/* The file named after the scheme, not one called "sqlite:…". */
+	assert_int_equal(access(db_path("scheme.db"), F_OK), 0);
+	drop_db(db_path("scheme.db"));
+}
+
+static void test_open_not_a_database(void **state)
+{
+	const char *path = db_path("garbage.db");
+	struct am_store *s;
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	for (int i = 0; i < 4096; i++)
+		fputc("not a database "[i % 15], f);
+	fclose(f);
+	assert_int_equal(am_store_open(path, &s), AM_ESTORE_CORRUPT);
+	assert_null(s);
+	assert_non_null(strstr(am_store_errmsg(NULL), "garbage.db"));
+	unlink(path);
+}
+
+static void test_not_initialised(void **state)
+{
+	const char *path = db_path("missing.db");
+	struct am_arena a;
+	struct am_person p;
+	struct am_store *s;
+	int v = -1;
+
+	am_arena_init(&a, 0);
+	drop_db(path);
+	/* A read command does not create the file. */
+	assert_int_equal(am_store_open_flags(path, AM_STORE_OPEN_READONLY, &s),
+			 AM_ESTORE_NOT_INITIALISED);
+	assert_null(s);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(am_store_open_flags(path, AM_STORE_OPEN_NOCREATE, &s),
+			 AM_ESTORE_NOT_INITIALISED);
+
+	/* A database without a schema: data calls ask for "amanat init". */
+	assert_int_equal(am_store_open(path, &s), 0);
+	assert_int_equal(am_store_schema_version(s, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(am_store_schema_latest(s), 2);
+	assert_int_equal(am_store_person_get(s, "0012345679", &a, &p),
+			 AM_ESTORE_NOT_INITIALISED);
+	assert_non_null(strstr(am_store_errmsg(s), "needs 2"));
+	am_store_close(s);
+
+	/* Read only, on the file that now exists but has no schema. */
+	assert_int_equal(am_store_open_flags(path, AM_STORE_OPEN_READONLY, &s),
+			 0);
+	assert_int_equal(am_store_person_get(s, "0012345679", &a, &p),
+			 AM_ESTORE_NOT_INITIALISED);
+	am_store_close(s);
+	drop_db(path);
+	am_arena_release(&a);
+}
+
+/*
+ * Migrations.
+ */
+
+static void test_migrate_twice(void **state)
+{
+	const char *path = db_path("twice.db");
+	struct am_store *s = open_new("twice.db");
+	char sum[65];
+	int from = -1, to = -1, v = -1;
+
+	assert_int_equal(am_store_schema_version(s, &v), 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(am_store_migrate(s, &from, &to), 0);
+	assert_int_equal(from, 2);
+	assert_int_equal(to, 2);
+	am_store_close(s);
+
+	/* Again from a new handle: still nothing to do. */
+	assert_int_equal(am_store_open(path, &s), 0);
+	assert_int_equal(am_store_migrate(s, &from, &to), 0);
+	assert_int_equal(from, 2);
+	assert_int_equal(to, 2);
+	assert_int_equal(am_store_migrate(s, NULL, NULL), 0);
+	am_store_close(s);
+
+	/* The version table: one row per migration, with its checksum. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM "
+				       "schema_migrations"),
+			 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM schema_migrations"
+				       " WHERE version = 1 AND name = "
+				       "'0001_registry'"),
+			 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM schema_migrations"
+				       " WHERE version = 2 AND name = "
+				       "'0002_audit' AND applied_at > 0"),
+			 1);
+	assert_int_equal(am__sqlite_migrations_nr, 2);
+	assert_int_equal(am__migration_checksum(&am__sqlite_migrations[0], sum),
+			 0);
+	assert_int_equal(strlen(sum), 64);
+	{
+		char sql[256];
+
+		snprintf(sql, sizeof(sql),
+			 "SELECT count(*) FROM schema_migrations WHERE "
+			 "version = 1 AND checksum = '%s'",
+			 sum);
+		assert_int_equal(raw_int(path, sql), 1);
+	}
+	/* WAL is a property of the file: a plain connection sees it. */
+	assert_int_equal(raw_int(path, "SELECT journal_mode = 'wal' FROM "
+				       "pragma_journal_mode"),
+			 1);
+	/* Migrating wrote no audit entry and touched nothing else. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"), 0);
+	drop_db(path);
+}
+
+static void test_schema_newer(void **state)
+{
+	const char *path = db_path("newer.db");
+	struct am_store *s = open_new("newer.db");
+	struct am_arena a;
+	struct am_person p;
+	int from = -1, to = -1, v = 0;
+
+	am_arena_init(&a, 0);
+	am_store_close(s);
+	/* A newer amanat applied migration 3. */
+	assert_int_equal(raw_exec(path, "INSERT INTO schema_migrations VALUES"
+					" (3, '0003_future', '00', 0)"),
+			 SQLITE_OK);
+	assert_int_equal(am_store_open(path, &s), 0);
+	assert_int_equal(am_store_schema_version(s, &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(am_store_migrate(s, &from, &to),
+			 AM_ESTORE_SCHEMA_NEWER);
+	assert_int_equal(from, -1); /* untouched on failure */
+	assert_int_equal(to, -1);
+	assert_non_null(strstr(am_store_errmsg(s), "3"));
+	assert_int_equal(am_store_person_get(s, "0012345679", &a, &p),
+			 AM_ESTORE_SCHEMA_NEWER);
+	assert_int_equal(am_store_meta_set(s, "k", "v"),
+			 AM_ESTORE_SCHEMA_NEWER);
+	am_store_close(s);
+	/* The refusal changed nothing. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM "
+				       "schema_migrations"),
+			 3);
+	drop_db(path);
+	am_arena_release(&a);
+}
+
+static void test_migration_edited(void **state)
+{
+	const char *path = db_path("edited.db");
+	struct am_store *s = open_new("edited.db");
+
+	am_store_close(s);
+	assert_int_equal(raw_exec(path, "UPDATE schema_migrations SET checksum"
+					" = 'abcd' WHERE version = 1"),
+			 SQLITE_OK);
+	assert_int_equal(am_store_open(path, &s), 0);
+	assert_int_equal(am_store_migrate(s, NULL, NULL), AM_ESTORE_CORRUPT);
+	assert_non_null(strstr(am_store_errmsg(s), "0001_registry"));
+	am_store_close(s);
+	drop_db(path);
+}
+
+/*
+ * The registry.
+ */
+
+static void test_person_round_trip(void **state)
+{
+	struct am_store *s = open_new("person.db");
+	struct am_person in = person("0012345679"), out;
+	struct am_arena a;
+
+	am_arena_init(&a, 0);
+	assert_int_equal(am_store_person_put(s, &in), 0);
+	assert_int_equal(am_store_person_get(s, "0012345679", &a, &out), 0);
+	assert_string_equal(out.national_code, "0012345679");
+	assert_string_equal(out.first_name, zwnj_first);
+	assert_string_equal(out.last_name, zwnj_last);
+	/* ZWNJ kept byte for byte: E2 80 8C. */
+	assert_non_null(strstr(out.first_name, "\xe2\x80\x8c"));
+	assert_int_equal(strlen(out.first_name), strlen(zwnj_first));
+	assert_string_equal(out.father_name, "علی");
+	assert_int_equal(out.birth_date, 4383);
+	assert_int_equal(out.sex, 'M');
+	assert_string_equal(out.nationality, "IRN");
+	assert_string_equal(out.insurance_no, "12345678");
+	assert_int_equal(out.created_at, 1700000000);
+	assert_int_equal(out.updated_at, 1700000000);
+
+	/* Optional fields absent: NULL and AM_STORE_DATE_NONE come back. */
+	in = person("1111111112");
+	in.father_name = NULL;
+	in.birth_date = AM_STORE_DATE_NONE;
+	in.nationality = NULL;
+	in.insurance_no = NULL;
+	in.sex = 'F';
+	assert_int_equal(am_store_person_put(s, &in), 0);
+	assert_int_equal(am_store_person_get(s, "1111111112", &a, &out), 0);
+	assert_null(out.father_name);
+	assert_int_equal(out.birth_date, AM_STORE_DATE_NONE);
+	assert_null(out.nationality);
+	assert_null(out.insurance_no);
+	assert_int_equal(out.sex, 'F');
+
+	/* A miss leaves *out alone. */
+	out.first_name = "unchanged";
+	assert_int_equal(am_store_person_get(s, "2222222222", &a, &out),
+			 AM_ENOT_FOUND);
+	assert_string_equal(out.first_name, "unchanged");
+	am_store_close(s);
+	drop_db(db_path("person.db"));
+	am_arena_release(&a);
+}
+
+static void test_person_upsert(void **state)
+{
+	struct am_store *s = open_new("upsert.db");
+	struct am_person in = person("0012345679"), out;
+	struct am_arena a;
+
+	am_arena_init(&a, 0);
+	assert_int_equal(am_store_person_put(s, &in), 0);
+	s->clock = 1700000500;
+	in.last_name = "رضایی";
+	in.insurance_no = NULL;
+	assert_int_equal(am_store_person_put(s, &in), 0);
+	assert_int_equal(am_store_person_get(s, "0012345679", &a, &out), 0);
+	assert_string_equal(out.last_name, "رضایی");
+	assert_string_equal(out.first_name, zwnj_first);
+	assert_null(out.insurance_no);
+	assert_int_equal(out.created_at, 1700000000);
+	assert_int_equal(out.updated_at, 1700000500);
+	am_store_close(s);
+	assert_int_equal(
+		raw_int(db_path("upsert.db"), "SELECT count(*) FROM persons"),
+		1);
+	assert_int_equal(raw_int(db_path("upsert.db"),
+				 "SELECT count(*) FROM audit WHERE action ="
+				 " 'person.put'"),
+			 2);
+	drop_db(db_path("upsert.db"));
+	am_arena_release(&a);
+}
+
+static void test_person_refusals(void **state)
+{
+	struct am_store *s = open_new("refuse.db");
+	struct am_person p = person("001234567");
+
+	/* The store's own constraints, each a clean conflict. */
+	assert_int_equal(am_store_person_put(s, &p), AM_ESTORE_CONFLICT);
+	assert_non_null(strstr(am_store_errmsg(s), "CHECK constraint"));
+	p = person("00123456x9");
+	assert_int_equal(am_store_person_put(s, &p), AM_ESTORE_CONFLICT);
+	p = person("0012345679");
+	p.sex = 'X';
+	assert_int_equal(am_store_person_put(s, &p), AM_ESTORE_CONFLICT);
+	p.sex = 'M';
+	p.insurance_no = "123";
+	assert_int_equal(am_store_person_put(s, &p), AM_ESTORE_CONFLICT);
+	p.insurance_no = NULL;
+	p.first_name = NULL;
+	assert_int_equal(am_store_person_put(s, &p), AM_EINVALID_ARGUMENT);
+	am_store_close(s);
+	/* Nothing was written, not even an audit entry. */
+	assert_int_equal(raw_int(db_path("refuse.db"),
+				 "SELECT (SELECT count(*) FROM persons) +"
+				 " (SELECT count(*) FROM audit)"),
+			 0);
+	drop_db(db_path("refuse.db"));
+}
+
+static void test_employer_workshop(void **state)
+{
+	struct am_store *s = open_new("workshop.db");
+	struct am_employer e = employer("10101234560"), eo;
+	struct am_workshop w = workshop("1234567890", "10101234560"), wo;
+	struct am_arena a;
+
+	am_arena_init(&a, 0);
+	/* The foreign key: no workshop of an unknown employer. */
+	assert_int_equal(am_store_workshop_put(s, &w), AM_ESTORE_CONFLICT);
+	assert_non_null(strstr(am_store_errmsg(s), "FOREIGN KEY"));
+	assert_int_equal(am_store_workshop_get(s, "1234567890", &a, &wo),
+			 AM_ENOT_FOUND);
+
+	assert_int_equal(am_store_employer_put(s, &e), 0);
+	assert_int_equal(am_store_workshop_put(s, &w), 0);
+	assert_int_equal(am_store_employer_get(s, "10101234560", &a, &eo), 0);
+	assert_string_equal(eo.id, "10101234560");
+	assert_int_equal(eo.kind, AM_EMPLOYER_LEGAL);
+	assert_string_equal(eo.name, "شرکت نمونهٔ پارس");
+	assert_string_equal(eo.address, "تهران، خیابان آزادی");
+	assert_null(eo.phone);
+	assert_int_equal(am_store_workshop_get(s, "1234567890", &a, &wo), 0);
+	assert_string_equal(wo.code, "1234567890");
+	assert_string_equal(wo.name, "کارگاه مرکزی");
+	assert_string_equal(wo.employer_id, "10101234560");
+	assert_null(wo.address);
+	assert_string_equal(wo.province, "23");
+	assert_string_equal(wo.branch, "1201");
+	assert_string_equal(wo.activity, "2511");
+	assert_string_equal(wo.scheme, "general");
+	assert_true(wo.hard_harmful);
+	assert_false(wo.small_exempt);
+
+	/* Kind and id length must agree. */
+	e = employer("10101234560");
+	e.kind = AM_EMPLOYER_PERSON;
+	assert_int_equal(am_store_employer_put(s, &e), AM_ESTORE_CONFLICT);
+	e = employer("0012345679");
+	assert_int_equal(am_store_employer_put(s, &e), 0);
+	assert_int_equal(am_store_employer_get(s, "0012345679", &a, &eo), 0);
+	assert_int_equal(eo.kind, AM_EMPLOYER_PERSON);
+	/* A workshop moved to another employer. */
+	w.employer_id = "0012345679";
+	w.small_exempt = true;
+	assert_int_equal(am_store_workshop_put(s, &w), 0);
+	assert_int_equal(am_store_workshop_get(s, "1234567890", &a, &wo), 0);
+	assert_string_equal(wo.employer_id, "0012345679");
+	assert_true(wo.small_exempt);
+	am_store_close(s);
+	drop_db(db_path("workshop.db"));
+	am_arena_release(&a);
+}
+
+static void test_dependants(void **state)
+{
+	struct am_store *s = open_new("dependants.db");
+	struct am_person m = person("0012345679"), c = person("1111111112");
+	struct am_dependant d = {
+		.main_insured = "0012345679",
+		.dependant = "1111111112",
+		.relation = AM_RELATION_CHILD,
+		.since = 12000,
+		.until = AM_STORE_DATE_NONE,
+	};
+	struct am_dependant o;
+	struct am_arena a;
+	enum am_relation r;
+
+	am_arena_init(&a, 0);
+	assert_int_equal(am_store_person_put(s, &m), 0);
+	/* The dependant is not registered yet. */
+	assert_int_equal(am_store_dependant_put(s, &d), AM_ESTORE_CONFLICT);
+	assert_int_equal(am_store_person_put(s, &c), 0);
+	assert_int_equal(am_store_dependant_put(s, &d), 0);
+	assert_int_equal(
+		am_store_dependant_get(s, "0012345679", "1111111112", &a, &o),
+		0);
+	assert_string_equal(o.main_insured, "0012345679");
+	assert_string_equal(o.dependant, "1111111112");
+	assert_int_equal(o.relation, AM_RELATION_CHILD);
+	assert_int_equal(o.since, 12000);
+	assert_int_equal(o.until, AM_STORE_DATE_NONE);
+	/* The cover ends; until before since is refused. */
+	d.until = 11999;
+	assert_int_equal(am_store_dependant_put(s, &d), AM_ESTORE_CONFLICT);
+	d.until = 12000;
+	assert_int_equal(am_store_dependant_put(s, &d), 0);
+	assert_int_equal(
+		am_store_dependant_get(s, "0012345679", "1111111112", &a, &o),
+		0);
+	assert_int_equal(o.until, 12000);
+	/* Nobody is his own dependant. */
+	d.dependant = "0012345679";
+	assert_int_equal(am_store_dependant_put(s, &d), AM_ESTORE_CONFLICT);
+	d.dependant = "1111111112";
+	d.relation = (enum am_relation)9;
+	assert_int_equal(am_store_dependant_put(s, &d), AM_ESTORE_CONFLICT);
+	assert_int_equal(
+		am_store_dependant_get(s, "1111111112", "0012345679", &a, &o),
+		AM_ENOT_FOUND);
+
+	assert_string_equal(am_relation_name(AM_RELATION_MOTHER), "mother");
+	assert_null(am_relation_name((enum am_relation)4));
+	assert_int_equal(am_relation_parse("spouse", &r), 0);
+	assert_int_equal(r, AM_RELATION_SPOUSE);
+	assert_int_equal(am_relation_parse("cousin", &r), AM_EINVALID_ARGUMENT);
+	am_store_close(s);
+	drop_db(db_path("dependants.db"));
+	am_arena_release(&a);
+}
+
+static void test_meta(void **state)
+{
+	struct am_store *s = open_new("meta.db");
+	struct am_arena a;
+	const char *v = NULL;
+
+	am_arena_init(&a, 0);
+	assert_int_equal(am_store_meta_get(s, "rules.identity", &a, &v),
+			 AM_ENOT_FOUND);
+	assert_null(v);
+	assert_int_equal(am_store_meta_set(s, "rules.identity", "ab12"), 0);
+	assert_int_equal(am_store_meta_set(s, "rules.identity", "cd34"), 0);
+	assert_int_equal(am_store_meta_get(s, "rules.identity", &a, &v), 0);
+	assert_string_equal(v, "cd34");
+	assert_int_equal(am_store_meta_set(s, "", "x"), AM_EINVALID_ARGUMENT);
+	am_store_close(s);
+	assert_int_equal(raw_int(db_path("meta.db"),
+				 "SELECT count(*) FROM audit WHERE action ="
+				 " 'meta.set' AND subject = 'rules.identity'"),
+			 2);
+	drop_db(db_path("meta.db"));
+	am_arena_release(&a);
+}
+
+/*
+ * Transactions.
+ */
+
+static void test_transactions(void **state)
+{
+	const char *path = db_path("tx.db");
+	struct am_store *s = open_new("tx.db");
+	struct am_person p = person("0012345679"), q = person("1111111112");
+	struct am_employer e = employer("10101234560");
+	struct am_workshop w = workshop("1234567890", "99999999999");
+	struct am_person out;
+	struct am_arena a;
+
+	am_arena_init(&a, 0);
+	assert_false(am_store_in_transaction(s));
+	assert_int_equal(am_store_commit(s), AM_EINVALID_ARGUMENT);
+	assert_int_equal(am_store_rollback(s), 0);
+
+	/* Rolled back: nothing stays, not the audit entries either. */
+	assert_int_equal(am_store_begin(s), 0);
+	assert_true(am_store_in_transaction(s));
+	assert_int_equal(am_store_begin(s), AM_EINVALID_ARGUMENT);
+	assert_int_equal(am_store_person_put(s, &p), 0);
+	assert_int_equal(am_store_employer_put(s, &e), 0);
+	assert_int_equal(am_store_rollback(s), 0);
+	assert_false(am_store_in_transaction(s));
+	assert_int_equal(am_store_person_get(s, "0012345679", &a, &out),
+			 AM_ENOT_FOUND);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"), 0);
+
+	/* A refused write inside a transaction is undone alone. */
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_store_person_put(s, &p), 0);
+	assert_int_equal(am_store_workshop_put(s, &w), AM_ESTORE_CONFLICT);
+	assert_true(am_store_in_transaction(s));
+	assert_int_equal(am_store_person_put(s, &q), 0);
+	/* Not visible to another connection before the commit. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons"), 0);
+	assert_int_equal(am_store_commit(s), 0);
+	assert_false(am_store_in_transaction(s));
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons"), 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM workshops"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"), 2);
+	assert_int_equal(raw_int(path, "SELECT max(seq) FROM audit"), 2);
+
+	/* Closing with a transaction open rolls it back. */
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_store_employer_put(s, &e), 0);
+	am_store_close(s);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM employers"), 0);
+	drop_db(path);
+	am_arena_release(&a);
+}
+
+static void test_busy(void **state)
+{
+	const char *path = db_path("busy.db");
+	struct am_store *s = open_new("busy.db"), *t;
+	struct am_person p = person("0012345679");
+
+	assert_int_equal(am_store_open(path, &t), 0);
+	assert_int_equal(am__store_sqlite_busy_timeout(t, 0), 0);
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_store_person_put(t, &p), AM_ESTORE_BUSY);
+	assert_int_equal(am_store_begin(t), AM_ESTORE_BUSY);
+	assert_false(am_store_in_transaction(t));
+	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(am_store_person_put(t, &p), 0);
+	am_store_close(t);
+	am_store_close(s);
+	drop_db(path);
+}
+
+/*
+ * Idempotency.
+ */
+
+static void test_idempotency(void **state)
+{
+	struct am_store *s = open_new("idem.db");
+	uint8_t h1[32], h2[32];
+	char longkey[AM_IDEM_KEY_MAX + 2];
+	struct am_arena a;
+	const char *res = "x";
+	bool already = true;
+
+	am_arena_init(&a, 0);
+	memset(h1, 0x11, sizeof(h1));
+	memset(h2, 0x22, sizeof(h2));
+	memset(longkey, 'k', sizeof(longkey) - 1);
+	longkey[sizeof(longkey) - 1] = '\0';
+
+	/* A key outside the work's transaction would commit alone. */
+	assert_int_equal(am_store_idem_claim(s, "list-1403-07", h1, &already),
+			 AM_EINVALID_ARGUMENT);
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_store_idem_claim(s, "list-1403-07", h1, &already),
+			 0);
+	assert_false(already);
+	assert_int_equal(am_store_idem_claim(s, "list-1403-07", h1, &already),
+			 0);
+	assert_true(already);
+	assert_int_equal(am_store_idem_claim(s, "list-1403-07", h2, &already),
+			 AM_EIDEMPOTENCY_CONFLICT);
+	assert_true(already); /* unchanged by the refusal */
+	assert_int_equal(am_store_idem_claim(s, "", h1, &already),
+			 AM_EINVALID_ARGUMENT);
+	assert_int_equal(am_store_idem_claim(s, longkey, h1, &already),
+			 AM_EINVALID_ARGUMENT);
+	longkey[AM_IDEM_KEY_MAX] = '\0'; /* exactly the most allowed */
+	assert_int_equal(am_store_idem_claim(s, longkey, h1, &already), 0);
+	assert_false(already);
+	assert_int_equal(
+		am_store_idem_set_result(s, "list-1403-07", "{\"lines\":42}"),
+		0);
+	assert_int_equal(am_store_commit(s), 0);
+
+	/* After the commit, in a later transaction. */
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_store_idem_claim(s, "list-1403-07", h1, &already),
+			 0);
+	assert_true(already);
+	assert_int_equal(am_store_idem_claim(s, "list-1403-08", h2, &already),
+			 0);
+	assert_false(already);
+	assert_int_equal(am_store_rollback(s), 0);
+
+	/* The rolled-back claim is gone with its work. */
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_store_idem_claim(s, "list-1403-08", h1, &already),
+			 0);
+	assert_false(already);
+	assert_int_equal(am_store_commit(s), 0);
+
+	assert_int_equal(am_store_idem_result(s, "list-1403-07", &a, &res), 0);
+	assert_string_equal(res, "{\"lines\":42}");
+	assert_int_equal(am_store_idem_result(s, "list-1403-08", &a, &res), 0);
+	assert_null(res);
+	assert_int_equal(am_store_idem_result(s, "list-0000-00", &a, &res),
+			 AM_ENOT_FOUND);
+	assert_int_equal(am_store_idem_set_result(s, "list-0000-00", "{}"),
+			 AM_ENOT_FOUND);
+	am_store_close(s);
+	drop_db(db_path("idem.db"));
+	am_arena_release(&a);
+}
+
+/*
+ * Fault injection: an import of a few records in one transaction, with
+ * the k-th backend call failing, for every k.
+ */
+
+#define INJECTED AM_EIO
+
+static int import(struct am_store *s)
+{
+	static const char *const codes[] = { "0012345679", "1111111112",
+					     "2222222222" };
+	struct am_employer e = employer("10101234560");
+	struct am_workshop w = workshop("1234567890", "10101234560");
+	struct am_dependant d = {
+		.main_insured = "0012345679",
+		.dependant = "1111111112",
+		.relation = AM_RELATION_SPOUSE,
+		.since = 15000,
+		.until = AM_STORE_DATE_NONE,
+	};
+	uint8_t hash[32];
+	bool already;
+	int err;
+
+	memset(hash, 0xab, sizeof(hash));
+	err = am_store_begin(s);
+	if (err)
+		return err;
+	err = am_store_idem_claim(s, "import-1", hash, &already);
+	if (!err)
+		err = am_store_employer_put(s, &e);
+	if (!err)
+		err = am_store_workshop_put(s, &w);
+	for (size_t i = 0; !err && i < 3; i++) {
+		struct am_person p = person(codes[i]);
+
+		err = am_store_person_put(s, &p);
+	}
+	if (!err)
+		err = am_store_dependant_put(s, &d);
+	if (!err)
+		err = am_store_meta_set(s, "last_import", "import-1");
+	if (!err)
+		return am_store_commit(s);
+	am_store_rollback(s);
+	return err;
+}
+
+/* Rows of every kind the import writes, and whether the chain holds. */
+static long long count_all(const char *path)
+{
+	return raw_int(path, "SELECT (SELECT count(*) FROM persons)"
+			     " + (SELECT count(*) FROM employers)"
+			     " + (SELECT count(*) FROM workshops)"
+			     " + (SELECT count(*) FROM dependants)"
+			     " + (SELECT count(*) FROM meta)"
+			     " + (SELECT count(*) FROM idempotency)"
+			     " + (SELECT count(*) FROM audit)");
+}
+
+/* 3 persons, 1 employer, 1 workshop, 1 dependant, 1 meta, 1 key, and an
+ * audit entry for each of the 7 registry and meta writes. */
+#define ALL_ROWS (3 + 1 + 1 + 1 + 1 + 1 + 7)
+
+static void check_after(const char *path, int err, bool fired)
+{
+	struct am_audit_verify_result res;
+	struct am_store *s;
+
+	if (fired) {
+		/* A clean error: the injected one, passed out unchanged. */
+		assert_int_equal(err, INJECTED);
+		assert_int_equal(count_all(path), 0);
+	} else {
+		assert_int_equal(err, 0);
+		assert_int_equal(count_all(path), ALL_ROWS);
+	}
+	assert_int_equal(am_store_open(path, &s), 0);
+	assert_int_equal(am_store_audit_verify(s, &res), 0);
+	assert_int_equal(res.count, fired ? 0 : 7);
+	am_store_close(s);
+}
+
+static void fault_sweep(bool persistent)
+{
+	const char *path = db_path("fault.db");
+	unsigned long k, fired_runs = 0;
+
+	for (k = 1; k < 1000; k++) {
+		struct am_store *inner, *s;
+		bool fired;
+		int err;
+
+		inner = open_new("fault.db");
+		assert_int_equal(am__store_fault_wrap(inner, k, persistent,
+						      INJECTED, &s),
+				 0);
+		assert_string_equal(am_store_backend_name(s), "fault");
+		err = import(s);
+		fired = am__store_fault_fired(s);
+		if (fired)
+			assert_non_null(strstr(am_store_errmsg(s), "injected"));
+		am_store_close(s);
+		check_after(path, err, fired);
+		drop_db(path);
+		if (!fired)
+			break;
+		fired_runs++;
+	}
+	/* The sweep reached past the last call: every call was failed once.
+	 * (See test_fault_counts: 39 calls.) */
+	assert_true(k < 1000);
+	assert_int_equal(fired_runs, 39);
+	assert_int_equal(fired_runs, k - 1);
+}
+
+static void test_fault_each_call(void **state)
+{
+	fault_sweep(false);
+}
+
+static void test_fault_from_call_on(void **state)
+{
+	fault_sweep(true);
+}
+
+static void test_fault_counts(void **state)
+{
+	struct am_store *inner = open_new("count.db"), *s;
+
+	assert_int_equal(am__store_fault_wrap(inner, 0, false, INJECTED, &s),
+			 0);
+	assert_int_equal(import(s), 0);
+	assert_false(am__store_fault_fired(s));
+	/* begin, one schema check, claim, 7 × (savepoint, put, head, insert,
+	 * release), commit: the count pins the call pattern, so a change
+	 * that adds calls per record shows up here. */
+	assert_int_equal(am__store_fault_calls(s), 1 + 1 + 1 + 7 * 5 + 1);
+	am_store_close(s);
+	drop_db(db_path("count.db"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_backends),
+		cmocka_unit_test(test_open_not_a_database),
+		cmocka_unit_test(test_not_initialised),
+		cmocka_unit_test(test_migrate_twice),
+		cmocka_unit_test(test_schema_newer),
+		cmocka_unit_test(test_migration_edited),
+		cmocka_unit_test(test_person_round_trip),
+		cmocka_unit_test(test_person_upsert),
+		cmocka_unit_test(test_person_refusals),
+		cmocka_unit_test(test_employer_workshop),
+		cmocka_unit_test(test_dependants),
+		cmocka_unit_test(test_meta),
+		cmocka_unit_test(test_transactions),
+		cmocka_unit_test(test_busy),
+		cmocka_unit_test(test_idempotency),
+		cmocka_unit_test(test_fault_each_call),
+		cmocka_unit_test(test_fault_from_call_on),
+		cmocka_unit_test(test_fault_counts),
+	};
+
+	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
