@@ -66,8 +66,9 @@ static void test_every_code(void **state)
 	if (!f)
 		fail_msg("cannot open %s", path);
 	while (fgets(line, sizeof(line), f)) {
-		char *p = strip(line), id[64], *fa, *en;
-		int code, http;
+		char *p = strip(line), id[64] = "", empty[1] = "";
+		char *fa = empty, *en = empty;
+		int code = 0, http = 0;
 
 		lineno++;
 		if (*p == '#' || *p == '\0')
