@@ -204,14 +204,16 @@ const char *am_audit_problem_text(enum am_audit_problem p, bool persian)
 {
 	switch (p) {
 	case AM_AUDIT_OK:
-		return persian ? "زنجیره سالم است" : "the chain is intact";
+		return persian ? "زنجیرهٔ رکوردهای ممیزی سالم است"
+			       : "the chain is intact";
 	case AM_AUDIT_HASH_MISMATCH:
-		return persian ? "محتوای این رکورد پس از ثبت تغییر کرده است "
-				 "(درهم‌نگار آن نمی‌خواند)"
+		return persian ? "این رکورد پس از ثبت دستکاری شده است "
+				 "(هش آن با محتوایش نمی‌خواند)"
 			       : "the entry was changed after it was written "
 				 "(its hash does not match)";
 	case AM_AUDIT_PREV_MISMATCH:
-		return persian ? "پیوند این رکورد با رکورد پیشین گسسته است"
+		return persian ? "پیوند این رکورد با رکورد پیش از آن گسسته است "
+				 "(هش رکورد پیشین نمی‌خواند)"
 			       : "the entry does not link to the one before it "
 				 "(prev_hash does not match)";
 	case AM_AUDIT_SEQ_GAP:

@@ -10,7 +10,7 @@ struct fault_store {
 	struct am_store *inner;
 	unsigned long calls;   /* vtable calls so far */
 	unsigned long fail_at; /* 1-based; 0 = never */
-	bool persistent;       /* every call from fail_at on fails */
+	unsigned long count;   /* calls failed from fail_at on */
 	bool fired;
 	int err; /* what an injected failure returns */
 };
@@ -25,9 +25,8 @@ static struct fault_store *fs(struct am_store *s)
 static int enter(struct fault_store *f)
 {
 	f->calls++;
-	if (!f->fail_at || f->calls < f->fail_at)
-		return 0;
-	if (f->calls > f->fail_at && !f->persistent)
+	if (!f->fail_at || f->calls < f->fail_at ||
+	    f->calls - f->fail_at >= f->count)
 		return 0;
 	f->fired = true;
 	return am__store_errf(&f->base, f->err, "injected fault at call %lu",
@@ -328,7 +327,7 @@ static const struct am_store_backend fault_backend = {
 };
 
 int am__store_fault_wrap(struct am_store *inner, unsigned long fail_at,
-			 bool persistent, int err, struct am_store **out)
+			 unsigned long count, int err, struct am_store **out)
 {
 	struct fault_store *f;
 
@@ -343,7 +342,7 @@ int am__store_fault_wrap(struct am_store *inner, unsigned long fail_at,
 	f->base.clock = inner->clock;
 	f->inner = inner;
 	f->fail_at = fail_at;
-	f->persistent = persistent;
+	f->count = count;
 	f->err = err;
 	*out = &f->base;
 	return 0;

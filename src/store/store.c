@@ -147,9 +147,9 @@ void am_store_set_actor(struct am_store *s, const char *actor)
 {
 	if (!actor || !*actor)
 		actor = DEFAULT_ACTOR;
+	/* am__strlcpy() cuts between characters, never inside one. */
 	am__strlcpy(s->actor, actor, sizeof(s->actor));
 }
-
 /*
  * Schema.
  */

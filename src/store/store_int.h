@@ -160,13 +160,13 @@ int am__audit_hash(const struct am_audit_entry *e,
 int am__audit_append(struct am_store *s, const char *action,
 		     const char *subject, const char *payload, uint64_t *seq);
 
-/* Fault injection (fault.c): wrap an open store so that backend call
- * number fail_at (1-based, counting every vtable call but close) fails
- * with err without reaching the inner store; with persistent, every call
- * from then on fails too. The wrapper owns inner and closes it. fail_at 0
- * never fails (counting only). */
+/* Fault injection (fault.c): wrap an open store so that count backend
+ * calls from number fail_at on (1-based, counting every vtable call but
+ * close and schema_latest) fail with err without reaching the inner store:
+ * count 1 fails one call, ULONG_MAX every call from then on. The wrapper
+ * owns inner and closes it. fail_at 0 never fails (counting only). */
 int am__store_fault_wrap(struct am_store *inner, unsigned long fail_at,
-			 bool persistent, int err, struct am_store **out);
+			 unsigned long count, int err, struct am_store **out);
 /* Calls counted so far, and whether a fault was injected. */
 unsigned long am__store_fault_calls(const struct am_store *s);
 bool am__store_fault_fired(const struct am_store *s);

@@ -114,7 +114,9 @@ static void verify(int want_err, struct am_audit_verify_result *res)
 {
 	struct am_store *s;
 
-	assert_int_equal(am_store_open(path, &s), 0);
+	/* Verifying is a read command: read only is enough. */
+	assert_int_equal(am_store_open_flags(path, AM_STORE_OPEN_READONLY, &s),
+			 0);
 	memset(res, 0xee, sizeof(*res));
 	assert_int_equal(am_store_audit_verify(s, res), want_err);
 	am_store_close(s);
@@ -269,8 +271,35 @@ static void test_append_rules(void **state)
 			 AM_EINVALID_ARGUMENT);
 	assert_int_equal(am_store_audit_append(s, "b", "x", "[1,2]", &seq), 0);
 	assert_int_equal(seq, 2);
+
+	/* A long actor is cut between characters: 200 bytes of "ع" (2 bytes
+	 * each) keep 63 characters, 126 bytes, never half of one. */
+	{
+		char actor[201];
+		sqlite3 *db;
+		sqlite3_stmt *st;
+
+		for (int i = 0; i < 200; i += 2)
+			memcpy(actor + i, "\xd8\xb9", 2);
+		actor[200] = '\0';
+		am_store_set_actor(s, actor);
+		assert_int_equal(am_store_audit_append(s, "c", "", "{}", &seq),
+				 0);
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db,
+						    "SELECT length(CAST(actor"
+						    " AS BLOB)) FROM audit"
+						    " WHERE seq = 3",
+						    -1, &st, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), 126);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+		am_store_set_actor(s, NULL);
+	}
 	assert_int_equal(am_store_audit_verify(s, &res), 0);
-	assert_int_equal(res.count, 2);
+	assert_int_equal(res.count, 3);
 	am_store_close(s);
 	drop_db();
 }

@@ -1,6 +1,7 @@
 /* The store and its SQLite backend: opening, migrations, the registry,
  * transactions, idempotency keys, and fault injection over an import. */
 #include <dirent.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -827,7 +828,7 @@ static void check_after(const char *path, int err, bool fired)
 	am_store_close(s);
 }
 
-static void fault_sweep(bool persistent)
+static void fault_sweep(unsigned long count)
 {
 	const char *path = db_path("fault.db");
 	unsigned long k, fired_runs = 0;
@@ -838,9 +839,8 @@ static void fault_sweep(bool persistent)
 		int err;
 
 		inner = open_new("fault.db");
-		assert_int_equal(am__store_fault_wrap(inner, k, persistent,
-						      INJECTED, &s),
-				 0);
+		assert_int_equal(
+			am__store_fault_wrap(inner, k, count, INJECTED, &s), 0);
 		assert_string_equal(am_store_backend_name(s), "fault");
 		err = import(s);
 		fired = am__store_fault_fired(s);
@@ -862,20 +862,19 @@ static void fault_sweep(bool persistent)
 
 static void test_fault_each_call(void **state)
 {
-	fault_sweep(false);
+	fault_sweep(1);
 }
 
 static void test_fault_from_call_on(void **state)
 {
-	fault_sweep(true);
+	fault_sweep(ULONG_MAX);
 }
 
 static void test_fault_counts(void **state)
 {
 	struct am_store *inner = open_new("count.db"), *s;
 
-	assert_int_equal(am__store_fault_wrap(inner, 0, false, INJECTED, &s),
-			 0);
+	assert_int_equal(am__store_fault_wrap(inner, 0, 1, INJECTED, &s), 0);
 	assert_int_equal(import(s), 0);
 	assert_false(am__store_fault_fired(s));
 	/* begin, one schema check, claim, 7 × (savepoint, put, head, insert,
@@ -884,6 +883,58 @@ static void test_fault_counts(void **state)
 	assert_int_equal(am__store_fault_calls(s), 1 + 1 + 1 + 7 * 5 + 1);
 	am_store_close(s);
 	drop_db(db_path("count.db"));
+}
+
+/* Inside the caller's transaction, a put that fails half-way (its record
+ * written, its audit entry not) is undone alone, and the caller goes on. */
+static void test_fault_unit_undone(void **state)
+{
+	const char *path = db_path("unit.db");
+	struct am_store *inner = open_new("unit.db"), *s;
+	struct am_person p = person("0012345679"), q = person("1111111112");
+
+	/* 1 begin, 2 schema check, 3 savepoint, 4 person put, 5 audit head,
+	 * 6 audit insert: fail the insert. */
+	assert_int_equal(am__store_fault_wrap(inner, 6, 1, INJECTED, &s), 0);
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_store_person_put(s, &p), INJECTED);
+	assert_true(am_store_in_transaction(s));
+	assert_int_equal(am_store_person_put(s, &q), 0);
+	assert_int_equal(am_store_commit(s), 0);
+	am_store_close(s);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons WHERE"
+				       " national_code = '1111111112'"),
+			 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit WHERE"
+				       " seq = 1 AND subject = '1111111112'"),
+			 1);
+	drop_db(path);
+}
+
+/* When the undo fails too, the transaction may only be rolled back. */
+static void test_fault_undo_fails(void **state)
+{
+	const char *path = db_path("poison.db");
+	struct am_store *inner = open_new("poison.db"), *s;
+	struct am_person p = person("0012345679"), q = person("1111111112");
+
+	/* Fail the audit insert (6) and the rollback to the savepoint (7). */
+	assert_int_equal(am__store_fault_wrap(inner, 6, 2, INJECTED, &s), 0);
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_store_person_put(s, &p), INJECTED);
+	assert_int_equal(am_store_person_put(s, &q), AM_ESTORE_SQL);
+	assert_non_null(strstr(am_store_errmsg(s), "roll it back"));
+	assert_int_equal(am_store_commit(s), AM_ESTORE_SQL);
+	assert_false(am_store_in_transaction(s));
+	/* The handle is usable again afterwards. */
+	assert_int_equal(am_store_person_put(s, &q), 0);
+	am_store_close(s);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons WHERE"
+				       " national_code = '1111111112'"),
+			 1);
+	drop_db(path);
 }
 
 int main(void)
@@ -907,6 +958,8 @@ int main(void)
 		cmocka_unit_test(test_fault_each_call),
 		cmocka_unit_test(test_fault_from_call_on),
 		cmocka_unit_test(test_fault_counts),
+		cmocka_unit_test(test_fault_unit_undone),
+		cmocka_unit_test(test_fault_undo_fails),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
