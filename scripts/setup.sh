@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
     build-essential pkg-config meson ninja-build python3
     libsqlite3-dev sqlite3 libicu-dev libfyaml-dev libsodium-dev libshp-dev
-    libcmocka-dev
+    libcmocka-dev libjansson-dev
     clang libclang-rt-14-dev clang-format clang-tidy cppcheck
 )
 

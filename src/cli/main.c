@@ -1,10 +1,244 @@
-/* The amanat command (placeholder until the command table lands). */
-#include <stdio.h>
+/* The amanat command: global options, the one command table, and dispatch.
+ * Every command takes --json; exit status 0 done, 1 refused, 2 usage. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "amanat/error.h"
+#include "cli.h"
 
-int main(void)
+#ifndef AM_DEFAULT_RULES_DIR
+#define AM_DEFAULT_RULES_DIR "rules/ir"
+#endif
+
+static const struct cli_command commands[] = {
+	{ "init", cmd_init, "",
+	  "create or migrate the database and record the rule set in force",
+	  "پایگاه داده را می‌سازد یا به‌روز می‌کند و قواعد را ثبت می‌کند" },
+	{ "id check", cmd_id_check,
+	  "national|legal|sheba|workshop|insurance VALUE",
+	  "check a national code, legal-entity id, Sheba, workshop code or insurance number",
+	  "درستی کد ملی، شناسهٔ ملی، شبا، کد کارگاه یا شمارهٔ بیمه را می‌سنجد" },
+	{ "date convert", cmd_date_convert, "DATE",
+	  "convert a Jalali or Gregorian date and print both with the weekday",
+	  "تاریخ شمسی یا میلادی را به هر دو تقویم و با روز هفته نشان می‌دهد" },
+	{ "rules show", cmd_rules_show, "[--on DATE] [NAME]",
+	  "print every parameter in force on a date (default today)",
+	  "پارامترهای معتبر در یک تاریخ را با مقدار، واحد و مرجع نشان می‌دهد" },
+	{ "rules check", cmd_rules_check, "[DIR]",
+	  "validate a rules folder and list every error with file and line",
+	  "پوشهٔ قواعد را می‌سنجد و همهٔ خطاها را با فایل و سطر فهرست می‌کند" },
+	{ "audit verify", cmd_audit_verify, "",
+	  "check the audit trail's hash chain and name the first broken entry",
+	  "زنجیرهٔ ممیزی را می‌سنجد و نخستین رکورد گسسته را نام می‌برد" },
+};
+
+static void print_help(const struct cli *cli, FILE *out)
 {
-	puts(am_strerror(AM_OK));
+	bool fa = cli->lang == AM_LANG_FA;
+
+	fprintf(out, "%s\n\n",
+		fa ? "amanat: سامانهٔ ادارهٔ بیمه‌های اجتماعی"
+		   : "amanat: social insurance administration");
+	fprintf(out,
+		"%s: amanat [--db PATH] [--json] [--rules DIR] "
+		"[--lang fa|en] COMMAND ...\n\n",
+		fa ? "کاربرد" : "usage");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct cli_command *c = &commands[i];
+
+		fprintf(out, "  amanat %s %s\n      %s\n", c->name, c->usage,
+			fa ? c->help_fa : c->help_en);
+	}
+	fprintf(out, "\n%s\n",
+		fa ? "وضعیت خروج: ۰ انجام شد، ۱ ورودی پذیرفته نشد، ۲ کاربرد نادرست"
+		   : "exit status: 0 done, 1 input refused, 2 usage error");
+}
+
+static enum am_lang lang_from_env(void)
+{
+	const char *v = getenv("AMANAT_LANG");
+
+	if (!v || !*v)
+		v = getenv("LC_ALL");
+	if (!v || !*v)
+		v = getenv("LANG");
+	return v && strncmp(v, "fa", 2) == 0 ? AM_LANG_FA : AM_LANG_EN;
+}
+
+/* Take an option's value from "--opt=V" or the next argument. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+/* Pull the global options out of argv wherever they stand; what is left
+ * (command words, arguments, command options) is compacted in place. */
+static int parse_globals(struct cli *cli, int *argc, char **argv, bool *help,
+			 bool *version)
+{
+	int out = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		const char *v;
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(a, "--json") == 0) {
+			cli->json = true;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			*help = true;
+		} else if (strcmp(a, "--version") == 0) {
+			*version = true;
+		} else if (strncmp(a, "--db", 4) == 0 &&
+			   (!a[4] || a[4] == '=')) {
+			if (!(v = opt_value(*argc, argv, &i, "--db")))
+				return cli_usage(cli, NULL,
+						 "--db needs a path");
+			cli->db_path = v;
+		} else if (strncmp(a, "--rules", 7) == 0 &&
+			   (!a[7] || a[7] == '=')) {
+			if (!(v = opt_value(*argc, argv, &i, "--rules")))
+				return cli_usage(cli, NULL,
+						 "--rules needs a folder");
+			cli->rules_dir = v;
+		} else if (strncmp(a, "--lang", 6) == 0 &&
+			   (!a[6] || a[6] == '=')) {
+			if (!(v = opt_value(*argc, argv, &i, "--lang")) ||
+			    (strcmp(v, "fa") != 0 && strcmp(v, "en") != 0))
+				return cli_usage(cli, NULL,
+						 "--lang takes fa or en");
+			cli->lang = strcmp(v, "fa") == 0 ? AM_LANG_FA
+							 : AM_LANG_EN;
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	*argc = out;
 	return 0;
+}
+
+/* The command whose words start argv, longest first; *used = words. */
+static const struct cli_command *find_command(int argc, char **argv, int *used)
+{
+	const struct cli_command *best = NULL;
+	int best_words = 0;
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const char *p = commands[i].name;
+		int w = 0;
+		bool match = true;
+
+		while (*p) {
+			const char *sp = strchr(p, ' ');
+			size_t n = sp ? (size_t)(sp - p) : strlen(p);
+
+			if (w >= argc || strlen(argv[w]) != n ||
+			    strncmp(argv[w], p, n) != 0) {
+				match = false;
+				break;
+			}
+			w++;
+			p += n;
+			while (*p == ' ')
+				p++;
+		}
+		if (match && w > best_words) {
+			best = &commands[i];
+			best_words = w;
+		}
+	}
+	*used = best_words;
+	return best;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	bool help = false, version = false;
+	const struct cli_command *cmd;
+	int used, err;
+	const char *env;
+
+	cli.prog = "amanat";
+	cli.lang = lang_from_env();
+	env = getenv("AMANAT_DB");
+	cli.db_path = env && *env ? env : "amanat.db";
+	env = getenv("AMANAT_RULES");
+	cli.rules_dir = env && *env ? env : AM_DEFAULT_RULES_DIR;
+
+	argc--;
+	argv++;
+	err = parse_globals(&cli, &argc, argv, &help, &version);
+	if (err)
+		return err;
+	if (version) {
+		printf(cli.json ? "{\"version\":\"%s\"}\n" : "amanat %s\n",
+		       am_version());
+		return CLI_OK;
+	}
+	if (argc == 0 || (help && argc == 0)) {
+		print_help(&cli, help ? stdout : stderr);
+		return help ? CLI_OK : CLI_USAGE;
+	}
+	cmd = find_command(argc, argv, &used);
+	if (!cmd) {
+		if (help) {
+			print_help(&cli, stdout);
+			return CLI_OK;
+		}
+		return cli_usage(&cli, NULL, "unknown command '%s'", argv[0]);
+	}
+	if (help) {
+		printf("amanat %s %s\n  %s\n", cmd->name, cmd->usage,
+		       cli.lang == AM_LANG_FA ? cmd->help_fa : cmd->help_en);
+		return CLI_OK;
+	}
+	return cmd->run(&cli, argc - used, argv + used);
+}
+
+int cli_usage(struct cli *cli, const char *command, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cli->json) {
+		struct am_buf b;
+
+		am_buf_init(&b, 0);
+		am_buf_adds(&b, "{\"error\":{");
+		cli_json_str(&b, "code", am_error_id(AM_EUSAGE), true);
+		cli_json_str(&b, "message_fa", am_strerror_fa(AM_EUSAGE),
+			     false);
+		cli_json_str(&b, "message_en", am_strerror(AM_EUSAGE), false);
+		cli_json_str(&b, "detail", msg, false);
+		am_buf_adds(&b, "}}");
+		cli_emit(&b);
+		am_buf_release(&b);
+	} else {
+		fprintf(stderr, "amanat: %s: %s\n",
+			am_strerror_lang(AM_EUSAGE, cli->lang), msg);
+		if (command) {
+			for (size_t i = 0;
+			     i < sizeof(commands) / sizeof(commands[0]); i++)
+				if (strcmp(commands[i].name, command) == 0)
+					fprintf(stderr, "usage: amanat %s %s\n",
+						command, commands[i].usage);
+		} else {
+			fprintf(stderr, "try 'amanat --help'\n");
+		}
+	}
+	return CLI_USAGE;
 }

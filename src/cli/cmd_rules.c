@@ -1,0 +1,376 @@
+/* amanat rules show / rules check: the parameters in force on a date, and
+ * the validation of a rules folder with every error's file and line. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* A scalar for people: rates as percentages when exact, money grouped. */
+static void pretty_scalar(const struct am_scalar *s, bool persian,
+			  struct am_buf *out)
+{
+	char tmp[AM_MONEY_FMT_MAX > 64 ? AM_MONEY_FMT_MAX : 64];
+
+	switch (s->unit) {
+	case AM_UNIT_RIAL:
+	case AM_UNIT_RIAL_PER_DAY:
+		am_money_format(s->u.money, true, persian, tmp);
+		am_buf_adds(out, tmp);
+		return;
+	case AM_UNIT_RATE:
+		if (s->u.rate.den > 0 && 100 % s->u.rate.den == 0) {
+			am_buf_addf(out, "%lld%%",
+				    (long long)(s->u.rate.num *
+						(100 / s->u.rate.den)));
+			return;
+		}
+		if (s->u.rate.den > 0 && 10000 % s->u.rate.den == 0) {
+			long long bp = (long long)(s->u.rate.num *
+						   (10000 / s->u.rate.den));
+			am_buf_addf(out, "%lld.%02lld%%", bp / 100,
+				    (bp < 0 ? -bp : bp) % 100);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	if (s->unit == AM_UNIT_TEXT) {
+		am_buf_adds(out, s->u.text);
+		return;
+	}
+	am_scalar_format(s, tmp, sizeof(tmp));
+	am_buf_adds(out, tmp);
+}
+
+/* A scalar as a JSON value: numbers for amounts and counts. */
+static void json_scalar(const struct am_scalar *s, struct am_buf *out)
+{
+	char tmp[64];
+
+	switch (s->unit) {
+	case AM_UNIT_RIAL:
+	case AM_UNIT_RIAL_PER_DAY:
+		am_buf_addf(out, "%lld", (long long)s->u.money);
+		return;
+	case AM_UNIT_DAYS:
+	case AM_UNIT_MONTHS:
+	case AM_UNIT_YEARS:
+	case AM_UNIT_COUNT:
+		am_buf_addf(out, "%lld", (long long)s->u.i);
+		return;
+	case AM_UNIT_BOOL:
+		am_buf_adds(out, s->u.b ? "true" : "false");
+		return;
+	case AM_UNIT_TEXT:
+		am_buf_add_json_str(out, s->u.text, strlen(s->u.text));
+		return;
+	default:
+		am_scalar_format(s, tmp, sizeof(tmp));
+		am_buf_add_json_str(out, tmp, strlen(tmp));
+	}
+}
+
+static void format_span(const struct am_value *v, bool persian, char *out,
+			size_t size)
+{
+	char from[AM_DATE_FMT_MAX], to[AM_DATE_FMT_MAX];
+
+	am_date_format_jalali(v->from, persian, from);
+	if (v->to == AM_DATE_OPEN)
+		snprintf(to, sizeof(to), "%s", persian ? "…" : "...");
+	else
+		am_date_format_jalali(v->to, persian, to);
+	snprintf(out, size, "%s – %s", from, to);
+}
+
+static void json_param(const struct am_param *p, const struct am_value *v,
+		       struct am_buf *b)
+{
+	char date[AM_DATE_FMT_MAX];
+
+	am_buf_addch(b, '{');
+	cli_json_str(b, "name", p->name, true);
+	cli_json_str(b, "unit", am_unit_name(p->unit), false);
+	cli_json_str(b, "confidence", p->confidence, false);
+	cli_json_str(b, "description_fa", p->description_fa, false);
+	cli_json_str(b, "description_en", p->description_en, false);
+	am_date_format_jalali(v->from, false, date);
+	cli_json_str(b, "from", date, false);
+	if (v->to == AM_DATE_OPEN) {
+		am_buf_adds(b, ",\"to\":null");
+	} else {
+		am_date_format_jalali(v->to, false, date);
+		cli_json_str(b, "to", date, false);
+	}
+	cli_json_str(b, "reference", v->reference, false);
+	if (v->note)
+		cli_json_str(b, "note", v->note, false);
+	if (p->unit != AM_UNIT_TABLE) {
+		am_buf_adds(b, ",\"value\":");
+		json_scalar(&v->scalar, b);
+	} else {
+		am_buf_adds(b, ",\"columns\":[");
+		for (size_t c = 0; c < p->ncolumns; c++) {
+			am_buf_addf(b, "%s{", c ? "," : "");
+			cli_json_str(b, "name", p->columns[c].name, true);
+			cli_json_str(b, "unit",
+				     am_unit_name(p->columns[c].unit), false);
+			am_buf_addch(b, '}');
+		}
+		am_buf_adds(b, "],\"rows\":[");
+		for (size_t r = 0; r < v->nrows; r++) {
+			am_buf_adds(b, r ? ",[" : "[");
+			for (size_t c = 0; c < p->ncolumns; c++) {
+				if (c)
+					am_buf_addch(b, ',');
+				json_scalar(am_value_cell(p, v, r, c), b);
+			}
+			am_buf_addch(b, ']');
+		}
+		am_buf_addch(b, ']');
+	}
+	am_buf_addch(b, '}');
+}
+
+/* The unit as a person reads it after a value; "" where the value says
+ * it all (rates as percentages, counts, words). */
+static const char *unit_label(enum am_unit u, bool fa)
+{
+	switch (u) {
+	case AM_UNIT_RIAL:
+		return fa ? " ریال" : " rial";
+	case AM_UNIT_RIAL_PER_DAY:
+		return fa ? " ریال در روز" : " rial/day";
+	case AM_UNIT_DAYS:
+		return fa ? " روز" : " days";
+	case AM_UNIT_MONTHS:
+		return fa ? " ماه" : " months";
+	case AM_UNIT_YEARS:
+		return fa ? " سال" : " years";
+	default:
+		return "";
+	}
+}
+
+static void text_param(const struct cli *cli, const struct am_param *p,
+		       const struct am_value *v)
+{
+	bool fa = cli->lang == AM_LANG_FA;
+	char span[2 * AM_DATE_FMT_MAX + 8];
+	struct am_buf b;
+
+	am_buf_init(&b, 0);
+	format_span(v, fa, span, sizeof(span));
+	if (p->unit != AM_UNIT_TABLE) {
+		pretty_scalar(&v->scalar, fa, &b);
+		printf("%s = %s%s  (%s, %s)\n", p->name, b.buf,
+		       unit_label(p->unit, fa), span, p->confidence);
+	} else {
+		printf("%s: %s (%s, %s)\n", p->name, fa ? "جدول" : "table",
+		       span, p->confidence);
+	}
+	printf("    %s\n", fa ? p->description_fa : p->description_en);
+	if (p->unit == AM_UNIT_TABLE) {
+		printf("    |");
+		for (size_t c = 0; c < p->ncolumns; c++)
+			printf(" %s |", p->columns[c].name);
+		printf("\n");
+		for (size_t r = 0; r < v->nrows; r++) {
+			printf("    |");
+			for (size_t c = 0; c < p->ncolumns; c++) {
+				am_buf_clear(&b);
+				pretty_scalar(am_value_cell(p, v, r, c), fa,
+					      &b);
+				printf(" %s |", b.buf);
+			}
+			printf("\n");
+		}
+	}
+	printf("    %s: %s\n", fa ? "مرجع" : "ref", v->reference);
+	am_buf_release(&b);
+}
+
+static int parse_on(struct cli *cli, int *argc, char **argv, am_date *on)
+{
+	int out = 0;
+
+	*on = am_date_today();
+	for (int i = 0; i < *argc; i++) {
+		const char *v = NULL;
+
+		if (strcmp(argv[i], "--on") == 0) {
+			if (i + 1 >= *argc)
+				return cli_usage(cli, "rules show",
+						 "--on needs a date");
+			v = argv[++i];
+		} else if (strncmp(argv[i], "--on=", 5) == 0) {
+			v = argv[i] + 5;
+		} else {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (am_date_parse_any(v, strlen(v), on, NULL) != 0) {
+			struct am_diag d;
+
+			am_diag_set(&d, AM_EDATE_SYNTAX, NULL, 0, "--on", v,
+				    "1404/07/01");
+			cli_fail_diag(cli, &d);
+			return CLI_USAGE;
+		}
+	}
+	*argc = out;
+	return 0;
+}
+
+int cmd_rules_show(struct cli *cli, int argc, char **argv)
+{
+	struct am_rules *rules = NULL;
+	const char *name = NULL;
+	char on_text[AM_DATE_FMT_MAX];
+	struct am_buf b, missing;
+	size_t nmissing = 0;
+	am_date on;
+	int err;
+
+	err = parse_on(cli, &argc, argv, &on);
+	if (err)
+		return err;
+	if (argc > 1)
+		return cli_usage(cli, "rules show", "at most one NAME");
+	if (argc == 1)
+		name = argv[0];
+	if (cli_load_rules(cli, &rules))
+		return CLI_REFUSED;
+	am_date_format_jalali(on, cli->lang == AM_LANG_FA, on_text);
+
+	if (name) {
+		const struct am_value *v;
+		struct am_diag d;
+
+		err = am_rules_value(rules, name, on, &v, &d);
+		if (err) {
+			err = cli_fail_diag(cli, &d);
+			am_rules_free(rules);
+			return err;
+		}
+		am_buf_init(&b, 0);
+		if (cli->json) {
+			json_param(am_rules_find(rules, name), v, &b);
+			cli_emit(&b);
+		} else {
+			text_param(cli, am_rules_find(rules, name), v);
+		}
+		am_buf_release(&b);
+		am_rules_free(rules);
+		return CLI_OK;
+	}
+
+	am_buf_init(&b, 0);
+	am_buf_init(&missing, 0);
+	if (cli->json) {
+		am_date_format_jalali(on, false, on_text);
+		am_buf_addch(&b, '{');
+		cli_json_str(&b, "on", on_text, true);
+		cli_json_str(&b, "identity", am_rules_identity(rules), false);
+		am_buf_adds(&b, ",\"parameters\":[");
+	} else {
+		printf(cli->lang == AM_LANG_FA
+			       ? "قواعد معتبر در %s (شناسهٔ مجموعه %.16s…)\n\n"
+			       : "rules in force on %s (rule set %.16s…)\n\n",
+		       on_text, am_rules_identity(rules));
+	}
+	for (size_t i = 0, shown = 0; i < am_rules_count(rules); i++) {
+		const struct am_param *p = am_rules_at(rules, i);
+		const struct am_value *v;
+
+		if (am_rules_value(rules, p->name, on, &v, NULL) != 0) {
+			if (cli->json) {
+				am_buf_addf(&missing, "%s",
+					    nmissing ? "," : "");
+				am_buf_add_json_str(&missing, p->name,
+						    strlen(p->name));
+			} else {
+				am_buf_addf(&missing, "%s%s",
+					    nmissing ? ", " : "", p->name);
+			}
+			nmissing++;
+			continue;
+		}
+		if (cli->json) {
+			if (shown++)
+				am_buf_addch(&b, ',');
+			json_param(p, v, &b);
+		} else {
+			text_param(cli, p, v);
+		}
+	}
+	if (cli->json) {
+		am_buf_addf(&b, "],\"missing\":[%s]}", missing.buf);
+		cli_emit(&b);
+	} else if (nmissing) {
+		printf(cli->lang == AM_LANG_FA
+			       ? "\n%zu پارامتر در %s مقدار معتبری ندارد (ارقام آن سال هنوز در قواعد نیامده است): %s\n"
+			       : "\n%zu parameters have no value in force on %s (that year's figures are not in the rules yet): %s\n",
+		       nmissing, on_text, missing.buf);
+	}
+	am_buf_release(&missing);
+	am_buf_release(&b);
+	am_rules_free(rules);
+	return CLI_OK;
+}
+
+int cmd_rules_check(struct cli *cli, int argc, char **argv)
+{
+	const char *dir = argc >= 1 ? argv[0] : cli->rules_dir;
+	struct am_rules *rules = NULL;
+	struct am_diags ds;
+	struct am_buf b;
+	int err;
+
+	if (argc > 1)
+		return cli_usage(cli, "rules check", "at most one folder");
+	am_diags_init(&ds, 0);
+	err = am_rules_load_dir(dir, &rules, &ds);
+	am_buf_init(&b, 0);
+	if (cli->json) {
+		am_buf_addf(&b, "{\"valid\":%s", err ? "false" : "true");
+		cli_json_str(&b, "dir", dir, false);
+		if (!err) {
+			am_buf_addf(&b, ",\"parameters\":%zu",
+				    am_rules_count(rules));
+			cli_json_str(&b, "identity", am_rules_identity(rules),
+				     false);
+		}
+		am_buf_addf(&b, ",\"error_count\":%zu,\"errors\":[",
+			    am_diags_total(&ds));
+		for (size_t i = 0; i < ds.nr; i++) {
+			if (i)
+				am_buf_addch(&b, ',');
+			am_diag_json(&ds.items[i], &b);
+		}
+		am_buf_adds(&b, "]}");
+		cli_emit(&b);
+	} else if (err) {
+		for (size_t i = 0; i < ds.nr; i++) {
+			am_buf_clear(&b);
+			am_diag_format(&ds.items[i], cli->lang, &b);
+			fprintf(stderr, "%s\n", b.buf);
+		}
+		if (ds.nr == 0)
+			cli_fail(cli, err, dir);
+		fprintf(stderr,
+			cli->lang == AM_LANG_FA ? "%zu خطا؛ قواعد پذیرفته نشد\n"
+						: "%zu errors; rules refused\n",
+			am_diags_total(&ds) ? am_diags_total(&ds) : 1);
+	} else {
+		printf(cli->lang == AM_LANG_FA
+			       ? "%s: %zu پارامتر، بی‌خطا (شناسهٔ مجموعه %s)\n"
+			       : "%s: %zu parameters, no errors (rule set %s)\n",
+		       dir, am_rules_count(rules), am_rules_identity(rules));
+	}
+	am_buf_release(&b);
+	am_diags_release(&ds);
+	am_rules_free(rules);
+	return err ? CLI_REFUSED : CLI_OK;
+}

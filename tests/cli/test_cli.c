@@ -1,0 +1,395 @@
+/* The amanat command as a user meets it: each command's text and --json
+ * output, its exit status (0 done, 1 refused, 2 usage), Persian digits,
+ * refused rule files with file and line, and a tampered audit trail. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+static char workdir[256];
+static char db[512];
+
+struct run {
+	int status;
+	char *out;
+	char *err;
+};
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+/* Run "amanat ARGS" through the shell with the test database. */
+static void run(struct run *r, const char *fmt, ...)
+{
+	char args[2048], cmd[4096], out[600], err[600];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(out, sizeof(out), "%s/out", workdir);
+	snprintf(err, sizeof(err), "%s/err", workdir);
+	snprintf(cmd, sizeof(cmd), "'%s' --db '%s' %s >'%s' 2>'%s'",
+		 getenv("AMANAT_BIN"), db, args, out, err);
+	st = system(cmd);
+	assert_true(WIFEXITED(st));
+	r->status = WEXITSTATUS(st);
+	r->out = slurp(out);
+	r->err = slurp(err);
+}
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static json_t *parse_json(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+
+	if (!j)
+		fail_msg("not JSON (%s): %s", e.text, text);
+	return j;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v))
+		fail_msg("key '%s' is not a string", key);
+	return json_string_value(v);
+}
+
+static int setup(void **state)
+{
+	snprintf(workdir, sizeof(workdir), "/tmp/amanat-cli-XXXXXX");
+	assert_non_null(mkdtemp(workdir));
+	snprintf(db, sizeof(db), "%s/amanat.db", workdir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_id_national(void **state)
+{
+	struct run r;
+	json_t *j;
+
+	run(&r, "id check national 0499370899");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "0499370899"));
+	run_free(&r);
+
+	/* Persian digits, JSON: the contract's keys. */
+	run(&r, "--json id check national ۰۴۹۹۳۷۰۸۹۹");
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	assert_true(json_is_true(json_object_get(j, "valid")));
+	assert_string_equal(jstr(j, "normalized"), "0499370899");
+	assert_string_equal(jstr(j, "reason"), "");
+	json_decref(j);
+	run_free(&r);
+
+	/* A wrong check digit is refused with its reason, status 1. */
+	run(&r, "id check national 0499370898 --json");
+	assert_int_equal(r.status, 1);
+	j = parse_json(r.out);
+	assert_true(json_is_false(json_object_get(j, "valid")));
+	assert_string_equal(jstr(j, "code"), "natcode_checksum");
+	assert_non_null(strstr(jstr(j, "reason"), "check digit"));
+	json_decref(j);
+	run_free(&r);
+
+	run(&r, "--lang fa id check national 1111111111");
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "یکسان"));
+	run_free(&r);
+
+	/* 8 digits are left-padded. */
+	run(&r, "--json id check national 99370899");
+	assert_int_equal(r.status, 1); /* 0099370899 has a wrong check digit */
+	run_free(&r);
+}
+
+static void test_id_sheba_and_legal(void **state)
+{
+	struct run r;
+	json_t *j;
+
+	run(&r, "--json id check sheba IR820540102680020817909002");
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	assert_true(json_is_true(json_object_get(j, "valid")));
+	assert_string_equal(jstr(j, "bank_code"), "054");
+	assert_true(strlen(jstr(j, "bank")) > 0);
+	json_decref(j);
+	run_free(&r);
+
+	run(&r, "--json id check sheba IR820540102680020817909003");
+	assert_int_equal(r.status, 1);
+	j = parse_json(r.out);
+	assert_string_equal(jstr(j, "code"), "sheba_checksum");
+	json_decref(j);
+	run_free(&r);
+
+	run(&r, "--json id check legal 10380284790");
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+
+	run(&r, "id check passport 123");
+	assert_int_equal(r.status, 2);
+	run_free(&r);
+}
+
+static void test_date_convert(void **state)
+{
+	struct run r;
+	json_t *j;
+
+	run(&r, "--json date convert ۱۴۰۳/۱۲/۳۰");
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	assert_string_equal(jstr(j, "jalali"), "1403/12/30");
+	assert_string_equal(jstr(j, "gregorian"), "2025-03-20");
+	assert_string_equal(jstr(j, "weekday"), "Thursday");
+	json_decref(j);
+	run_free(&r);
+
+	run(&r, "--json date convert 2025-03-21");
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	assert_string_equal(jstr(j, "jalali"), "1404/01/01");
+	json_decref(j);
+	run_free(&r);
+
+	run(&r, "date convert 14041230");
+	assert_int_equal(r.status, 1); /* 1404 is not leap */
+	assert_non_null(strstr(r.err, "14041230"));
+	run_free(&r);
+
+	run(&r, "date convert");
+	assert_int_equal(r.status, 2);
+	run_free(&r);
+}
+
+static void test_rules_show(void **state)
+{
+	struct run r;
+	json_t *j, *params;
+
+	run(&r, "--json rules show --on 1404/07/01 wage.minimum.daily");
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	assert_string_equal(jstr(j, "name"), "wage.minimum.daily");
+	assert_int_equal(json_integer_value(json_object_get(j, "value")),
+			 3463656);
+	assert_true(strlen(jstr(j, "reference")) > 0);
+	json_decref(j);
+	run_free(&r);
+
+	/* The same with a Persian-digit date. */
+	run(&r, "--json rules show --on ۱۴۰۳/۰۵/۰۱ wage.minimum.daily");
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	assert_int_equal(json_integer_value(json_object_get(j, "value")),
+			 2388728);
+	json_decref(j);
+	run_free(&r);
+
+	/* No value in force: an error naming the parameter and the date. */
+	run(&r, "rules show --on 1405/07/01 wage.minimum.daily");
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "wage.minimum.daily"));
+	assert_non_null(strstr(r.err, "1405/07/01"));
+	run_free(&r);
+
+	run(&r, "--json rules show --on 1404/07/01");
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	assert_int_equal(strlen(jstr(j, "identity")), 64);
+	params = json_object_get(j, "parameters");
+	assert_true(json_array_size(params) > 40);
+	json_decref(j);
+	run_free(&r);
+
+	run(&r, "rules show --on 1404/07/01 no.such.parameter");
+	assert_int_equal(r.status, 1);
+	run_free(&r);
+}
+
+static void write_file(const char *name, const char *text)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", workdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_rules_check(void **state)
+{
+	struct run r;
+	json_t *j, *errs;
+	char cmd[600];
+
+	run(&r, "rules check '%s/rules/ir'", getenv("AMANAT_SOURCE_ROOT"));
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/bad'", workdir);
+	assert_int_equal(system(cmd), 0);
+	write_file("bad/a.yaml", "parameters:\n"
+				 "  - name: x.rate\n"
+				 "    unit: rate\n"
+				 "    confidence: H\n"
+				 "    description: {fa: نرخ, en: rate}\n"
+				 "    values:\n"
+				 "      - from: 1403/01/01\n"
+				 "        to: 1403/06/31\n"
+				 "        value: 7%\n"
+				 "        reference: test\n"
+				 "      - from: 1403/08/01\n"
+				 "        value: 8%\n"
+				 "        reference: test\n"
+				 "        colour: blue\n");
+	run(&r, "--json rules check '%s/bad'", workdir);
+	assert_int_equal(r.status, 1);
+	j = parse_json(r.out);
+	assert_true(json_is_false(json_object_get(j, "valid")));
+	errs = json_object_get(j, "errors");
+	assert_int_equal(json_array_size(errs), 2);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *e = json_array_get(errs, i);
+		const char *code = jstr(e, "code");
+		json_int_t row = json_integer_value(json_object_get(e, "row"));
+
+		assert_non_null(strstr(jstr(e, "file"), "a.yaml"));
+		if (strcmp(code, "rules_unknown_key") == 0)
+			assert_int_equal(row, 14);
+		else if (strcmp(code, "rules_date_gap") == 0)
+			assert_true(row == 11 || row == 8);
+		else
+			fail_msg("unexpected error %s", code);
+	}
+	json_decref(j);
+	run_free(&r);
+
+	/* Text output names file and line too. */
+	run(&r, "rules check '%s/bad'", workdir);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "a.yaml:14"));
+	run_free(&r);
+}
+
+static void test_init_and_audit(void **state)
+{
+	struct run r;
+	json_t *j;
+	char cmd[1024];
+
+	run(&r, "init");
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	run(&r, "--json init"); /* safe to repeat */
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	json_decref(j);
+	run_free(&r);
+
+	run(&r, "--json audit verify");
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	assert_true(json_integer_value(json_object_get(j, "entries")) >= 1);
+	json_decref(j);
+	run_free(&r);
+
+	/* Tamper with the first entry as an attacker would. */
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 '%s' \"DROP TRIGGER IF EXISTS audit_no_update; "
+		 "UPDATE audit SET actor = 'mallory' WHERE seq = 1;\"",
+		 db);
+	assert_int_equal(system(cmd), 0);
+	run(&r, "--json audit verify");
+	assert_int_equal(r.status, 1);
+	j = parse_json(r.out);
+	assert_true(json_is_false(json_object_get(j, "ok")));
+	assert_int_equal(json_integer_value(json_object_get(j, "first_broken")),
+			 1);
+	json_decref(j);
+	run_free(&r);
+	run(&r, "audit verify");
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "1"));
+	run_free(&r);
+}
+
+static void test_usage(void **state)
+{
+	struct run r;
+
+	run(&r, "frobnicate");
+	assert_int_equal(r.status, 2);
+	run_free(&r);
+	run(&r, "--json frobnicate");
+	assert_int_equal(r.status, 2);
+	json_decref(parse_json(r.out));
+	run_free(&r);
+	run(&r, "--help");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "rules show"));
+	run_free(&r);
+	run(&r, "--lang xx id check national 1");
+	assert_int_equal(r.status, 2);
+	run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_id_national),
+		cmocka_unit_test(test_id_sheba_and_legal),
+		cmocka_unit_test(test_date_convert),
+		cmocka_unit_test(test_rules_show),
+		cmocka_unit_test(test_rules_check),
+		cmocka_unit_test(test_init_and_audit),
+		cmocka_unit_test(test_usage),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
