@@ -440,6 +440,21 @@ static bool can_join_prev(int32_t cp)
 	return l && l->join != JOIN_NONE;
 }
 
+/*
+ * Invisible characters that are dropped, as ICU's converters drop them for
+ * Windows-1256: the marks, embeddings and isolates that steer the display
+ * order (bytes in visual order are already displayed), ZWSP, ZWJ, word
+ * joiners, the BOM. ZWNJ is not among them: it shapes the letters.
+ */
+static bool is_dropped(int32_t cp)
+{
+	return cp == 0x034F || cp == 0x061C || cp == 0x180E || cp == 0x200B ||
+	       (cp >= 0x200D && cp <= 0x200F) ||
+	       (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2060 && cp <= 0x2064) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+}
+
 /* The glyph of letter cps[i] in its context. ZWNJ is not a letter, so it
  * breaks the joining on both sides. */
 static unsigned char shape(const struct letter *l, const int32_t *cps, size_t n,
@@ -454,7 +469,7 @@ static unsigned char shape(const struct letter *l, const int32_t *cps, size_t n,
 	return next ? l->ini : l->iso;
 }
 
-/* UTF-8 to folded code points, *n of them. */
+/* UTF-8 to folded code points, *n of them, without the dropped ones. */
 static int utf8_to_cps(const char *s, size_t len, int32_t *cps, size_t *n)
 {
 	size_t k = 0;
@@ -465,7 +480,8 @@ static int utf8_to_cps(const char *s, size_t len, int32_t *cps, size_t *n)
 
 		if (cp < 0)
 			return AM_EINVALID_UTF8;
-		cps[k++] = iransystem_fold(cp);
+		if (!is_dropped(cp))
+			cps[k++] = iransystem_fold(cp);
 		i += used;
 	}
 	*n = k;

@@ -304,6 +304,16 @@ static void test_cp1256_encode(void **state)
 					true, &b),
 			 0);
 	assert_string_equal(b.buf, "\xDA\xE1\xED ? ? x");
+	/* Invisible characters ICU cannot map (PDF, BOM) are dropped, with
+	 * or without substitution. */
+	for (int sub = 0; sub <= 1; sub++) {
+		am_buf_clear(&b);
+		assert_int_equal(am_text_encode(W1256,
+						"m\xE2\x80\xAC \xEF\xBB\xBFn",
+						9, sub, &b),
+				 0);
+		assert_string_equal(b.buf, "m n");
+	}
 	am_buf_release(&b);
 }
 
