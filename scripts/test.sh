@@ -85,7 +85,7 @@ fuzz_run() {
     ninja -C build-fuzz >/dev/null || return 1
     local rc=0 t work
     for t in build-fuzz/fuzz/fuzz_*; do
-        [ -x "$t" ] || continue
+        [ -f "$t" ] && [ -x "$t" ] || continue
         local name="${t##*/fuzz_}"
         work=$(mktemp -d)
         echo "fuzzing $name for ${FUZZ_SECONDS}s"

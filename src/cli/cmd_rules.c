@@ -20,13 +20,13 @@ static void pretty_scalar(const struct am_scalar *s, bool persian,
 	case AM_UNIT_RATE:
 		if (s->u.rate.den > 0 && 100 % s->u.rate.den == 0) {
 			am_buf_addf(out, "%lld%%",
-				    (long long)(s->u.rate.num *
-						(100 / s->u.rate.den)));
+				    (long long)s->u.rate.num *
+					    (100 / s->u.rate.den));
 			return;
 		}
 		if (s->u.rate.den > 0 && 10000 % s->u.rate.den == 0) {
-			long long bp = (long long)(s->u.rate.num *
-						   (10000 / s->u.rate.den));
+			long long bp = (long long)s->u.rate.num *
+				       (10000 / s->u.rate.den);
 			am_buf_addf(out, "%lld.%02lld%%", bp / 100,
 				    (bp < 0 ? -bp : bp) % 100);
 			return;

@@ -167,6 +167,7 @@ int cmd_audit_verify(struct cli *cli, int argc, char **argv)
 		cli_json_str(&b, "head", res.count ? head : "", false);
 		am_buf_adds(&b, "}");
 		cli_emit(&b);
+		am_buf_release(&b);
 	} else if (err) {
 		fprintf(stderr,
 			fa ? "amanat: %s: رکورد ممیزی شمارهٔ %llu: %s [%s]\n"

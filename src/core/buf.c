@@ -103,9 +103,6 @@ int am_buf_vaddf(struct am_buf *b, const char *fmt, va_list ap)
 	int n, err;
 
 	va_copy(cp, ap);
-	/* cp is set by va_copy; the analyzer loses track of it when it
-	 * follows the call in from am_buf_addf(). */
-	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
 	n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
 	if (n < 0)

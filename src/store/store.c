@@ -90,7 +90,7 @@ static int pick_backend(const char *uri, const struct am_store_backend **be,
 
 int am_store_open_flags(const char *uri, unsigned flags, struct am_store **out)
 {
-	const struct am_store_backend *be;
+	const struct am_store_backend *be = NULL;
 	const char *path = NULL;
 	struct am_store *s;
 	int err;
