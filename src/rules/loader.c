@@ -14,15 +14,18 @@
 #define YAML_NODES_MAX 500000
 /* Longest parameter or column name. */
 #define NAME_MAX_LEN 128
+/* Most columns of a table: a legal table has a handful. */
+#define COLUMNS_MAX 64
 
 enum ykind { Y_SCALAR, Y_MAP, Y_SEQ };
 
 /* A node of the YAML tree. A mapping's children alternate key, value. */
 struct ynode {
 	enum ykind kind;
-	unsigned line;	  /* 1-based */
-	bool null;	  /* empty plain scalar, "~" or "null" */
-	const char *text; /* scalars: NUL-terminated */
+	unsigned line;	   /* 1-based */
+	unsigned key_line; /* values in a mapping: the line of their key */
+	bool null;	   /* empty plain scalar, "~" or "null" */
+	const char *text;  /* scalars: NUL-terminated */
 	size_t len;
 	size_t n; /* children */
 	struct ynode *parent, *first, *last, *next;
@@ -46,6 +49,8 @@ struct tree {
 	unsigned last_line;
 	size_t nodes;
 	size_t end; /* where the stream ended */
+	const char *input;
+	size_t input_len;
 	int depth, docs;
 	bool stop;
 };
@@ -144,25 +149,35 @@ static bool valid_utf8(const char *s, size_t len)
 	return true;
 }
 
-/* libfyaml 0.7 ends the stream without an error at a NUL byte or at some
- * invalid UTF-8, which would drop the rest of the file in silence; so the
- * whole text is checked before it is parsed. */
+/* libfyaml 0.7.12 ends the stream without an error at a NUL byte or at
+ * some invalid UTF-8, which would drop the rest of the file in silence, and
+ * crashes on some misplaced tabs (libfyaml issue #57); so the whole text is
+ * checked before it is parsed. Rule files need no control characters: they
+ * indent with spaces and write a tab inside double quotes as \t. */
 static bool check_bytes(struct ctx *c, const char *s, size_t len)
 {
 	unsigned line = 1;
 	char found[32];
 
 	for (size_t i = 0; i < len;) {
+		unsigned char ch = (unsigned char)s[i];
 		size_t used;
 
 		if (am__utf8_decode(s + i, len - i, &used) <= 0) {
-			snprintf(found, sizeof(found), "byte 0x%02X",
-				 (unsigned char)s[i]);
+			snprintf(found, sizeof(found), "byte 0x%02X", ch);
 			report(c, AM_EINVALID_UTF8, line, NULL, found,
 			       "UTF-8 text without NUL characters");
 			return false;
 		}
-		if (s[i] == '\n')
+		if ((ch < 0x20 && ch != '\n' && ch != '\r') || ch == 0x7F) {
+			snprintf(found, sizeof(found),
+				 "control character 0x%02X", ch);
+			report(c, AM_ERULES_SYNTAX, line, NULL, found,
+			       ch == '\t' ? "spaces, not tabs"
+					  : "text without control characters");
+			return false;
+		}
+		if (ch == '\n')
 			line++;
 		i += used;
 	}
@@ -191,11 +206,13 @@ static struct ynode *tree_add(struct ctx *c, struct tree *t, enum ykind kind)
 		return NULL;
 	}
 	n->kind = kind;
-	n->line = t->last_line;
+	n->line = n->key_line = t->last_line;
 	n->parent = t->cur;
 	if (!t->cur) {
 		t->root = n;
 	} else {
+		if (t->cur->kind == Y_MAP && t->cur->n % 2 == 1)
+			n->key_line = t->cur->last->line;
 		if (t->cur->last)
 			t->cur->last->next = n;
 		else
@@ -206,16 +223,105 @@ static struct ynode *tree_add(struct ctx *c, struct tree *t, enum ykind kind)
 	return n;
 }
 
+static bool is_break(char ch)
+{
+	return ch == '\n' || ch == '\r';
+}
+
+/* The value of a single-quoted scalar from its raw content (between the
+ * quotes): '' is one quote, and line breaks fold as YAML says: trailing
+ * and leading blanks go, one break is a space, n breaks are n - 1 newlines.
+ * Never longer than the raw text; returns the length written to out. */
+static size_t unquote_single(const char *s, size_t len, char *out)
+{
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		size_t j = i, breaks = 0;
+
+		if (s[i] == '\'') { /* the scanner only lets '' through */
+			out[o++] = '\'';
+			i += i + 1 < len && s[i + 1] == '\'' ? 2 : 1;
+			continue;
+		}
+		if (s[i] != ' ' && s[i] != '\t' && !is_break(s[i])) {
+			out[o++] = s[i++];
+			continue;
+		}
+		while (j < len && (s[j] == ' ' || s[j] == '\t'))
+			j++;
+		if (j == len || !is_break(s[j])) {
+			/* Blanks inside a line stay. */
+			memcpy(out + o, s + i, j - i);
+			o += j - i;
+			i = j;
+			continue;
+		}
+		while (j < len &&
+		       (is_break(s[j]) || s[j] == ' ' || s[j] == '\t')) {
+			if (s[j] == '\n' ||
+			    (s[j] == '\r' &&
+			     (j + 1 == len || s[j + 1] != '\n')))
+				breaks++;
+			j++;
+		}
+		if (breaks == 1)
+			out[o++] = ' ';
+		for (size_t k = 1; k < breaks; k++)
+			out[o++] = '\n';
+		i = j;
+	}
+	return o;
+}
+
+/* The text of a scalar token, in c->tmp. libfyaml 0.7.12 gets single-quoted
+ * scalars with runs of '' wrong (and leaks memory on them), so those are
+ * read from the input here; the other styles come from libfyaml. */
+static const char *scalar_text(struct ctx *c, const struct tree *t,
+			       struct fy_token *tok, size_t *len)
+{
+	const struct fy_mark *start, *end;
+	const char *s;
+	char *out;
+
+	*len = 0;
+	if (!tok)
+		return "";
+	if (fy_token_scalar_style(tok) != FYSS_SINGLE_QUOTED) {
+		s = fy_token_get_text(tok, len);
+		if (!s)
+			*len = 0;
+		return s ? s : "";
+	}
+	start = fy_token_start_mark(tok);
+	end = fy_token_end_mark(tok);
+	if (!start || !end || start->input_pos > end->input_pos ||
+	    end->input_pos > t->input_len)
+		return NULL;
+	out = am_arena_alloc(&c->tmp, end->input_pos - start->input_pos + 1);
+	if (!out) {
+		no_memory(c);
+		return NULL;
+	}
+	*len = unquote_single(t->input + start->input_pos,
+			      end->input_pos - start->input_pos, out);
+	return out;
+}
+
 static void tree_scalar(struct ctx *c, struct tree *t, struct fy_token *tok)
 {
-	const char *s = NULL;
+	const char *s;
 	size_t len = 0;
 	struct ynode *n;
 
-	if (tok)
-		s = fy_token_get_text(tok, &len);
-	if (!s)
-		len = 0;
+	s = scalar_text(c, t, tok, &len);
+	if (!s) {
+		if (!c->nomem)
+			tree_refuse(c, t, AM_ERULES_SYNTAX, "a quoted text",
+				    "a single-quoted text within the file");
+		t->stop = true;
+		return;
+	}
 	if (!valid_utf8(s, len)) {
 		tree_refuse(c, t, AM_EINVALID_UTF8, NULL,
 			    "UTF-8 text without NUL characters");
@@ -224,7 +330,7 @@ static void tree_scalar(struct ctx *c, struct tree *t, struct fy_token *tok)
 	n = tree_add(c, t, Y_SCALAR);
 	if (!n)
 		return;
-	n->text = am_arena_strndup(&c->tmp, s ? s : "", len);
+	n->text = am_arena_strndup(&c->tmp, s, len);
 	if (!n->text) {
 		no_memory(c);
 		t->stop = true;
@@ -349,6 +455,8 @@ static struct ynode *parse_tree(struct ctx *c, const char *text, size_t len)
 	if (fy_parser_set_string(fyp, text, len) != 0)
 		goto out_parser;
 	t.last_line = 1;
+	t.input = text;
+	t.input_len = len;
 	while (!t.stop && (e = fy_parser_parse(fyp)) != NULL) {
 		tree_event(c, &t, e);
 		fy_parser_event_free(fyp, e);
@@ -425,7 +533,7 @@ static bool need(struct ctx *c, const struct ynode *map,
 
 	if (val && !val->null)
 		return true;
-	report(c, AM_ERULES_MISSING_KEY, val ? val->line : map->line,
+	report(c, AM_ERULES_MISSING_KEY, val ? val->key_line : map->line,
 	       join(field, sizeof(field), path, key), NULL, NULL);
 	return false;
 }
@@ -437,7 +545,7 @@ static void forbid(struct ctx *c, const struct ynode *val, const char *path,
 	char field[AM_DIAG_TEXT];
 
 	if (val)
-		report(c, AM_ERULES_UNKNOWN_KEY, val->line,
+		report(c, AM_ERULES_UNKNOWN_KEY, val->key_line,
 		       join(field, sizeof(field), path, key), key, expected);
 }
 
@@ -635,9 +743,9 @@ static bool read_columns(struct ctx *c, const struct ynode *n,
 	size_t before = c->nerr, i = 0;
 	struct am_column *cols;
 
-	if (n->kind != Y_SEQ || n->n == 0) {
+	if (n->kind != Y_SEQ || n->n == 0 || n->n > COLUMNS_MAX) {
 		report(c, AM_ERULES_BAD_TABLE, n->line, "columns", shown(n),
-		       "a list of one or more columns");
+		       "a list of 1 to 64 columns");
 		return false;
 	}
 	cols = alloc(c, &c->r->arena, n->n, sizeof(*cols));
@@ -708,8 +816,9 @@ struct span {
 	bool from_ok, to_ok;
 };
 
-/* shape: 0 = the unit is unknown (values are not checked), 1 = scalar,
- * 2 = table with good columns, 3 = table with bad columns. */
+/* What the values of a parameter must hold: unknown when its unit is bad
+ * (their figures are then not checked), a scalar, a table whose rows can be
+ * checked, or a table with bad columns (rows are not checked). */
 enum shape { SHAPE_UNKNOWN, SHAPE_SCALAR, SHAPE_TABLE, SHAPE_BAD_TABLE };
 
 static void read_value(struct ctx *c, const struct ynode *n, size_t i,
@@ -765,7 +874,7 @@ static void read_value(struct ctx *c, const struct ynode *n, size_t i,
 	    k[K_REF]->len == 0 ||
 	    strspn(k[K_REF]->text, " \t") == k[K_REF]->len)
 		report(c, AM_ERULES_MISSING_REFERENCE,
-		       k[K_REF] ? k[K_REF]->line : n->line,
+		       k[K_REF] ? k[K_REF]->key_line : n->line,
 		       join(field, sizeof(field), path, "reference"),
 		       k[K_REF] ? shown(k[K_REF]) : NULL,
 		       "the law, article or circular the value comes from");
@@ -805,6 +914,8 @@ static void check_dates(struct ctx *c, struct am_value *vals,
 			date_report(c, AM_ERULES_DATE_OVERLAP, sp[i].to_line,
 				    field, v->to, "", v->from,
 				    " or later (its from)");
+			prev = NULL;
+			continue;
 		}
 		if (!sp[i].from_ok) {
 			prev = NULL; /* do not compare across it */

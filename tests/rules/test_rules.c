@@ -502,6 +502,13 @@ static void test_hostile_text(void **state)
 		{ "just text\n", 0, AM_ERULES_BAD_VALUE },
 		{ "? [a, b]\n: c\n", 0, AM_ERULES_UNKNOWN_KEY },
 		{ "parameters: [1, [2], {}]\n", 0, AM_ERULES_BAD_VALUE },
+		/* Crashed libfyaml 0.7.12 (its issue #57): tabs are refused
+		 * before the parser sees them. */
+		{ "? a:\t? b:", 0, AM_ERULES_SYNTAX },
+		{ "parameters:\n\t- a\n", 0, AM_ERULES_SYNTAX },
+		{ "parameters: [\x7f]\n", 0, AM_ERULES_SYNTAX },
+		{ "parameters: [\"a\\tb\"]\n", 0, AM_ERULES_BAD_VALUE },
+		{ "\xef\xbb\xbfparameters: []\r\n", 0, 0 },
 		{ "parameters: []\n", 0, 0 },
 	};
 
