@@ -756,7 +756,8 @@ static bool read_columns(struct ctx *c, const struct ynode *n,
 		for (size_t j = 0; cols[i].name && j < i; j++) {
 			char field[48];
 
-			if (!cols[j].name || strcmp(cols[i].name, cols[j].name))
+			if (!cols[j].name ||
+			    strcmp(cols[i].name, cols[j].name) != 0)
 				continue;
 			snprintf(field, sizeof(field), "columns[%zu].name", i);
 			report(c, AM_ERULES_BAD_TABLE, k->line, field,
@@ -1161,8 +1162,7 @@ out:
 
 static int by_name(const void *a, const void *b)
 {
-	const struct am__pending *x = *(const struct am__pending *const *)a;
-	const struct am__pending *y = *(const struct am__pending *const *)b;
+	const struct am__pending *x = a, *y = b;
 	int d = strcmp(x->param.name, y->param.name);
 
 	if (d)
@@ -1172,21 +1172,21 @@ static int by_name(const void *a, const void *b)
 
 /* Report every parameter whose name an earlier one already has, naming
  * where the first one is. sorted[] is in order of name, then reading. */
-static int report_duplicates(struct am__pending **sorted, size_t n,
+static int report_duplicates(const struct am__pending *sorted, size_t n,
 			     struct am_diags *diags)
 {
 	int err = 0;
 
 	for (size_t i = 1, first = 0; i < n; i++) {
-		const struct am_param *p = &sorted[i]->param;
+		const struct am_param *p = &sorted[i].param;
 		const struct am_param *f;
 		char expected[AM_DIAG_TEXT];
 
-		if (strcmp(p->name, sorted[first]->param.name) != 0) {
+		if (strcmp(p->name, sorted[first].param.name) != 0) {
 			first = i;
 			continue;
 		}
-		f = &sorted[first]->param;
+		f = &sorted[first].param;
 		snprintf(expected, sizeof(expected),
 			 "one definition; the first is at %s:%u", f->file,
 			 f->line);
@@ -1200,7 +1200,7 @@ static int report_duplicates(struct am__pending **sorted, size_t n,
 
 int am_rules_finish(struct am_rules *r, struct am_diags *diags)
 {
-	struct am__pending **sorted;
+	struct am__pending *sorted;
 	size_t i = 0;
 	int err;
 
@@ -1211,7 +1211,7 @@ int am_rules_finish(struct am_rules *r, struct am_diags *diags)
 	if (!sorted)
 		return r->err = r->err ? r->err : AM_ENOMEM;
 	for (struct am__pending *pd = r->pending; pd; pd = pd->next)
-		sorted[i++] = pd;
+		sorted[i++] = *pd;
 	qsort(sorted, r->npending, sizeof(*sorted), by_name);
 	err = report_duplicates(sorted, r->npending, diags);
 	if (r->err)
@@ -1223,7 +1223,7 @@ int am_rules_finish(struct am_rules *r, struct am_diags *diags)
 			err = AM_ENOMEM;
 	}
 	for (i = 0; !err && i < r->npending; i++)
-		r->params[i] = sorted[i]->param;
+		r->params[i] = sorted[i].param;
 	free(sorted);
 	if (!err) {
 		r->nparams = r->npending;
