@@ -104,8 +104,8 @@ int am_store_open_flags(const char *uri, unsigned flags, struct am_store **out)
 	if (sodium_init() < 0)
 		return open_fail(AM_EINTERNAL, "libsodium failed to start");
 	err = pick_backend(uri, &be, &path);
-	if (err)
-		return err;
+	if (err || !be)
+		return err ? err : AM_EINTERNAL;
 	if (flags & AM_STORE_OPEN_READONLY)
 		flags |= AM_STORE_OPEN_NOCREATE;
 	err = be->open(path, flags, &s, open_errmsg);
