@@ -1,0 +1,234 @@
+/* amanat wage lists: the monthly list a workshop files (ListDisk DBF, CSV or
+ * JSON), read into plain structs, validated and assessed with the rules in
+ * force for its period. Reading, validation and assessment do no I/O beyond
+ * the reader's own file, so they run the same for one list at a branch
+ * counter and for a national month. */
+#ifndef AMANAT_WAGELIST_H
+#define AMANAT_WAGELIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amanat/arena.h"
+#include "amanat/date.h"
+#include "amanat/error.h"
+#include "amanat/money.h"
+#include "amanat/rules.h"
+#include "amanat/text.h"
+
+#include <stdio.h>
+
+/* A date field that was empty in the file. */
+#define AM_WAGE_DATE_NONE INT32_MIN
+
+/* One worker's line (a DSKWOR00 record). Text is normalised UTF-8 owned by
+ * the list's arena; amounts are rials. */
+struct am_wage_line {
+	unsigned row;		  /* 1-based row (record) in its file */
+	char national_code[11];	  /* PER_NATCOD, digits folded */
+	char insurance_no[11];	  /* DSW_ID1, digits folded ("" if empty) */
+	const char *first_name;	  /* DSW_FNAME */
+	const char *last_name;	  /* DSW_LNAME */
+	const char *father_name;  /* DSW_DNAME */
+	const char *id_no;	  /* DSW_IDNO: birth certificate number */
+	const char *id_place;	  /* DSW_IDPLC */
+	am_date id_date;	  /* DSW_IDATE */
+	am_date birth_date;	  /* DSW_BDATE */
+	char sex;		  /* DSW_SEX «مرد» 'M', «زن» 'F', else 0 */
+	const char *nationality;  /* DSW_NAT, e.g. «ایرانی» */
+	const char *occupation;	  /* DSW_OCP */
+	const char *job_code;	  /* DSW_JOB */
+	am_date start_date;	  /* DSW_SDATE */
+	am_date end_date;	  /* DSW_EDATE */
+	int days;		  /* DSW_DD */
+	am_money daily_wage;	  /* DSW_ROOZ */
+	am_money monthly_wage;	  /* DSW_MAH = daily wage × days */
+	am_money benefits;	  /* DSW_MAZ: subject benefits */
+	am_money subject_wage;	  /* DSW_MASH: wage + benefits, capped */
+	am_money total_pay;	  /* DSW_TOTL: all pay, subject or not */
+	am_money insured_share;	  /* DSW_BIME: the insured's 7% */
+	int prate;		  /* DSW_PRATE: contract percentage */
+	am_money seniority;	  /* DSW_INC (v6 layout; 0 otherwise) */
+	am_money spouse;	  /* DSW_SPOUSE (v6 layout; 0 otherwise) */
+	int hard_harmful_days;	  /* days in hard and harmful work */
+};
+
+/* The layouts of ListDisk files met in the wild (iran-rules.md §7). */
+enum am_dbf_layout {
+	AM_DBF_NONE = 0,  /* not a DBF list (CSV, JSON) */
+	AM_DBF_V27,	  /* official ListDisk 2.7: 23 + 27 columns */
+	AM_DBF_V6,	  /* DSKEditor "v6": 25 + 29 columns */
+	AM_DBF_OLD,	  /* older third-party: 26 + 31 columns */
+};
+const char *am_dbf_layout_name(enum am_dbf_layout l);
+int am_dbf_layout_parse(const char *name, enum am_dbf_layout *out);
+
+/* One list: a workshop's filing for one period and list number, with its
+ * header (DSKKAR00) and lines. */
+struct am_wage_list {
+	const char *file;	   /* where it was read from */
+	unsigned header_row;	   /* row of the header, for diagnostics */
+	char workshop[11];	   /* DSK_ID / DSW_ID */
+	struct am_period period;   /* DSK_YY/DSK_MM (two-digit years read as 13YY/14YY) */
+	char list_no[13];	   /* DSK_LISTNO */
+	const char *workshop_name; /* DSK_NAME */
+	const char *employer_name; /* DSK_FARM */
+	const char *address;	   /* DSK_ADRS */
+	const char *description;   /* DSK_DISC */
+	int kind;		   /* DSK_KIND, 0 */
+	char contract_row[4];	   /* MON_PYM */
+
+	/* Header totals, present in DBF lists; CSV and JSON lists carry none
+	 * unless given, and then has_totals is false and nothing is checked. */
+	bool has_totals;
+	int64_t t_workers; /* DSK_NUM */
+	int64_t t_days;	   /* DSK_TDD */
+	am_money t_daily;  /* DSK_TROOZ */
+	am_money t_wage;   /* DSK_TMAH */
+	am_money t_benefits; /* DSK_TMAZ */
+	am_money t_subject;  /* DSK_TMASH */
+	am_money t_total;    /* DSK_TTOTL */
+	am_money t_insured;  /* DSK_TBIME */
+	am_money t_employer; /* DSK_TKOSO */
+	am_money t_unemployment; /* DSK_BIC */
+	int rate;		 /* DSK_RATE */
+	int prate;		 /* DSK_PRATE */
+	am_money t_hard_harmful; /* DSK_BIMH */
+	am_money t_seniority;	 /* DSK_INC (v6) */
+	am_money t_spouse;	 /* DSK_SPOUSE (v6) */
+
+	size_t nlines;
+	struct am_wage_line *lines;
+
+	enum am_dbf_layout layout;
+	enum am_codepage codepage; /* of the Persian text as read */
+	uint8_t hash[32];	   /* BLAKE2b-256 of the list's content */
+	struct am_arena arena;	   /* owns the strings and lines */
+};
+
+/* Set up an empty list in caller memory (its arena included). */
+void am_wage_list_init(struct am_wage_list *l);
+/* Free what the list owns (its arena) and leave it empty, ready for reuse. */
+void am_wage_list_release(struct am_wage_list *l);
+
+/* Compute l->hash: BLAKE2b-256 over a canonical form of the list's content
+ * (workshop, period, list number, and each line's identity and amounts in
+ * order; not the names or the header totals), so the same list read from
+ * DBF, CSV or JSON hashes the same. */
+void am_wage_list_hash(struct am_wage_list *l);
+
+/*
+ * Readers (src/formats/). Each reads lists from one source and hands them
+ * one at a time to a callback, so that a national month streams in bounded
+ * memory; the list passed is valid during the call only. A problem in the
+ * input is a diagnostic (file, row, field, value, expected) in diags; a list
+ * with any problem is still passed to the callback with l->nlines lines and
+ * *refused set by the reader, so that the caller can report it whole. The
+ * return value is 0, the callback's non-zero return, or an error that
+ * stopped the reading (AM_EIO, AM_ENOMEM…).
+ */
+
+struct am_read_opts {
+	/* AM_CP_UTF8 (the default, 0) detects the code page of DBF text per
+	 * file; AM_CP_WINDOWS_1256 or AM_CP_IRAN_SYSTEM forces it. */
+	enum am_codepage codepage;
+};
+
+/* Called for each list read. refused: the reader found problems in this
+ * list (already in diags). A non-zero return stops the reading. */
+typedef int (*am_wage_list_fn)(struct am_wage_list *l, bool refused,
+			       void *ctx);
+
+/* A ListDisk folder holding DSKKAR00.DBF and DSKWOR00.DBF (names matched
+ * without regard to case): one list. Layout by field names, widths from the
+ * header. */
+int am_dbf_read(const char *dir, const struct am_read_opts *opts,
+		am_wage_list_fn fn, void *ctx, struct am_diags *diags);
+/* Write a list as a ListDisk folder in the given layout and code page
+ * (AM_DBF_V27 and AM_CP_WINDOWS_1256 are the official ones). The files are
+ * written under temporary names and renamed, so a crash leaves no half. */
+int am_dbf_write(const struct am_wage_list *l, const char *dir,
+		 enum am_dbf_layout layout, enum am_codepage cp);
+
+/* A UTF-8 CSV with a header row naming the DSKWOR00 columns in any order;
+ * each (DSW_ID, DSW_YY, DSW_MM, DSW_LISTNO) group of consecutive rows is one
+ * list (a group met again after another is refused: keep each list's rows
+ * together). Streams. */
+int am_csv_read(const char *path, const struct am_read_opts *opts,
+		am_wage_list_fn fn, void *ctx, struct am_diags *diags);
+/* Write lists as such a CSV (header row first); for the generator and for
+ * exports. Appends rows to an open stream. */
+int am_csv_write_header(FILE *out);
+int am_csv_write_list(FILE *out, const struct am_wage_list *l);
+
+/* A JSON file: one list object, or an array of them, each with the same
+ * field names and a "lines" array. */
+int am_json_read(const char *path, const struct am_read_opts *opts,
+		 am_wage_list_fn fn, void *ctx, struct am_diags *diags);
+
+/*
+ * Assessment and validation (src/domain/): pure functions of a list and the
+ * rules in force for its period.
+ */
+
+/* The rule values in force for one period, looked up once and reused for
+ * every line of that period. */
+struct am_assess_params {
+	struct am_period period;
+	am_date first_day, last_day;
+	int month_days;		     /* length of the month */
+	struct am_rate insured;	     /* contribution.compulsory.insured */
+	struct am_rate employer;     /* contribution.compulsory.employer */
+	struct am_rate state;	     /* contribution.compulsory.state */
+	struct am_rate unemployment; /* contribution.unemployment.employer */
+	struct am_rate hard_harmful; /* contribution.hard_harmful.employer */
+	bool exempt_pays_unemployment; /* contribution.small_exempt.unemployment_paid_by_employer */
+	am_money min_daily;	     /* wage.minimum.daily */
+	am_money ceiling_daily;	     /* wage.ceiling.daily */
+	enum am_round rounding;	     /* contribution.rounding */
+	am_money bime_tolerance;     /* wagelist.bime_tolerance */
+	int max_days;		     /* wagelist.max_days */
+	char rules_identity[65];
+};
+
+/* Look the period's values up. AM_ERULES_NO_VALUE (diag names the
+ * parameter and date) when the rules do not cover the period. */
+int am_assess_params_load(const struct am_rules *r, struct am_period p,
+			  struct am_assess_params *out, struct am_diag *diag);
+
+/* What the registry says of the workshop, as assessment needs it. */
+struct am_workshop_terms {
+	bool hard_harmful; /* all its lines' days count as hard and harmful
+			    * unless the line says otherwise */
+	bool small_exempt; /* the state pays the employer's share */
+};
+
+/* One line's contributions, in rials. */
+struct am_line_assessment {
+	am_money base;	       /* the subject wage assessed: floored, capped */
+	am_money insured;      /* the worker's share (7%) */
+	am_money employer;     /* the employer's share (20%); 0 when exempt */
+	am_money state;	       /* the state's 3%, plus the employer's 20%
+				* for exempt small workshops */
+	am_money unemployment; /* 3%, paid by the employer */
+	am_money hard_harmful; /* 4% on hard and harmful days */
+	int hard_harmful_days;
+};
+
+/* Assess one line. AM_EMONEY_OVERFLOW only for absurd amounts. */
+int am_wage_line_assess(const struct am_assess_params *p,
+			const struct am_workshop_terms *t,
+			const struct am_wage_line *line,
+			struct am_line_assessment *out);
+
+/* Validate a whole list before anything is written: every problem is a
+ * diagnostic naming the list's file, the row, the field, the value found
+ * and the value expected. today bounds the period (no future periods).
+ * Returns the number of problems found (0: the list may be posted). */
+size_t am_wage_list_validate(const struct am_assess_params *p,
+			     const struct am_workshop_terms *t,
+			     const struct am_wage_list *l, am_date today,
+			     struct am_diags *diags);
+
+#endif
