@@ -3,8 +3,10 @@
 #ifndef AMANAT_AMANAT_H
 #define AMANAT_AMANAT_H
 
+#include "amanat/app.h"
 #include "amanat/arena.h"
 #include "amanat/buf.h"
+#include "amanat/csv.h"
 #include "amanat/date.h"
 #include "amanat/error.h"
 #include "amanat/ident.h"

@@ -56,5 +56,6 @@ int cmd_date_convert(struct cli *cli, int argc, char **argv);
 int cmd_rules_show(struct cli *cli, int argc, char **argv);
 int cmd_rules_check(struct cli *cli, int argc, char **argv);
 int cmd_audit_verify(struct cli *cli, int argc, char **argv);
+int cmd_import_registry(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -359,6 +359,75 @@ static void test_init_and_audit(void **state)
 	run_free(&r);
 }
 
+static void test_import_registry(void **state)
+{
+	struct run r;
+	json_t *j, *errs;
+
+	run(&r, "init");
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	write_file("employers.csv", "id,kind,name,address\n"
+				    "10380284790,legal,شركت پارس,تهران\n"
+				    "0499370899,person,علی رضایي,\n");
+	write_file("workshops.csv",
+		   "code,name,employer_id,province,hard_harmful,small_exempt\n"
+		   "1234567890,کارگاه پارس,10380284790,23,0,0\n"
+		   "0987654321,نانوایی,۰۴۹۹۳۷۰۸۹۹,15,1,1\n");
+	write_file(
+		"persons.csv",
+		"national_code,first_name,last_name,father_name,"
+		"birth_date,sex,nationality\n"
+		"0790419904,فاطمه,حسینی,محمد,1370/05/12,F,ایرانی\n"
+		"0084575948,\"علی‌اکبر\",\"قربانی, پور\",حسن,"
+		"۱۳۶۵/۰۱/۰۱,مرد,\n");
+	run(&r,
+	    "--json import registry '%s/employers.csv' '%s/workshops.csv' "
+	    "'%s/persons.csv'",
+	    workdir, workdir, workdir);
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	assert_int_equal(json_integer_value(json_object_get(j, "accepted")), 6);
+	assert_int_equal(json_integer_value(json_object_get(j, "workshops")),
+			 2);
+	json_decref(j);
+	run_free(&r);
+
+	/* A workshop whose employer is unknown, a bad national code and a bad
+	 * sex: the file is refused whole, each problem with row and field. */
+	write_file("bad.csv", "national_code,first_name,last_name,sex\n"
+			      "0790419905,فاطمه,حسینی,F\n"
+			      "0499370899,علی,رضایی,X\n");
+	run(&r, "--json import registry '%s/bad.csv'", workdir);
+	assert_int_equal(r.status, 1);
+	j = parse_json(r.out);
+	assert_int_equal(json_integer_value(json_object_get(j, "accepted")), 0);
+	errs = json_object_get(j, "errors");
+	assert_int_equal(json_array_size(errs), 2);
+	assert_string_equal(jstr(json_array_get(errs, 0), "code"),
+			    "natcode_checksum");
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(errs, 0), "row")),
+			 2);
+	assert_string_equal(jstr(json_array_get(errs, 0), "field"),
+			    "national_code");
+	assert_string_equal(jstr(json_array_get(errs, 1), "code"),
+			    "registry_bad_sex");
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(errs, 1), "row")),
+			 3);
+	json_decref(j);
+	run_free(&r);
+
+	write_file("ws2.csv", "code,name,employer_id\n"
+			      "1111111110,کارگاه,0067749828\n");
+	run(&r, "import registry '%s/ws2.csv'", workdir);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "ws2.csv:2"));
+	assert_non_null(strstr(r.err, "registry_unknown_employer"));
+	run_free(&r);
+}
+
 static void test_usage(void **state)
 {
 	struct run r;
@@ -388,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_rules_show),
 		cmocka_unit_test(test_rules_check),
 		cmocka_unit_test(test_init_and_audit),
+		cmocka_unit_test(test_import_registry),
 		cmocka_unit_test(test_usage),
 	};
 

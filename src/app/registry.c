@@ -1,0 +1,474 @@
+/* amanat import registry: persons, employers, workshops and dependants from
+ * CSV, checked whole before anything is written, then upserted in batches. */
+#include "core/internal.h"
+
+#include "amanat/app.h"
+#include "amanat/csv.h"
+#include "amanat/date.h"
+#include "amanat/ident.h"
+#include "amanat/text.h"
+
+enum kind { PERSONS, EMPLOYERS, WORKSHOPS, DEPENDANTS, NKINDS };
+
+#define MAX_COLS 12
+
+struct kind_spec {
+	const char *name;
+	const char *key; /* the column that tells this kind */
+	const char *cols[MAX_COLS];
+	unsigned required; /* bit i: cols[i] is required */
+};
+
+static const struct kind_spec kinds[NKINDS] = {
+	[PERSONS] = { "persons",
+		      "first_name",
+		      { "national_code", "first_name", "last_name",
+			"father_name", "birth_date", "sex", "nationality",
+			"insurance_no" },
+		      0x1 | 0x2 | 0x4 | 0x20 },
+	[EMPLOYERS] = { "employers",
+			"kind",
+			{ "id", "kind", "name", "address", "phone" },
+			0x1 | 0x2 | 0x4 },
+	[WORKSHOPS] = { "workshops",
+			"employer_id",
+			{ "code", "name", "employer_id", "address", "province",
+			  "branch", "activity", "scheme", "hard_harmful",
+			  "small_exempt" },
+			0x1 | 0x2 | 0x4 },
+	[DEPENDANTS] = { "dependants",
+			 "main_insured",
+			 { "main_insured", "dependant", "relation", "since",
+			   "until" },
+			 0x1 | 0x2 | 0x4 | 0x8 },
+};
+
+/* Rows per write transaction. */
+#define BATCH 10000
+
+struct row_ctx {
+	const char *path;
+	unsigned line;
+	struct am_diags *diags;
+	struct am_arena *arena;
+	size_t problems;
+};
+
+static void problem(struct row_ctx *rc, int code, const char *field,
+		    const char *value, const char *expected)
+{
+	rc->problems++;
+	am_diags_add(rc->diags, code, rc->path, rc->line, field, value,
+		     expected);
+}
+
+/* A field's text, normalised; NULL when empty. */
+static const char *text(struct row_ctx *rc, const char *raw)
+{
+	struct am_buf b;
+	char *s;
+
+	am_buf_init(&b, 4096);
+	if (am_text_normalize(raw, strlen(raw), &b) != 0) {
+		am_buf_release(&b);
+		return NULL;
+	}
+	s = b.len ? am_arena_strndup(rc->arena, b.buf, b.len) : NULL;
+	am_buf_release(&b);
+	return s;
+}
+
+static const char *need(struct row_ctx *rc, const char *raw, const char *field)
+{
+	const char *t = text(rc, raw);
+
+	if (!t)
+		problem(rc, AM_EREGISTRY_MISSING_VALUE, field, raw, NULL);
+	return t;
+}
+
+static const char *code_field(struct row_ctx *rc, const char *raw,
+			      const char *field,
+			      int (*check)(const char *, size_t, char *),
+			      size_t size, const char *expected)
+{
+	char out[32];
+	int err = check(raw, strlen(raw), out);
+
+	assert(size <= sizeof(out));
+	if (err) {
+		problem(rc, err, field, raw, expected);
+		return NULL;
+	}
+	return am_arena_strndup(rc->arena, out, strlen(out));
+}
+
+static int check_national(const char *s, size_t len, char *out)
+{
+	return am_national_code_check(s, len, out);
+}
+
+static int check_workshop(const char *s, size_t len, char *out)
+{
+	return am_workshop_code_check(s, len, out);
+}
+
+static int check_insurance(const char *s, size_t len, char *out)
+{
+	return am_insurance_no_check(s, len, out);
+}
+
+/* An employer id: a national code (natural person) or a legal id. */
+static int check_employer_id(const char *s, size_t len, char *out)
+{
+	int err = am_legal_id_check(s, len, out);
+
+	if (err == AM_ELEGALID_LENGTH)
+		err = am_national_code_check(s, len, out);
+	return err;
+}
+
+static am_date date_field(struct row_ctx *rc, const char *raw,
+			  const char *field, bool required)
+{
+	am_date d;
+	int err;
+
+	if (!*raw) {
+		if (required)
+			problem(rc, AM_EREGISTRY_MISSING_VALUE, field, raw,
+				"1403/01/01");
+		return AM_STORE_DATE_NONE;
+	}
+	err = am_jalali_parse(raw, strlen(raw), &d);
+	if (err) {
+		problem(rc, err, field, raw, "1403/01/01");
+		return AM_STORE_DATE_NONE;
+	}
+	return d;
+}
+
+static bool bool_field(struct row_ctx *rc, const char *raw, const char *field)
+{
+	if (!*raw || !strcmp(raw, "0") || !strcmp(raw, "false"))
+		return false;
+	if (!strcmp(raw, "1") || !strcmp(raw, "true"))
+		return true;
+	problem(rc, AM_EREGISTRY_BAD_BOOL, field, raw, "0, 1");
+	return false;
+}
+
+static char sex_field(struct row_ctx *rc, const char *raw)
+{
+	const char *t = text(rc, raw);
+
+	if (t && (!strcmp(t, "M") || !strcmp(t, "مرد")))
+		return 'M';
+	if (t && (!strcmp(t, "F") || !strcmp(t, "زن")))
+		return 'F';
+	problem(rc, AM_EREGISTRY_BAD_SEX, "sex", raw, "M, F, مرد, زن");
+	return 0;
+}
+
+/* Persian nationality words as files write them, to ISO 3166 alpha-3. */
+static const char *nationality(struct row_ctx *rc, const char *raw)
+{
+	static const char *const map[][2] = {
+		{ "ایرانی", "IRN" },   { "افغانستانی", "AFG" },
+		{ "افغان", "AFG" },    { "عراقی", "IRQ" },
+		{ "پاکستانی", "PAK" },
+	};
+	const char *t = text(rc, raw);
+
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < AM_ARRAY_SIZE(map); i++)
+		if (!strcmp(t, map[i][0]))
+			return map[i][1];
+	return t;
+}
+
+/* One parsed record of any kind. */
+union record {
+	struct am_person p;
+	struct am_employer e;
+	struct am_workshop w;
+	struct am_dependant d;
+};
+
+static void parse_row(enum kind k, char **f, const int *col, struct row_ctx *rc,
+		      union record *r)
+{
+	static const char empty[] = "";
+#define F(i) (col[i] >= 0 ? f[col[i]] : (char *)empty)
+	memset(r, 0, sizeof(*r));
+	switch (k) {
+	case PERSONS:
+		r->p.national_code = code_field(rc, F(0), "national_code",
+						check_national, 11,
+						"10 digits");
+		r->p.first_name = need(rc, F(1), "first_name");
+		r->p.last_name = need(rc, F(2), "last_name");
+		r->p.father_name = text(rc, F(3));
+		r->p.birth_date = date_field(rc, F(4), "birth_date", false);
+		r->p.sex = sex_field(rc, F(5));
+		r->p.nationality = nationality(rc, F(6));
+		r->p.insurance_no = *F(7) ? code_field(rc, F(7), "insurance_no",
+						       check_insurance, 11,
+						       "8 or 10 digits")
+					  : NULL;
+		break;
+	case EMPLOYERS:
+		r->e.id = code_field(rc, F(0), "id", check_employer_id, 12,
+				     "national code or legal id");
+		if (am_employer_kind_parse(F(1), &r->e.kind) != 0)
+			problem(rc, AM_EREGISTRY_BAD_EMPLOYER_KIND, "kind",
+				F(1), "person, legal");
+		else if (r->e.id && (strlen(r->e.id) == 11) !=
+					    (r->e.kind == AM_EMPLOYER_LEGAL))
+			problem(rc, AM_EREGISTRY_BAD_EMPLOYER_KIND, "kind",
+				F(1),
+				strlen(r->e.id) == 11 ? "legal" : "person");
+		r->e.name = need(rc, F(2), "name");
+		r->e.address = text(rc, F(3));
+		r->e.phone = text(rc, F(4));
+		break;
+	case WORKSHOPS:
+		r->w.code = code_field(rc, F(0), "code", check_workshop, 11,
+				       "10 digits");
+		r->w.name = need(rc, F(1), "name");
+		r->w.employer_id = code_field(rc, F(2), "employer_id",
+					      check_employer_id, 12,
+					      "national code or legal id");
+		r->w.address = text(rc, F(3));
+		r->w.province = text(rc, F(4));
+		r->w.branch = text(rc, F(5));
+		r->w.activity = text(rc, F(6));
+		r->w.scheme = text(rc, F(7));
+		r->w.hard_harmful = bool_field(rc, F(8), "hard_harmful");
+		r->w.small_exempt = bool_field(rc, F(9), "small_exempt");
+		break;
+	case DEPENDANTS:
+		r->d.main_insured = code_field(rc, F(0), "main_insured",
+					       check_national, 11, "10 digits");
+		r->d.dependant = code_field(rc, F(1), "dependant",
+					    check_national, 11, "10 digits");
+		if (am_relation_parse(F(2), &r->d.relation) != 0)
+			problem(rc, AM_EREGISTRY_BAD_RELATION, "relation", F(2),
+				"spouse, child, father, mother");
+		r->d.since = date_field(rc, F(3), "since", true);
+		r->d.until = date_field(rc, F(4), "until", false);
+		break;
+	default:
+		break;
+	}
+#undef F
+}
+
+/* References to other registry rows must already be in the database. */
+static int check_refs(struct am_store *s, enum kind k, const union record *r,
+		      struct row_ctx *rc)
+{
+	struct am_arena a;
+	int err = 0;
+
+	am_arena_init(&a, 1024);
+	if (k == WORKSHOPS && r->w.employer_id) {
+		struct am_employer e;
+
+		err = am_store_employer_get(s, r->w.employer_id, &a, &e);
+		if (err == AM_ENOT_FOUND) {
+			problem(rc, AM_EREGISTRY_UNKNOWN_EMPLOYER,
+				"employer_id", r->w.employer_id, NULL);
+			err = 0;
+		}
+	} else if (k == DEPENDANTS) {
+		const char *who[2] = { r->d.main_insured, r->d.dependant };
+		const char *field[2] = { "main_insured", "dependant" };
+
+		for (int i = 0; i < 2 && !err; i++) {
+			struct am_person p;
+
+			if (!who[i])
+				continue;
+			err = am_store_person_get(s, who[i], &a, &p);
+			if (err == AM_ENOT_FOUND) {
+				problem(rc, AM_EREGISTRY_UNKNOWN_PERSON,
+					field[i], who[i], NULL);
+				err = 0;
+			}
+		}
+	}
+	am_arena_release(&a);
+	return err;
+}
+
+static int put(struct am_store *s, enum kind k, const union record *r,
+	       struct am_import_stats *st)
+{
+	switch (k) {
+	case PERSONS:
+		st->persons++;
+		return am_store_person_put(s, &r->p);
+	case EMPLOYERS:
+		st->employers++;
+		return am_store_employer_put(s, &r->e);
+	case WORKSHOPS:
+		st->workshops++;
+		return am_store_workshop_put(s, &r->w);
+	case DEPENDANTS:
+		st->dependants++;
+		return am_store_dependant_put(s, &r->d);
+	default:
+		return AM_EINTERNAL;
+	}
+}
+
+/* Read the header: which kind, and where each known column is. */
+static int read_header(const char *path, size_t nf, char **f, enum kind *k,
+		       int col[MAX_COLS], struct am_diags *diags)
+{
+	size_t problems = 0;
+
+	*k = NKINDS;
+	for (int i = 0; i < NKINDS; i++)
+		if (am_csv_column(nf, f, kinds[i].key) >= 0)
+			*k = (enum kind)i;
+	if (*k == NKINDS) {
+		am_diags_add(diags, AM_EREGISTRY_KIND, path, 1, NULL, f[0],
+			     "first_name, kind, employer_id or main_insured");
+		return AM_EINVALID_ARGUMENT;
+	}
+	for (int i = 0; i < MAX_COLS; i++) {
+		const char *name = kinds[*k].cols[i];
+
+		col[i] = name ? am_csv_column(nf, f, name) : -1;
+		if (name && col[i] < 0 && (kinds[*k].required & (1u << i))) {
+			am_diags_add(diags, AM_EREGISTRY_MISSING_COLUMN, path,
+				     1, name, NULL, NULL);
+			problems++;
+		}
+	}
+	for (size_t j = 0; j < nf; j++) {
+		bool known = false;
+
+		for (int i = 0; i < MAX_COLS && kinds[*k].cols[i]; i++)
+			known |= col[i] == (int)j;
+		if (!known) {
+			am_diags_add(diags, AM_EREGISTRY_UNKNOWN_COLUMN, path,
+				     1, f[j], NULL, NULL);
+			problems++;
+		}
+	}
+	return problems ? AM_EINVALID_ARGUMENT : 0;
+}
+
+/* One pass over the file: check every row (write false) or write them
+ * (write true) in batches. */
+static int pass(struct am_store *s, const char *path, bool write,
+		struct am_import_stats *st, struct am_diags *diags,
+		size_t *problems)
+{
+	struct am_csv_reader *r = NULL;
+	struct am_arena arena;
+	int col[MAX_COLS];
+	enum kind k = NKINDS;
+	size_t nf, header_nf = 0, in_batch = 0;
+	unsigned line;
+	char **f;
+	int err, rc;
+
+	am_arena_init(&arena, 0);
+	err = am_csv_open(path, 0, &r);
+	if (err) {
+		am_diags_add(diags, err, path, 0, NULL, strerror(errno), NULL);
+		return err;
+	}
+	rc = am_csv_next(r, &nf, &f, &line);
+	if (rc <= 0) {
+		err = rc < 0 ? rc : AM_EREGISTRY_KIND;
+		am_diags_add(diags, err, path, 1, NULL, NULL, NULL);
+		goto out;
+	}
+	header_nf = nf;
+	err = read_header(path, nf, f, &k, col, diags);
+	if (err)
+		goto out;
+	while ((rc = am_csv_next(r, &nf, &f, &line)) != 0) {
+		struct row_ctx ctx = { path, line, diags, &arena, 0 };
+		union record rec;
+
+		if (rc < 0) {
+			if (rc == AM_EIO || rc == AM_ENOMEM) {
+				err = rc;
+				goto out;
+			}
+			if (!write)
+				problem(&ctx,
+					rc == AM_EINVALID_ARGUMENT
+						? AM_ECSV_SYNTAX
+						: rc,
+					NULL, NULL, NULL);
+			*problems += ctx.problems;
+			continue;
+		}
+		if (!write)
+			st->records++;
+		if (nf != header_nf) {
+			char got[16], want[16];
+
+			snprintf(got, sizeof(got), "%zu", nf);
+			snprintf(want, sizeof(want), "%zu", header_nf);
+			problem(&ctx, AM_EREGISTRY_FIELD_COUNT, NULL, got,
+				want);
+			*problems += ctx.problems;
+			continue;
+		}
+		parse_row(k, f, col, &ctx, &rec);
+		if (!write) {
+			if (!ctx.problems)
+				err = check_refs(s, k, &rec, &ctx);
+			*problems += ctx.problems;
+			if (err)
+				goto out;
+		} else {
+			if (!in_batch && (err = am_store_begin(s)))
+				goto out;
+			err = put(s, k, &rec, st);
+			if (err)
+				goto out;
+			st->accepted++;
+			if (++in_batch == BATCH) {
+				in_batch = 0;
+				if ((err = am_store_commit(s)))
+					goto out;
+			}
+		}
+		am_arena_clear(&arena);
+	}
+	if (write && in_batch)
+		err = am_store_commit(s);
+out:
+	if (err && write && am_store_in_transaction(s))
+		am_store_rollback(s);
+	am_csv_close(r);
+	am_arena_release(&arena);
+	return err;
+}
+
+int am_import_registry(struct am_store *s, const char *path,
+		       struct am_import_stats *st, struct am_diags *diags)
+{
+	size_t problems = 0;
+	int err;
+
+	st->files++;
+	err = pass(s, path, false, st, diags, &problems);
+	if (err)
+		return err;
+	if (problems) {
+		st->refused += problems;
+		return AM_EINVALID_ARGUMENT;
+	}
+	return pass(s, path, true, st, diags, &problems);
+}

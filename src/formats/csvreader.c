@@ -1,0 +1,247 @@
+/* A streaming CSV record reader: RFC 4180 quoting, CRLF or LF, a leading
+ * UTF-8 BOM skipped, each record checked to be UTF-8 and capped in size. */
+#include "core/internal.h"
+
+#include "amanat/csv.h"
+
+struct am_csv_reader {
+	FILE *f;
+	char in[1 << 16]; /* read buffer */
+	size_t in_len, in_pos;
+	bool eof;
+	char *rec; /* the current record's unquoted bytes, fields NUL-ended */
+	size_t rec_len, rec_alloc, max_record;
+	char **fields;
+	size_t nfields, fields_alloc;
+	unsigned line; /* line of the next byte */
+	bool first;
+};
+
+int am_csv_open(const char *path, size_t max_record, struct am_csv_reader **out)
+{
+	struct am_csv_reader *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (!r)
+		return AM_ENOMEM;
+	r->f = fopen(path, "rb");
+	if (!r->f) {
+		free(r);
+		return AM_EIO;
+	}
+	r->max_record = max_record ? max_record : (size_t)1 << 20;
+	r->line = 1;
+	r->first = true;
+	*out = r;
+	return 0;
+}
+
+void am_csv_close(struct am_csv_reader *r)
+{
+	if (!r)
+		return;
+	if (r->f)
+		fclose(r->f);
+	free(r->rec);
+	free(r->fields);
+	free(r);
+}
+
+/* The next byte, or -1 at the end of the file (-2 on a read error). */
+static int next_byte(struct am_csv_reader *r)
+{
+	if (r->in_pos == r->in_len) {
+		if (r->eof)
+			return -1;
+		r->in_len = fread(r->in, 1, sizeof(r->in), r->f);
+		r->in_pos = 0;
+		if (r->in_len < sizeof(r->in)) {
+			if (ferror(r->f))
+				return -2;
+			r->eof = true;
+		}
+		if (r->in_len == 0)
+			return -1;
+	}
+	return (unsigned char)r->in[r->in_pos++];
+}
+
+static int peek_byte(struct am_csv_reader *r)
+{
+	int c = next_byte(r);
+
+	if (c >= 0)
+		r->in_pos--;
+	return c;
+}
+
+static int rec_put(struct am_csv_reader *r, char c)
+{
+	if (r->rec_len + 1 >= r->rec_alloc) {
+		size_t alloc = r->rec_alloc ? r->rec_alloc * 2 : 1024;
+		char *p;
+
+		if (r->rec_len + 1 >= r->max_record)
+			return AM_ETOO_LONG;
+		if (alloc > r->max_record)
+			alloc = r->max_record;
+		p = realloc(r->rec, alloc);
+		if (!p)
+			return AM_ENOMEM;
+		r->rec = p;
+		r->rec_alloc = alloc;
+	}
+	r->rec[r->rec_len++] = c;
+	return 0;
+}
+
+/* Record where each field starts; turned into pointers at the end, since
+ * rec may move while it grows. */
+static int field_start(struct am_csv_reader *r)
+{
+	if (r->nfields == r->fields_alloc) {
+		size_t alloc = r->fields_alloc ? r->fields_alloc * 2 : 32;
+		char **p;
+
+		if (alloc > 4096)
+			return AM_ETOO_LONG;
+		p = realloc(r->fields, alloc * sizeof(*p));
+		if (!p)
+			return AM_ENOMEM;
+		r->fields = p;
+		r->fields_alloc = alloc;
+	}
+	r->fields[r->nfields++] = (char *)(uintptr_t)r->rec_len;
+	return 0;
+}
+
+static bool valid_utf8(const char *s, size_t len)
+{
+	size_t i = 0, used;
+
+	while (i < len) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (am__utf8_decode(s + i, len - i, &used) < 0)
+			return false;
+		i += used;
+	}
+	return true;
+}
+
+/* Skip the rest of a broken record up to the next line end. */
+static void skip_line(struct am_csv_reader *r)
+{
+	int c;
+
+	while ((c = next_byte(r)) >= 0 && c != '\n')
+		;
+	if (c == '\n')
+		r->line++;
+}
+
+int am_csv_next(struct am_csv_reader *r, size_t *nfields, char ***fields,
+		unsigned *line)
+{
+	bool quoted = false, after_quote = false, any = false;
+	int c, err;
+
+	r->rec_len = 0;
+	r->nfields = 0;
+	if (r->first) {
+		r->first = false;
+		if (peek_byte(r) == 0xEF) {
+			/* A UTF-8 BOM: EF BB BF. */
+			next_byte(r);
+			if (next_byte(r) != 0xBB || next_byte(r) != 0xBF)
+				return AM_EINVALID_UTF8;
+		}
+	}
+	*line = r->line;
+	if ((err = field_start(r)))
+		return err;
+	for (;;) {
+		c = next_byte(r);
+		if (c == -2)
+			return AM_EIO;
+		if (c == -1) {
+			if (quoted)
+				return AM_EINVALID_ARGUMENT;
+			if (!any)
+				return 0;
+			break;
+		}
+		any = true;
+		if (quoted) {
+			if (c == '"') {
+				if (peek_byte(r) == '"') {
+					next_byte(r);
+					err = rec_put(r, '"');
+				} else {
+					quoted = false;
+					after_quote = true;
+					continue;
+				}
+			} else {
+				if (c == '\n')
+					r->line++;
+				err = rec_put(r, (char)c);
+			}
+		} else if (c == ',') {
+			after_quote = false;
+			err = rec_put(r, '\0');
+			if (!err)
+				err = field_start(r);
+		} else if (c == '\n' || c == '\r') {
+			if (c == '\r' && peek_byte(r) == '\n')
+				next_byte(r);
+			r->line++;
+			break;
+		} else if (after_quote) {
+			skip_line(r);
+			return AM_EINVALID_ARGUMENT;
+		} else if (c == '"' &&
+			   r->rec_len == (size_t)(uintptr_t)
+						 r->fields[r->nfields - 1]) {
+			quoted = true;
+		} else {
+			err = rec_put(r, (char)c);
+		}
+		if (err) {
+			if (err == AM_ETOO_LONG)
+				skip_line(r);
+			return err;
+		}
+	}
+	if ((err = rec_put(r, '\0')))
+		return err;
+	if (!valid_utf8(r->rec, r->rec_len))
+		return AM_EINVALID_UTF8;
+	for (size_t i = 0; i < r->nfields; i++)
+		r->fields[i] = r->rec + (uintptr_t)r->fields[i];
+	*nfields = r->nfields;
+	*fields = r->fields;
+	return 1;
+}
+
+int am_csv_column(size_t nfields, char **fields, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < nfields; i++) {
+		const char *f = fields[i];
+		size_t len = strlen(f);
+
+		while (len && f[0] == ' ') {
+			f++;
+			len--;
+		}
+		while (len && f[len - 1] == ' ')
+			len--;
+		if (len == n && memcmp(f, name, n) == 0)
+			return (int)i;
+	}
+	return -1;
+}
