@@ -150,16 +150,15 @@ int am_csv_next(struct am_csv_reader *r, size_t *nfields, char ***fields,
 
 	r->rec_len = 0;
 	r->nfields = 0;
+	*line = r->line;
 	if (r->first) {
 		r->first = false;
-		if (peek_byte(r) == 0xEF) {
-			/* A UTF-8 BOM: EF BB BF. */
-			next_byte(r);
-			if (next_byte(r) != 0xBB || next_byte(r) != 0xBF)
-				return AM_EINVALID_UTF8;
-		}
+		/* Skip a UTF-8 byte order mark (EF BB BF) if the file starts
+		 * with one; fill the buffer first so all three are there. */
+		if (peek_byte(r) == 0xEF && r->in_len - r->in_pos >= 3 &&
+		    !memcmp(r->in + r->in_pos, "\xEF\xBB\xBF", 3))
+			r->in_pos += 3;
 	}
-	*line = r->line;
 	if ((err = field_start(r)))
 		return err;
 	for (;;) {
