@@ -2,6 +2,8 @@
  * CSV, checked whole before anything is written, then upserted in batches. */
 #include "core/internal.h"
 
+#include <jansson.h>
+
 #include "amanat/app.h"
 #include "amanat/csv.h"
 #include "amanat/date.h"
@@ -266,14 +268,18 @@ static void parse_row(enum kind k, char **f, const int *col, struct row_ctx *rc,
 }
 
 /* References to other registry rows must already be in the database. */
-static int check_refs(struct am_store *s, enum kind k, const union record *r,
-		      struct row_ctx *rc)
+struct pass;
+static bool known_key(struct pass *ps, const char *key);
+
+static int check_refs(struct am_store *s, struct pass *ps, enum kind k,
+		      const union record *r, struct row_ctx *rc)
 {
 	struct am_arena a;
 	int err = 0;
 
 	am_arena_init(&a, 1024);
-	if (k == WORKSHOPS && r->w.employer_id) {
+	if (k == WORKSHOPS && r->w.employer_id &&
+	    !known_key(ps, r->w.employer_id)) {
 		struct am_employer e;
 
 		err = am_store_employer_get(s, r->w.employer_id, &a, &e);
@@ -289,7 +295,7 @@ static int check_refs(struct am_store *s, enum kind k, const union record *r,
 		for (int i = 0; i < 2 && !err; i++) {
 			struct am_person p;
 
-			if (!who[i])
+			if (!who[i] || known_key(ps, who[i]))
 				continue;
 			err = am_store_person_get(s, who[i], &a, &p);
 			if (err == AM_ENOT_FOUND) {
@@ -363,112 +369,320 @@ static int read_header(const char *path, size_t nf, char **f, enum kind *k,
 	return problems ? AM_EINVALID_ARGUMENT : 0;
 }
 
-/* One pass over the file: check every row (write false) or write them
- * (write true) in batches. */
-static int pass(struct am_store *s, const char *path, bool write,
-		struct am_import_stats *st, struct am_diags *diags,
-		size_t *problems)
+/* Where a pass is: checking every record (write false) or writing them in
+ * batches (write true). */
+struct pass {
+	struct am_store *s;
+	const char *path;
+	bool write;
+	struct am_import_stats *st;
+	struct am_diags *diags;
+	size_t problems;
+	size_t in_batch;
+	struct am_arena arena;
+	/* Keys defined earlier in the same file (a JSON file may hold the
+	 * employers its workshops name): sorted when looked up. */
+	char (*keys)[12];
+	size_t nkeys, keys_alloc;
+	bool keys_sorted;
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void remember_key(struct pass *ps, const char *key)
+{
+	if (!key || ps->write)
+		return;
+	if (ps->nkeys == ps->keys_alloc) {
+		size_t alloc = ps->keys_alloc ? ps->keys_alloc * 2 : 256;
+		char(*p)[12] = realloc(ps->keys, alloc * sizeof(*p));
+
+		if (!p)
+			return; /* then the reference is checked in the store */
+		ps->keys = p;
+		ps->keys_alloc = alloc;
+	}
+	am__strlcpy(ps->keys[ps->nkeys++], key, 12);
+	ps->keys_sorted = false;
+}
+
+static bool known_key(struct pass *ps, const char *key)
+{
+	if (!ps->nkeys)
+		return false;
+	if (!ps->keys_sorted) {
+		qsort(ps->keys, ps->nkeys, sizeof(*ps->keys), key_cmp);
+		ps->keys_sorted = true;
+	}
+	return bsearch(key, ps->keys, ps->nkeys, sizeof(*ps->keys), key_cmp);
+}
+
+/* One record, in either pass. */
+static int record(struct pass *ps, enum kind k, char **f, const int *col,
+		  unsigned line)
+{
+	struct row_ctx ctx = { ps->path, line, ps->diags, &ps->arena, 0 };
+	union record rec;
+	int err = 0;
+
+	parse_row(k, f, col, &ctx, &rec);
+	if (!ps->write) {
+		ps->st->records++;
+		if (!ctx.problems)
+			err = check_refs(ps->s, ps, k, &rec, &ctx);
+		if (k == EMPLOYERS)
+			remember_key(ps, rec.e.id);
+		else if (k == PERSONS)
+			remember_key(ps, rec.p.national_code);
+		ps->problems += ctx.problems;
+	} else {
+		if (!ps->in_batch && (err = am_store_begin(ps->s)))
+			goto out;
+		err = put(ps->s, k, &rec, ps->st);
+		if (err)
+			goto out;
+		ps->st->accepted++;
+		if (++ps->in_batch == BATCH) {
+			ps->in_batch = 0;
+			err = am_store_commit(ps->s);
+		}
+	}
+out:
+	am_arena_clear(&ps->arena);
+	return err;
+}
+
+static int csv_pass(struct pass *ps)
 {
 	struct am_csv_reader *r = NULL;
-	struct am_arena arena;
 	int col[MAX_COLS];
 	enum kind k = NKINDS;
-	size_t nf, header_nf = 0, in_batch = 0;
+	size_t nf, header_nf;
 	unsigned line;
 	char **f;
 	int err, rc;
 
-	am_arena_init(&arena, 0);
-	err = am_csv_open(path, 0, &r);
+	err = am_csv_open(ps->path, 0, &r);
 	if (err) {
-		am_diags_add(diags, err, path, 0, NULL, strerror(errno), NULL);
+		am_diags_add(ps->diags, err, ps->path, 0, NULL, strerror(errno),
+			     NULL);
 		return err;
 	}
 	rc = am_csv_next(r, &nf, &f, &line);
 	if (rc <= 0) {
 		err = rc < 0 ? rc : AM_EREGISTRY_KIND;
-		am_diags_add(diags, err, path, 1, NULL, NULL, NULL);
+		am_diags_add(ps->diags, err, ps->path, 1, NULL, NULL, NULL);
 		goto out;
 	}
 	header_nf = nf;
-	err = read_header(path, nf, f, &k, col, diags);
+	err = read_header(ps->path, nf, f, &k, col, ps->diags);
 	if (err)
 		goto out;
 	while ((rc = am_csv_next(r, &nf, &f, &line)) != 0) {
-		struct row_ctx ctx = { path, line, diags, &arena, 0 };
-		union record rec;
-
-		if (rc < 0) {
-			if (rc == AM_EIO || rc == AM_ENOMEM) {
-				err = rc;
-				goto out;
-			}
-			if (!write)
-				problem(&ctx,
-					rc == AM_EINVALID_ARGUMENT
-						? AM_ECSV_SYNTAX
-						: rc,
-					NULL, NULL, NULL);
-			*problems += ctx.problems;
-			continue;
+		if (rc == AM_EIO || rc == AM_ENOMEM) {
+			err = rc;
+			goto out;
 		}
-		if (!write)
-			st->records++;
-		if (nf != header_nf) {
+		if (rc < 0 || nf != header_nf) {
 			char got[16], want[16];
 
+			if (ps->write)
+				continue;
+			ps->st->records++;
+			ps->problems++;
 			snprintf(got, sizeof(got), "%zu", nf);
 			snprintf(want, sizeof(want), "%zu", header_nf);
-			problem(&ctx, AM_EREGISTRY_FIELD_COUNT, NULL, got,
-				want);
-			*problems += ctx.problems;
+			if (rc < 0)
+				am_diags_add(ps->diags,
+					     rc == AM_EINVALID_ARGUMENT
+						     ? AM_ECSV_SYNTAX
+						     : rc,
+					     ps->path, line, NULL, NULL, NULL);
+			else
+				am_diags_add(ps->diags,
+					     AM_EREGISTRY_FIELD_COUNT, ps->path,
+					     line, NULL, got, want);
 			continue;
 		}
-		parse_row(k, f, col, &ctx, &rec);
-		if (!write) {
-			if (!ctx.problems)
-				err = check_refs(s, k, &rec, &ctx);
-			*problems += ctx.problems;
-			if (err)
-				goto out;
-		} else {
-			if (!in_batch && (err = am_store_begin(s)))
-				goto out;
-			err = put(s, k, &rec, st);
-			if (err)
-				goto out;
-			st->accepted++;
-			if (++in_batch == BATCH) {
-				in_batch = 0;
-				if ((err = am_store_commit(s)))
-					goto out;
-			}
-		}
-		am_arena_clear(&arena);
+		err = record(ps, k, f, col, line);
+		if (err)
+			goto out;
 	}
-	if (write && in_batch)
-		err = am_store_commit(s);
 out:
+	am_csv_close(r);
+	return err;
+}
+
+/* A JSON value as the text a CSV cell would hold. */
+static const char *json_text(json_t *v, char *tmp, size_t size)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(tmp, size, "%lld", (long long)json_integer_value(v));
+		return tmp;
+	}
+	if (json_is_true(v))
+		return "1";
+	if (json_is_false(v))
+		return "0";
+	return NULL;
+}
+
+static int json_pass(struct pass *ps, json_t *root)
+{
+	/* Referenced kinds first, so a file may hold both sides. */
+	static const enum kind order[] = { EMPLOYERS, WORKSHOPS, PERSONS,
+					   DEPENDANTS };
+	static const int col[MAX_COLS] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+	};
+	const char *key;
+	json_t *v;
+	int err = 0;
+
+	json_object_foreach(root, key, v)
+	{
+		bool known = false;
+
+		for (int i = 0; i < NKINDS; i++)
+			known |= !strcmp(key, kinds[i].name);
+		if ((!known || !json_is_array(v)) && !ps->write) {
+			ps->problems++;
+			am_diags_add(
+				ps->diags, AM_EREGISTRY_UNKNOWN_COLUMN,
+				ps->path, 0, key, NULL,
+				"persons, employers, workshops, dependants");
+		}
+	}
+	for (size_t o = 0; o < AM_ARRAY_SIZE(order) && !err; o++) {
+		enum kind k = order[o];
+		json_t *arr = json_object_get(root, kinds[k].name);
+		size_t i;
+
+		if (!json_is_array(arr))
+			continue;
+		json_array_foreach(arr, i, v)
+		{
+			char tmp[MAX_COLS][32];
+			char *f[MAX_COLS];
+			size_t problems = 0;
+			const char *name;
+			json_t *cell;
+
+			for (int c = 0; c < MAX_COLS; c++)
+				f[c] = (char *)"";
+			if (!json_is_object(v)) {
+				if (!ps->write) {
+					ps->problems++;
+					am_diags_add(ps->diags, AM_EJSON_SYNTAX,
+						     ps->path, (unsigned)i + 1,
+						     kinds[k].name, NULL,
+						     "an object");
+				}
+				continue;
+			}
+			json_object_foreach(v, name, cell)
+			{
+				int c = -1;
+				const char *t;
+
+				for (int j = 0;
+				     j < MAX_COLS && kinds[k].cols[j]; j++)
+					if (!strcmp(name, kinds[k].cols[j]))
+						c = j;
+				t = c >= 0 ? json_text(cell, tmp[c],
+						       sizeof(tmp[c]))
+					   : NULL;
+				if (c < 0 || (!t && !json_is_null(cell))) {
+					problems++;
+					if (!ps->write)
+						am_diags_add(
+							ps->diags,
+							c < 0 ? AM_EREGISTRY_UNKNOWN_COLUMN
+							      : AM_EJSON_SYNTAX,
+							ps->path,
+							(unsigned)i + 1, name,
+							NULL, NULL);
+					continue;
+				}
+				if (t)
+					f[c] = (char *)t;
+			}
+			if (problems) {
+				if (!ps->write) {
+					ps->st->records++;
+					ps->problems += problems;
+				}
+				continue;
+			}
+			err = record(ps, k, f, col, (unsigned)i + 1);
+			if (err)
+				break;
+		}
+	}
+	return err;
+}
+
+static bool is_json(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 5 && !strcmp(path + n - 5, ".json");
+}
+
+static int run_pass(struct am_store *s, const char *path, json_t *root,
+		    bool write, struct am_import_stats *st,
+		    struct am_diags *diags, size_t *problems)
+{
+	struct pass ps = { s, path,  write, st, diags, 0,
+			   0, { 0 }, NULL,  0,	0,     false };
+	int err;
+
+	am_arena_init(&ps.arena, 0);
+	err = root ? json_pass(&ps, root) : csv_pass(&ps);
+	if (!err && write && ps.in_batch)
+		err = am_store_commit(s);
 	if (err && write && am_store_in_transaction(s))
 		am_store_rollback(s);
-	am_csv_close(r);
-	am_arena_release(&arena);
+	*problems = ps.problems;
+	free(ps.keys);
+	am_arena_release(&ps.arena);
 	return err;
 }
 
 int am_import_registry(struct am_store *s, const char *path,
 		       struct am_import_stats *st, struct am_diags *diags)
 {
+	json_t *root = NULL;
 	size_t problems = 0;
 	int err;
 
 	st->files++;
-	err = pass(s, path, false, st, diags, &problems);
-	if (err)
-		return err;
-	if (problems) {
-		st->refused += problems;
-		return AM_EINVALID_ARGUMENT;
+	if (is_json(path)) {
+		json_error_t je;
+
+		root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+		if (!root || !json_is_object(root)) {
+			am_diags_add(diags, AM_EJSON_SYNTAX, path,
+				     root ? 1 : (unsigned)je.line, NULL,
+				     root ? NULL : je.text,
+				     "an object with persons, employers, "
+				     "workshops or dependants arrays");
+			json_decref(root);
+			return AM_EINVALID_ARGUMENT;
+		}
 	}
-	return pass(s, path, true, st, diags, &problems);
+	err = run_pass(s, path, root, false, st, diags, &problems);
+	if (!err && problems) {
+		st->refused += problems;
+		err = AM_EINVALID_ARGUMENT;
+	}
+	if (!err)
+		err = run_pass(s, path, root, true, st, diags, &problems);
+	json_decref(root);
+	return err;
 }

@@ -419,8 +419,37 @@ static void test_import_registry(void **state)
 	json_decref(j);
 	run_free(&r);
 
+	/* JSON: several kinds in one file, referring to each other. */
+	write_file("reg.json",
+		   "{\"employers\": [{\"id\": \"0067749828\", \"kind\": "
+		   "\"person\", \"name\": \"حسن احمدی\"}],\n"
+		   " \"workshops\": [{\"code\": \"2222222222\", \"name\": "
+		   "\"کارگاه\", \"employer_id\": \"0067749828\", "
+		   "\"hard_harmful\": true}],\n"
+		   " \"persons\": [{\"national_code\": \"0650451252\", "
+		   "\"first_name\": \"زهرا\", \"last_name\": \"کریمی\", "
+		   "\"sex\": \"F\"}],\n"
+		   " \"dependants\": [{\"main_insured\": \"0790419904\", "
+		   "\"dependant\": \"0650451252\", \"relation\": \"child\", "
+		   "\"since\": \"1400/01/01\"}]}\n");
+	run(&r, "--json import registry '%s/reg.json'", workdir);
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	assert_int_equal(json_integer_value(json_object_get(j, "accepted")), 4);
+	json_decref(j);
+	run_free(&r);
+	write_file("bad.json", "{\"persons\": [{\"national_code\": "
+			       "\"0499370899\", \"colour\": 1}]}");
+	run(&r, "--json import registry '%s/bad.json'", workdir);
+	assert_int_equal(r.status, 1);
+	j = parse_json(r.out);
+	errs = json_object_get(j, "errors");
+	assert_string_equal(jstr(json_array_get(errs, 0), "field"), "colour");
+	json_decref(j);
+	run_free(&r);
+
 	write_file("ws2.csv", "code,name,employer_id\n"
-			      "1111111110,کارگاه,0067749828\n");
+			      "1111111110,کارگاه,0200203241\n");
 	run(&r, "import registry '%s/ws2.csv'", workdir);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "ws2.csv:2"));
