@@ -29,6 +29,9 @@ void am_csv_close(struct am_csv_reader *r);
 int am_csv_next(struct am_csv_reader *r, size_t *nfields, char ***fields,
 		unsigned *line);
 
+/* Bytes of the file consumed so far, for progress reports. */
+unsigned long long am_csv_offset(const struct am_csv_reader *r);
+
 /* Find a column by name in a header record (exact match, after trimming
  * spaces); -1 when absent. */
 int am_csv_column(size_t nfields, char **fields, const char *name);

@@ -8,6 +8,7 @@
 #include "amanat/csv.h"
 #include "amanat/date.h"
 #include "amanat/ident.h"
+#include "amanat/progress.h"
 #include "amanat/text.h"
 
 enum kind { PERSONS, EMPLOYERS, WORKSHOPS, DEPENDANTS, NKINDS };
@@ -458,6 +459,7 @@ out:
 static int csv_pass(struct pass *ps)
 {
 	struct am_csv_reader *r = NULL;
+	struct am_progress progress = { 0 };
 	int col[MAX_COLS];
 	enum kind k = NKINDS;
 	size_t nf, header_nf;
@@ -481,7 +483,16 @@ static int csv_pass(struct pass *ps)
 	err = read_header(ps->path, nf, f, &k, col, ps->diags);
 	if (err)
 		goto out;
+	{
+		struct stat sb;
+
+		am_progress_start(
+			&progress,
+			ps->write ? "writing (ثبت)" : "checking (بررسی)",
+			stat(ps->path, &sb) == 0 ? (uint64_t)sb.st_size : 0);
+	}
 	while ((rc = am_csv_next(r, &nf, &f, &line)) != 0) {
+		am_progress_update(&progress, am_csv_offset(r));
 		if (rc == AM_EIO || rc == AM_ENOMEM) {
 			err = rc;
 			goto out;
@@ -512,6 +523,7 @@ static int csv_pass(struct pass *ps)
 			goto out;
 	}
 out:
+	am_progress_finish(&progress);
 	am_csv_close(r);
 	return err;
 }

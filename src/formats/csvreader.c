@@ -13,7 +13,8 @@ struct am_csv_reader {
 	size_t rec_len, rec_alloc, max_record;
 	char **fields;
 	size_t nfields, fields_alloc;
-	unsigned line; /* line of the next byte */
+	unsigned line;		     /* line of the next byte */
+	unsigned long long consumed; /* bytes read before in[] */
 	bool first;
 };
 
@@ -53,6 +54,7 @@ static int next_byte(struct am_csv_reader *r)
 	if (r->in_pos == r->in_len) {
 		if (r->eof)
 			return -1;
+		r->consumed += r->in_len;
 		r->in_len = fread(r->in, 1, sizeof(r->in), r->f);
 		r->in_pos = 0;
 		if (r->in_len < sizeof(r->in)) {
@@ -223,6 +225,11 @@ int am_csv_next(struct am_csv_reader *r, size_t *nfields, char ***fields,
 	*nfields = r->nfields;
 	*fields = r->fields;
 	return 1;
+}
+
+unsigned long long am_csv_offset(const struct am_csv_reader *r)
+{
+	return r->consumed + r->in_pos;
 }
 
 int am_csv_column(size_t nfields, char **fields, const char *name)
