@@ -228,11 +228,15 @@ static void check_amounts(struct vctx *c, const struct am_wage_line *w)
 	if (w->insured_share >= insured - p->bime_tolerance &&
 	    w->insured_share <= insured + p->bime_tolerance)
 		return;
+	/* The range accepted, never below 0: amounts are not negative. */
 	if (p->bime_tolerance == 0)
 		money_text(insured, e);
 	else
 		snprintf(e, sizeof(e), "%s..%s",
-			 money_text(insured - p->bime_tolerance, lo),
+			 money_text(insured > p->bime_tolerance ?
+					    insured - p->bime_tolerance :
+					    0,
+				    lo),
 			 money_text(insured + p->bime_tolerance, hi));
 	report(c, AM_EWAGE_INSURED_SHARE, w->row, "DSW_BIME",
 	       money_text(w->insured_share, v), e);
