@@ -179,7 +179,8 @@ int am_json_read(const char *path, const struct am_read_opts *opts,
 struct am_assess_params {
 	struct am_period period;
 	am_date first_day, last_day;
-	int month_days;		     /* length of the month (Esfand by the leap rule) */
+	/* Length of the month, Esfand by the leap rule. */
+	int month_days;
 	struct am_rate insured;	     /* contribution.compulsory.insured */
 	struct am_rate employer;     /* contribution.compulsory.employer */
 	struct am_rate state;	     /* contribution.compulsory.state */
@@ -188,13 +189,14 @@ struct am_assess_params {
 	/* contribution.small_exempt.employer_share_payer is "state": in an
 	 * exempt small workshop the state pays the employer's share. */
 	bool exempt_state_pays_employer;
-	bool exempt_pays_unemployment; /* contribution.small_exempt.unemployment_paid_by_employer */
-	am_money min_daily;	     /* wage.minimum.daily */
-	am_money ceiling_daily;	     /* wage.ceiling.daily */
-	enum am_round rounding;	     /* contribution.rounding */
-	am_money bime_tolerance;     /* wagelist.bime_tolerance */
-	int max_days;		     /* wagelist.max_days */
-	int kind;		     /* wagelist.kind: the one DSK_KIND allowed */
+	/* contribution.small_exempt.unemployment_paid_by_employer */
+	bool exempt_pays_unemployment;
+	am_money min_daily;	 /* wage.minimum.daily */
+	am_money ceiling_daily;	 /* wage.ceiling.daily */
+	enum am_round rounding;	 /* contribution.rounding */
+	am_money bime_tolerance; /* wagelist.bime_tolerance */
+	int max_days;		 /* wagelist.max_days */
+	int kind;		 /* wagelist.kind: the one DSK_KIND allowed */
 	char rules_identity[65];
 };
 

@@ -79,8 +79,8 @@ static int lookup_exempt_payer(const struct am_rules *r, am_date on,
 	}
 	if (diag)
 		am_diag_set(diag, AM_ERULES_BAD_VALUE, NULL, v->line, name,
-			    v->scalar.unit == AM_UNIT_TEXT ? v->scalar.u.text :
-							     NULL,
+			    v->scalar.unit == AM_UNIT_TEXT ? v->scalar.u.text
+							   : NULL,
 			    "state or employer");
 	return AM_ERULES_BAD_VALUE;
 }
@@ -108,18 +108,19 @@ int am_assess_params_load(const struct am_rules *r, struct am_period p,
 				    &a.state, diag);
 	/* RULE ir.contribution.uia: 3% unemployment, on top of the 20% */
 	if (!err)
-		err = am_rules_rate(r, "contribution.unemployment.employer",
-				    on, &a.unemployment, diag);
+		err = am_rules_rate(r, "contribution.unemployment.employer", on,
+				    &a.unemployment, diag);
 	/* RULE ir.contribution.art76: 4% for hard and harmful jobs */
 	if (!err)
-		err = am_rules_rate(r, "contribution.hard_harmful.employer",
-				    on, &a.hard_harmful, diag);
+		err = am_rules_rate(r, "contribution.hard_harmful.employer", on,
+				    &a.hard_harmful, diag);
 	if (!err)
 		err = lookup_exempt_payer(r, on, &a.exempt_state_pays_employer,
 					  diag);
 	if (!err)
 		err = am_rules_bool(
-			r, "contribution.small_exempt.unemployment_paid_by_employer",
+			r,
+			"contribution.small_exempt.unemployment_paid_by_employer",
 			on, &a.exempt_pays_unemployment, diag);
 	if (!err)
 		err = am_rules_money(r, "wage.minimum.daily", on, &a.min_daily,

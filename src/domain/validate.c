@@ -109,8 +109,8 @@ static void check_signs(struct vctx *c, const struct am_wage_line *w)
 	}
 	if (w->hard_harmful_days < 0) {
 		snprintf(v, sizeof(v), "%d", w->hard_harmful_days);
-		report(c, AM_EWAGE_NEGATIVE_AMOUNT, w->row,
-		       "hard_harmful_days", v, "0 or more");
+		report(c, AM_EWAGE_NEGATIVE_AMOUNT, w->row, "hard_harmful_days",
+		       v, "0 or more");
 	}
 }
 
@@ -118,8 +118,8 @@ static void check_signs(struct vctx *c, const struct am_wage_line *w)
  * and never more than wagelist.max_days. */
 static bool check_days(struct vctx *c, const struct am_wage_line *w)
 {
-	int most = c->p->month_days < c->p->max_days ? c->p->month_days :
-						       c->p->max_days;
+	int most = c->p->month_days < c->p->max_days ? c->p->month_days
+						     : c->p->max_days;
 	char v[32], e[32];
 
 	if (w->days >= 0 && w->days <= most)
@@ -188,7 +188,8 @@ static void check_amounts(struct vctx *c, const struct am_wage_line *w)
 	int days = w->days < 0 ? 0 : w->days;
 
 	if (days > 0 && w->daily_wage < p->min_daily) {
-		snprintf(e, sizeof(e), "%s or more", money_text(p->min_daily, lo));
+		snprintf(e, sizeof(e), "%s or more",
+			 money_text(p->min_daily, lo));
 		report(c, AM_EWAGE_BELOW_MINIMUM, w->row, "DSW_ROOZ",
 		       money_text(w->daily_wage, v), e);
 	}
@@ -233,9 +234,9 @@ static void check_amounts(struct vctx *c, const struct am_wage_line *w)
 		money_text(insured, e);
 	else
 		snprintf(e, sizeof(e), "%s..%s",
-			 money_text(insured > p->bime_tolerance ?
-					    insured - p->bime_tolerance :
-					    0,
+			 money_text(insured > p->bime_tolerance
+					    ? insured - p->bime_tolerance
+					    : 0,
 				    lo),
 			 money_text(insured + p->bime_tolerance, hi));
 	report(c, AM_EWAGE_INSURED_SHARE, w->row, "DSW_BIME",
@@ -302,15 +303,13 @@ static void report_duplicate(struct vctx *c, const struct am_wage_line *w,
 	char v[sizeof(w->national_code) + 1], e[64];
 
 	am__strlcpy(v, w->national_code, sizeof(v));
-	snprintf(e, sizeof(e), "once in the list (also on row %u)",
-		 first->row);
+	snprintf(e, sizeof(e), "once in the list (also on row %u)", first->row);
 	report(c, AM_EWAGE_DUPLICATE_PERSON, w->row, "PER_NATCOD", v, e);
 }
 
 /* Open addressing over line indices + 1 (0 = empty); slots is a power of
  * two at least twice the lines. */
-static void find_duplicates_hashed(struct vctx *c, uint32_t *tab,
-				   size_t slots)
+static void find_duplicates_hashed(struct vctx *c, uint32_t *tab, size_t slots)
 {
 	const struct am_wage_line *lines = c->l->lines;
 
@@ -441,7 +440,8 @@ static void check_period(struct vctx *c, am_date today)
 	    (l->period.year == now.year && l->period.month > now.month)) {
 		am_period_format(l->period, v);
 		am_period_format(now, e);
-		am__strlcpy(e + strlen(e), " or earlier", sizeof(e) - strlen(e));
+		am__strlcpy(e + strlen(e), " or earlier",
+			    sizeof(e) - strlen(e));
 		report(c, AM_EWAGE_FUTURE_PERIOD, l->header_row, "DSK_MM", v,
 		       e);
 	}
@@ -449,8 +449,7 @@ static void check_period(struct vctx *c, am_date today)
 		     c->p->period.month != l->period.month)) {
 		am_period_format(l->period, v);
 		am_period_format(c->p->period, e);
-		report(c, AM_EWAGE_RULES_PERIOD, l->header_row, "DSK_MM", v,
-		       e);
+		report(c, AM_EWAGE_RULES_PERIOD, l->header_row, "DSK_MM", v, e);
 	}
 }
 

@@ -128,26 +128,23 @@ static void test_params_errors(void **state)
 	(void)state;
 	memset(&p, 0x5a, sizeof(p));
 	before = p;
-	assert_int_equal(am_assess_params_load(rules, (struct am_period){
-							      1403, 13 },
-					       &p, &d),
+	assert_int_equal(am_assess_params_load(
+				 rules, (struct am_period){ 1403, 13 }, &p, &d),
 			 AM_EWAGE_PERIOD_RANGE);
 	assert_string_equal(d.field, "DSK_MM");
 	assert_string_equal(d.value, "13");
 	assert_string_equal(d.expected, "1..12");
-	assert_int_equal(am_assess_params_load(rules, (struct am_period){
-							      1403, 0 },
+	assert_int_equal(am_assess_params_load(rules,
+					       (struct am_period){ 1403, 0 },
 					       &p, NULL),
 			 AM_EWAGE_PERIOD_RANGE);
 	/* The rules end with 1404: no value is carried forward. */
-	assert_int_equal(am_assess_params_load(rules, (struct am_period){
-							      1405, 1 },
-					       &p, &d),
+	assert_int_equal(am_assess_params_load(
+				 rules, (struct am_period){ 1405, 1 }, &p, &d),
 			 AM_ERULES_NO_VALUE);
 	assert_true(d.field[0] != '\0');
-	assert_int_equal(am_assess_params_load(rules, (struct am_period){
-							      5000, 1 },
-					       &p, &d),
+	assert_int_equal(am_assess_params_load(
+				 rules, (struct am_period){ 5000, 1 }, &p, &d),
 			 AM_EDATE_YEAR_RANGE);
 	assert_string_equal(d.field, "DSK_YY");
 	assert_memory_equal(&p, &before, sizeof(p));
@@ -171,9 +168,9 @@ static int parse_golden(char *line, struct golden *g)
 	n = sscanf(line,
 		   "%63s %d/%d %d %lld %d %15s => %lld %lld %lld %lld %lld "
 		   "%lld %lld",
-		   g->rule, &g->year, &g->month, &g->days, &g->subject,
-		   &g->hh, g->terms, &g->want[0], &g->want[1], &g->want[2],
-		   &g->want[3], &g->want[4], &g->want[5], &g->want[6]);
+		   g->rule, &g->year, &g->month, &g->days, &g->subject, &g->hh,
+		   g->terms, &g->want[0], &g->want[1], &g->want[2], &g->want[3],
+		   &g->want[4], &g->want[5], &g->want[6]);
 	return n == 14 ? 0 : -1;
 }
 
@@ -227,9 +224,12 @@ static int check_golden(unsigned lineno, const struct golden *g)
 static void test_golden(void **state)
 {
 	static const char *const rule_ids[] = {
-		"ir.contribution.art28",	"ir.contribution.art76",
-		"ir.contribution.small_exempt", "ir.contribution.rounding",
-		"ir.wage.minimum",		"ir.wage.ceiling",
+		"ir.contribution.art28",
+		"ir.contribution.art76",
+		"ir.contribution.small_exempt",
+		"ir.contribution.rounding",
+		"ir.wage.minimum",
+		"ir.wage.ceiling",
 		"ir.wagelist.days",
 	};
 	unsigned seen[sizeof(rule_ids) / sizeof(rule_ids[0])] = { 0 };
