@@ -10,6 +10,7 @@
 
 #include "amanat/arena.h"
 #include "amanat/date.h"
+#include "amanat/money.h"
 
 /*
  * A connection to one database. Opaque. A handle is used by one thread at a
@@ -298,5 +299,212 @@ struct am_audit_verify_result {
  * every entry). *res is filled in both cases. */
 int am_store_audit_verify(struct am_store *s,
 			  struct am_audit_verify_result *res);
+
+/*
+ * Registry bulk load ("import registry" of millions of persons). Same
+ * record and checks as am_store_person_put(), but no audit entry and no
+ * savepoint per row: the caller writes one audit entry per batch
+ * (am_store_audit_append(), e.g. "registry.import" with the file's hash and
+ * the row count). Only inside the caller's transaction
+ * (AM_EINVALID_ARGUMENT otherwise). A refused row (AM_ESTORE_CONFLICT) is
+ * undone alone; the transaction stays usable.
+ */
+int am_store_person_put_bulk(struct am_store *s, const struct am_person *p);
+
+/*
+ * Posting wage lists (docs/storage.md, "Posting"). A list is validated and
+ * assessed by the caller (wagelist.h); the store writes it, its lines, the
+ * person totals, its journal transaction and one audit entry, as one unit:
+ * inside the caller's transaction (the fast path: many lists in one) a
+ * failed post is undone alone; outside, it is its own transaction.
+ *
+ * Periods travel as struct am_period; the store keys them as year * 100 +
+ * month. Amounts are rials.
+ */
+
+struct am_wage_list;
+struct am_line_assessment;
+
+/* The posted list with this key, if any: *found, its content hash (32
+ * bytes) and its id. hash_out and list_id may be NULL. */
+int am_store_list_find(struct am_store *s, const char *workshop,
+		       struct am_period period, const char *list_no,
+		       bool *found, uint8_t hash_out[32], int64_t *list_id);
+
+/* What am_store_post_list() did. */
+enum am_post_outcome {
+	AM_POST_POSTED = 0,	  /* a new list, written */
+	AM_POST_UNCHANGED,	  /* the same list (same hash) was posted:
+				   * nothing written */
+	AM_POST_REFUSED_CONFLICT, /* another list holds the key and amend is
+				   * false: nothing written */
+	AM_POST_AMENDED,	  /* the earlier list reversed and superseded,
+				   * this one written */
+};
+/* "posted", "unchanged", "refused_conflict", "amended"; NULL otherwise. */
+const char *am_post_outcome_name(enum am_post_outcome o);
+
+/*
+ * Post list l (its workshop, period, list_no, hash, file and lines are
+ * read; nothing is kept) with a[i] the assessment of l->lines[i].
+ * due_date: when the workshop's debt falls due (the caller applies the
+ * rule: end of the next month, two months for exempt workshops).
+ * state_pays_employer: the workshop is exempt, so the state owes the
+ * employer share (whatever of it the assessment did not already put in
+ * a[i].state). rules_identity: the rule set's identity, stored with the
+ * list. *outcome says what was done; AM_POST_REFUSED_CONFLICT is not an
+ * error (the return is 0).
+ *
+ * Writes: the wage_lists row, each line with its assessment, the person
+ * totals, the journal (the workshop debited insured + employer +
+ * unemployment + hard-and-harmful shares, the state debited its share,
+ * each contributions:* account credited, zero entries left out), and one
+ * audit entry "list.post" (or "list.amend") with subject
+ * "WORKSHOP/YYYY/MM/LISTNO" and a payload holding the hash, the line count
+ * and the totals. amend with another list posted under the key: that
+ * list's journal entries are reversed (kind "reversal"), it is marked
+ * superseded and its lines leave the person totals, then l is posted.
+ * The list's journal transaction is read back and checked balanced
+ * (AM_EINTERNAL otherwise, nothing written).
+ *
+ * AM_EINVALID_ARGUMENT for NULL or empty keys, nlines > 0 without lines or
+ * a, a line without a national code; AM_ESTORE_CONFLICT for an unknown
+ * workshop or a person twice in the list; AM_EMONEY_OVERFLOW when the
+ * totals do not fit.
+ */
+int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
+		       const struct am_line_assessment *a, am_date due_date,
+		       bool state_pays_employer, const char *rules_identity,
+		       bool amend, int *outcome);
+
+/*
+ * One migrated month of a person's history ("import history"): stored as
+ * given, not assessed, counted in credited days and the person totals.
+ * Idempotent on (national_code, period, workshop): the same row again is
+ * *outcome AM_POST_UNCHANGED; another days, wage or hard-and-harmful days
+ * under that key is AM_EIDEMPOTENCY_CONFLICT (nothing written). Writes no
+ * audit entry: the caller writes one per file. AM_ESTORE_CONFLICT for
+ * values out of their domain (days 0..31, hard-and-harmful days ≤ days,
+ * wage ≥ 0, codes of 10 characters).
+ */
+struct am_history_row {
+	const char *national_code;
+	struct am_period period;
+	const char *workshop;
+	int days;
+	am_money subject_wage;
+	int hard_harmful_days;
+};
+int am_store_history_import_row(struct am_store *s,
+				const struct am_history_row *r, int *outcome);
+
+/*
+ * A bank payment ("import payments"), idempotent by reference: the same
+ * reference with the same workshop, period, amount and date is
+ * *outcome AM_POST_UNCHANGED; with anything else, AM_EIDEMPOTENCY_CONFLICT.
+ * Journal: bank debited, the workshop credited (kind "payment"); the
+ * payment is matched against what the workshop owes for the period
+ * (matched ≤ that debt, the rest unmatched, a credit on its account); an
+ * audit entry "payment.post" with subject the reference.
+ * AM_ESTORE_CONFLICT for an unknown workshop; AM_EINVALID_ARGUMENT for an
+ * empty reference or an amount ≤ 0.
+ */
+struct am_payment {
+	const char *reference; /* the bank's reference: the key */
+	const char *workshop;
+	struct am_period period; /* the month it pays for */
+	am_money amount;
+	am_date paid_on;
+	am_money matched;   /* set by the store: applied to the period's debt */
+	am_money unmatched; /* set by the store: amount - matched */
+};
+int am_store_payment_post(struct am_store *s, struct am_payment *p,
+			  int *outcome);
+/* The stored payment (strings from the arena) or AM_ENOT_FOUND. */
+int am_store_payment_get(struct am_store *s, const char *reference,
+			 struct am_arena *a, struct am_payment *out);
+
+/*
+ * Views. Each fills a caller struct; arrays and strings come from the
+ * arena (released by the caller, all at once). AM_ENOT_FOUND when the
+ * subject has nothing at all (no posted line, migrated month or entry).
+ */
+
+/* One month record of a person: a line of a posted list, or a migrated
+ * month (migrated, shares 0, list_no ""). */
+struct am_history_month {
+	struct am_period period;
+	char workshop[11];
+	char list_no[13];
+	int days;
+	am_money subject_wage; /* as reported (migrated: as given) */
+	am_money base;	       /* as assessed (migrated: subject_wage) */
+	am_money insured, employer, state, unemployment, hard_harmful;
+	int hard_harmful_days;
+	bool migrated;
+};
+
+struct am_history {
+	/* Days credited: per month, the days of all its records, capped at
+	 * the month's length (concurrent jobs do not add up). */
+	int64_t credited_days;
+	int64_t credited_months; /* months with at least one credited day */
+	size_t nmonths;		 /* records, in period order, then workshop */
+	struct am_history_month *months;
+};
+int am_store_history(struct am_store *s, const char *national_code,
+		     struct am_arena *a, struct am_history *out);
+
+/* What one employer reported of a worker for one month. */
+struct am_worker_report {
+	char workshop[11];
+	char list_no[13];
+	int days;
+	am_money daily_wage;
+	am_money monthly_wage;
+	am_money benefits;
+	am_money subject_wage;
+	am_money total_pay;
+	const char *job_code;	/* NULL when none */
+	const char *occupation; /* NULL when none */
+	am_date start_date;	/* AM_STORE_DATE_NONE when none */
+	am_date end_date;	/* AM_STORE_DATE_NONE when none */
+	bool migrated;		/* from "import history": wage and days only */
+};
+int am_store_worker_statement(struct am_store *s, const char *national_code,
+			      struct am_period period, struct am_arena *a,
+			      size_t *n, struct am_worker_report **out);
+
+/* One journal entry of a workshop's account. */
+struct am_ledger_entry {
+	int64_t id;
+	int64_t txn;
+	const char *kind;	 /* "assessment", "reversal", "payment", … */
+	struct am_period period; /* {0, 0} when none */
+	am_money debit;		 /* what the workshop was charged */
+	am_money credit;	 /* what it paid, or a reversal */
+	am_date value_date;
+	am_date due_date;      /* AM_STORE_DATE_NONE when none */
+	const char *reference; /* a payment's reference, else NULL */
+	int64_t list_id;       /* 0 when none */
+	int64_t posted_at;     /* unix seconds */
+};
+
+struct am_employer_statement {
+	am_money debit;	  /* everything charged */
+	am_money credit;  /* everything paid or reversed */
+	am_money balance; /* debit - credit: > 0 the workshop owes */
+	size_t nentries;  /* in journal order */
+	struct am_ledger_entry *entries;
+};
+int am_store_employer_statement(struct am_store *s, const char *workshop,
+				struct am_arena *a,
+				struct am_employer_statement *out);
+
+/* The whole journal: totals and whether every transaction balances
+ * (*balanced false when the totals differ or any txn's do). For the crash
+ * test and "audit verify". Any pointer may be NULL. */
+int am_store_journal_check(struct am_store *s, bool *balanced,
+			   int64_t *total_debit, int64_t *total_credit);
 
 #endif

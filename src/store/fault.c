@@ -295,6 +295,186 @@ static int fault_audit_iterate(struct am_store *s, uint64_t from_seq,
 							  fn, ctx));
 }
 
+/* Posting (posting.c's calls on sqlite_wage.c). */
+
+static int fault_list_find(struct am_store *s, const char *workshop, int period,
+			   const char *list_no, struct am__list_key *key)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->list_find(f->inner, workshop,
+						      period, list_no, key));
+}
+
+static int fault_list_insert(struct am_store *s, const struct am__list_row *row,
+			     int64_t *id)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->list_insert(f->inner, row, id));
+}
+
+static int fault_list_supersede(struct am_store *s, int64_t id)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err : leave(f, f->inner->be->list_supersede(f->inner, id));
+}
+
+static int fault_list_set_journal(struct am_store *s, int64_t id, int64_t txn,
+				  int64_t n)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->list_set_journal(f->inner, id, txn,
+							     n));
+}
+
+static int fault_lines_insert(struct am_store *s, int64_t list_id, int period,
+			      const struct am_wage_list *l,
+			      const struct am_line_assessment *a)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->lines_insert(f->inner, list_id,
+							 period, l, a));
+}
+
+static int fault_journal_append(struct am_store *s,
+				const struct am__journal_entry *e, size_t n,
+				int64_t now, int64_t *txn)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->journal_append(f->inner, e, n, now,
+							   txn));
+}
+
+static int fault_journal_read(struct am_store *s, int64_t txn, size_t max,
+			      struct am__journal_entry *out, size_t *n)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->journal_read(f->inner, txn, max,
+							 out, n));
+}
+
+static int fault_journal_sum(struct am_store *s, int64_t txn, int64_t max,
+			     int64_t *debit, int64_t *credit, int64_t *n)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->journal_sum(f->inner, txn, max,
+							debit, credit, n));
+}
+
+static int fault_journal_check(struct am_store *s, int64_t *debit,
+			       int64_t *credit, int64_t *unbalanced)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->journal_check(f->inner, debit,
+							  credit, unbalanced));
+}
+
+static int fault_account_due(struct am_store *s, const char *account,
+			     int period, am_money *due)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->account_due(f->inner, account,
+							period, due));
+}
+
+static int fault_history_insert(struct am_store *s,
+				const struct am_history_row *r, int period,
+				int64_t now, bool *existed,
+				struct am_history_row *old)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->history_insert(f->inner, r, period,
+							   now, existed, old));
+}
+
+static int fault_payment_find(struct am_store *s, const char *reference,
+			      struct am__payment_row *out)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->payment_find(f->inner, reference,
+							 out));
+}
+
+static int fault_payment_insert(struct am_store *s, const struct am_payment *p,
+				int period, int64_t txn, int64_t now)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->payment_insert(f->inner, p, period,
+							   txn, now));
+}
+
+static int fault_history_read(struct am_store *s, const char *national_code,
+			      struct am_arena *a, struct am_history *out)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->history_read(
+				      f->inner, national_code, a, out));
+}
+
+static int fault_worker_read(struct am_store *s, const char *national_code,
+			     int period, struct am_arena *a, size_t *n,
+			     struct am_worker_report **out)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->worker_read(f->inner, national_code,
+							period, a, n, out));
+}
+
+static int fault_account_read(struct am_store *s, const char *account,
+			      struct am_arena *a,
+			      struct am_employer_statement *out)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->account_read(f->inner, account, a,
+							 out));
+}
+
 static const struct am_store_backend fault_backend = {
 	.name = "fault",
 	.open = NULL, /* made by am__store_fault_wrap(), never by a URI */
@@ -324,6 +504,22 @@ static const struct am_store_backend fault_backend = {
 	.audit_head = fault_audit_head,
 	.audit_insert = fault_audit_insert,
 	.audit_iterate = fault_audit_iterate,
+	.list_find = fault_list_find,
+	.list_insert = fault_list_insert,
+	.list_supersede = fault_list_supersede,
+	.list_set_journal = fault_list_set_journal,
+	.lines_insert = fault_lines_insert,
+	.journal_append = fault_journal_append,
+	.journal_read = fault_journal_read,
+	.journal_sum = fault_journal_sum,
+	.journal_check = fault_journal_check,
+	.account_due = fault_account_due,
+	.history_insert = fault_history_insert,
+	.payment_find = fault_payment_find,
+	.payment_insert = fault_payment_insert,
+	.history_read = fault_history_read,
+	.worker_read = fault_worker_read,
+	.account_read = fault_account_read,
 };
 
 int am__store_fault_wrap(struct am_store *inner, unsigned long fail_at,

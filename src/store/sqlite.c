@@ -4,7 +4,7 @@
 
 #include <sqlite3.h>
 
-#include "store/store_int.h"
+#include "store/sqlite_int.h"
 
 /* How long a writer waits for another before AM_ESTORE_BUSY. */
 #define BUSY_TIMEOUT_MS 5000
@@ -144,7 +144,8 @@ static const char audit_iterate_sql[] =
 struct sqlite_store {
 	struct am_store base; /* first: the handle is cast both ways */
 	sqlite3 *db;
-	sqlite3_stmt *stmt[ST__COUNT]; /* prepared on first use */
+	sqlite3_stmt *stmt[ST__COUNT];		    /* prepared on first use */
+	sqlite3_stmt *wage_stmt[AM__SQ_WAGE_STMTS]; /* sqlite_wage.c's */
 };
 
 static struct sqlite_store *sq(struct am_store *s)
@@ -185,6 +186,21 @@ static int fail(struct sqlite_store *q, int rc, const char *what)
 {
 	return am__store_errf(&q->base, map_rc(rc), "%s: %s", what,
 			      sqlite3_errmsg(q->db));
+}
+
+sqlite3 *am__sq_db(struct am_store *s)
+{
+	return sq(s)->db;
+}
+
+sqlite3_stmt **am__sq_wage_stmts(struct am_store *s)
+{
+	return sq(s)->wage_stmt;
+}
+
+int am__sq_fail(struct am_store *s, int rc, const char *what)
+{
+	return fail(sq(s), rc, what);
 }
 
 /*
@@ -418,6 +434,8 @@ static void sq_close(struct am_store *s)
 
 	for (size_t i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(q->stmt[i]);
+	for (size_t i = 0; i < AM__SQ_WAGE_STMTS; i++)
+		sqlite3_finalize(q->wage_stmt[i]);
 	/* Rolls back an open transaction; with every statement finalized
 	 * it closes at once. */
 	sqlite3_close_v2(q->db);
@@ -1089,4 +1107,20 @@ const struct am_store_backend am__store_sqlite = {
 	.audit_head = sq_audit_head,
 	.audit_insert = sq_audit_insert,
 	.audit_iterate = sq_audit_iterate,
+	.list_find = am__sq_list_find,
+	.list_insert = am__sq_list_insert,
+	.list_supersede = am__sq_list_supersede,
+	.list_set_journal = am__sq_list_set_journal,
+	.lines_insert = am__sq_lines_insert,
+	.journal_append = am__sq_journal_append,
+	.journal_read = am__sq_journal_read,
+	.journal_sum = am__sq_journal_sum,
+	.journal_check = am__sq_journal_check,
+	.account_due = am__sq_account_due,
+	.history_insert = am__sq_history_insert,
+	.payment_find = am__sq_payment_find,
+	.payment_insert = am__sq_payment_insert,
+	.history_read = am__sq_history_read,
+	.worker_read = am__sq_worker_read,
+	.account_read = am__sq_account_read,
 };

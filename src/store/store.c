@@ -287,7 +287,7 @@ bool am_store_in_transaction(const struct am_store *s)
  * transaction it is one of its own; inside the caller's, a savepoint, so
  * that a failure undoes the unit alone and the caller may go on.
  */
-static int unit_begin(struct am_store *s)
+int am__store_unit_begin(struct am_store *s)
 {
 	int err = am__store_ready(s);
 
@@ -301,7 +301,7 @@ static int unit_begin(struct am_store *s)
 	return s->in_tx ? s->be->savepoint(s) : s->be->begin(s);
 }
 
-static int unit_end(struct am_store *s, int err)
+int am__store_unit_end(struct am_store *s, int err)
 {
 	if (s->in_tx) {
 		if (!err)
@@ -359,13 +359,13 @@ int am_store_meta_set(struct am_store *s, const char *key, const char *value)
 		err = am_buf_addch(&json, '}');
 	if (err)
 		goto out_json;
-	err = unit_begin(s);
+	err = am__store_unit_begin(s);
 	if (err)
 		goto out_json;
 	err = s->be->meta_set(s, key, value);
 	if (!err)
 		err = am__audit_append(s, "meta.set", key, json.buf, NULL);
-	err = unit_end(s, err);
+	err = am__store_unit_end(s, err);
 out_json:
 	am_buf_release(&json);
 	return err;
@@ -417,11 +417,11 @@ int am_store_idem_set_result(struct am_store *s, const char *key,
 
 	if (err)
 		return err;
-	err = unit_begin(s);
+	err = am__store_unit_begin(s);
 	if (err)
 		return err;
 	err = s->be->idem_set_result(s, key, result);
-	return unit_end(s, err);
+	return am__store_unit_end(s, err);
 }
 
 int am_store_idem_result(struct am_store *s, const char *key,
@@ -598,14 +598,14 @@ static int registry_put(struct am_store *s, enum record_kind kind,
 			const void *rec, const char *action,
 			const char *subject, struct am_buf *json)
 {
-	int err = unit_begin(s);
+	int err = am__store_unit_begin(s);
 
 	if (err)
 		return err;
 	err = backend_put(s, kind, rec, am__store_now(s));
 	if (!err)
 		err = am__audit_append(s, action, subject, json->buf, NULL);
-	return unit_end(s, err);
+	return am__store_unit_end(s, err);
 }
 
 static int missing(struct am_store *s, const char *what)
@@ -627,6 +627,30 @@ int am_store_person_put(struct am_store *s, const struct am_person *p)
 				   &json);
 	am_buf_release(&json);
 	return err;
+}
+
+/* No savepoint: the one statement is atomic, and a refused row leaves the
+ * caller's transaction usable. No audit entry: the caller writes one per
+ * batch. */
+int am_store_person_put_bulk(struct am_store *s, const struct am_person *p)
+{
+	int err;
+
+	if (!p->national_code || !p->first_name || !p->last_name)
+		return missing(s, "national code or name");
+	if (!s->in_tx)
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "a bulk put runs inside the caller's "
+				      "transaction");
+	if (s->tx_failed)
+		return am__store_errf(
+			s, AM_ESTORE_SQL,
+			"the transaction was aborted by a failure "
+			"that could not be undone; roll it back");
+	err = am__store_ready(s);
+	if (err)
+		return err;
+	return s->be->person_put(s, p, am__store_now(s));
 }
 
 int am_store_employer_put(struct am_store *s, const struct am_employer *e)
@@ -734,9 +758,9 @@ int am_store_audit_append(struct am_store *s, const char *action,
 
 	if (bad_string(action))
 		return missing(s, "audit action");
-	err = unit_begin(s);
+	err = am__store_unit_begin(s);
 	if (err)
 		return err;
 	err = am__audit_append(s, action, subject, payload, seq);
-	return unit_end(s, err);
+	return am__store_unit_end(s, err);
 }

@@ -32,6 +32,60 @@ struct am__migration {
 	const char *sql;
 };
 
+/* A wage list's row as the posting writes it (posting.c fills it). */
+struct am__list_row {
+	const char *workshop;
+	int year, month;
+	int period; /* year * 100 + month */
+	const char *list_no;
+	const uint8_t *hash; /* 32 bytes */
+	const char *source_file;
+	int64_t lines, days;
+	am_money subject, insured, employer, state, unemployment, hard_harmful;
+	const char *rules_identity;
+	am_date due_date;
+	bool state_pays_employer;
+	int64_t journal_txn, journal_n;
+	int64_t supersedes; /* the list it replaces, or 0 */
+	int64_t posted_at;
+};
+
+/* One journal entry. Strings: account is copied in, the others point at
+ * the caller's memory. Optional integers are 0 (period, list_id) or
+ * AM_STORE_DATE_NONE (due_date) when absent. */
+#define AM__ACCOUNT_MAX 48
+struct am__journal_entry {
+	char account[AM__ACCOUNT_MAX];
+	am_money debit, credit;
+	const char *kind;
+	int period;
+	const char *workshop;
+	int64_t list_id;
+	const char *payment_ref;
+	am_date due_date;
+	am_date value_date;
+};
+
+/* What a posted list holds, for the idempotency decision and the amend. */
+struct am__list_key {
+	bool found;
+	int64_t id;
+	uint8_t hash[32];
+	int64_t journal_txn, journal_n;
+};
+
+/* A stored payment, as the payments table holds it. */
+struct am__payment_row {
+	bool found;
+	char workshop[11];
+	int period;
+	am_money amount, matched, unmatched;
+	am_date paid_on;
+};
+
+struct am_wage_list;
+struct am_line_assessment;
+
 /*
  * A storage backend. Every function returns 0 or a negative AM_E… and sets
  * s->errmsg on failure (am__store_errf()). Backends translate their own
@@ -119,6 +173,64 @@ struct am_store_backend {
 			     int (*fn)(const struct am_audit_entry *e,
 				       bool malformed, void *ctx),
 			     void *ctx);
+
+	/* Wage lists and the journal (posting.c is the policy). */
+	/* The posted list of this key (key->found false when none). */
+	int (*list_find)(struct am_store *s, const char *workshop, int period,
+			 const char *list_no, struct am__list_key *key);
+	/* Insert the list row (and, with row->supersedes, link the old
+	 * one to it); *id is the new list's id. */
+	int (*list_insert)(struct am_store *s, const struct am__list_row *row,
+			   int64_t *id);
+	/* Mark list id superseded and take its lines out of the person
+	 * totals. */
+	int (*list_supersede)(struct am_store *s, int64_t id);
+	/* Record the list's journal transaction (first id, entry count). */
+	int (*list_set_journal)(struct am_store *s, int64_t id, int64_t txn,
+				int64_t n);
+	/* Insert the list's lines with their assessments and add them to
+	 * the person totals, in one call: the bulk path. */
+	int (*lines_insert)(struct am_store *s, int64_t list_id, int period,
+			    const struct am_wage_list *l,
+			    const struct am_line_assessment *a);
+	/* Append n entries as one transaction: ids are the next free ones,
+	 * *txn the first. */
+	int (*journal_append)(struct am_store *s,
+			      const struct am__journal_entry *e, size_t n,
+			      int64_t now, int64_t *txn);
+	/* Read the n entries of transaction txn (at most max). */
+	int (*journal_read)(struct am_store *s, int64_t txn, size_t max,
+			    struct am__journal_entry *out, size_t *n);
+	/* Sums over transaction txn's entries (at most max of them, which
+	 * are contiguous from id txn), as stored; *n counts them. */
+	int (*journal_sum)(struct am_store *s, int64_t txn, int64_t max,
+			   int64_t *debit, int64_t *credit, int64_t *n);
+	/* Totals of the whole journal, and how many txns do not balance. */
+	int (*journal_check)(struct am_store *s, int64_t *debit,
+			     int64_t *credit, int64_t *unbalanced);
+	/* What account owes for period (Σ debit − Σ credit). */
+	int (*account_due)(struct am_store *s, const char *account, int period,
+			   am_money *due);
+	/* A migrated month: insert unless the key exists, else *existed and
+	 * *old holds the stored row's days, wage and h&h days. Adds a new
+	 * row to the person totals. */
+	int (*history_insert)(struct am_store *s,
+			      const struct am_history_row *r, int period,
+			      int64_t now, bool *existed,
+			      struct am_history_row *old);
+	int (*payment_find)(struct am_store *s, const char *reference,
+			    struct am__payment_row *out);
+	int (*payment_insert)(struct am_store *s, const struct am_payment *p,
+			      int period, int64_t txn, int64_t now);
+	/* Views (arrays from the arena). */
+	int (*history_read)(struct am_store *s, const char *national_code,
+			    struct am_arena *a, struct am_history *out);
+	int (*worker_read)(struct am_store *s, const char *national_code,
+			   int period, struct am_arena *a, size_t *n,
+			   struct am_worker_report **out);
+	int (*account_read)(struct am_store *s, const char *account,
+			    struct am_arena *a,
+			    struct am_employer_statement *out);
 };
 
 extern const struct am_store_backend am__store_sqlite;
@@ -135,6 +247,10 @@ int am__store_errf(struct am_store *s, int err, const char *fmt, ...)
 int64_t am__store_now(const struct am_store *s);
 /* Check the schema is current before touching data (cached). */
 int am__store_ready(struct am_store *s);
+/* A compound write: a savepoint inside the caller's transaction, its own
+ * transaction outside; unit_end keeps it (err 0) or undoes it. */
+int am__store_unit_begin(struct am_store *s);
+int am__store_unit_end(struct am_store *s, int err);
 
 /* Migrations (migrations.c): the SQLite list, embedded at build time. */
 extern const struct am__migration am__sqlite_migrations[];

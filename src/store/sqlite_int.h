@@ -1,0 +1,55 @@
+/* The SQLite backend's insides shared between its files: sqlite.c (the
+ * connection, the registry, the audit trail) and sqlite_wage.c (posting). */
+#ifndef AMANAT_SQLITE_INT_H
+#define AMANAT_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/store_int.h"
+
+/* Statements of sqlite_wage.c, cached in the handle like sqlite.c's. */
+#define AM__SQ_WAGE_STMTS 32
+
+sqlite3 *am__sq_db(struct am_store *s);
+/* The handle's array of AM__SQ_WAGE_STMTS cached statements. */
+sqlite3_stmt **am__sq_wage_stmts(struct am_store *s);
+/* Translate a failed SQLite call into s->errmsg and an AM_E… code. */
+int am__sq_fail(struct am_store *s, int rc, const char *what);
+
+/* The posting half of the vtable (sqlite_wage.c). */
+int am__sq_list_find(struct am_store *s, const char *workshop, int period,
+		     const char *list_no, struct am__list_key *key);
+int am__sq_list_insert(struct am_store *s, const struct am__list_row *row,
+		       int64_t *id);
+int am__sq_list_supersede(struct am_store *s, int64_t id);
+int am__sq_list_set_journal(struct am_store *s, int64_t id, int64_t txn,
+			    int64_t n);
+int am__sq_lines_insert(struct am_store *s, int64_t list_id, int period,
+			const struct am_wage_list *l,
+			const struct am_line_assessment *a);
+int am__sq_journal_append(struct am_store *s, const struct am__journal_entry *e,
+			  size_t n, int64_t now, int64_t *txn);
+int am__sq_journal_read(struct am_store *s, int64_t txn, size_t max,
+			struct am__journal_entry *out, size_t *n);
+int am__sq_journal_sum(struct am_store *s, int64_t txn, int64_t max,
+		       int64_t *debit, int64_t *credit, int64_t *n);
+int am__sq_journal_check(struct am_store *s, int64_t *debit, int64_t *credit,
+			 int64_t *unbalanced);
+int am__sq_account_due(struct am_store *s, const char *account, int period,
+		       am_money *due);
+int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
+			  int period, int64_t now, bool *existed,
+			  struct am_history_row *old);
+int am__sq_payment_find(struct am_store *s, const char *reference,
+			struct am__payment_row *out);
+int am__sq_payment_insert(struct am_store *s, const struct am_payment *p,
+			  int period, int64_t txn, int64_t now);
+int am__sq_history_read(struct am_store *s, const char *national_code,
+			struct am_arena *a, struct am_history *out);
+int am__sq_worker_read(struct am_store *s, const char *national_code,
+		       int period, struct am_arena *a, size_t *n,
+		       struct am_worker_report **out);
+int am__sq_account_read(struct am_store *s, const char *account,
+			struct am_arena *a, struct am_employer_statement *out);
+
+#endif

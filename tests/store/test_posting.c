@@ -1,0 +1,927 @@
+/* Posting wage lists: idempotency, conflicts and amendments, the journal
+ * and its balance, payments, migrated history, the views, the bulk
+ * registry put, and fault injection over a batch of lists. */
+#include <dirent.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "amanat/amanat.h"
+#include "amanat/wagelist.h"
+#include "store/store_int.h"
+
+#define INJECTED AM_EIO
+#define W1 "1234567890" /* an ordinary workshop */
+#define W2 "2222222222" /* a small exempt one */
+#define RULES "ir-test-rules"
+
+static char dir[64];
+
+static const char *db_path(const char *name)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+static int make_dir(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/amanat-post-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[512];
+
+	(void)state;
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	return rmdir(dir);
+}
+
+static void drop_db(const char *path)
+{
+	char p[256];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+static long long raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long v;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static int raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* A database with the schema, an employer and the two workshops. */
+static struct am_store *open_new(const char *name)
+{
+	struct am_employer e = {
+		.id = "0067749828",
+		.kind = AM_EMPLOYER_PERSON,
+		.name = "حسن احمدی",
+	};
+	struct am_workshop w = {
+		.code = W1,
+		.name = "کارگاه نمونه",
+		.employer_id = "0067749828",
+	};
+	struct am_store *s;
+
+	drop_db(db_path(name));
+	assert_int_equal(am_store_open(db_path(name), &s), 0);
+	assert_int_equal(am_store_migrate(s, NULL, NULL), 0);
+	s->clock = 1700000000; /* 2023-11-14 */
+	assert_int_equal(am_store_employer_put(s, &e), 0);
+	assert_int_equal(am_store_workshop_put(s, &w), 0);
+	w.code = W2;
+	w.small_exempt = true;
+	assert_int_equal(am_store_workshop_put(s, &w), 0);
+	return s;
+}
+
+/*
+ * Lists built by hand, assessed at the usual rates on the subject wage
+ * (no floor or ceiling: the store takes the assessment as given).
+ */
+
+#define LINES_MAX 8
+
+struct test_list {
+	struct am_wage_list l;
+	struct am_wage_line lines[LINES_MAX];
+	struct am_line_assessment a[LINES_MAX];
+};
+
+static void list_init(struct test_list *t, const char *workshop, int year,
+		      int month, const char *list_no, uint8_t hash_byte)
+{
+	memset(t, 0, sizeof(*t));
+	t->l.file = "test.csv";
+	snprintf(t->l.workshop, sizeof(t->l.workshop), "%s", workshop);
+	t->l.period.year = year;
+	t->l.period.month = month;
+	snprintf(t->l.list_no, sizeof(t->l.list_no), "%s", list_no);
+	t->l.lines = t->lines;
+	memset(t->l.hash, hash_byte, sizeof(t->l.hash));
+}
+
+/* Add a line: days at a daily wage; hh marks hard and harmful work; exempt
+ * moves the employer's 20% to the state as the assessment does. */
+static void list_add(struct test_list *t, const char *code, int days,
+		     am_money daily, bool hh, bool exempt)
+{
+	struct am_wage_line *ln = &t->lines[t->l.nlines];
+	struct am_line_assessment *a = &t->a[t->l.nlines];
+	am_money wage = daily * days;
+
+	assert_true(t->l.nlines < LINES_MAX);
+	memset(ln, 0, sizeof(*ln));
+	ln->row = (unsigned)t->l.nlines + 1;
+	snprintf(ln->national_code, sizeof(ln->national_code), "%s", code);
+	ln->days = days;
+	ln->daily_wage = daily;
+	ln->monthly_wage = wage;
+	ln->subject_wage = wage;
+	ln->total_pay = wage + 5000000;
+	ln->job_code = "1234";
+	ln->occupation = "کارگر ساده";
+	ln->start_date = AM_WAGE_DATE_NONE;
+	ln->end_date = AM_WAGE_DATE_NONE;
+	a->base = wage;
+	a->insured = wage * 7 / 100;
+	a->employer = exempt ? 0 : wage * 20 / 100;
+	a->state = wage * 3 / 100 + (exempt ? wage * 20 / 100 : 0);
+	a->unemployment = wage * 3 / 100;
+	a->hard_harmful = hh ? wage * 4 / 100 : 0;
+	a->hard_harmful_days = hh ? days : 0;
+	t->l.nlines++;
+}
+
+/* 1403/07 (Mehr, 30 days), due at the end of Aban. */
+static am_date due_date(void)
+{
+	am_date d;
+
+	assert_int_equal(am_jalali_to_date(1403, 8, 30, &d), 0);
+	return d;
+}
+
+static int post(struct am_store *s, struct test_list *t, bool amend,
+		int *outcome)
+{
+	return am_store_post_list(s, &t->l, t->a, due_date(),
+				  strcmp(t->l.workshop, W2) == 0, RULES, amend,
+				  outcome);
+}
+
+static void assert_balanced(struct am_store *s)
+{
+	int64_t d = -1, c = -2;
+	bool ok = false;
+
+	assert_int_equal(am_store_journal_check(s, &ok, &d, &c), 0);
+	assert_true(ok);
+	assert_int_equal(d, c);
+}
+
+static void assert_audit_ok(struct am_store *s)
+{
+	struct am_audit_verify_result res;
+
+	assert_int_equal(am_store_audit_verify(s, &res), 0);
+}
+
+/* The first list of the tests: three workers of W1 in 1403/07. Daily
+ * wages 3,000,000 (30 days: 90,000,000), 4,000,000 (20 days: 80,000,000,
+ * hard and harmful) and 2,500,000 (30 days: 75,000,000). */
+static void first_list(struct test_list *t)
+{
+	list_init(t, W1, 1403, 7, "01", 0x11);
+	list_add(t, "0012345679", 30, 3000000, false, false);
+	list_add(t, "0499370899", 20, 4000000, true, false);
+	list_add(t, "0650451252", 30, 2500000, false, false);
+}
+
+/* What W1 owes for first_list: insured 7% + employer 20% + unemployment 3%
+ * of 245,000,000, plus 4% of 80,000,000. */
+#define FIRST_TOTAL 245000000LL
+#define FIRST_OWED (FIRST_TOTAL * 30 / 100 + 80000000LL * 4 / 100)
+
+static void test_post_and_repost(void **state)
+{
+	const char *path = db_path("post.db");
+	struct am_store *s = open_new("post.db");
+	struct test_list t;
+	uint8_t hash[32];
+	int64_t id = 0;
+	bool found = true;
+	int outcome = -1;
+
+	(void)state;
+	first_list(&t);
+	assert_int_equal(
+		am_store_list_find(s, W1, t.l.period, "01", &found, hash, &id),
+		0);
+	assert_false(found);
+	assert_int_equal(id, 0);
+
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_POSTED);
+	assert_string_equal(am_post_outcome_name(outcome), "posted");
+	assert_int_equal(
+		am_store_list_find(s, W1, t.l.period, "01", &found, hash, &id),
+		0);
+	assert_true(found);
+	assert_int_equal(id, 1);
+	assert_memory_equal(hash, t.l.hash, 32);
+	assert_balanced(s);
+
+	/* The rows: one list, three lines, two debits (the workshop, the
+	 * state's 3%) and five credits. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lines"), 3);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 7);
+	assert_int_equal(raw_int(path, "SELECT debit FROM journal WHERE "
+				       "account = 'workshop:" W1 "'"),
+			 FIRST_OWED);
+	assert_int_equal(raw_int(path, "SELECT debit FROM journal WHERE "
+				       "account = 'state'"),
+			 FIRST_TOTAL * 3 / 100);
+	assert_int_equal(raw_int(path,
+				 "SELECT credit FROM journal WHERE "
+				 "account = 'contributions:hard_harmful'"),
+			 3200000);
+	assert_int_equal(raw_int(path, "SELECT t_subject FROM wage_lists"),
+			 FIRST_TOTAL);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit WHERE "
+				       "action = 'list.post' AND subject = '" W1
+				       "/1403/07/01' AND json_extract("
+				       "payload, '$.lines') = 3"),
+			 1);
+
+	/* Again: nothing changes. */
+	outcome = -1;
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_UNCHANGED);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lines"), 3);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 7);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit WHERE "
+				       "action LIKE 'list.%'"),
+			 1);
+	assert_int_equal(raw_int(path, "SELECT days FROM person_totals WHERE "
+				       "national_code = '0499370899'"),
+			 20);
+	assert_audit_ok(s);
+	am_store_close(s);
+	drop_db(path);
+}
+
+static void test_conflict_refused(void **state)
+{
+	const char *path = db_path("conflict.db");
+	struct am_store *s = open_new("conflict.db");
+	struct test_list t, u;
+	int outcome = -1;
+
+	(void)state;
+	first_list(&t);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	/* Same key, other content. */
+	list_init(&u, W1, 1403, 7, "01", 0x22);
+	list_add(&u, "0012345679", 31, 3000000, false, false);
+	assert_int_equal(post(s, &u, false, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_REFUSED_CONFLICT);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lines"), 3);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 7);
+	/* Another list number or period is another list. */
+	snprintf(u.l.list_no, sizeof(u.l.list_no), "02");
+	assert_int_equal(post(s, &u, false, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_POSTED);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists"), 2);
+	assert_balanced(s);
+	am_store_close(s);
+	drop_db(path);
+}
+
+static void test_refusals(void **state)
+{
+	const char *path = db_path("refuse.db");
+	struct am_store *s = open_new("refuse.db");
+	struct test_list t;
+	int outcome = -1;
+
+	(void)state;
+	/* A person twice in a list: refused whole, the transaction goes on. */
+	list_init(&t, W1, 1403, 7, "01", 0x33);
+	list_add(&t, "0012345679", 10, 3000000, false, false);
+	list_add(&t, "0012345679", 10, 3000000, false, false);
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(post(s, &t, false, &outcome), AM_ESTORE_CONFLICT);
+	assert_int_equal(outcome, -1);
+	/* An unknown workshop. */
+	list_init(&t, "9999999999", 1403, 7, "01", 0x34);
+	list_add(&t, "0012345679", 10, 3000000, false, false);
+	assert_int_equal(post(s, &t, false, &outcome), AM_ESTORE_CONFLICT);
+	/* Bad arguments. */
+	list_init(&t, W1, 1403, 13, "01", 0x35);
+	assert_int_equal(post(s, &t, false, &outcome), AM_EINVALID_ARGUMENT);
+	list_init(&t, W1, 1403, 7, "", 0x35);
+	assert_int_equal(post(s, &t, false, &outcome), AM_EINVALID_ARGUMENT);
+	first_list(&t);
+	t.lines[1].national_code[0] = '\0';
+	assert_int_equal(post(s, &t, false, &outcome), AM_EINVALID_ARGUMENT);
+	/* The transaction is still usable. */
+	first_list(&t);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_POSTED);
+	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lines"), 3);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM person_totals"),
+			 3);
+	assert_balanced(s);
+	assert_audit_ok(s);
+	am_store_close(s);
+	drop_db(path);
+}
+
+/* A list with no lines is posted with no journal entries. */
+static void test_empty_list(void **state)
+{
+	const char *path = db_path("empty.db");
+	struct am_store *s = open_new("empty.db");
+	struct test_list t;
+	int outcome = -1;
+
+	(void)state;
+	list_init(&t, W1, 1403, 7, "01", 0x44);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_POSTED);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(raw_int(path, "SELECT lines FROM wage_lists"), 0);
+	assert_balanced(s);
+	am_store_close(s);
+	drop_db(path);
+}
+
+static void test_amend(void **state)
+{
+	const char *path = db_path("amend.db");
+	struct am_store *s = open_new("amend.db");
+	struct am_employer_statement st;
+	struct am_history h;
+	struct test_list t, u;
+	struct am_arena a;
+	int outcome = -1;
+
+	(void)state;
+	am_arena_init(&a, 0);
+	first_list(&t);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	/* The amended list: the second worker left, the first earns more. */
+	list_init(&u, W1, 1403, 7, "01", 0x55);
+	list_add(&u, "0012345679", 30, 3500000, false, false);
+	list_add(&u, "0650451252", 30, 2500000, false, false);
+	assert_int_equal(post(s, &u, true, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_AMENDED);
+	assert_balanced(s);
+	assert_audit_ok(s);
+
+	/* The old list is superseded by the new one. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists WHERE"
+				       " id = 1 AND status = 'superseded'"
+				       " AND superseded_by = 2"),
+			 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists WHERE"
+				       " id = 2 AND status = 'posted'"),
+			 1);
+	/* Its seven entries reversed, then the new list's six (no h&h). */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal WHERE "
+				       "kind = 'reversal' AND list_id = 1"),
+			 7);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"),
+			 7 + 7 + 6);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit WHERE "
+				       "action = 'list.amend' AND "
+				       "json_extract(payload, '$.supersedes')"
+				       " = 1"),
+			 1);
+
+	/* The workshop owes for the new list only: 30% of 180,000,000. */
+	assert_int_equal(am_store_employer_statement(s, W1, &a, &st), 0);
+	assert_int_equal(st.nentries, 3);
+	assert_int_equal(st.debit, FIRST_OWED + 180000000LL * 30 / 100);
+	assert_int_equal(st.credit, FIRST_OWED);
+	assert_int_equal(st.balance, 54000000);
+	assert_string_equal(st.entries[1].kind, "reversal");
+	assert_int_equal(st.entries[1].credit, FIRST_OWED);
+	assert_int_equal(st.entries[2].list_id, 2);
+	assert_int_equal(st.entries[2].due_date, due_date());
+
+	/* The history shows the new list only; the one who left has none
+	 * left, and the totals agree. */
+	assert_int_equal(am_store_history(s, "0012345679", &a, &h), 0);
+	assert_int_equal(h.nmonths, 1);
+	assert_int_equal(h.months[0].subject_wage, 105000000);
+	assert_int_equal(h.credited_days, 30);
+	assert_int_equal(am_store_history(s, "0499370899", &a, &h), 0);
+	assert_int_equal(h.nmonths, 0);
+	assert_int_equal(h.credited_days, 0);
+	assert_int_equal(raw_int(path, "SELECT days FROM person_totals WHERE "
+				       "national_code = '0499370899'"),
+			 0);
+	assert_int_equal(raw_int(path, "SELECT subject_wages FROM "
+				       "person_totals WHERE national_code = "
+				       "'0012345679'"),
+			 105000000);
+	assert_int_equal(raw_int(path, "SELECT records FROM person_totals "
+				       "WHERE national_code = '0012345679'"),
+			 1);
+	/* Re-posting the amended list changes nothing; the old one now
+	 * conflicts with it. */
+	assert_int_equal(post(s, &u, true, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_UNCHANGED);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_REFUSED_CONFLICT);
+	am_store_close(s);
+	am_arena_release(&a);
+	drop_db(path);
+}
+
+/* An exempt workshop: the state owes the employer's share. */
+static void test_exempt(void **state)
+{
+	const char *path = db_path("exempt.db");
+	struct am_store *s = open_new("exempt.db");
+	struct am_employer_statement st;
+	struct test_list t;
+	struct am_arena a;
+	int outcome = -1;
+
+	(void)state;
+	am_arena_init(&a, 0);
+	list_init(&t, W2, 1403, 7, "01", 0x66);
+	list_add(&t, "0012345679", 30, 3000000, false, true);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	/* 90,000,000: the workshop owes 7% + 3%, the state 3% + 20%. */
+	assert_int_equal(am_store_employer_statement(s, W2, &a, &st), 0);
+	assert_int_equal(st.balance, 9000000);
+	assert_int_equal(raw_int(path, "SELECT debit FROM journal WHERE "
+				       "account = 'state'"),
+			 20700000);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal WHERE "
+				       "account = 'contributions:employer'"),
+			 0);
+	/* An assessment that left the 20% in employer: the store routes it
+	 * to the state all the same. */
+	list_init(&t, W2, 1403, 8, "01", 0x67);
+	list_add(&t, "0012345679", 30, 3000000, false, false);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	assert_int_equal(am_store_employer_statement(s, W2, &a, &st), 0);
+	assert_int_equal(st.balance, 9000000 * 2);
+	assert_int_equal(raw_int(path, "SELECT sum(debit) FROM journal WHERE"
+				       " account = 'state'"),
+			 20700000 * 2);
+	assert_balanced(s);
+	am_store_close(s);
+	am_arena_release(&a);
+	drop_db(path);
+}
+
+static void test_payments(void **state)
+{
+	const char *path = db_path("pay.db");
+	struct am_store *s = open_new("pay.db");
+	struct am_employer_statement st;
+	struct am_payment p = {
+		.reference = "BANK-0001",
+		.workshop = W1,
+		.period = { 1403, 7 },
+		.amount = 50000000,
+	}, q;
+	struct test_list t;
+	struct am_arena a;
+	int outcome = -1;
+
+	(void)state;
+	am_arena_init(&a, 0);
+	assert_int_equal(am_jalali_to_date(1403, 8, 10, &p.paid_on), 0);
+	first_list(&t);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+
+	/* Part of the debt: matched whole. */
+	assert_int_equal(am_store_payment_post(s, &p, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_POSTED);
+	assert_int_equal(p.matched, 50000000);
+	assert_int_equal(p.unmatched, 0);
+	/* The same payment again: unchanged, same match. */
+	p.matched = p.unmatched = -1;
+	assert_int_equal(am_store_payment_post(s, &p, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_UNCHANGED);
+	assert_int_equal(p.matched, 50000000);
+	assert_int_equal(p.unmatched, 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM payments"), 1);
+	/* The same reference, another amount: a conflict. */
+	p.amount = 50000001;
+	assert_int_equal(am_store_payment_post(s, &p, &outcome),
+			 AM_EIDEMPOTENCY_CONFLICT);
+	p.amount = 50000000;
+	p.paid_on++;
+	assert_int_equal(am_store_payment_post(s, &p, &outcome),
+			 AM_EIDEMPOTENCY_CONFLICT);
+	p.paid_on--;
+
+	/* More than what is left: matched up to the debt. */
+	p.reference = "BANK-0002";
+	p.amount = 30000000;
+	assert_int_equal(am_store_payment_post(s, &p, &outcome), 0);
+	assert_int_equal(p.matched, FIRST_OWED - 50000000);
+	assert_int_equal(p.unmatched, 30000000 - (FIRST_OWED - 50000000));
+	assert_int_equal(am_store_payment_get(s, "BANK-0002", &a, &q), 0);
+	assert_string_equal(q.workshop, W1);
+	assert_int_equal(q.period.month, 7);
+	assert_int_equal(q.amount, 30000000);
+	assert_int_equal(q.matched, p.matched);
+	assert_int_equal(q.paid_on, p.paid_on);
+	assert_int_equal(am_store_payment_get(s, "BANK-9", &a, &q),
+			 AM_ENOT_FOUND);
+
+	/* The statement: 76,700,000 owed, 80,000,000 paid. */
+	assert_int_equal(am_store_employer_statement(s, W1, &a, &st), 0);
+	assert_int_equal(st.nentries, 3);
+	assert_int_equal(st.debit, FIRST_OWED);
+	assert_int_equal(st.credit, 80000000);
+	assert_int_equal(st.balance, FIRST_OWED - 80000000);
+	assert_string_equal(st.entries[1].kind, "payment");
+	assert_string_equal(st.entries[1].reference, "BANK-0001");
+	assert_int_equal(st.entries[1].value_date, p.paid_on);
+	assert_null(st.entries[0].reference);
+	assert_int_equal(st.entries[0].period.year, 1403);
+	assert_int_equal(raw_int(path, "SELECT sum(debit) FROM journal WHERE "
+				       "account = 'bank'"),
+			 80000000);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit WHERE "
+				       "action = 'payment.post'"),
+			 2);
+
+	/* Refusals. */
+	p.reference = "BANK-0003";
+	p.workshop = "9999999999";
+	assert_int_equal(am_store_payment_post(s, &p, &outcome),
+			 AM_ESTORE_CONFLICT);
+	p.workshop = W1;
+	p.amount = 0;
+	assert_int_equal(am_store_payment_post(s, &p, &outcome),
+			 AM_EINVALID_ARGUMENT);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM payments"), 2);
+	assert_balanced(s);
+	assert_audit_ok(s);
+	am_store_close(s);
+	am_arena_release(&a);
+	drop_db(path);
+}
+
+static void test_history_and_statements(void **state)
+{
+	const char *path = db_path("hist.db");
+	struct am_store *s = open_new("hist.db");
+	struct am_history_row m = {
+		.national_code = "0499370899",
+		.period = { 1402, 12 },
+		.workshop = "5555555555",
+		.days = 29,
+		.subject_wage = 60000000,
+		.hard_harmful_days = 0,
+	};
+	struct am_worker_report *r;
+	struct am_history h;
+	struct test_list t, u;
+	struct am_arena a;
+	size_t n = 0;
+	int outcome = -1;
+
+	(void)state;
+	am_arena_init(&a, 0);
+	first_list(&t);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	/* The same worker, a second job in the same month (20 + 15 days:
+	 * credited 30), and next month. */
+	list_init(&u, W2, 1403, 7, "01", 0x77);
+	list_add(&u, "0499370899", 15, 2000000, false, true);
+	assert_int_equal(post(s, &u, false, &outcome), 0);
+	list_init(&u, W1, 1403, 8, "01", 0x78);
+	list_add(&u, "0499370899", 30, 4000000, true, false);
+	assert_int_equal(post(s, &u, false, &outcome), 0);
+	/* Migrated months before, one of them a leap Esfand. */
+	assert_int_equal(am_store_history_import_row(s, &m, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_POSTED);
+	m.period.year = 1403;
+	m.period.month = 1;
+	m.days = 31;
+	m.hard_harmful_days = 31;
+	assert_int_equal(am_store_history_import_row(s, &m, &outcome), 0);
+	/* Again: unchanged; other figures: a conflict. */
+	assert_int_equal(am_store_history_import_row(s, &m, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_UNCHANGED);
+	m.days = 30;
+	m.hard_harmful_days = 30;
+	assert_int_equal(am_store_history_import_row(s, &m, &outcome),
+			 AM_EIDEMPOTENCY_CONFLICT);
+	m.hard_harmful_days = 40;
+	m.period.month = 2;
+	assert_int_equal(am_store_history_import_row(s, &m, &outcome),
+			 AM_ESTORE_CONFLICT);
+
+	assert_int_equal(am_store_history(s, "0499370899", &a, &h), 0);
+	assert_int_equal(h.nmonths, 5);
+	/* 29 + 31 + min(20 + 15, 30) + 30 */
+	assert_int_equal(h.credited_days, 29 + 31 + 30 + 30);
+	assert_int_equal(h.credited_months, 4);
+	assert_int_equal(h.months[0].period.year, 1402);
+	assert_int_equal(h.months[0].period.month, 12);
+	assert_true(h.months[0].migrated);
+	assert_int_equal(h.months[0].insured, 0);
+	assert_string_equal(h.months[0].workshop, "5555555555");
+	assert_int_equal(h.months[1].hard_harmful_days, 31);
+	assert_int_equal(h.months[2].period.month, 7);
+	assert_string_equal(h.months[2].workshop, W1);
+	assert_false(h.months[2].migrated);
+	assert_int_equal(h.months[2].days, 20);
+	assert_int_equal(h.months[2].subject_wage, 80000000);
+	assert_int_equal(h.months[2].insured, 5600000);
+	assert_int_equal(h.months[2].employer, 16000000);
+	assert_int_equal(h.months[2].state, 2400000);
+	assert_int_equal(h.months[2].unemployment, 2400000);
+	assert_int_equal(h.months[2].hard_harmful, 3200000);
+	assert_int_equal(h.months[2].hard_harmful_days, 20);
+	assert_string_equal(h.months[3].workshop, W2);
+	assert_int_equal(h.months[3].employer, 0);
+	assert_int_equal(h.months[3].state, 30000000 * 23 / 100);
+	assert_int_equal(h.months[4].period.month, 8);
+	assert_int_equal(raw_int(path, "SELECT days FROM person_totals WHERE "
+				       "national_code = '0499370899'"),
+			 29 + 31 + 20 + 15 + 30);
+	assert_int_equal(raw_int(path, "SELECT first_period FROM "
+				       "person_totals WHERE national_code = "
+				       "'0499370899'"),
+			 140212);
+	assert_int_equal(am_store_history(s, "0790419904", &a, &h),
+			 AM_ENOT_FOUND);
+
+	/* What each employer reported in 1403/07. */
+	assert_int_equal(am_store_worker_statement(
+				 s, "0499370899", (struct am_period){ 1403, 7 },
+				 &a, &n, &r),
+			 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(r[0].workshop, W1);
+	assert_string_equal(r[0].list_no, "01");
+	assert_int_equal(r[0].days, 20);
+	assert_int_equal(r[0].daily_wage, 4000000);
+	assert_int_equal(r[0].monthly_wage, 80000000);
+	assert_int_equal(r[0].subject_wage, 80000000);
+	assert_int_equal(r[0].total_pay, 85000000);
+	assert_string_equal(r[0].job_code, "1234");
+	assert_string_equal(r[0].occupation, "کارگر ساده");
+	assert_int_equal(r[0].start_date, AM_STORE_DATE_NONE);
+	assert_false(r[0].migrated);
+	assert_string_equal(r[1].workshop, W2);
+	assert_int_equal(r[1].days, 15);
+	/* A migrated month shows wage and days only. */
+	assert_int_equal(am_store_worker_statement(
+				 s, "0499370899", (struct am_period){ 1403, 1 },
+				 &a, &n, &r),
+			 0);
+	assert_int_equal(n, 1);
+	assert_true(r[0].migrated);
+	assert_int_equal(r[0].days, 31);
+	assert_null(r[0].job_code);
+	assert_int_equal(am_store_worker_statement(
+				 s, "0499370899", (struct am_period){ 1403, 9 },
+				 &a, &n, &r),
+			 AM_ENOT_FOUND);
+	assert_balanced(s);
+	am_store_close(s);
+	am_arena_release(&a);
+	drop_db(path);
+}
+
+/* The journal refuses to be changed. */
+static void test_journal_append_only(void **state)
+{
+	const char *path = db_path("ledger.db");
+	struct am_store *s = open_new("ledger.db");
+	struct test_list t;
+	bool ok = true;
+	int outcome;
+
+	(void)state;
+	first_list(&t);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	am_store_close(s);
+	assert_int_equal(raw_exec(path, "UPDATE journal SET debit = 1"),
+			 SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(path, "DELETE FROM journal"),
+			 SQLITE_CONSTRAINT);
+	/* Someone who drops the trigger and edits an entry is found. */
+	assert_int_equal(raw_exec(path, "DROP TRIGGER journal_no_update;"
+					"UPDATE journal SET debit = debit + 1"
+					" WHERE id = 1"),
+			 SQLITE_OK);
+	assert_int_equal(am_store_open(path, &s), 0);
+	assert_int_equal(am_store_journal_check(s, &ok, NULL, NULL), 0);
+	assert_false(ok);
+	am_store_close(s);
+	drop_db(path);
+}
+
+static void test_bulk_person(void **state)
+{
+	const char *path = db_path("bulk.db");
+	struct am_store *s = open_new("bulk.db");
+	struct am_person p = {
+		.national_code = "0012345679",
+		.first_name = "زهرا",
+		.last_name = "کریمی",
+		.birth_date = AM_STORE_DATE_NONE,
+		.sex = 'F',
+	};
+	long long audit = raw_int(path, "SELECT count(*) FROM audit");
+
+	(void)state;
+	assert_int_equal(am_store_person_put_bulk(s, &p), AM_EINVALID_ARGUMENT);
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_store_person_put_bulk(s, &p), 0);
+	p.national_code = "0499370899";
+	assert_int_equal(am_store_person_put_bulk(s, &p), 0);
+	p.sex = 'X';
+	p.national_code = "0650451252";
+	assert_int_equal(am_store_person_put_bulk(s, &p), AM_ESTORE_CONFLICT);
+	assert_int_equal(am_store_audit_append(s, "registry.import", "test",
+					       "{\"persons\":2}", NULL),
+			 0);
+	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons"), 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"),
+			 audit + 1);
+	am_store_close(s);
+	drop_db(path);
+}
+
+/*
+ * Fault injection: a batch of three lists in one transaction, failed at
+ * every backend call in turn; the caller rolls back on any error. After
+ * each run the database holds all of the batch or none of it, the journal
+ * balances and the audit chain verifies.
+ */
+
+static int batch(struct am_store *s)
+{
+	struct test_list t, u, v;
+	int outcome, err;
+
+	first_list(&t);
+	list_init(&u, W2, 1403, 7, "01", 0x88);
+	list_add(&u, "0499370899", 15, 2000000, false, true);
+	list_init(&v, W1, 1403, 7, "01", 0x99); /* amends t */
+	list_add(&v, "0012345679", 30, 3100000, false, false);
+	err = am_store_begin(s);
+	if (err)
+		return err;
+	err = post(s, &t, false, &outcome);
+	if (!err)
+		err = post(s, &u, false, &outcome);
+	if (!err)
+		err = post(s, &v, true, &outcome);
+	if (!err)
+		return am_store_commit(s);
+	am_store_rollback(s);
+	return err;
+}
+
+/* Rows the batch writes: 3 lists, 3 + 1 + 1 lines, 7 + 5 + 7 + 6 journal
+ * entries (t, u, t reversed, v), 3 persons in totals, 3 audit entries. */
+#define BATCH_ROWS (3 + 5 + 25 + 3 + 3)
+
+static long long count_batch(const char *path)
+{
+	return raw_int(path, "SELECT (SELECT count(*) FROM wage_lists)"
+			     " + (SELECT count(*) FROM wage_lines)"
+			     " + (SELECT count(*) FROM journal)"
+			     " + (SELECT count(*) FROM person_totals)"
+			     " + (SELECT count(*) FROM audit WHERE action"
+			     " LIKE 'list.%')");
+}
+
+static void fault_sweep(unsigned long count)
+{
+	const char *path = db_path("fault.db");
+	unsigned long k, fired_runs = 0;
+
+	for (k = 1; k < 1000; k++) {
+		struct am_store *inner, *s;
+		bool fired, ok = false;
+		int err;
+
+		inner = open_new("fault.db");
+		assert_int_equal(
+			am__store_fault_wrap(inner, k, count, INJECTED, &s), 0);
+		err = batch(s);
+		fired = am__store_fault_fired(s);
+		am_store_close(s);
+		if (fired) {
+			assert_int_equal(err, INJECTED);
+			assert_int_equal(count_batch(path), 0);
+		} else {
+			assert_int_equal(err, 0);
+			assert_int_equal(count_batch(path), BATCH_ROWS);
+		}
+		assert_int_equal(am_store_open(path, &s), 0);
+		assert_audit_ok(s);
+		assert_int_equal(am_store_journal_check(s, &ok, NULL, NULL), 0);
+		assert_true(ok);
+		am_store_close(s);
+		drop_db(path);
+		if (!fired)
+			break;
+		fired_runs++;
+	}
+	assert_true(k < 1000);
+	assert_int_equal(fired_runs, k - 1);
+	/* Pinned: see test_fault_counts. */
+	assert_int_equal(fired_runs, 36);
+}
+
+static void test_fault_each_call(void **state)
+{
+	(void)state;
+	fault_sweep(1);
+}
+
+static void test_fault_from_call_on(void **state)
+{
+	(void)state;
+	fault_sweep(ULONG_MAX);
+}
+
+static void test_fault_counts(void **state)
+{
+	struct am_store *inner = open_new("count.db"), *s;
+
+	(void)state;
+	assert_int_equal(am__store_fault_wrap(inner, 0, 1, INJECTED, &s), 0);
+	assert_int_equal(batch(s), 0);
+	/* begin, a schema check; per new list savepoint, find, insert,
+	 * lines, journal, set journal, sum, audit head, audit insert,
+	 * release (10); the amend adds a journal read, a reversal and a
+	 * supersede; commit. */
+	assert_int_equal(am__store_fault_calls(s), 2 + 3 * 10 + 3 + 1);
+	am_store_close(s);
+	drop_db(db_path("count.db"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_post_and_repost),
+		cmocka_unit_test(test_conflict_refused),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_empty_list),
+		cmocka_unit_test(test_amend),
+		cmocka_unit_test(test_exempt),
+		cmocka_unit_test(test_payments),
+		cmocka_unit_test(test_history_and_statements),
+		cmocka_unit_test(test_journal_append_only),
+		cmocka_unit_test(test_bulk_person),
+		cmocka_unit_test(test_fault_each_call),
+		cmocka_unit_test(test_fault_from_call_on),
+		cmocka_unit_test(test_fault_counts),
+	};
+
+	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
