@@ -150,6 +150,14 @@ int am_dbf_read(const char *dir, const struct am_read_opts *opts,
  * written under temporary names and renamed, so a crash leaves no half. */
 int am_dbf_write(const struct am_wage_list *l, const char *dir,
 		 enum am_dbf_layout layout, enum am_codepage cp);
+/* Same, and on error *diag (may be NULL) names the file, the line's row
+ * (0 for the header), the field and the value: AM_EENCODING_UNMAPPABLE for
+ * text the code page cannot hold, AM_EWAGE_FIELD_TOO_LONG for a value wider
+ * than its field, AM_EINVALID_ARGUMENT for a year a two-digit DSK_YY cannot
+ * carry (outside 1370..1469), AM_EIO. Text is never substituted. */
+int am_dbf_write_diag(const struct am_wage_list *l, const char *dir,
+		      enum am_dbf_layout layout, enum am_codepage cp,
+		      struct am_diag *diag);
 
 /* A UTF-8 CSV with a header row naming the DSKWOR00 columns in any order;
  * each (DSW_ID, DSW_YY, DSW_MM, DSW_LISTNO) group of consecutive rows is one
@@ -273,8 +281,9 @@ int am_wage_line_fill(const struct am_assess_params *p,
  * month is allowed). p may be NULL when am_assess_params_load() failed for
  * the list's period: the checks that need no rule figure (identifiers,
  * period, duplicates, signs, header totals) are still made, so the list's
- * other problems are reported with the period's. Header totals are checked
- * only when l->has_totals. Returns the number of problems found (0: the
+ * other problems are reported with the period's. t may be NULL: the terms
+ * change who pays, never what a list must say. Header totals are checked
+ * only when l->has_totals; duplicates ignore leading zeros of the codes. Returns the number of problems found (0: the
  * list may be posted), counted even past the cap of diags. */
 size_t am_wage_list_validate(const struct am_assess_params *p,
 			     const struct am_workshop_terms *t,

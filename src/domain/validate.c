@@ -287,12 +287,34 @@ static void check_line(struct vctx *c, const struct am_wage_line *w)
 	}
 }
 
-/* FNV-1a over the national code as written: duplicates are exact copies. */
-static uint32_t code_hash(const char *s, size_t n)
+/* A national code as compared for duplicates: without its leading zeros,
+ * which spreadsheets drop, so that 0012345679 and 12345679 are one person. */
+static const char *code_key(const char code[11], size_t *len)
 {
+	size_t n = strnlen(code, 11), i = 0;
+
+	while (i < n && code[i] == '0')
+		i++;
+	*len = n - i;
+	return code + i;
+}
+
+static bool same_person(const char a[11], const char b[11])
+{
+	size_t na, nb;
+	const char *ka = code_key(a, &na), *kb = code_key(b, &nb);
+
+	return na == nb && memcmp(ka, kb, na) == 0;
+}
+
+/* FNV-1a over the code's key. */
+static uint32_t code_hash(const char code[11])
+{
+	size_t n;
+	const char *s = code_key(code, &n);
 	uint32_t h = 2166136261u;
 
-	for (size_t i = 0; i < n && s[i]; i++)
+	for (size_t i = 0; i < n; i++)
 		h = (h ^ (unsigned char)s[i]) * 16777619u;
 	return h;
 }
@@ -320,13 +342,11 @@ static void find_duplicates_hashed(struct vctx *c, uint32_t *tab, size_t slots)
 
 		if (w->national_code[0] == '\0')
 			continue;
-		k = code_hash(w->national_code, sizeof(w->national_code)) &
-		    (slots - 1);
+		k = code_hash(w->national_code) & (slots - 1);
 		while (tab[k]) {
 			const struct am_wage_line *o = &lines[tab[k] - 1];
 
-			if (strncmp(o->national_code, w->national_code,
-				    sizeof(w->national_code)) == 0) {
+			if (same_person(o->national_code, w->national_code)) {
 				report_duplicate(c, w, o);
 				break;
 			}
@@ -346,9 +366,8 @@ static void find_duplicates_quadratic(struct vctx *c)
 		if (lines[i].national_code[0] == '\0')
 			continue;
 		for (size_t j = 0; j < i; j++) {
-			if (strncmp(lines[j].national_code,
-				    lines[i].national_code,
-				    sizeof(lines[i].national_code)) == 0) {
+			if (same_person(lines[j].national_code,
+					lines[i].national_code)) {
 				report_duplicate(c, &lines[i], &lines[j]);
 				break;
 			}
