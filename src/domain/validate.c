@@ -438,7 +438,8 @@ static void check_header_ids(struct vctx *c)
 	}
 }
 
-/* RULE ir.wagelist.period: a month 1..12, not after today's month. */
+/* RULE ir.wagelist.period: a year of the calendar, a month 1..12, not after
+ * today's month. */
 static void check_period(struct vctx *c, am_date today)
 {
 	const struct am_wage_list *l = c->l;
@@ -446,6 +447,14 @@ static void check_period(struct vctx *c, am_date today)
 	struct am_period now;
 	struct am_ymd ymd;
 
+	if (l->period.year < AM_JALALI_YEAR_MIN ||
+	    l->period.year > AM_JALALI_YEAR_MAX) {
+		snprintf(v, sizeof(v), "%d", l->period.year);
+		snprintf(e, sizeof(e), "%d..%d", AM_JALALI_YEAR_MIN,
+			 AM_JALALI_YEAR_MAX);
+		report(c, AM_EWAGE_PERIOD_RANGE, l->header_row, "DSK_YY", v, e);
+		return;
+	}
 	if (l->period.month < 1 || l->period.month > 12) {
 		snprintf(v, sizeof(v), "%d", l->period.month);
 		report(c, AM_EWAGE_PERIOD_RANGE, l->header_row, "DSK_MM", v,
