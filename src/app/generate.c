@@ -287,16 +287,13 @@ static uint64_t permute(uint64_t x, uint64_t domain, uint64_t key)
 
 static unsigned nat_prefix(unsigned i)
 {
-	unsigned p = 0;
+	unsigned n = i + 1, skipped = 0;
 
-	/* skip 111, 222, … 666 */
-	for (unsigned n = 1; n <= 699; n++) {
-		if (n % 111 == 0)
-			continue;
-		if (p++ == i)
-			return n;
-	}
-	return 1;
+	/* skip 111, 222, … 666: n is i + 1 plus the multiples passed */
+	while ((i + 1 + skipped) / 111 != skipped)
+		skipped = (i + 1 + skipped) / 111;
+	n = i + 1 + skipped;
+	return n;
 }
 
 static void natcode_make(uint64_t seed, uint32_t id, char out[11])
@@ -365,20 +362,6 @@ static uint32_t age_weight(int age, int female)
 static am_date years_before(am_date d, int years)
 {
 	return d - (am_date)(years * 365 + years / 4);
-}
-
-/* YYYYMMDD, as ListDisk writes dates. */
-static void date_ymd(am_date d, char out[9])
-{
-	struct am_ymd y;
-	unsigned v;
-
-	am_date_to_jalali(d, &y);
-	v = (unsigned)(y.year % 10000) * 10000 + (unsigned)y.month * 100 +
-	    (unsigned)y.day;
-	for (int i = 7; i >= 0; i--, v /= 10)
-		out[i] = (char)('0' + v % 10);
-	out[8] = '\0';
 }
 
 static const char *pick_city(struct gen *g, struct rng *r)
@@ -1003,22 +986,86 @@ static int mkdir_p(struct gen *g, const char *path)
 	return io_fail(g, path);
 }
 
-/* A CSV field: quoted only when it must be. */
-static void csv_field(FILE *f, const char *s)
+/* A CSV row built in memory and written with one fwrite: fields are
+ * appended each with its comma, and row_end turns the last into a newline.
+ * Fields are short (names and codes), so a row never fills the buffer; if
+ * one did, it would be cut, never overrun. */
+struct row {
+	size_t n;
+	char b[2048];
+};
+
+static void row_raw(struct row *r, const char *s, size_t len)
 {
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
+	if (len > sizeof(r->b) - 2 - r->n)
+		len = sizeof(r->b) - 2 - r->n;
+	memcpy(r->b + r->n, s, len);
+	r->n += len;
+}
+
+/* Text, quoted only when it must be. */
+static void row_text(struct row *r, const char *s)
+{
+	if (s && strpbrk(s, ",\"\r\n")) {
+		row_raw(r, "\"", 1);
+		for (; *s; s++)
+			row_raw(r, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
+		row_raw(r, "\"", 1);
+	} else if (s) {
+		row_raw(r, s, strlen(s));
 	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
+	row_raw(r, ",", 1);
+}
+
+static void row_int(struct row *r, int64_t v)
+{
+	char d[24];
+	size_t i = sizeof(d);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		d[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		d[--i] = '-';
+	row_raw(r, d + i, sizeof(d) - i);
+	row_raw(r, ",", 1);
+}
+
+/* YYYYMMDD as ListDisk writes it (slashes false), or YYYY/MM/DD;
+ * nothing for AM_WAGE_DATE_NONE. */
+static void row_date(struct row *r, am_date d, bool slashes)
+{
+	char buf[16];
+	struct am_ymd y;
+
+	if (d != AM_WAGE_DATE_NONE) {
+		am_date_to_jalali(d, &y);
+		buf[0] = (char)('0' + y.year / 1000 % 10);
+		buf[1] = (char)('0' + y.year / 100 % 10);
+		buf[2] = (char)('0' + y.year / 10 % 10);
+		buf[3] = (char)('0' + y.year % 10);
+		buf[4] = '/';
+		buf[5] = (char)('0' + y.month / 10);
+		buf[6] = (char)('0' + y.month % 10);
+		buf[7] = '/';
+		buf[8] = (char)('0' + y.day / 10);
+		buf[9] = (char)('0' + y.day % 10);
+		if (!slashes) {
+			memmove(buf + 4, buf + 5, 2);
+			memmove(buf + 6, buf + 8, 2);
+		}
+		row_raw(r, buf, slashes ? 10 : 8);
 	}
-	fputc('"', f);
+	row_raw(r, ",", 1);
+}
+
+static void row_end(struct row *r, FILE *f)
+{
+	r->b[r->n - 1] = '\n';
+	fwrite(r->b, 1, r->n, f);
+	r->n = 0;
 }
 
 /* Until src/formats writes wage-list CSV (am_csv_write_list), the same
@@ -1032,41 +1079,42 @@ static const char wage_csv_header[] =
 
 static void wage_csv_list(FILE *f, const struct am_wage_list *l)
 {
+	struct row r;
+
+	r.n = 0;
 	for (size_t i = 0; i < l->nlines; i++) {
 		const struct am_wage_line *w = &l->lines[i];
-		char d[3][9];
 
-		date_ymd(w->id_date, d[0]);
-		date_ymd(w->birth_date, d[1]);
-		fprintf(f, "%s,%04d,%02d,%s,%s,", l->workshop, l->period.year,
-			l->period.month, l->list_no, w->insurance_no);
-		csv_field(f, w->first_name);
-		fputc(',', f);
-		csv_field(f, w->last_name);
-		fputc(',', f);
-		csv_field(f, w->father_name);
-		fputc(',', f);
-		csv_field(f, w->id_no);
-		fputc(',', f);
-		csv_field(f, w->id_place);
-		fprintf(f, ",%s,%s,%s,", d[0], d[1], sex_word(w->sex));
-		csv_field(f, w->nationality);
-		fputc(',', f);
-		csv_field(f, w->occupation);
-		date_ymd(w->start_date, d[2]);
-		fprintf(f, ",%s,", d[2]);
-		if (w->end_date != AM_WAGE_DATE_NONE) {
-			date_ymd(w->end_date, d[2]);
-			fputs(d[2], f);
-		}
-		fprintf(f,
-			",%d,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-			",%" PRId64 ",%" PRId64 ",%d,%s,%s,%" PRId64 ",%" PRId64
-			"\n",
-			w->days, w->daily_wage, w->monthly_wage, w->benefits,
-			w->subject_wage, w->total_pay, w->insured_share,
-			w->prate, w->job_code ? w->job_code : "",
-			w->national_code, w->seniority, w->spouse);
+		row_text(&r, l->workshop);
+		row_int(&r, l->period.year);
+		row_int(&r, l->period.month);
+		row_text(&r, l->list_no);
+		row_text(&r, w->insurance_no);
+		row_text(&r, w->first_name);
+		row_text(&r, w->last_name);
+		row_text(&r, w->father_name);
+		row_text(&r, w->id_no);
+		row_text(&r, w->id_place);
+		row_date(&r, w->id_date, false);
+		row_date(&r, w->birth_date, false);
+		row_text(&r, sex_word(w->sex));
+		row_text(&r, w->nationality);
+		row_text(&r, w->occupation);
+		row_date(&r, w->start_date, false);
+		row_date(&r, w->end_date, false);
+		row_int(&r, w->days);
+		row_int(&r, w->daily_wage);
+		row_int(&r, w->monthly_wage);
+		row_int(&r, w->benefits);
+		row_int(&r, w->subject_wage);
+		row_int(&r, w->total_pay);
+		row_int(&r, w->insured_share);
+		row_int(&r, w->prate);
+		row_text(&r, w->job_code);
+		row_text(&r, w->national_code);
+		row_int(&r, w->seniority);
+		row_int(&r, w->spouse);
+		row_end(&r, f);
 	}
 }
 
@@ -1261,17 +1309,19 @@ static int month_run(struct gen *g, struct am_period p)
 
 static void person_row(FILE *f, const struct person *p)
 {
-	char birth[AM_DATE_FMT_MAX];
+	struct row r;
 
-	am_date_format_jalali(p->birth, false, birth);
-	fprintf(f, "%s,", p->natcode);
-	csv_field(f, p->first);
-	fputc(',', f);
-	csv_field(f, p->last);
-	fputc(',', f);
-	csv_field(f, p->father);
-	fprintf(f, ",%s,%c,%s,%s\n", birth, p->sex, nationality_word(p->afghan),
-		p->insno);
+	r.n = 0;
+	row_text(&r, p->natcode);
+	row_text(&r, p->first);
+	row_text(&r, p->last);
+	row_text(&r, p->father);
+	row_date(&r, p->birth, true);
+	row_raw(&r, &p->sex, 1);
+	row_raw(&r, ",", 1);
+	row_text(&r, nationality_word(p->afghan));
+	row_text(&r, p->insno);
+	row_end(&r, f);
 }
 
 static const char *const relations[] = { "spouse", "child",  "child", "child",
@@ -1306,15 +1356,18 @@ static int registry_persons(struct gen *g, const char *dir)
 		person_row(f[0], &w);
 		g->st.persons++;
 		for (int k = 0; k < 7; k++) {
-			char since[AM_DATE_FMT_MAX];
+			struct row r;
 			am_date from;
 
 			if (!person_dependant(g, &w, k, &d, &from))
 				continue;
 			person_row(f[0], &d);
-			am_date_format_jalali(from, false, since);
-			fprintf(f[1], "%s,%s,%s,%s\n", w.natcode, d.natcode,
-				relations[k], since);
+			r.n = 0;
+			row_text(&r, w.natcode);
+			row_text(&r, d.natcode);
+			row_text(&r, relations[k]);
+			row_date(&r, from, true);
+			row_end(&r, f[1]);
 			g->st.persons++;
 			g->st.dependants++;
 		}
@@ -1348,29 +1401,31 @@ static int registry_workshops(struct gen *g, const char *dir)
 	for (uint32_t w = 0; w < g->nshops; w++) {
 		struct shop s;
 		char branch[96], no[16];
+		struct row r;
 
+		r.n = 0;
 		shop_make(g, w, &s);
 		if (s.employer == w) {
-			fprintf(f[0], "%s,%s,", s.employer_id,
-				s.legal ? "legal" : "person");
-			csv_field(f[0], s.employer_name);
-			fputc('\n', f[0]);
+			row_text(&r, s.employer_id);
+			row_text(&r, s.legal ? "legal" : "person");
+			row_text(&r, s.employer_name);
+			row_end(&r, f[0]);
 			g->st.employers++;
 		}
 		persian_number(s.branch, no, sizeof(no));
 		snprintf(branch, sizeof(branch), "شعبه %s %s", no,
 			 s.province->capital);
-		fprintf(f[1], "%s,", s.code);
-		csv_field(f[1], s.name);
-		fprintf(f[1], ",%s,", s.employer_id);
-		csv_field(f[1], s.address);
-		fputc(',', f[1]);
-		csv_field(f[1], s.province->name);
-		fputc(',', f[1]);
-		csv_field(f[1], branch);
-		fputc(',', f[1]);
-		csv_field(f[1], s.activity->name);
-		fprintf(f[1], ",compulsory,%d,%d\n", s.hh, s.exempt);
+		row_text(&r, s.code);
+		row_text(&r, s.name);
+		row_text(&r, s.employer_id);
+		row_text(&r, s.address);
+		row_text(&r, s.province->name);
+		row_text(&r, branch);
+		row_text(&r, s.activity->name);
+		row_text(&r, "compulsory");
+		row_int(&r, s.hh);
+		row_int(&r, s.exempt);
+		row_end(&r, f[1]);
 		g->st.workshops++;
 	}
 	err = file_close(g, path[0], f[0], 0);
@@ -1498,7 +1553,8 @@ static int gen_init(struct gen *g, const struct am_rules *r,
 	g->st.state_bytes = g->nshops * sizeof(*g->size) +
 			    g->nslots * sizeof(*g->slots) +
 			    g->pool_cap * sizeof(*g->pool);
-	am_wage_list_init(&g->list);
+	/* The list is set up by hand: only its arena is ever allocated. */
+	am_arena_init(&g->list.arena, 0);
 	return sizes_make(g);
 }
 
@@ -1508,7 +1564,7 @@ static void gen_release(struct gen *g)
 	free(g->slots);
 	free(g->pool);
 	free(g->lines);
-	am_wage_list_release(&g->list);
+	am_arena_release(&g->list.arena);
 }
 
 void am_generate_opts_init(struct am_generate_opts *o)
