@@ -280,6 +280,13 @@ static uint64_t permute(uint64_t x, uint64_t domain, uint64_t key)
 	return x;
 }
 
+/* v as n decimal digits, zero-padded (no NUL). */
+static void digits(uint64_t v, char *out, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		out[i] = (char)('0' + v % 10);
+}
+
 /* National codes: a 3-digit prefix 001..699 (never three same digits),
  * six digits 000001..999999, and the mod-11 check digit. */
 #define NAT_PREFIXES (699u - 6u)
@@ -303,7 +310,8 @@ static void natcode_make(uint64_t seed, uint32_t id, char out[11])
 	unsigned prefix = nat_prefix((unsigned)(x / NAT_BODIES));
 	unsigned body = (unsigned)(x % NAT_BODIES) + 1, s = 0, r;
 
-	snprintf(out, 11, "%03u%06u", prefix, body);
+	digits(prefix, out, 3);
+	digits(body, out + 3, 6);
 	for (unsigned i = 0; i < 9; i++)
 		s += (unsigned)(out[i] - '0') * (10 - i);
 	r = s % 11;
@@ -321,7 +329,11 @@ static void legal_id_make(uint64_t seed, uint32_t idx, char out[12])
 	unsigned b = 1 + (unsigned)(x / 1000000u % 9);
 	unsigned c = (unsigned)(x % 1000000u), k, s = 0, r;
 
-	snprintf(out, 12, "10%u%u%06u", a, b, c);
+	out[0] = '1';
+	out[1] = '0';
+	out[2] = (char)('0' + a % 10);
+	out[3] = (char)('0' + b);
+	digits(c, out + 4, 6);
 	k = (unsigned)(out[9] - '0') + 2;
 	for (unsigned i = 0; i < 10; i++)
 		s += (k + (unsigned)(out[i] - '0')) * coef[i % 5];
@@ -334,14 +346,16 @@ static void workshop_code_make(uint64_t seed, uint32_t idx, char out[11])
 {
 	uint64_t x = permute(idx, 9000000000ULL, mix64(seed ^ TAG_WCODE));
 
-	snprintf(out, 11, "%010" PRIu64, (uint64_t)1000000000u + x);
+	digits((uint64_t)1000000000u + x, out, 10);
+	out[10] = '\0';
 }
 
 static void insno_make(uint64_t seed, uint32_t id, char out[11])
 {
 	uint64_t x = permute(id, 900000000u, mix64(seed ^ TAG_INSNO));
 
-	snprintf(out, 11, "%010" PRIu64, (uint64_t)1000000000u + x);
+	digits((uint64_t)1000000000u + x, out, 10);
+	out[10] = '\0';
 }
 
 /* ---- people ------------------------------------------------------------ */
