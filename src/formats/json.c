@@ -51,6 +51,16 @@ static bool value_text(struct am__fctx *c, const char *field, json_t *v,
 	return false;
 }
 
+static void line_header_num(struct am__fctx *c, const char *field, int v,
+			    int want)
+{
+	char vs[24], ws[24];
+
+	snprintf(vs, sizeof(vs), "%d", v);
+	snprintf(ws, sizeof(ws), "%d", want);
+	am__fctx_diag(c, AM_EWAGE_LINE_HEADER, field, vs, strlen(vs), ws);
+}
+
 static int read_line(struct jctx *j, json_t *obj, struct am_wage_line *w,
 		     const struct am__wkey *key)
 {
@@ -98,13 +108,11 @@ static int read_line(struct jctx *j, json_t *obj, struct am_wage_line *w,
 	if (have[AM_WF_ID] && strcmp(k.id, key->id) != 0)
 		am__fctx_diag(c, AM_EWAGE_LINE_HEADER, "DSW_ID", k.id,
 			      strlen(k.id), key->id);
-	if ((have[AM_WF_YY] && k.period.year != key->period.year) ||
-	    (have[AM_WF_MM] && k.period.month != key->period.month))
-		am__fctx_diag(c, AM_EWAGE_LINE_HEADER,
-			      have[AM_WF_YY] && k.period.year != key->period.year
-				      ? "DSW_YY"
-				      : "DSW_MM",
-			      NULL, 0, NULL);
+	if (have[AM_WF_YY] && k.period.year != key->period.year)
+		line_header_num(c, "DSW_YY", k.period.year, key->period.year);
+	if (have[AM_WF_MM] && k.period.month != key->period.month)
+		line_header_num(c, "DSW_MM", k.period.month,
+				key->period.month);
 	if (have[AM_WF_LISTNO] && strcmp(k.list_no, key->list_no) != 0)
 		am__fctx_diag(c, AM_EWAGE_LINE_HEADER, "DSW_LISTNO", k.list_no,
 			      strlen(k.list_no), key->list_no);

@@ -212,6 +212,10 @@ void am__fctx_diag(struct am__fctx *c, int code, const char *field,
 	v[value ? n : 0] = '\0';
 	snprintf(name, sizeof(name), "%s%s", c->prefix ? c->prefix : "",
 		 field ? field : "");
+	/* "lists[2]." alone names the list: drop the joining dot. */
+	n = strlen(name);
+	if (n && name[n - 1] == '.')
+		name[n - 1] = '\0';
 	c->nbad++;
 	if (c->diags)
 		am_diags_add(c->diags, code, c->file, c->row, name, v,
