@@ -121,6 +121,7 @@ struct gen {
 	struct items it;
 	struct am_wage_list list;
 	struct am_wage_line *lines;
+	uint32_t *leavers; /* of the workshop being written, for the pool */
 	size_t lines_cap;
 	FILE *out;
 	struct am_generate_stats st;
@@ -791,11 +792,6 @@ static int add_item(am_money monthly, int days, bool subject, am_money *sub,
 
 /* ---- the lists ---------------------------------------------------------- */
 
-static const char *sex_word(char sex)
-{
-	return sex == 'F' ? "زن" : "مرد";
-}
-
 static const char *nationality_word(bool afghan)
 {
 	return afghan ? "افغانستانی" : "ایرانی";
@@ -1082,59 +1078,10 @@ static void row_end(struct row *r, FILE *f)
 	r->n = 0;
 }
 
-/* Until src/formats writes wage-list CSV (am_csv_write_list), the same
- * columns are written here. */
-static const char wage_csv_header[] =
-	"DSW_ID,DSW_YY,DSW_MM,DSW_LISTNO,DSW_ID1,DSW_FNAME,DSW_LNAME,"
-	"DSW_DNAME,DSW_IDNO,DSW_IDPLC,DSW_IDATE,DSW_BDATE,DSW_SEX,DSW_NAT,"
-	"DSW_OCP,DSW_SDATE,DSW_EDATE,DSW_DD,DSW_ROOZ,DSW_MAH,DSW_MAZ,"
-	"DSW_MASH,DSW_TOTL,DSW_BIME,DSW_PRATE,DSW_JOB,PER_NATCOD,DSW_INC,"
-	"DSW_SPOUSE\n";
-
-static void wage_csv_list(FILE *f, const struct am_wage_list *l)
-{
-	struct row r;
-
-	r.n = 0;
-	for (size_t i = 0; i < l->nlines; i++) {
-		const struct am_wage_line *w = &l->lines[i];
-
-		row_text(&r, l->workshop);
-		row_int(&r, l->period.year);
-		row_int(&r, l->period.month);
-		row_text(&r, l->list_no);
-		row_text(&r, w->insurance_no);
-		row_text(&r, w->first_name);
-		row_text(&r, w->last_name);
-		row_text(&r, w->father_name);
-		row_text(&r, w->id_no);
-		row_text(&r, w->id_place);
-		row_date(&r, w->id_date, false);
-		row_date(&r, w->birth_date, false);
-		row_text(&r, sex_word(w->sex));
-		row_text(&r, w->nationality);
-		row_text(&r, w->occupation);
-		row_date(&r, w->start_date, false);
-		row_date(&r, w->end_date, false);
-		row_int(&r, w->days);
-		row_int(&r, w->daily_wage);
-		row_int(&r, w->monthly_wage);
-		row_int(&r, w->benefits);
-		row_int(&r, w->subject_wage);
-		row_int(&r, w->total_pay);
-		row_int(&r, w->insured_share);
-		row_int(&r, w->prate);
-		row_text(&r, w->job_code);
-		row_text(&r, w->national_code);
-		row_int(&r, w->seniority);
-		row_int(&r, w->spouse);
-		row_end(&r, f);
-	}
-}
-
 static int lines_reserve(struct gen *g, size_t n)
 {
 	struct am_wage_line *p;
+	uint32_t *q;
 
 	if (n <= g->lines_cap)
 		return 0;
@@ -1142,18 +1089,67 @@ static int lines_reserve(struct gen *g, size_t n)
 	if (!p)
 		return AM_ENOMEM;
 	g->lines = p;
+	q = realloc(g->leavers, n * sizeof(*q));
+	if (!q)
+		return AM_ENOMEM;
+	g->leavers = q;
 	g->lines_cap = n;
 	return 0;
 }
 
-/* Until src/formats writes ListDisk folders (am_dbf_write). */
-static int dbf_write(struct gen *g, const struct am_wage_list *l,
-		     const char *dir)
+/* Those who left look for work again from the next workshop on, never in
+ * the list they left (no one twice in a list). */
+static void pool_add(struct gen *g, const uint32_t *pid, size_t n)
 {
-	(void)g;
-	(void)l;
-	(void)dir;
-	return AM_EINVALID_ARGUMENT;
+	for (size_t i = 0; i < n; i++) {
+		if (g->npool < g->pool_cap)
+			g->pool[g->npool++] = pid[i];
+		else
+			g->pool[below(&g->rng, g->npool)] = pid[i];
+	}
+}
+
+/* s cut to at most max characters at a word's end, for the narrow text
+ * fields of DSKKAR00 (30 or 40 characters, one byte each in
+ * Windows-1256); the registry keeps the whole name. */
+static const char *fit(struct am_arena *a, const char *s, size_t max)
+{
+	size_t chars = 0, cut = 0, i;
+
+	for (i = 0; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xC0) == 0x80)
+			continue;
+		if (chars == max)
+			break;
+		if (s[i] == ' ')
+			cut = i;
+		chars++;
+	}
+	if (!s[i])
+		return s;
+	return am_arena_strndup(a, s, cut ? cut : i);
+}
+
+static int dbf_write(struct gen *g, struct am_wage_list *l, const char *dir)
+{
+	struct am_diag d;
+	int err;
+
+	l->workshop_name = fit(&l->arena, l->workshop_name, 30);
+	l->employer_name = fit(&l->arena, l->employer_name, 30);
+	l->address = fit(&l->arena, l->address, 40);
+	l->description = fit(&l->arena, l->description, 30);
+	if (!l->workshop_name || !l->employer_name || !l->address ||
+	    !l->description)
+		return AM_ENOMEM;
+	memset(&d, 0, sizeof(d));
+	err = am_dbf_write_diag(l, dir, AM_DBF_V27, AM_CP_WINDOWS_1256, &d);
+	if (err) {
+		if (!d.code)
+			am_diag_set(&d, err, dir, 0, NULL, NULL, NULL);
+		am_diags_push(g->diags, &d);
+	}
+	return err;
 }
 
 static int list_write(struct gen *g, const struct shop *s,
@@ -1163,18 +1159,14 @@ static int list_write(struct gen *g, const struct shop *s,
 	int err;
 
 	if (g->o->format == AM_GENERATE_CSV) {
-		wage_csv_list(g->out, &g->list);
-		return ferror(g->out) ? AM_EIO : 0;
+		err = am_csv_write_list(g->out, &g->list);
+		return err ? io_fail(g, "wages") : 0;
 	}
 	err = path_join(g, dir, month_dir, s->code);
 	if (!err)
 		err = mkdir_p(g, dir);
 	if (!err)
 		err = dbf_write(g, &g->list, dir);
-	if (err && err != AM_EIO)
-		am_diags_add(g->diags, err, dir, 0, NULL, NULL, NULL);
-	else if (err)
-		io_fail(g, dir);
 	return err;
 }
 
@@ -1194,6 +1186,7 @@ static int shop_month(struct gen *g, uint32_t w, uint32_t first,
 {
 	struct am_wage_list *l = &g->list;
 	uint32_t n = g->size[w];
+	size_t nleft = 0;
 	char desc[96];
 	struct shop s;
 	int err;
@@ -1220,16 +1213,12 @@ static int shop_month(struct gen *g, uint32_t w, uint32_t first,
 		line->row = (unsigned)l->nlines + 2;
 		l->nlines++;
 		if (leave) {
-			if (chance(&g->rng, TO_POOL_PERMILLE)) {
-				if (g->npool < g->pool_cap)
-					g->pool[g->npool++] = sl->pid;
-				else
-					g->pool[below(&g->rng, g->npool)] =
-						sl->pid;
-			}
+			if (chance(&g->rng, TO_POOL_PERMILLE))
+				g->leavers[nleft++] = sl->pid;
 			sl->pid = VACANT;
 		}
 	}
+	pool_add(g, g->leavers, nleft);
 	if (l->nlines == 0)
 		return 0;
 	am__strlcpy(l->workshop, s.code, sizeof(l->workshop));
@@ -1303,7 +1292,8 @@ static int month_run(struct gen *g, struct am_period p)
 		err = file_open(g, path, &g->out);
 		if (err)
 			return err;
-		fputs(wage_csv_header, g->out);
+		if (am_csv_write_header(g->out) != 0)
+			err = AM_EIO;
 	} else {
 		err = mkdir_p(g, dir);
 		if (err)
@@ -1567,8 +1557,7 @@ static int gen_init(struct gen *g, const struct am_rules *r,
 	g->st.state_bytes = g->nshops * sizeof(*g->size) +
 			    g->nslots * sizeof(*g->slots) +
 			    g->pool_cap * sizeof(*g->pool);
-	/* The list is set up by hand: only its arena is ever allocated. */
-	am_arena_init(&g->list.arena, 0);
+	am_wage_list_init(&g->list);
 	return sizes_make(g);
 }
 
@@ -1578,7 +1567,8 @@ static void gen_release(struct gen *g)
 	free(g->slots);
 	free(g->pool);
 	free(g->lines);
-	am_arena_release(&g->list.arena);
+	free(g->leavers);
+	am_wage_list_release(&g->list);
 }
 
 void am_generate_opts_init(struct am_generate_opts *o)

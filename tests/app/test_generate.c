@@ -18,6 +18,7 @@
 #include "amanat/generate.h"
 #include "amanat/ident.h"
 #include "amanat/rules.h"
+#include "amanat/wagelist.h"
 
 #include "app/gen_int.h"
 
@@ -60,8 +61,9 @@ static void rm_rf(const char *path)
 	assert_int_equal(system(cmd), 0);
 }
 
-static int gen(const char *out, uint64_t insured, unsigned months, int year,
-	       int month, uint64_t seed, struct am_generate_stats *st)
+static int gen_fmt(const char *out, uint64_t insured, unsigned months, int year,
+		   int month, uint64_t seed, enum am_generate_format fmt,
+		   struct am_generate_stats *st)
 {
 	struct am_generate_opts o;
 	struct am_diags ds;
@@ -73,6 +75,7 @@ static int gen(const char *out, uint64_t insured, unsigned months, int year,
 	o.start.year = year;
 	o.start.month = month;
 	o.seed = seed;
+	o.format = fmt;
 	o.outdir = out;
 	am_diags_init(&ds, 0);
 	err = am_generate(rules, &o, st, &ds);
@@ -82,6 +85,45 @@ static int gen(const char *out, uint64_t insured, unsigned months, int year,
 			      ds.items[i].value);
 	am_diags_release(&ds);
 	return err;
+}
+
+static int gen(const char *out, uint64_t insured, unsigned months, int year,
+	       int month, uint64_t seed, struct am_generate_stats *st)
+{
+	return gen_fmt(out, insured, months, year, month, seed, AM_GENERATE_CSV,
+		       st);
+}
+
+/* Each list read back by the formats layer, validated by the domain's
+ * own checks: no problem at all. */
+struct readback {
+	size_t lists, lines, refused, problems;
+	bool totals;
+};
+
+static int readback_list(struct am_wage_list *l, bool refused, void *ctx)
+{
+	struct readback *rb = ctx;
+	struct am_workshop_terms t = { false, false };
+	struct am_assess_params p;
+	struct am_diags ds;
+	size_t n;
+
+	assert_int_equal(am_assess_params_load(rules, l->period, &p, NULL), 0);
+	am_diags_init(&ds, 0);
+	n = am_wage_list_validate(&p, &t, l, am_date_today(), &ds);
+	for (size_t i = 0; i < ds.nr && i < 5; i++)
+		print_message("%s:%u %s %s expected %s [%d]\n",
+			      ds.items[i].file, ds.items[i].line,
+			      ds.items[i].field, ds.items[i].value,
+			      ds.items[i].expected, ds.items[i].code);
+	am_diags_release(&ds);
+	rb->problems += n;
+	rb->refused += refused;
+	rb->lists++;
+	rb->lines += l->nlines;
+	rb->totals |= l->has_totals;
+	return 0;
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -582,6 +624,28 @@ static void test_lines_valid(void **state)
 			 months[m][0], months[m][1]);
 		read_column(path, wage_header, 0, NULL, wage_row, &mc);
 		shop_close(&mc);
+		{
+			struct readback rb = { 0 };
+			struct am_read_opts ro = { 0 };
+			struct am_diags ds;
+
+			am_diags_init(&ds, 0);
+			assert_int_equal(
+				am_csv_read(path, &ro, readback_list, &rb, &ds),
+				0);
+			for (size_t i = 0; i < ds.nr && i < 5; i++)
+				print_message(
+					"%s:%u %s '%s' [%d]\n",
+					ds.items[i].file, ds.items[i].line,
+					ds.items[i].field, ds.items[i].value,
+					ds.items[i].code);
+			assert_int_equal(ds.nr, 0);
+			am_diags_release(&ds);
+			assert_int_equal(rb.problems, 0);
+			assert_int_equal(rb.refused, 0);
+			assert_int_equal(rb.lines, mc.lines);
+			assert_int_equal(rb.lists, mc.shops_seen);
+		}
 		if (m == 0) {
 			/* Every job is filled in the first month. */
 			assert_int_equal(mc.lines, 6000);
@@ -718,6 +782,54 @@ static void test_options(void **state)
 	assert_string_equal(am_generate_format_name(AM_GENERATE_DBF), "dbf");
 }
 
+/* ListDisk folders: one per workshop and month, read back with their
+ * header totals and valid. */
+static void test_dbf(void **state)
+{
+	char *dir = tmpdir(), path[1024];
+	struct am_generate_stats st;
+	struct readback rb = { 0 };
+	struct dirent **names;
+	int n;
+
+	(void)state;
+	assert_int_equal(
+		gen_fmt(dir, 600, 2, 1403, 12, 3, AM_GENERATE_DBF, &st), 0);
+	for (int m = 0; m < 2; m++) {
+		char month[512];
+
+		snprintf(month, sizeof(month), "%s/wages/%s", dir,
+			 m == 0 ? "1403-12" : "1404-01");
+		n = scandir(month, &names, NULL, alphasort);
+		assert_true(n > 2);
+		for (int i = 0; i < n; i++) {
+			struct am_read_opts ro = { 0 };
+			struct am_diags ds;
+
+			if (names[i]->d_name[0] != '.') {
+				snprintf(path, sizeof(path), "%s/%s", month,
+					 names[i]->d_name);
+				am_diags_init(&ds, 0);
+				assert_int_equal(am_dbf_read(path, &ro,
+							     readback_list, &rb,
+							     &ds),
+						 0);
+				assert_int_equal(ds.nr, 0);
+				am_diags_release(&ds);
+			}
+			free(names[i]);
+		}
+		free(names);
+	}
+	assert_int_equal(rb.problems, 0);
+	assert_int_equal(rb.refused, 0);
+	assert_true(rb.totals);
+	assert_int_equal(rb.lists, st.lists);
+	assert_int_equal(rb.lines, st.lines);
+	rm_rf(dir);
+	free(dir);
+}
+
 /* Each name table has at least 100 distinct names. */
 static void test_tables(void **state)
 {
@@ -744,6 +856,7 @@ int main(void)
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_lines_valid),
 		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_dbf),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
