@@ -408,14 +408,15 @@ static int fault_account_due(struct am_store *s, const char *account,
 static int fault_history_insert(struct am_store *s,
 				const struct am_history_row *r, int period,
 				int64_t now, bool *existed,
-				struct am_history_row *old)
+				struct am_history_row *old, bool *wrote)
 {
 	struct fault_store *f = fs(s);
 	int err = enter(f);
 
 	return err ? err
 		   : leave(f, f->inner->be->history_insert(f->inner, r, period,
-							   now, existed, old));
+							   now, existed, old,
+							   wrote));
 }
 
 static int fault_payment_find(struct am_store *s, const char *reference,

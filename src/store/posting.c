@@ -248,7 +248,7 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 		      const struct am_line_assessment *a, am_date due_date,
 		      bool state_pays_employer, const char *rules_identity,
 		      const struct list_sums *t, int64_t supersedes,
-		      int64_t *id)
+		      int64_t *id, bool *wrote)
 {
 	struct am__journal_entry e[LIST_ENTRIES_MAX];
 	struct am__list_row row;
@@ -281,6 +281,7 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 	row.supersedes = supersedes;
 	row.posted_at = am__store_now(s);
 	err = s->be->list_insert(s, &row, id);
+	*wrote = *wrote || !err;
 	if (!err && l->nlines)
 		err = s->be->lines_insert(s, *id, row.period, l, a);
 	for (size_t i = 0; i < n; i++) {
@@ -310,6 +311,98 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 	return 0;
 }
 
+/*
+ * A posting inside the caller's transaction takes no savepoint. A
+ * savepoint copies every page a list touches before its first change, so
+ * that the list can be undone alone; with a dozen lines landing on a dozen
+ * pages of wage_lines and person_totals, that copying cost more than the
+ * writes themselves (docs/storage.md, "Posting"). Validation makes the undo
+ * almost never needed, so instead: every refusal the store can see is
+ * found before the first write (the list's row, a single atomic
+ * statement), and a failure after it marks the transaction failed, so
+ * that only a rollback may follow and the caller redoes the batch without
+ * the list. Outside a transaction a post is its own transaction.
+ */
+static int post_begin(struct am_store *s)
+{
+	int err = am__store_ready(s);
+
+	if (err)
+		return err;
+	if (!s->in_tx)
+		return s->be->begin(s);
+	if (s->tx_failed)
+		return am__store_errf(
+			s, AM_ESTORE_SQL,
+			"the transaction was aborted by a failure "
+			"that could not be undone; roll it back");
+	return 0;
+}
+
+static int post_end(struct am_store *s, int err, bool wrote)
+{
+	char saved[AM__STORE_ERRMSG_MAX];
+
+	if (s->in_tx) {
+		if (err && wrote)
+			s->tx_failed = true;
+		return err;
+	}
+	if (!err)
+		err = s->be->commit(s);
+	if (err) {
+		memcpy(saved, s->errmsg, sizeof(saved));
+		s->be->rollback(s);
+		memcpy(s->errmsg, saved, sizeof(saved));
+	}
+	return err;
+}
+
+static int cmp_code(const void *a, const void *b)
+{
+	const struct am_wage_line *const *x = a, *const *y = b;
+
+	return strcmp((*x)->national_code, (*y)->national_code);
+}
+
+/* A person twice in the list, found before anything is written. Lists
+ * come sorted by national code (the fast path: one pass); others are
+ * sorted by pointer first. */
+static int check_duplicates(struct am_store *s, const struct am_wage_list *l)
+{
+	const struct am_wage_line **v;
+	bool sorted = true;
+	int err = 0;
+
+	for (size_t i = 1; sorted && i < l->nlines; i++) {
+		int c = strcmp(l->lines[i - 1].national_code,
+			       l->lines[i].national_code);
+
+		if (!c)
+			goto out_dup;
+		sorted = c < 0;
+	}
+	if (sorted)
+		return 0;
+	v = malloc(l->nlines * sizeof(*v));
+	if (!v)
+		return am__store_errf(s, AM_ENOMEM, "list: out of memory");
+	for (size_t i = 0; i < l->nlines; i++)
+		v[i] = &l->lines[i];
+	qsort(v, l->nlines, sizeof(*v), cmp_code);
+	for (size_t i = 1; !err && i < l->nlines; i++)
+		if (!strcmp(v[i - 1]->national_code, v[i]->national_code))
+			err = AM_ESTORE_CONFLICT;
+	free(v);
+	if (!err)
+		return 0;
+out_dup:
+	return am__store_errf(s, AM_ESTORE_CONFLICT,
+			      "list %s/%04d/%02d/%s: a person is listed twice",
+			      l->workshop, l->period.year, l->period.month,
+			      l->list_no);
+}
+
 static int check_list(struct am_store *s, const struct am_wage_list *l,
 		      const struct am_line_assessment *a,
 		      const char *rules_identity)
@@ -334,6 +427,7 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 	struct list_sums t;
 	int64_t id = 0;
 	int result = AM_POST_POSTED;
+	bool wrote = false;
 	int err;
 
 	err = check_list(s, l, a, rules_identity);
@@ -342,7 +436,10 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 	err = sum_lines(l, a, &t);
 	if (err)
 		return am__store_errf(s, err, "list totals overflow");
-	err = am__store_unit_begin(s);
+	err = check_duplicates(s, l);
+	if (err)
+		return err;
+	err = post_begin(s);
 	if (err)
 		return err;
 	err = s->be->list_find(s, l->workshop, period_key(l->period),
@@ -357,6 +454,9 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 		result = AM_POST_REFUSED_CONFLICT;
 		goto out_unit;
 	}
+	/* The first write: the journal's reversal when amending, else the
+	 * list's row, whose foreign key refuses an unknown workshop. */
+	wrote = old.found;
 	if (old.found) {
 		result = AM_POST_AMENDED;
 		err = reverse_list(s, l, &old, today_of(s));
@@ -366,13 +466,13 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 			goto out_unit;
 	}
 	err = write_list(s, l, a, due_date, state_pays_employer, rules_identity,
-			 &t, old.found ? old.id : 0, &id);
+			 &t, old.found ? old.id : 0, &id, &wrote);
 	if (!err)
 		err = audit_list(s, old.found ? "list.amend" : "list.post", l,
 				 id, &t, rules_identity,
 				 old.found ? old.id : 0);
 out_unit:
-	err = am__store_unit_end(s, err);
+	err = post_end(s, err, wrote);
 	if (!err)
 		*outcome = result;
 	return err;
@@ -386,17 +486,19 @@ int am_store_history_import_row(struct am_store *s,
 				const struct am_history_row *r, int *outcome)
 {
 	struct am_history_row old;
-	bool existed = false;
+	bool existed = false, wrote = false;
 	int err;
 
 	if (empty(r->national_code) || empty(r->workshop) ||
 	    !period_ok(r->period))
 		return bad_key(s, "national code, workshop or period");
-	err = am__store_unit_begin(s);
+	err = post_begin(s);
 	if (err)
 		return err;
+	/* The row's insert is atomic; only the totals after it can leave
+	 * half a write (see post_begin()). */
 	err = s->be->history_insert(s, r, period_key(r->period),
-				    am__store_now(s), &existed, &old);
+				    am__store_now(s), &existed, &old, &wrote);
 	if (!err && existed &&
 	    (old.days != r->days || old.subject_wage != r->subject_wage ||
 	     old.hard_harmful_days != r->hard_harmful_days))
@@ -405,7 +507,7 @@ int am_store_history_import_row(struct am_store *s,
 				     "with other figures",
 				     r->national_code, r->period.year,
 				     r->period.month, r->workshop);
-	err = am__store_unit_end(s, err);
+	err = post_end(s, err, wrote);
 	if (!err)
 		*outcome = existed ? AM_POST_UNCHANGED : AM_POST_POSTED;
 	return err;

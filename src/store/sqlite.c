@@ -370,6 +370,15 @@ static int configure(struct sqlite_store *q, bool readonly)
 		err = set_wal(q);
 	if (!err)
 		err = exec(q, "PRAGMA synchronous = FULL", "synchronous");
+	/* A posting batch touches pages all over wage_lines and
+	 * person_totals: with SQLite's default 2 MB cache they spill to the
+	 * WAL before the commit and are written again (3x slower measured;
+	 * docs/storage.md, "Posting"). 64 MB is a ceiling, allocated as
+	 * used. Statement journals stay in memory. */
+	if (!err)
+		err = exec(q, "PRAGMA cache_size = -65536", "cache_size");
+	if (!err)
+		err = exec(q, "PRAGMA temp_store = MEMORY", "temp_store");
 	/* Read the header now, so a file that is no database fails here. */
 	if (!err)
 		err = exec(q, "SELECT count(*) FROM sqlite_master", "read");

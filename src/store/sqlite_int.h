@@ -39,7 +39,7 @@ int am__sq_account_due(struct am_store *s, const char *account, int period,
 		       am_money *due);
 int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
 			  int period, int64_t now, bool *existed,
-			  struct am_history_row *old);
+			  struct am_history_row *old, bool *wrote);
 int am__sq_payment_find(struct am_store *s, const char *reference,
 			struct am__payment_row *out);
 int am__sq_payment_insert(struct am_store *s, const struct am_payment *p,

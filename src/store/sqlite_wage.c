@@ -61,7 +61,7 @@ static const char *const wage_sql[W__COUNT] = {
 		" WHERE list_id = ?1) AS l"
 		" WHERE person_totals.national_code = l.national_code",
 	[W_LINE_INSERT] =
-		"INSERT INTO wage_lines (period, national_code, list_id,"
+		"INSERT OR ROLLBACK INTO wage_lines (period, national_code, list_id,"
 		" workshop, row, days, daily_wage, monthly_wage, benefits,"
 		" subject_wage, total_pay, base, insured, employer, state,"
 		" unemployment, hard_harmful, hard_harmful_days, job_code,"
@@ -69,7 +69,7 @@ static const char *const wage_sql[W__COUNT] = {
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 		" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
 	[W_TOTALS_ADD] =
-		"INSERT INTO person_totals (national_code, days, records,"
+		"INSERT OR ROLLBACK INTO person_totals (national_code, days, records,"
 		" subject_wages, first_period, last_period)"
 		" VALUES (?1, ?2, 1, ?3, ?4, ?4)"
 		" ON CONFLICT (national_code) DO UPDATE SET"
@@ -79,7 +79,7 @@ static const char *const wage_sql[W__COUNT] = {
 		" last_period = max(last_period, excluded.last_period)",
 	[W_JOURNAL_NEXT] = "SELECT coalesce(max(id), 0) + 1 FROM journal",
 	[W_JOURNAL_INSERT] =
-		"INSERT INTO journal (id, txn, account, debit, credit, kind,"
+		"INSERT OR ROLLBACK INTO journal (id, txn, account, debit, credit, kind,"
 		" period, workshop, list_id, payment_ref, due_date, value_date,"
 		" posted_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
@@ -617,7 +617,7 @@ int am__sq_account_due(struct am_store *s, const char *account, int period,
 
 int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
 			  int period, int64_t now, bool *existed,
-			  struct am_history_row *old)
+			  struct am_history_row *old, bool *wrote)
 {
 	sqlite3_stmt *st = NULL, *tot = NULL;
 	int rc, err = prepare(s, W_HIST_INSERT, &st);
@@ -636,6 +636,7 @@ int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
 		return err;
 	if (sqlite3_changes(am__sq_db(s)) == 1) {
 		*existed = false;
+		*wrote = true;
 		err = prepare(s, W_TOTALS_ADD, &tot);
 		if (!err)
 			err = totals_add(s, tot, r->national_code, r->days,

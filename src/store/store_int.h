@@ -213,11 +213,11 @@ struct am_store_backend {
 			   am_money *due);
 	/* A migrated month: insert unless the key exists, else *existed and
 	 * *old holds the stored row's days, wage and h&h days. Adds a new
-	 * row to the person totals. */
+	 * row to the person totals; *wrote once the row is in. */
 	int (*history_insert)(struct am_store *s,
 			      const struct am_history_row *r, int period,
 			      int64_t now, bool *existed,
-			      struct am_history_row *old);
+			      struct am_history_row *old, bool *wrote);
 	int (*payment_find)(struct am_store *s, const char *reference,
 			    struct am__payment_row *out);
 	int (*payment_insert)(struct am_store *s, const struct am_payment *p,

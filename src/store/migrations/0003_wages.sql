@@ -46,7 +46,7 @@ CREATE UNIQUE INDEX wage_lists_posted ON wage_lists (workshop, period, list_no)
 CREATE TABLE wage_lines (
 	period INTEGER NOT NULL,
 	national_code TEXT NOT NULL CHECK (length(national_code) = 10),
-	list_id INTEGER NOT NULL REFERENCES wage_lists (id),
+	list_id INTEGER NOT NULL, -- wage_lists (id): set by the posting
 	workshop TEXT NOT NULL,
 	row INTEGER NOT NULL,
 	days INTEGER NOT NULL CHECK (days BETWEEN 0 AND 31),
