@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "amanat/app.h"
 #include "amanat/date.h"
 #include "amanat/generate.h"
 #include "amanat/ident.h"
@@ -830,6 +831,45 @@ static void test_dbf(void **state)
 	free(dir);
 }
 
+/* The registry files import as they are, in the documented order. */
+static void test_registry_imports(void **state)
+{
+	static const char *const files[] = { "employers", "workshops",
+					     "persons", "dependants" };
+	char *dir = tmpdir(), path[1024];
+	struct am_import_stats is;
+	struct am_generate_stats st;
+	struct am_store *s;
+	struct am_diags ds;
+	int from, to;
+
+	(void)state;
+	assert_int_equal(gen(dir, 1500, 1, 1403, 7, 11, &st), 0);
+	snprintf(path, sizeof(path), "%s/db.sqlite", dir);
+	assert_int_equal(am_store_open(path, &s), 0);
+	assert_int_equal(am_store_migrate(s, &from, &to), 0);
+	memset(&is, 0, sizeof(is));
+	am_diags_init(&ds, 0);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/registry/%s.csv", dir,
+			 files[i]);
+		assert_int_equal(am_import_registry(s, path, &is, &ds), 0);
+	}
+	for (size_t i = 0; i < ds.nr && i < 5; i++)
+		print_message("%s:%u %s '%s' [%d]\n", ds.items[i].file,
+			      ds.items[i].line, ds.items[i].field,
+			      ds.items[i].value, ds.items[i].code);
+	assert_int_equal(ds.nr, 0);
+	am_diags_release(&ds);
+	assert_int_equal(is.employers, st.employers);
+	assert_int_equal(is.workshops, st.workshops);
+	assert_int_equal(is.persons, st.persons);
+	assert_int_equal(is.dependants, st.dependants);
+	am_store_close(s);
+	rm_rf(dir);
+	free(dir);
+}
+
 /* Each name table has at least 100 distinct names. */
 static void test_tables(void **state)
 {
@@ -857,6 +897,7 @@ int main(void)
 		cmocka_unit_test(test_lines_valid),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_dbf),
+		cmocka_unit_test(test_registry_imports),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
