@@ -77,16 +77,18 @@ static int refill(struct csv_in *in)
 }
 
 /* End of the record starting at in->pos (the index of its '\n', or len at
- * the end of the file), or -1 when the buffer does not hold all of it. */
-static long record_end(struct csv_in *in, bool *quoted)
+ * the end of the file), or -1 when the buffer does not hold all of it.
+ * With quoted set, a '\n' inside quotes does not end it. */
+static long record_end(struct csv_in *in, bool quoted)
 {
 	char *p = in->buf + in->pos, *end = in->buf + in->len;
-	char *nl = memchr(p, '\n', (size_t)(end - p));
 	bool inq = false;
 
-	*quoted = memchr(p, '"', (size_t)((nl ? nl : end) - p)) != NULL;
-	if (!*quoted)
+	if (!quoted) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+
 		return nl ? nl - in->buf : in->eof ? (long)in->len : -1;
+	}
 	for (; p < end; p++) {
 		if (*p == '"')
 			inq = !inq;
@@ -105,15 +107,19 @@ static void add_field(struct csv_in *in, char *s, size_t len)
 	in->nf++;
 }
 
-/* Split buf[start, end) at commas: no quotes in it. */
-static void split_plain(struct csv_in *in, char *p, char *end)
+/* Split buf[start, end) at commas; false when it holds a quote, for
+ * split_quoted() to do it. memchr() scans faster than a loop of bytes. */
+static bool split_plain(struct csv_in *in, char *p, char *end)
 {
+	if (memchr(p, '"', (size_t)(end - p)))
+		return false;
+	in->nf = 0;
 	for (;;) {
 		char *comma = memchr(p, ',', (size_t)(end - p));
 
 		if (!comma) {
 			add_field(in, p, (size_t)(end - p));
-			return;
+			return true;
 		}
 		add_field(in, p, (size_t)(comma - p));
 		p = comma + 1;
@@ -178,7 +184,7 @@ static int next_record(struct csv_in *in)
 	for (;;) {
 		if (in->pos >= in->len && in->eof)
 			return 0;
-		e = in->pos < in->len ? record_end(in, &quoted) : -1;
+		e = in->pos < in->len ? record_end(in, quoted) : -1;
 		if (e < 0) {
 			if (in->pos == 0 && in->len == CSV_BUF)
 				return AM_ETOO_LONG;
@@ -189,19 +195,24 @@ static int next_record(struct csv_in *in)
 		}
 		start = in->buf + in->pos;
 		end = in->buf + e;
-		in->pos = (size_t)e + 1;
-		in->rec_line = in->line++;
 		if (end > start && end[-1] == '\r')
 			end--;
+		if (!quoted && end > start && !split_plain(in, start, end)) {
+			/* A quote: find the end again, quotes counted. */
+			quoted = true;
+			continue;
+		}
+		in->pos = (size_t)e + 1;
+		in->rec_line = in->line++;
 		if (end > start)
 			break;
+		quoted = false;
 	}
-	in->nf = 0;
 	in->bad_quote = false;
-	if (quoted)
+	if (quoted) {
+		in->nf = 0;
 		split_quoted(in, start, end);
-	else
-		split_plain(in, start, end);
+	}
 	return 1;
 }
 
@@ -375,10 +386,9 @@ static int read_header(struct csv_state *st)
 		if (f < 0 || f >= AM_WF_KOSO || have[f]) {
 			am__fctx_diag(&st->c,
 				      f >= 0 && f < AM_WF_KOSO
-					      ? AM_EREGISTRY_FIELD_COUNT
+					      ? AM_EWAGE_FIELD_TWICE
 					      : AM_EWAGE_UNKNOWN_FIELD,
-				      NULL, s, len,
-				      f >= 0 && f < AM_WF_KOSO ? "once" : NULL);
+				      NULL, s, len, NULL);
 			continue;
 		}
 		have[f] = true;

@@ -273,8 +273,12 @@ static int dbf_in_open(struct dbf_in *in, struct am__fctx *c, bool kar)
 				      NULL);
 			continue;
 		}
-		if (in->col[f] >= 0 || (type != 'C' && type != 'N' &&
-					type != 'F')) {
+		if (in->col[f] >= 0) {
+			am__fctx_diag(c, AM_EWAGE_FIELD_TWICE, name, NULL, 0,
+				      NULL);
+			continue;
+		}
+		if (type != 'C' && type != 'N' && type != 'F') {
 			char t[2] = { type, '\0' };
 
 			am__fctx_diag(c, AM_EWAGE_FIELD_TYPE, name, t, 1,

@@ -227,8 +227,12 @@ static bool is_blank(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
 }
 
-static void trim(const char **s, size_t *len)
+static inline void trim(const char **s, size_t *len)
 {
+	/* Most values have no blank at either end: one test, no loop. */
+	if (*len == 0 ||
+	    ((unsigned char)(*s)[0] > ' ' && (unsigned char)(*s)[*len - 1] > ' '))
+		return;
 	while (*len && is_blank(**s)) {
 		(*s)++;
 		(*len)--;
@@ -443,6 +447,23 @@ static void set_int(struct am__fctx *c, const char *field, int *dst,
 	*dst = (int)v;
 }
 
+static bool all_digits(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static int digits_value(const char *s, size_t len)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < len; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
 static void set_date(struct am__fctx *c, const char *field, am_date *dst,
 		     const char *s, size_t len)
 {
@@ -454,7 +475,13 @@ static void set_date(struct am__fctx *c, const char *field, am_date *dst,
 		*dst = AM_WAGE_DATE_NONE;
 		return;
 	}
-	err = am_jalali_parse(s, len, &d);
+	/* The usual form, YYYYMMDD in ASCII digits, without the parser. */
+	if (len == 8 && all_digits(s, 8))
+		err = am_jalali_to_date(digits_value(s, 4),
+					digits_value(s + 4, 2),
+					digits_value(s + 6, 2), &d);
+	else
+		err = am_jalali_parse(s, len, &d);
 	if (err) {
 		am__fctx_diag(c, err, field, s, len, "YYYYMMDD");
 		return;

@@ -212,6 +212,31 @@ static void test_malformed_rows(void **state)
 	am_diags_release(&ds);
 }
 
+/* A column named twice refuses the file. */
+static void test_column_twice(void **state)
+{
+	char path[] = "/tmp/amanat-csv-XXXXXX";
+	int fd = mkstemp(path);
+	char text[512];
+	struct got g;
+	struct am_diags ds;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(text, sizeof(text), "%s,DSW_DD\r\n", hdr);
+	write_file(path, text);
+	am_diags_init(&ds, 0);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(am_csv_read(path, NULL, got_fn, &g, &ds),
+			 AM_EWAGE_FIELD_TWICE);
+	assert_int_equal(g.n, 0);
+	assert_true(has_diag(&ds, AM_EWAGE_FIELD_TWICE, "", 1));
+	assert_string_equal(ds.items[0].value, "DSW_DD");
+	unlink(path);
+	am_diags_release(&ds);
+}
+
 /* The callback's non-zero return stops the reading and is returned. */
 static void test_stop(void **state)
 {
@@ -311,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_bad_number),
 		cmocka_unit_test(test_repeated_group),
 		cmocka_unit_test(test_malformed_rows),
+		cmocka_unit_test(test_column_twice),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_write_read),
 		cmocka_unit_test(test_long_record),
