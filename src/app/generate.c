@@ -295,13 +295,12 @@ static void digits(uint64_t v, char *out, int n)
 
 static unsigned nat_prefix(unsigned i)
 {
-	unsigned n = i + 1, skipped = 0;
+	unsigned skipped = 0;
 
-	/* skip 111, 222, … 666: n is i + 1 plus the multiples passed */
+	/* skip 111, 222, … 666: i + 1 plus the multiples passed */
 	while ((i + 1 + skipped) / 111 != skipped)
 		skipped = (i + 1 + skipped) / 111;
-	n = i + 1 + skipped;
-	return n;
+	return i + 1 + skipped;
 }
 
 static void natcode_make(uint64_t seed, uint32_t id, char out[11])
@@ -1511,8 +1510,8 @@ static void slots_fill(struct gen *g)
 		person_worker(g, sl->pid, &p);
 		adult = years_before(p.birth, -18);
 		span = g->start - adult;
-		if (span > 20 * 365)
-			span = 20 * 365;
+		if (span > (int64_t)20 * 365)
+			span = (int64_t)20 * 365;
 		since = g->start - 1 -
 			(am_date)below(&g->rng, (uint32_t)span + 1);
 		sl->since = (uint16_t)(since - g->base);
