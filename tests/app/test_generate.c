@@ -500,6 +500,7 @@ struct month_check {
 	const struct figures *fig;
 	const struct set *persons, *shops;
 	size_t lines, joins, leaves, partial, above_ceiling, at_min, men;
+	size_t prime, young, old; /* aged 30-45, under 18, over 66 */
 	char last_shop[11];
 	size_t shop_lines, shops_seen, one, over50, max;
 	struct set seen; /* workshops already closed in this file */
@@ -576,6 +577,14 @@ static void wage_row(char **f, size_t n, void *ctx)
 	mc->at_min += rooz == fig->min;
 	assert_true(!strcmp(f[12], "مرد") || !strcmp(f[12], "زن"));
 	mc->men += !strcmp(f[12], "مرد");
+	{
+		am_date birth = ymd_date(f[11]);
+		int64_t age = (fig->first - birth) * 10000 / 3652425;
+
+		mc->prime += age >= 30 && age <= 45;
+		mc->young += age < 18;
+		mc->old += age > 66;
+	}
 	mc->lines++;
 }
 
@@ -723,6 +732,11 @@ static void test_sizes(void **state)
 	assert_in_range(mc.one * 100 / mc.shops_seen, 25, 42);
 	assert_in_range(mc.over50 * 1000 / mc.shops_seen, 10, 50);
 	assert_in_range(mc.max, 1000, 50000 / 25);
+	/* Working ages, most of them between 30 and 45. */
+	print_message("aged 30-45: %zu%%\n", mc.prime * 100 / mc.lines);
+	assert_int_equal(mc.young, 0);
+	assert_int_equal(mc.old, 0);
+	assert_in_range(mc.prime * 100 / mc.lines, 40, 60);
 	/* About 80% men among the main insured. */
 	assert_in_range(mc.men * 100 / mc.lines, 77, 83);
 	set_free(&mc.seen);
@@ -870,6 +884,48 @@ static void test_registry_imports(void **state)
 	free(dir);
 }
 
+/* The edges of the size law: every workshop of one worker, one workshop
+ * of all, a single insured. */
+static void test_edges(void **state)
+{
+	static const uint64_t cases[][2] = {
+		{ 10, 10 }, { 10, 1 }, { 1, 0 }, { 1000, 999 }, { 1000, 2 }
+	};
+	char path[1024];
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		char *dir = tmpdir();
+		struct am_generate_opts o;
+		struct am_generate_stats st;
+		struct am_diags ds;
+
+		am_generate_opts_init(&o);
+		o.insured = cases[c][0];
+		o.workshops = cases[c][1];
+		o.outdir = dir;
+		am_diags_init(&ds, 0);
+		assert_int_equal(am_generate(rules, &o, &st, &ds), 0);
+		am_diags_release(&ds);
+		assert_int_equal(st.first_month_lines, cases[c][0]);
+		assert_int_equal(st.workshops, cases[c][1] ? cases[c][1] : 1);
+		assert_int_equal(st.lists, st.workshops);
+		snprintf(path, sizeof(path), "%s/wages/1403-01.csv", dir);
+		{
+			size_t len;
+			char *b = slurp(path, &len);
+			size_t rows = 0;
+
+			for (size_t i = 0; i < len; i++)
+				rows += b[i] == '\n';
+			assert_int_equal(rows, cases[c][0] + 1);
+			free(b);
+		}
+		rm_rf(dir);
+		free(dir);
+	}
+}
+
 /* Each name table has at least 100 distinct names. */
 static void test_tables(void **state)
 {
@@ -898,6 +954,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_dbf),
 		cmocka_unit_test(test_registry_imports),
+		cmocka_unit_test(test_edges),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
