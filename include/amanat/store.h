@@ -314,9 +314,16 @@ int am_store_person_put_bulk(struct am_store *s, const struct am_person *p);
 /*
  * Posting wage lists (docs/storage.md, "Posting"). A list is validated and
  * assessed by the caller (wagelist.h); the store writes it, its lines, the
- * person totals, its journal transaction and one audit entry, as one unit:
- * inside the caller's transaction (the fast path: many lists in one) a
- * failed post is undone alone; outside, it is its own transaction.
+ * person totals, its journal transaction and one audit entry. Outside a
+ * transaction a post is its own. Inside the caller's (the fast path: many
+ * lists in one), there is no savepoint per list: what the store can
+ * refuse (bad arguments, an unknown workshop, a person twice in the list,
+ * a conflict) it refuses before writing, and the transaction stays
+ * usable; a failure after the list's first write (a value the schema
+ * refuses, I/O, a fault) marks the transaction failed: every later write
+ * and the commit are refused, only am_store_rollback() is accepted, and
+ * the caller redoes the batch without the list. Either way, after a crash
+ * or a rollback each list is wholly posted or absent.
  *
  * Periods travel as struct am_period; the store keys them as year * 100 +
  * month. Amounts are rials.
@@ -383,7 +390,9 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
  * Idempotent on (national_code, period, workshop): the same row again is
  * *outcome AM_POST_UNCHANGED; another days, wage or hard-and-harmful days
  * under that key is AM_EIDEMPOTENCY_CONFLICT (nothing written). Writes no
- * audit entry: the caller writes one per file. AM_ESTORE_CONFLICT for
+ * audit entry: the caller writes one per file. Like a post, no savepoint
+ * inside the caller's transaction: a failure after the row is written
+ * marks the transaction failed. AM_ESTORE_CONFLICT for
  * values out of their domain (days 0..31, hard-and-harmful days ≤ days,
  * wage ≥ 0, codes of 10 characters).
  */

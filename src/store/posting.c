@@ -360,17 +360,17 @@ static int post_end(struct am_store *s, int err, bool wrote)
 
 static int cmp_code(const void *a, const void *b)
 {
-	const struct am_wage_line *const *x = a, *const *y = b;
+	const char *const *x = a, *const *y = b;
 
-	return strcmp((*x)->national_code, (*y)->national_code);
+	return strcmp(*x, *y);
 }
 
 /* A person twice in the list, found before anything is written. Lists
- * come sorted by national code (the fast path: one pass); others are
- * sorted by pointer first. */
+ * come sorted by national code (the fast path: one pass); others have
+ * their codes sorted first. */
 static int check_duplicates(struct am_store *s, const struct am_wage_list *l)
 {
-	const struct am_wage_line **v;
+	const char **v;
 	bool sorted = true;
 	int err = 0;
 
@@ -388,10 +388,10 @@ static int check_duplicates(struct am_store *s, const struct am_wage_list *l)
 	if (!v)
 		return am__store_errf(s, AM_ENOMEM, "list: out of memory");
 	for (size_t i = 0; i < l->nlines; i++)
-		v[i] = &l->lines[i];
+		v[i] = l->lines[i].national_code;
 	qsort(v, l->nlines, sizeof(*v), cmp_code);
 	for (size_t i = 1; !err && i < l->nlines; i++)
-		if (!strcmp(v[i - 1]->national_code, v[i]->national_code))
+		if (!strcmp(v[i - 1], v[i]))
 			err = AM_ESTORE_CONFLICT;
 	free(v);
 	if (!err)

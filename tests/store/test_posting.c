@@ -343,6 +343,13 @@ static void test_refusals(void **state)
 	assert_int_equal(am_store_begin(s), 0);
 	assert_int_equal(post(s, &t, false, &outcome), AM_ESTORE_CONFLICT);
 	assert_int_equal(outcome, -1);
+	/* Also when the lines are not in national-code order. */
+	list_init(&t, W1, 1403, 7, "01", 0x33);
+	list_add(&t, "0499370899", 10, 3000000, false, false);
+	list_add(&t, "0012345679", 10, 3000000, false, false);
+	list_add(&t, "0499370899", 10, 3000000, false, false);
+	assert_int_equal(post(s, &t, false, &outcome), AM_ESTORE_CONFLICT);
+	assert_non_null(strstr(am_store_errmsg(s), "twice"));
 	/* An unknown workshop. */
 	list_init(&t, "9999999999", 1403, 7, "01", 0x34);
 	list_add(&t, "0012345679", 10, 3000000, false, false);
