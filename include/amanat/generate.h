@@ -44,7 +44,8 @@ struct am_generate_opts {
 	 * contribution rates). */
 	struct am_period start;
 	/* --seed S: default 1. The same options and rules give the same
-	 * bytes, on any machine with IEEE-754 doubles. */
+	 * bytes, on any machine with IEEE-754 doubles: the few shapes drawn
+	 * with doubles use + - × / only, never libm. */
 	uint64_t seed;
 	/* --format dbf|csv: default csv. */
 	enum am_generate_format format;

@@ -8,6 +8,12 @@
 
 #include "app/gen_int.h"
 
+/* The shapes use a few doubles; the bytes must not depend on whether the
+ * compiler fuses a multiply and an add (gcc's C11 mode never does). */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 /*
  * What is kept: a size per workshop, and a slot per job (the workers of
  * the first month): who holds it, the wage as a multiple of the minimum,
