@@ -13,8 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void put(const char *dir, const char *name, const uint8_t *b,
-		size_t n)
+static void put(const char *dir, const char *name, const uint8_t *b, size_t n)
 {
 	char p[256];
 	FILE *f;
@@ -66,10 +65,10 @@ static int check_list(struct am_wage_list *l, bool refused, void *ctx)
 	/* Text decoded from either code page may not fit the other, and a
 	 * wide field may not fit the template: only a written list must
 	 * read back. */
-	if (am_dbf_write(l, dir, l->layout, l->codepage == AM_CP_IRAN_SYSTEM
-						    ? AM_CP_IRAN_SYSTEM
-						    : AM_CP_WINDOWS_1256) ==
-	    0) {
+	if (am_dbf_write(l, dir, l->layout,
+			 l->codepage == AM_CP_IRAN_SYSTEM
+				 ? AM_CP_IRAN_SYSTEM
+				 : AM_CP_WINDOWS_1256) == 0) {
 		struct am_read_opts o = { l->codepage == AM_CP_IRAN_SYSTEM
 						  ? AM_CP_IRAN_SYSTEM
 						  : AM_CP_WINDOWS_1256 };

@@ -6,8 +6,8 @@
 #include "amanat/wagelist.h"
 #include "formats/formats_int.h"
 
-#define CSV_BUF (1 << 20)	 /* read buffer: also the longest record */
-#define CSV_MAX_FIELDS 64	 /* more than any valid row has */
+#define CSV_BUF (1 << 20)     /* read buffer: also the longest record */
+#define CSV_MAX_FIELDS 64     /* more than any valid row has */
 #define CSV_MAX_LINES 1000000 /* lines in one list */
 
 struct csv_in {
@@ -530,12 +530,12 @@ free:
 
 /* The columns written, in this order. */
 static const int out_cols[] = {
-	AM_WF_ID,    AM_WF_YY,	  AM_WF_MM,    AM_WF_LISTNO, AM_WF_ID1,
-	AM_WF_FNAME, AM_WF_LNAME, AM_WF_DNAME, AM_WF_IDNO,   AM_WF_IDPLC,
-	AM_WF_IDATE, AM_WF_BDATE, AM_WF_SEX,   AM_WF_NAT,    AM_WF_OCP,
-	AM_WF_SDATE, AM_WF_EDATE, AM_WF_DD,    AM_WF_ROOZ,   AM_WF_MAH,
-	AM_WF_MAZ,   AM_WF_MASH,  AM_WF_TOTL,  AM_WF_BIME,   AM_WF_PRATE,
-	AM_WF_JOB,   AM_WF_NATCOD, AM_WF_INC,  AM_WF_SPOUSE,
+	AM_WF_ID,    AM_WF_YY,	   AM_WF_MM,	AM_WF_LISTNO, AM_WF_ID1,
+	AM_WF_FNAME, AM_WF_LNAME,  AM_WF_DNAME, AM_WF_IDNO,   AM_WF_IDPLC,
+	AM_WF_IDATE, AM_WF_BDATE,  AM_WF_SEX,	AM_WF_NAT,    AM_WF_OCP,
+	AM_WF_SDATE, AM_WF_EDATE,  AM_WF_DD,	AM_WF_ROOZ,   AM_WF_MAH,
+	AM_WF_MAZ,   AM_WF_MASH,   AM_WF_TOTL,	AM_WF_BIME,   AM_WF_PRATE,
+	AM_WF_JOB,   AM_WF_NATCOD, AM_WF_INC,	AM_WF_SPOUSE,
 };
 
 int am_csv_write_header(FILE *out)

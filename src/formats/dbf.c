@@ -13,7 +13,7 @@
  * largest workshops file a few tens of thousands of lines. */
 #define DBF_MAX_LINES 1000000
 /* Bytes of Persian text sampled per file to guess its code page. */
-#define GUESS_SAMPLE (64 * 1024)
+#define GUESS_SAMPLE ((size_t)64 * 1024)
 
 struct dbf_field {
 	const char *name;
@@ -23,6 +23,7 @@ struct dbf_field {
 };
 
 /* iran-rules.md §7.2 and §7.3: the official 2.7 templates. */
+/* clang-format off */
 #define KAR_V27                                                            \
 	{ "DSK_ID", 'C', 10, AM_HF_ID },                                   \
 	{ "DSK_NAME", 'C', 30, AM_HF_NAME },                               \
@@ -78,6 +79,7 @@ struct dbf_field {
 	{ "DSW_PRATE", 'N', 2, AM_WF_PRATE },                              \
 	{ "DSW_JOB", 'C', 6, AM_WF_JOB },                                  \
 	{ "PER_NATCOD", 'C', 10, AM_WF_NATCOD }
+/* clang-format on */
 
 static const struct dbf_field kar_v27[] = { KAR_V27 };
 static const struct dbf_field kar_v6[] = {
@@ -208,7 +210,7 @@ struct dbf_in {
 	DBFHandle h;
 	const char *path;
 	int col[(int)AM_WF_COUNT > (int)AM_HF_COUNT ? (int)AM_WF_COUNT
-						      : (int)AM_HF_COUNT];
+						    : (int)AM_HF_COUNT];
 	enum am_dbf_layout layout;
 	enum am_codepage cp;
 };
@@ -319,7 +321,8 @@ static enum am_codepage guess_cp(struct dbf_in *in, bool kar,
 			    !(kar ? is_persian_kar(f) : is_persian_wor(f)))
 				continue;
 			s = DBFReadStringAttribute(in->h, r, in->col[f]);
-			if (s && (am_buf_adds(tmp, s) || am_buf_addch(tmp, ' ')))
+			if (s &&
+			    (am_buf_adds(tmp, s) || am_buf_addch(tmp, ' ')))
 				break;
 		}
 	}
@@ -386,8 +389,8 @@ static int read_header(struct dbf_in *in, struct am__fctx *c,
 	for (int f = 0; f < AM_HF_COUNT; f++) {
 		err = read_field(in, c, 0, f, true, NULL, key, dec);
 		if (err == AM_EIO) {
-			am__fctx_diag(c, AM_EWAGE_DBF_UNREADABLE, NULL, NULL,
-				      0, NULL);
+			am__fctx_diag(c, AM_EWAGE_DBF_UNREADABLE, NULL, NULL, 0,
+				      NULL);
 			return 0;
 		}
 		if (err)
@@ -419,8 +422,8 @@ static void check_key(struct am__fctx *c, const struct am__wkey *head,
 			      e);
 	}
 	if (strcmp(k->list_no, head->list_no) != 0)
-		am__fctx_diag(c, AM_EWAGE_LINE_HEADER, "DSW_LISTNO",
-			      k->list_no, strlen(k->list_no), head->list_no);
+		am__fctx_diag(c, AM_EWAGE_LINE_HEADER, "DSW_LISTNO", k->list_no,
+			      strlen(k->list_no), head->list_no);
 }
 
 static int read_lines(struct dbf_in *in, struct am__fctx *c,
@@ -558,7 +561,9 @@ static int out_fail(struct dbf_out *o, int err, const char *field,
 	return err;
 }
 
-/* Put text bytes into field i of record r, checking its width. */
+/* Put bytes into field i of record r, checking its width. Identifiers
+ * go through put_text() too: a stray letter in one must come back as it
+ * went (fuzzing found a national code holding «ی»). */
 static int put_raw(struct dbf_out *o, int r, size_t i, const char *s,
 		   size_t len)
 {
@@ -621,7 +626,7 @@ static int put_kar_field(struct dbf_out *o, size_t i,
 
 	switch (o->fields[i].id) {
 	case AM_HF_ID:
-		return put_raw(o, 0, i, l->workshop, strlen(l->workshop));
+		return put_text(o, 0, i, l->workshop);
 	case AM_HF_NAME:
 		return put_text(o, 0, i, l->workshop_name);
 	case AM_HF_FARM:
@@ -638,7 +643,7 @@ static int put_kar_field(struct dbf_out *o, size_t i,
 	case AM_HF_MM:
 		return put_num(o, 0, i, l->period.month);
 	case AM_HF_LISTNO:
-		return put_raw(o, 0, i, l->list_no, strlen(l->list_no));
+		return put_text(o, 0, i, l->list_no);
 	case AM_HF_DISC:
 		return put_text(o, 0, i, l->description);
 	case AM_HF_NUM:
@@ -668,8 +673,7 @@ static int put_kar_field(struct dbf_out *o, size_t i,
 	case AM_HF_BIMH:
 		return put_num(o, 0, i, l->t_hard_harmful);
 	case AM_HF_PYM:
-		return put_raw(o, 0, i, l->contract_row,
-			       strlen(l->contract_row));
+		return put_text(o, 0, i, l->contract_row);
 	case AM_HF_INC:
 		return put_num(o, 0, i, l->t_seniority);
 	case AM_HF_SPOUSE:
@@ -692,7 +696,7 @@ static int put_wor_field(struct dbf_out *o, int r, size_t i,
 
 	switch (o->fields[i].id) {
 	case AM_WF_ID:
-		return put_raw(o, r, i, l->workshop, strlen(l->workshop));
+		return put_text(o, r, i, l->workshop);
 	case AM_WF_YY:
 		if (two_digit_year(l->period.year, &yy))
 			return out_fail(o, AM_EINVALID_ARGUMENT, "DSW_YY",
@@ -701,10 +705,9 @@ static int put_wor_field(struct dbf_out *o, int r, size_t i,
 	case AM_WF_MM:
 		return put_num(o, r, i, l->period.month);
 	case AM_WF_LISTNO:
-		return put_raw(o, r, i, l->list_no, strlen(l->list_no));
+		return put_text(o, r, i, l->list_no);
 	case AM_WF_ID1:
-		return put_raw(o, r, i, w->insurance_no,
-			       strnlen(w->insurance_no, 10));
+		return put_text(o, r, i, w->insurance_no);
 	case AM_WF_FNAME:
 		return put_text(o, r, i, w->first_name);
 	case AM_WF_LNAME:
@@ -748,8 +751,7 @@ static int put_wor_field(struct dbf_out *o, int r, size_t i,
 	case AM_WF_JOB:
 		return put_text(o, r, i, w->job_code);
 	case AM_WF_NATCOD:
-		return put_raw(o, r, i, w->national_code,
-			       strnlen(w->national_code, 10));
+		return put_text(o, r, i, w->national_code);
 	case AM_WF_INC:
 		return put_num(o, r, i, w->seniority);
 	case AM_WF_SPOUSE:
@@ -764,15 +766,15 @@ static int out_create(struct dbf_out *o, const char *path)
 {
 	/* LDID 0x7E marks Windows-1256, as the official template does; no
 	 * LDID is registered for Iran System, so it is left 0. */
-	o->h = dbf_create(path, o->cp == AM_CP_WINDOWS_1256 ? "LDID/126"
-							    : NULL);
+	o->h = dbf_create(path,
+			  o->cp == AM_CP_WINDOWS_1256 ? "LDID/126" : NULL);
 	o->file = path;
 	if (!o->h)
 		return out_fail(o, AM_EIO, NULL, NULL);
 	for (size_t i = 0; i < o->n; i++)
 		if (DBFAddNativeFieldType(o->h, o->fields[i].name,
-					  o->fields[i].type,
-					  o->fields[i].width, 0) < 0)
+					  o->fields[i].type, o->fields[i].width,
+					  0) < 0)
 			return out_fail(o, AM_EIO, o->fields[i].name, NULL);
 	return 0;
 }

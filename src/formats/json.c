@@ -14,7 +14,7 @@
 struct jctx {
 	struct am_wage_list *l;
 	struct am__fctx *c;
-	char prefix[96]; /* "lists[2]." or "" */
+	char prefix[96];   /* "lists[2]." or "" */
 	char lprefix[128]; /* prefix + "lines[5]." */
 };
 
@@ -74,7 +74,8 @@ static int read_line(struct jctx *j, json_t *obj, struct am_wage_line *w,
 	c->prefix = j->lprefix;
 	memset(&k, 0, sizeof(k));
 	if (!json_is_object(obj)) {
-		am__fctx_diag(c, AM_EWAGE_JSON_TYPE, NULL, NULL, 0, "an object");
+		am__fctx_diag(c, AM_EWAGE_JSON_TYPE, NULL, NULL, 0,
+			      "an object");
 		return 0;
 	}
 	json_object_foreach(obj, name, v)
@@ -111,8 +112,7 @@ static int read_line(struct jctx *j, json_t *obj, struct am_wage_line *w,
 	if (have[AM_WF_YY] && k.period.year != key->period.year)
 		line_header_num(c, "DSW_YY", k.period.year, key->period.year);
 	if (have[AM_WF_MM] && k.period.month != key->period.month)
-		line_header_num(c, "DSW_MM", k.period.month,
-				key->period.month);
+		line_header_num(c, "DSW_MM", k.period.month, key->period.month);
 	if (have[AM_WF_LISTNO] && strcmp(k.list_no, key->list_no) != 0)
 		am__fctx_diag(c, AM_EWAGE_LINE_HEADER, "DSW_LISTNO", k.list_no,
 			      strlen(k.list_no), key->list_no);
@@ -185,8 +185,7 @@ static int read_head(struct jctx *j, json_t *obj, struct am__wkey *key)
 	return 0;
 }
 
-static int read_list(struct jctx *j, json_t *obj, am_wage_list_fn fn,
-		     void *ctx)
+static int read_list(struct jctx *j, json_t *obj, am_wage_list_fn fn, void *ctx)
 {
 	struct am_wage_list *l = j->l;
 	struct am__fctx *c = j->c;
@@ -199,7 +198,8 @@ static int read_list(struct jctx *j, json_t *obj, am_wage_list_fn fn,
 	c->prefix = j->prefix;
 	c->row = 0;
 	if (!json_is_object(obj)) {
-		am__fctx_diag(c, AM_EWAGE_JSON_TYPE, NULL, NULL, 0, "an object");
+		am__fctx_diag(c, AM_EWAGE_JSON_TYPE, NULL, NULL, 0,
+			      "an object");
 		goto deliver;
 	}
 	err = read_head(j, obj, &key);
@@ -208,9 +208,9 @@ static int read_list(struct jctx *j, json_t *obj, am_wage_list_fn fn,
 	am__wkey_apply(l, &key);
 	lines = json_object_get(obj, "lines");
 	if (!json_is_array(lines)) {
-		am__fctx_diag(c, lines ? AM_EWAGE_JSON_TYPE
-				       : AM_EWAGE_MISSING_FIELD,
-			      "lines", NULL, 0, "an array");
+		am__fctx_diag(
+			c, lines ? AM_EWAGE_JSON_TYPE : AM_EWAGE_MISSING_FIELD,
+			"lines", NULL, 0, "an array");
 		goto deliver;
 	}
 	n = json_array_size(lines);

@@ -103,9 +103,9 @@ int am_dbf_layout_parse(const char *name, enum am_dbf_layout *out)
 		const char *name;
 		enum am_dbf_layout l;
 	} names[] = {
-		{ "2.7", AM_DBF_V27 },	 { "v2.7", AM_DBF_V27 },
-		{ "27", AM_DBF_V27 },	 { "official", AM_DBF_V27 },
-		{ "v6", AM_DBF_V6 },	 { "6", AM_DBF_V6 },
+		{ "2.7", AM_DBF_V27 },	    { "v2.7", AM_DBF_V27 },
+		{ "27", AM_DBF_V27 },	    { "official", AM_DBF_V27 },
+		{ "v6", AM_DBF_V6 },	    { "6", AM_DBF_V6 },
 		{ "dskeditor", AM_DBF_V6 }, { "old", AM_DBF_OLD },
 		{ "older", AM_DBF_OLD },
 	};
@@ -124,21 +124,21 @@ int am_dbf_layout_parse(const char *name, enum am_dbf_layout *out)
 /* ---- field names ---- */
 
 const char *const am__wf_names[AM_WF_COUNT] = {
-	"DSW_ID",    "DSW_YY",	  "DSW_MM",    "DSW_LISTNO", "DSW_ID1",
-	"DSW_FNAME", "DSW_LNAME", "DSW_DNAME", "DSW_IDNO",   "DSW_IDPLC",
-	"DSW_IDATE", "DSW_BDATE", "DSW_SEX",   "DSW_NAT",    "DSW_OCP",
-	"DSW_SDATE", "DSW_EDATE", "DSW_DD",    "DSW_ROOZ",   "DSW_MAH",
-	"DSW_MAZ",   "DSW_MASH",  "DSW_TOTL",  "DSW_BIME",   "DSW_PRATE",
-	"DSW_JOB",   "PER_NATCOD", "DSW_INC",  "DSW_SPOUSE", "DSW_KOSO",
+	"DSW_ID",     "DSW_YY",	    "DSW_MM",	 "DSW_LISTNO", "DSW_ID1",
+	"DSW_FNAME",  "DSW_LNAME",  "DSW_DNAME", "DSW_IDNO",   "DSW_IDPLC",
+	"DSW_IDATE",  "DSW_BDATE",  "DSW_SEX",	 "DSW_NAT",    "DSW_OCP",
+	"DSW_SDATE",  "DSW_EDATE",  "DSW_DD",	 "DSW_ROOZ",   "DSW_MAH",
+	"DSW_MAZ",    "DSW_MASH",   "DSW_TOTL",	 "DSW_BIME",   "DSW_PRATE",
+	"DSW_JOB",    "PER_NATCOD", "DSW_INC",	 "DSW_SPOUSE", "DSW_KOSO",
 	"DSW_BIME20",
 };
 
 const char *const am__hf_names[AM_HF_COUNT] = {
-	"DSK_ID",    "DSK_NAME",  "DSK_FARM",  "DSK_ADRS",  "DSK_KIND",
-	"DSK_YY",    "DSK_MM",	  "DSK_LISTNO", "DSK_DISC", "DSK_NUM",
-	"DSK_TDD",   "DSK_TROOZ", "DSK_TMAH",  "DSK_TMAZ",  "DSK_TMASH",
-	"DSK_TTOTL", "DSK_TBIME", "DSK_TKOSO", "DSK_BIC",   "DSK_RATE",
-	"DSK_PRATE", "DSK_BIMH",  "MON_PYM",   "DSK_INC",   "DSK_SPOUSE",
+	"DSK_ID",     "DSK_NAME",  "DSK_FARM",	 "DSK_ADRS", "DSK_KIND",
+	"DSK_YY",     "DSK_MM",	   "DSK_LISTNO", "DSK_DISC", "DSK_NUM",
+	"DSK_TDD",    "DSK_TROOZ", "DSK_TMAH",	 "DSK_TMAZ", "DSK_TMASH",
+	"DSK_TTOTL",  "DSK_TBIME", "DSK_TKOSO",	 "DSK_BIC",  "DSK_RATE",
+	"DSK_PRATE",  "DSK_BIMH",  "MON_PYM",	 "DSK_INC",  "DSK_SPOUSE",
 	"DSK_TBIM20",
 };
 
@@ -230,8 +230,8 @@ static bool is_blank(char ch)
 static inline void trim(const char **s, size_t *len)
 {
 	/* Most values have no blank at either end: one test, no loop. */
-	if (*len == 0 ||
-	    ((unsigned char)(*s)[0] > ' ' && (unsigned char)(*s)[*len - 1] > ' '))
+	if (*len == 0 || ((unsigned char)(*s)[0] > ' ' &&
+			  (unsigned char)(*s)[*len - 1] > ' '))
 		return;
 	while (*len && is_blank(**s)) {
 		(*s)++;
@@ -357,8 +357,8 @@ static int set_text(struct am__fctx *c, const char *field, const char **dst,
 }
 
 /* An identifier: digits folded to ASCII, at most size - 1 bytes. */
-static int set_id(struct am__fctx *c, const char *field, char *dst,
-		  size_t size, const char *s, size_t len)
+static int set_id(struct am__fctx *c, const char *field, char *dst, size_t size,
+		  const char *s, size_t len)
 {
 	const char *v = s;
 	size_t vlen = len;
@@ -506,8 +506,8 @@ static void set_sex(struct am__fctx *c, const char *field, char *dst,
 		am__fctx_diag(c, AM_EWAGE_SEX, field, s, len, "مرد | زن");
 }
 
-static void set_year(struct am__fctx *c, const char *field,
-		     struct am_period *p, const char *s, size_t len)
+static void set_year(struct am__fctx *c, const char *field, struct am_period *p,
+		     const char *s, size_t len)
 {
 	trim(&s, &len);
 	if (len == 0 || !am__parse_year(s, len, &p->year))
@@ -556,8 +556,8 @@ int am__wline_set(struct am__fctx *c, struct am_wage_line *w,
 		return set_id(c, name, key->list_no, sizeof(key->list_no), s,
 			      len);
 	case AM_WF_ID1:
-		return set_id(c, name, w->insurance_no,
-			      sizeof(w->insurance_no), s, len);
+		return set_id(c, name, w->insurance_no, sizeof(w->insurance_no),
+			      s, len);
 	case AM_WF_FNAME:
 		return set_text(c, name, &w->first_name, s, len);
 	case AM_WF_LNAME:
@@ -701,8 +701,8 @@ int am__whead_set(struct am__fctx *c, struct am__wkey *key, int f,
 		set_i64(c, name, &l->t_hard_harmful, s, len);
 		return 0;
 	case AM_HF_PYM:
-		return set_id(c, name, l->contract_row,
-			      sizeof(l->contract_row), s, len);
+		return set_id(c, name, l->contract_row, sizeof(l->contract_row),
+			      s, len);
 	case AM_HF_INC:
 		set_i64(c, name, &l->t_seniority, s, len);
 		return 0;

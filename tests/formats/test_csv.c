@@ -23,9 +23,9 @@ static void read_csv(const char *name, struct got *g, struct am_diags *ds,
 	char p[512];
 
 	memset(g, 0, sizeof(*g));
-	assert_int_equal(am_csv_read(data_path(p, sizeof(p), name), NULL,
-				     got_fn, g, ds),
-			 want_rc);
+	assert_int_equal(
+		am_csv_read(data_path(p, sizeof(p), name), NULL, got_fn, g, ds),
+		want_rc);
 }
 
 /* The good fixture: two lists, every value in place. */
@@ -248,13 +248,13 @@ static void test_stop(void **state)
 	am_diags_init(&ds, 0);
 	memset(&g, 0, sizeof(g));
 	g.stop_after = 1;
-	assert_int_equal(am_csv_read(data_path(p, sizeof(p), "good.csv"),
-				     NULL, got_fn, &g, &ds),
+	assert_int_equal(am_csv_read(data_path(p, sizeof(p), "good.csv"), NULL,
+				     got_fn, &g, &ds),
 			 1);
 	assert_int_equal(g.n, 1);
-	assert_int_equal(am_csv_read("/nonexistent/x.csv", NULL, got_fn, &g,
-				     &ds),
-			 AM_EIO);
+	assert_int_equal(
+		am_csv_read("/nonexistent/x.csv", NULL, got_fn, &g, &ds),
+		AM_EIO);
 	am_diags_release(&ds);
 }
 

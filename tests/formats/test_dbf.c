@@ -45,27 +45,26 @@ static const struct hfield kar27[] = {
 
 /* §7.3: DSKWOR00 of the template, DSW_ID1 C8 as the template has it. */
 static const struct hfield wor27[] = {
-	{ "DSW_ID", 'C', 10 },	  { "DSW_YY", 'N', 2 },
-	{ "DSW_MM", 'N', 2 },	  { "DSW_LISTNO", 'C', 12 },
-	{ "DSW_ID1", 'C', 8 },	  { "DSW_FNAME", 'C', 60 },
-	{ "DSW_LNAME", 'C', 60 }, { "DSW_DNAME", 'C', 60 },
-	{ "DSW_IDNO", 'C', 15 },  { "DSW_IDPLC", 'C', 30 },
-	{ "DSW_IDATE", 'C', 8 },  { "DSW_BDATE", 'C', 8 },
-	{ "DSW_SEX", 'C', 3 },	  { "DSW_NAT", 'C', 10 },
-	{ "DSW_OCP", 'C', 50 },	  { "DSW_SDATE", 'C', 8 },
-	{ "DSW_EDATE", 'C', 8 },  { "DSW_DD", 'N', 2 },
-	{ "DSW_ROOZ", 'N', 12 },  { "DSW_MAH", 'N', 12 },
-	{ "DSW_MAZ", 'N', 12 },	  { "DSW_MASH", 'N', 12 },
-	{ "DSW_TOTL", 'N', 12 },  { "DSW_BIME", 'N', 12 },
-	{ "DSW_PRATE", 'N', 2 },  { "DSW_JOB", 'C', 6 },
+	{ "DSW_ID", 'C', 10 },	   { "DSW_YY", 'N', 2 },
+	{ "DSW_MM", 'N', 2 },	   { "DSW_LISTNO", 'C', 12 },
+	{ "DSW_ID1", 'C', 8 },	   { "DSW_FNAME", 'C', 60 },
+	{ "DSW_LNAME", 'C', 60 },  { "DSW_DNAME", 'C', 60 },
+	{ "DSW_IDNO", 'C', 15 },   { "DSW_IDPLC", 'C', 30 },
+	{ "DSW_IDATE", 'C', 8 },   { "DSW_BDATE", 'C', 8 },
+	{ "DSW_SEX", 'C', 3 },	   { "DSW_NAT", 'C', 10 },
+	{ "DSW_OCP", 'C', 50 },	   { "DSW_SDATE", 'C', 8 },
+	{ "DSW_EDATE", 'C', 8 },   { "DSW_DD", 'N', 2 },
+	{ "DSW_ROOZ", 'N', 12 },   { "DSW_MAH", 'N', 12 },
+	{ "DSW_MAZ", 'N', 12 },	   { "DSW_MASH", 'N', 12 },
+	{ "DSW_TOTL", 'N', 12 },   { "DSW_BIME", 'N', 12 },
+	{ "DSW_PRATE", 'N', 2 },   { "DSW_JOB", 'C', 6 },
 	{ "PER_NATCOD", 'C', 10 },
 };
 
 /* Write a dBASE III file: header, descriptors, records (values as raw
  * bytes: text left-justified, numbers right-justified), EOF mark. */
 static void write_dbf(const char *path, const struct hfield *f, size_t nf,
-		      unsigned char ldid, const char *const *vals,
-		      size_t nrec)
+		      unsigned char ldid, const char *const *vals, size_t nrec)
 {
 	FILE *out = fopen(path, "wb");
 	unsigned char h[32] = { 0x03, 124, 1, 1 };
@@ -108,19 +107,59 @@ static void write_dbf(const char *path, const struct hfield *f, size_t nf,
 }
 
 static const char *const kar_vals[] = {
-	"1234567890", "\x98\xC7\xD1\x90\xC7\xE5", "\xDA\xE1\xED", "", "0",
-	"3", "7", "1", "", "1", "31", "2388728", "74050568", "14000000",
-	"88050568", "95000000", "6163540", "17610114", "2641517", "23", "0",
-	"0", "000",
+	"1234567890",
+	"\x98\xC7\xD1\x90\xC7\xE5",
+	"\xDA\xE1\xED",
+	"",
+	"0",
+	"3",
+	"7",
+	"1",
+	"",
+	"1",
+	"31",
+	"2388728",
+	"74050568",
+	"14000000",
+	"88050568",
+	"95000000",
+	"6163540",
+	"17610114",
+	"2641517",
+	"23",
+	"0",
+	"0",
+	"000",
 };
 
 static const char *const wor_vals[] = {
-	"1234567890", "3", "7", "1", "12345678",
-	"\xDA\xE1\xED", "\xD1\xD6\xC7\xED\xED", "\xCD\xD3\xE4", "123",
-	"", "13600504", "13600501", "\xE3\xD1\xCF",
-	"\xC7\xED\xD1\xC7\xE4\xED", "\x98\xC7\xD1\x90\xD1", "14030101", "",
-	"31", "2388728", "74050568", "14000000", "88050568", "95000000",
-	"6163540", "0", "123456", "0011223344",
+	"1234567890",
+	"3",
+	"7",
+	"1",
+	"12345678",
+	"\xDA\xE1\xED",
+	"\xD1\xD6\xC7\xED\xED",
+	"\xCD\xD3\xE4",
+	"123",
+	"",
+	"13600504",
+	"13600501",
+	"\xE3\xD1\xCF",
+	"\xC7\xED\xD1\xC7\xE4\xED",
+	"\x98\xC7\xD1\x90\xD1",
+	"14030101",
+	"",
+	"31",
+	"2388728",
+	"74050568",
+	"14000000",
+	"88050568",
+	"95000000",
+	"6163540",
+	"0",
+	"123456",
+	"0011223344",
 };
 
 static char tmpdir[256];
@@ -269,9 +308,8 @@ static void test_writer_matches_spec(void **state)
 	memcpy(wor, wor27, sizeof(wor));
 	wor[4].width = 10;
 	sample_list(&l);
-	assert_int_equal(am_dbf_write(&l, tmpdir, AM_DBF_V27,
-				      AM_CP_WINDOWS_1256),
-			 0);
+	assert_int_equal(
+		am_dbf_write(&l, tmpdir, AM_DBF_V27, AM_CP_WINDOWS_1256), 0);
 	check_descriptors(in_tmp(p, sizeof(p), "DSKKAR00.DBF"), kar27,
 			  sizeof(kar27) / sizeof(kar27[0]), 287);
 	check_descriptors(in_tmp(p, sizeof(p), "DSKWOR00.DBF"), wor,
@@ -379,9 +417,8 @@ static void test_forced_codepage(void **state)
 
 	(void)state;
 	sample_list(&l);
-	assert_int_equal(am_dbf_write(&l, tmpdir, AM_DBF_V27,
-				      AM_CP_IRAN_SYSTEM),
-			 0);
+	assert_int_equal(
+		am_dbf_write(&l, tmpdir, AM_DBF_V27, AM_CP_IRAN_SYSTEM), 0);
 	am_diags_init(&ds, 0);
 	read_dir(tmpdir, &o, &g, &ds);
 	assert_int_equal(g.l[0].codepage, AM_CP_WINDOWS_1256);
@@ -441,9 +478,9 @@ static void test_bad_values(void **state)
 	(void)state;
 	for (size_t r = 0; r < 3; r++)
 		memcpy(v + r * nf, wor_vals, sizeof(wor_vals));
-	v[nf + 17] = "1x";	    /* row 2 DSW_DD */
-	v[nf + 2] = "8";	    /* row 2 DSW_MM, header says 7 */
-	v[2 * nf + 12] = "ABC";	    /* row 3 DSW_SEX */
+	v[nf + 17] = "1x";	     /* row 2 DSW_DD */
+	v[nf + 2] = "8";	     /* row 2 DSW_MM, header says 7 */
+	v[2 * nf + 12] = "ABC";	     /* row 3 DSW_SEX */
 	v[2 * nf + 15] = "14031301"; /* row 3 DSW_SDATE: no month 13 */
 	write_hand_pair("DSKKAR00.DBF", "DSKWOR00.DBF", v, 3);
 	am_diags_init(&ds, 0);
@@ -504,8 +541,7 @@ static void test_header_records(void **state)
 	memcpy(kv, kar_vals, sizeof(kar_vals));
 	memcpy(kv + nk, kar_vals, sizeof(kar_vals));
 	kv[5] = "x3";
-	write_dbf(in_tmp(p, sizeof(p), "DSKKAR00.DBF"), kar27, nk, 0x7E, kv,
-		  2);
+	write_dbf(in_tmp(p, sizeof(p), "DSKKAR00.DBF"), kar27, nk, 0x7E, kv, 2);
 	write_dbf(in_tmp(p, sizeof(p), "DSKWOR00.DBF"), wor27,
 		  sizeof(wor27) / sizeof(wor27[0]), 0, wor_vals, 1);
 	am_diags_init(&ds, 0);
@@ -557,16 +593,17 @@ static void test_write_unmappable(void **state)
 	assert_int_equal(system(cmd), 0);
 	/* Too wide for its field, and a year DSK_YY cannot carry. */
 	l.lines[1].last_name = "یگانه";
-	l.workshop_name = "نامی بسیار بلند برای کارگاهی که جا نمی‌شود";
+	l.workshop_name =
+		"نامی بسیار بلند برای کارگاهی که جا نمی‌شود";
 	assert_int_equal(am_dbf_write_diag(&l, tmpdir, AM_DBF_V27,
 					   AM_CP_WINDOWS_1256, &d),
 			 AM_EWAGE_FIELD_TOO_LONG);
 	assert_string_equal(d.field, "DSK_NAME");
 	l.workshop_name = "کارگاه";
 	l.period.year = 1470;
-	assert_int_equal(am_dbf_write(&l, tmpdir, AM_DBF_V27,
-				      AM_CP_WINDOWS_1256),
-			 AM_EINVALID_ARGUMENT);
+	assert_int_equal(
+		am_dbf_write(&l, tmpdir, AM_DBF_V27, AM_CP_WINDOWS_1256),
+		AM_EINVALID_ARGUMENT);
 	assert_int_equal(system(cmd), 0);
 	am_wage_list_release(&l);
 }
@@ -613,8 +650,7 @@ static void test_hash_dbf_csv(void **state)
 
 	(void)state;
 	sample_list(&l);
-	assert_int_equal(am_dbf_write(&l, tmpdir, AM_DBF_V6,
-				      AM_CP_IRAN_SYSTEM),
+	assert_int_equal(am_dbf_write(&l, tmpdir, AM_DBF_V6, AM_CP_IRAN_SYSTEM),
 			 0);
 	f = fopen(in_tmp(p, sizeof(p), "list.csv"), "w");
 	assert_non_null(f);
@@ -643,8 +679,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_hand_made_v27, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_writer_matches_spec,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_matches_spec, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_roundtrip_all, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_forced_codepage, setup,

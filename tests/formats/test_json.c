@@ -22,8 +22,7 @@ static int read_json(const char *name, struct got *g, struct am_diags *ds)
 	char p[512];
 
 	memset(g, 0, sizeof(*g));
-	return am_json_read(data_path(p, sizeof(p), name), NULL, got_fn, g,
-			    ds);
+	return am_json_read(data_path(p, sizeof(p), name), NULL, got_fn, g, ds);
 }
 
 /* good.json holds the lists of good.csv: the same content, the same
@@ -41,8 +40,8 @@ static void test_good_same_as_csv(void **state)
 	assert_int_equal(ds.nr, 0);
 	assert_int_equal(g.n, 2);
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(am_csv_read(data_path(p, sizeof(p), "good.csv"),
-				     NULL, got_fn, &c, &ds),
+	assert_int_equal(am_csv_read(data_path(p, sizeof(p), "good.csv"), NULL,
+				     got_fn, &c, &ds),
 			 0);
 	assert_int_equal(c.n, 2);
 	for (size_t i = 0; i < 2; i++) {
@@ -112,8 +111,8 @@ static void test_bad_values(void **state)
 	assert_false(g.l[0].refused);
 	assert_true(g.l[1].refused);
 	assert_int_equal(ds.nr, 3);
-	assert_true(has_diag(&ds, AM_ENUMBER_SYNTAX,
-			     "lists[1].lines[1].DSW_DD", 2));
+	assert_true(has_diag(&ds, AM_ENUMBER_SYNTAX, "lists[1].lines[1].DSW_DD",
+			     2));
 	assert_true(has_diag(&ds, AM_ENUMBER_SYNTAX,
 			     "lists[1].lines[1].DSW_ROOZ", 2));
 	assert_true(has_diag(&ds, AM_EWAGE_JSON_TYPE,
@@ -172,11 +171,10 @@ static void test_structure(void **state)
 	assert_int_equal(g.n, 3);
 	assert_true(g.l[0].refused && g.l[1].refused && g.l[2].refused);
 	assert_true(has_diag(&ds, AM_EWAGE_JSON_TYPE, "lists[0]", 0));
-	assert_true(has_diag(&ds, AM_EWAGE_MISSING_FIELD,
-			     "lists[1].DSK_LISTNO", 0));
+	assert_true(has_diag(&ds, AM_EWAGE_MISSING_FIELD, "lists[1].DSK_LISTNO",
+			     0));
 	assert_true(has_diag(&ds, AM_EWAGE_JSON_TYPE, "lists[1].lines", 0));
-	assert_true(has_diag(&ds, AM_EWAGE_JSON_TYPE, "lists[2].lines[0]",
-			     1));
+	assert_true(has_diag(&ds, AM_EWAGE_JSON_TYPE, "lists[2].lines[0]", 1));
 	assert_true(has_diag(&ds, AM_EWAGE_LINE_HEADER,
 			     "lists[2].lines[1].DSW_MM", 2));
 	assert_true(has_diag(&ds, AM_EWAGE_MISSING_FIELD,

@@ -22,7 +22,8 @@ struct got_list {
 	enum am_codepage codepage;
 	uint8_t hash[32];
 	struct am_wage_line lines[4];
-	char text[4][7][64]; /* per line: fname, lname, dname, ocp, nat, idplc, job */
+	char text[4][7]
+		 [64]; /* per line: fname, lname, dname, ocp, nat, idplc, job */
 	char head_text[4][64]; /* name, farm, adrs, disc */
 	am_money t_total, t_insured, t_seniority;
 	int64_t t_workers;
@@ -182,7 +183,8 @@ static inline bool has_diag(const struct am_diags *ds, int code,
 	for (size_t i = 0; i < ds->nr; i++) {
 		const struct am_diag *d = &ds->items[i];
 
-		if (d->code == code && (!field || strcmp(d->field, field) == 0) &&
+		if (d->code == code &&
+		    (!field || strcmp(d->field, field) == 0) &&
 		    (!row || d->line == row))
 			return true;
 	}
