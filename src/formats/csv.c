@@ -564,6 +564,23 @@ static int put_text(struct am_buf *b, const char *s)
 	return err ? err : am_buf_addch(b, '"');
 }
 
+/* A number in decimal, without the cost of a format string: the
+ * generator writes a national month through here. */
+static int put_num(struct am_buf *b, int64_t v)
+{
+	char t[24];
+	size_t n = sizeof(t);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		t[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		t[--n] = '-';
+	return am_buf_add(b, t + n, sizeof(t) - n);
+}
+
 static int put_date(struct am_buf *b, am_date d)
 {
 	struct am_ymd j;
@@ -571,7 +588,16 @@ static int put_date(struct am_buf *b, am_date d)
 	if (d == AM_WAGE_DATE_NONE)
 		return 0;
 	am_date_to_jalali(d, &j);
-	return am_buf_addf(b, "%04d%02d%02d", j.year, j.month, j.day);
+	if (j.year < 0 || j.year > 9999) /* not from a parsed date */
+		return put_num(b, j.year * 10000 + j.month * 100 + j.day);
+	{
+		char t[8];
+		int v = j.year * 10000 + j.month * 100 + j.day;
+
+		for (int i = 7; i >= 0; i--, v /= 10)
+			t[i] = (char)('0' + v % 10);
+		return am_buf_add(b, t, 8);
+	}
 }
 
 static int put_field(struct am_buf *b, const struct am_wage_list *l,
@@ -581,9 +607,9 @@ static int put_field(struct am_buf *b, const struct am_wage_list *l,
 	case AM_WF_ID:
 		return put_text(b, l->workshop);
 	case AM_WF_YY:
-		return am_buf_addf(b, "%d", l->period.year);
+		return put_num(b, l->period.year);
 	case AM_WF_MM:
-		return am_buf_addf(b, "%d", l->period.month);
+		return put_num(b, l->period.month);
 	case AM_WF_LISTNO:
 		return put_text(b, l->list_no);
 	case AM_WF_ID1:
@@ -615,29 +641,29 @@ static int put_field(struct am_buf *b, const struct am_wage_list *l,
 	case AM_WF_EDATE:
 		return put_date(b, w->end_date);
 	case AM_WF_DD:
-		return am_buf_addf(b, "%d", w->days);
+		return put_num(b, w->days);
 	case AM_WF_ROOZ:
-		return am_buf_addf(b, "%" PRId64, w->daily_wage);
+		return put_num(b, w->daily_wage);
 	case AM_WF_MAH:
-		return am_buf_addf(b, "%" PRId64, w->monthly_wage);
+		return put_num(b, w->monthly_wage);
 	case AM_WF_MAZ:
-		return am_buf_addf(b, "%" PRId64, w->benefits);
+		return put_num(b, w->benefits);
 	case AM_WF_MASH:
-		return am_buf_addf(b, "%" PRId64, w->subject_wage);
+		return put_num(b, w->subject_wage);
 	case AM_WF_TOTL:
-		return am_buf_addf(b, "%" PRId64, w->total_pay);
+		return put_num(b, w->total_pay);
 	case AM_WF_BIME:
-		return am_buf_addf(b, "%" PRId64, w->insured_share);
+		return put_num(b, w->insured_share);
 	case AM_WF_PRATE:
-		return am_buf_addf(b, "%d", w->prate);
+		return put_num(b, w->prate);
 	case AM_WF_JOB:
 		return put_text(b, w->job_code);
 	case AM_WF_NATCOD:
 		return put_text(b, w->national_code);
 	case AM_WF_INC:
-		return am_buf_addf(b, "%" PRId64, w->seniority);
+		return put_num(b, w->seniority);
 	default:
-		return am_buf_addf(b, "%" PRId64, w->spouse);
+		return put_num(b, w->spouse);
 	}
 }
 

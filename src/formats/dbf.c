@@ -406,22 +406,24 @@ static void check_key(struct am__fctx *c, const struct am__wkey *head,
 {
 	char v[24], e[24];
 
-	if (strcmp(k->id, head->id) != 0)
+	/* A header value that could not be read (already reported) is
+	 * empty or 0: comparing the lines with it would only repeat that. */
+	if (head->id[0] && strcmp(k->id, head->id) != 0)
 		am__fctx_diag(c, AM_EWAGE_LINE_HEADER, "DSW_ID", k->id,
 			      strlen(k->id), head->id);
-	if (k->period.year != head->period.year) {
+	if (head->period.year && k->period.year != head->period.year) {
 		snprintf(v, sizeof(v), "%d", k->period.year);
 		snprintf(e, sizeof(e), "%d", head->period.year);
 		am__fctx_diag(c, AM_EWAGE_LINE_HEADER, "DSW_YY", v, strlen(v),
 			      e);
 	}
-	if (k->period.month != head->period.month) {
+	if (head->period.month && k->period.month != head->period.month) {
 		snprintf(v, sizeof(v), "%d", k->period.month);
 		snprintf(e, sizeof(e), "%d", head->period.month);
 		am__fctx_diag(c, AM_EWAGE_LINE_HEADER, "DSW_MM", v, strlen(v),
 			      e);
 	}
-	if (strcmp(k->list_no, head->list_no) != 0)
+	if (head->list_no[0] && strcmp(k->list_no, head->list_no) != 0)
 		am__fctx_diag(c, AM_EWAGE_LINE_HEADER, "DSW_LISTNO", k->list_no,
 			      strlen(k->list_no), head->list_no);
 }
