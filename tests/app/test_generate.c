@@ -503,7 +503,8 @@ struct month_check {
 	size_t prime, young, old; /* aged 30-45, under 18, over 66 */
 	char last_shop[11];
 	size_t shop_lines, shops_seen, one, over50, max;
-	struct set seen; /* workshops already closed in this file */
+	struct set seen;  /* workshops already closed in this file */
+	struct set codes; /* national codes of the month's lines */
 };
 
 static void shop_close(struct month_check *mc)
@@ -577,6 +578,7 @@ static void wage_row(char **f, size_t n, void *ctx)
 	mc->at_min += rooz == fig->min;
 	assert_true(!strcmp(f[12], "مرد") || !strcmp(f[12], "زن"));
 	mc->men += !strcmp(f[12], "مرد");
+	set_add(&mc->codes, f[26]);
 	{
 		am_date birth = ymd_date(f[11]);
 		int64_t age = (fig->first - birth) * 10000 / 3652425;
@@ -605,7 +607,8 @@ static void test_lines_valid(void **state)
 	char *dir = tmpdir(), path[512];
 	struct set persons = { 0 }, shops = { 0 };
 	struct am_generate_stats st;
-	size_t lines = 0, joins = 0, leaves = 0, n;
+	size_t lines = 0, joins = 0, leaves = 0, n, gaps = 0;
+	struct set codes[4];
 	struct dirent **names;
 
 	(void)state;
@@ -672,11 +675,26 @@ static void test_lines_valid(void **state)
 		joins += mc.joins;
 		leaves += mc.leaves;
 		set_free(&mc.seen);
+		set_sort(&mc.codes);
+		codes[m] = mc.codes;
 	}
 	assert_int_equal(lines, st.lines);
 	assert_int_equal(joins, st.joins);
 	assert_int_equal(leaves, st.leaves);
 	assert_int_equal(st.first_month_lines, 6000);
+	/* Histories with gaps: in the first month, not in the second, back
+	 * in a later one (rehired, maybe elsewhere). */
+	for (size_t i = 0; i < codes[0].n; i++) {
+		const char *c = codes[0].items[i];
+
+		if (!set_has(&codes[1], c) &&
+		    (set_has(&codes[2], c) || set_has(&codes[3], c)))
+			gaps++;
+	}
+	print_message("gaps: %zu\n", gaps);
+	assert_true(gaps > 0);
+	for (size_t m = 0; m < 4; m++)
+		set_free(&codes[m]);
 	/* Exactly the four months, nothing else. */
 	snprintf(path, sizeof(path), "%s/wages", dir);
 	n = (size_t)scandir(path, &names, NULL, alphasort);
