@@ -107,23 +107,49 @@ static void add_field(struct csv_in *in, char *s, size_t len)
 	in->nf++;
 }
 
+/* High bit set in each byte of x that is zero (exact: no borrow). */
+static inline uint64_t zero_bytes(uint64_t x)
+{
+	const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+
+	return ~(((x & low7) + low7) | x | low7);
+}
+
 /* Split buf[start, end) at commas; false when it holds a quote, for
- * split_quoted() to do it. memchr() scans faster than a loop of bytes. */
+ * split_quoted() to do it. Eight bytes at a time: a national month is
+ * 17 million rows of some 30 fields, and a call per field costs more. */
 static bool split_plain(struct csv_in *in, char *p, char *end)
 {
-	if (memchr(p, '"', (size_t)(end - p)))
-		return false;
-	in->nf = 0;
-	for (;;) {
-		char *comma = memchr(p, ',', (size_t)(end - p));
+	const uint64_t commas = 0x2C2C2C2C2C2C2C2CULL;
+	const uint64_t quotes = 0x2222222222222222ULL;
+	char *start = p;
 
-		if (!comma) {
-			add_field(in, p, (size_t)(end - p));
-			return true;
+	in->nf = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; end - p >= 8; p += 8) {
+		uint64_t x, mc;
+
+		memcpy(&x, p, 8);
+		if (zero_bytes(x ^ quotes))
+			return false;
+		for (mc = zero_bytes(x ^ commas); mc; mc &= mc - 1) {
+			char *c = p + (__builtin_ctzll(mc) >> 3);
+
+			add_field(in, start, (size_t)(c - start));
+			start = c + 1;
 		}
-		add_field(in, p, (size_t)(comma - p));
-		p = comma + 1;
 	}
+#endif
+	for (; p < end; p++) {
+		if (*p == ',') {
+			add_field(in, start, (size_t)(p - start));
+			start = p + 1;
+		} else if (*p == '"') {
+			return false;
+		}
+	}
+	add_field(in, start, (size_t)(end - start));
+	return true;
 }
 
 /* Split with RFC 4180 quoting, unquoting in place (the text only shrinks).
