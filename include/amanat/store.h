@@ -385,6 +385,19 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 		       bool amend, int *outcome);
 
 /*
+ * Posted lines are appended in arrival order to a table clustered by list
+ * (fast) and copied into the table clustered by person, in key order, by a
+ * compaction, which also adds them to the person totals. Run it once after
+ * an import (or a batch of imports): inside the caller's transaction it
+ * commits with it; outside, in its own. The views read the lines not yet
+ * compacted too (a range scan above the compaction's watermark), so they
+ * are right before a compaction, only slower. *lines (may be NULL) gets
+ * how many were copied. Writes one audit entry "lines.compact" when it
+ * copied any.
+ */
+int am_store_compact(struct am_store *s, int64_t *lines);
+
+/*
  * One migrated month of a person's history ("import history"): stored as
  * given, not assessed, counted in credited days and the person totals.
  * Idempotent on (national_code, period, workshop): the same row again is

@@ -476,6 +476,14 @@ static int fault_account_read(struct am_store *s, const char *account,
 							 out));
 }
 
+static int fault_compact(struct am_store *s, int64_t *lines)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err : leave(f, f->inner->be->compact(f->inner, lines));
+}
+
 static const struct am_store_backend fault_backend = {
 	.name = "fault",
 	.open = NULL, /* made by am__store_fault_wrap(), never by a URI */
@@ -510,6 +518,7 @@ static const struct am_store_backend fault_backend = {
 	.list_supersede = fault_list_supersede,
 	.list_set_journal = fault_list_set_journal,
 	.lines_insert = fault_lines_insert,
+	.compact = fault_compact,
 	.journal_append = fault_journal_append,
 	.journal_read = fault_journal_read,
 	.journal_sum = fault_journal_sum,

@@ -478,6 +478,26 @@ out_unit:
 	return err;
 }
 
+int am_store_compact(struct am_store *s, int64_t *lines)
+{
+	char payload[64];
+	int64_t n = 0;
+	int err = am__store_unit_begin(s);
+
+	if (err)
+		return err;
+	err = s->be->compact(s, &n);
+	if (!err && n) {
+		snprintf(payload, sizeof(payload), "{\"lines\":%" PRId64 "}",
+			 n);
+		err = am__audit_append(s, "lines.compact", "", payload, NULL);
+	}
+	err = am__store_unit_end(s, err);
+	if (!err && lines)
+		*lines = n;
+	return err;
+}
+
 /*
  * Migrated months.
  */

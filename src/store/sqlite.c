@@ -370,15 +370,13 @@ static int configure(struct sqlite_store *q, bool readonly)
 		err = set_wal(q);
 	if (!err)
 		err = exec(q, "PRAGMA synchronous = FULL", "synchronous");
-	/* A posting batch touches pages all over wage_lines and
-	 * person_totals: with SQLite's default 2 MB cache they spill to the
-	 * WAL before the commit and are written again (3x slower measured;
-	 * docs/storage.md, "Posting"). 64 MB is a ceiling, allocated as
-	 * used. Statement journals stay in memory. */
+	/* A posting batch dirties many pages (lines, journal, indexes): with
+	 * SQLite's default 2 MB cache they spill to the WAL before the
+	 * commit and are written twice. 64 MB is a ceiling, allocated as
+	 * used. Temporary files (the compaction's sort) stay on disk, so
+	 * that memory does not grow with a month's size. */
 	if (!err)
 		err = exec(q, "PRAGMA cache_size = -65536", "cache_size");
-	if (!err)
-		err = exec(q, "PRAGMA temp_store = MEMORY", "temp_store");
 	/* Read the header now, so a file that is no database fails here. */
 	if (!err)
 		err = exec(q, "SELECT count(*) FROM sqlite_master", "read");
@@ -1121,6 +1119,7 @@ const struct am_store_backend am__store_sqlite = {
 	.list_supersede = am__sq_list_supersede,
 	.list_set_journal = am__sq_list_set_journal,
 	.lines_insert = am__sq_lines_insert,
+	.compact = am__sq_compact,
 	.journal_append = am__sq_journal_append,
 	.journal_read = am__sq_journal_read,
 	.journal_sum = am__sq_journal_sum,

@@ -27,6 +27,7 @@ int am__sq_list_set_journal(struct am_store *s, int64_t id, int64_t txn,
 int am__sq_lines_insert(struct am_store *s, int64_t list_id, int period,
 			const struct am_wage_list *l,
 			const struct am_line_assessment *a);
+int am__sq_compact(struct am_store *s, int64_t *lines);
 int am__sq_journal_append(struct am_store *s, const struct am__journal_entry *e,
 			  size_t n, int64_t now, int64_t *txn);
 int am__sq_journal_read(struct am_store *s, int64_t txn, size_t max,

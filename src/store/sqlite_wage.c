@@ -7,6 +7,12 @@
 #include "amanat/wagelist.h"
 #include "store/sqlite_int.h"
 
+#define COLS                                                               \
+	"period, national_code, list_id, workshop, row, days, daily_wage," \
+	" monthly_wage, benefits, subject_wage, total_pay, base, insured," \
+	" employer, state, unemployment, hard_harmful, hard_harmful_days," \
+	" job_code, occupation, start_date, end_date"
+
 enum wage_stmt {
 	W_LIST_FIND,
 	W_LIST_INSERT,
@@ -32,6 +38,10 @@ enum wage_stmt {
 	W_MONTH_MIGRATED,
 	W_WORKER_LINES,
 	W_ACCOUNT_READ,
+	W_STAGED_PERSON,
+	W_COMPACT_LINES,
+	W_COMPACT_TOTALS,
+	W_COMPACT_CLEAR,
 	W__COUNT
 };
 
@@ -53,15 +63,17 @@ static const char *const wage_sql[W__COUNT] = {
 			" WHERE id = ?1 AND status = 'posted'",
 	[W_LIST_SET_JOURNAL] = "UPDATE wage_lists SET journal_txn = ?2,"
 			       " journal_n = ?3 WHERE id = ?1",
+	/* Only a compacted list is in the totals. */
 	[W_TOTALS_SUBTRACT] =
 		"UPDATE person_totals SET days = person_totals.days - l.days,"
 		" records = person_totals.records - 1,"
 		" subject_wages = person_totals.subject_wages - l.base"
-		" FROM (SELECT national_code, days, base FROM wage_lines"
-		" WHERE list_id = ?1) AS l"
+		" FROM (SELECT national_code, days, base"
+		" FROM wage_lines_by_list WHERE list_id = ?1"
+		" AND list_id <= (SELECT list_id FROM compaction)) AS l"
 		" WHERE person_totals.national_code = l.national_code",
 	[W_LINE_INSERT] =
-		"INSERT OR ROLLBACK INTO wage_lines (period, national_code, list_id,"
+		"INSERT OR ROLLBACK INTO wage_lines_by_list (period, national_code, list_id,"
 		" workshop, row, days, daily_wage, monthly_wage, benefits,"
 		" subject_wage, total_pay, base, insured, employer, state,"
 		" unemployment, hard_harmful, hard_harmful_days, job_code,"
@@ -126,17 +138,60 @@ static const char *const wage_sql[W__COUNT] = {
 			     " hard_harmful_days FROM history_migrated"
 			     " WHERE period = ?1 AND national_code = ?2"
 			     " ORDER BY workshop",
+	/* Compacted lines, then those above the compaction's watermark (a
+	 * range of wage_lines_by_list, short once an import compacted). */
 	[W_WORKER_LINES] =
 		"SELECT l.workshop, w.list_no, l.days, l.daily_wage,"
 		" l.monthly_wage, l.benefits, l.subject_wage, l.total_pay,"
 		" l.job_code, l.occupation, l.start_date, l.end_date"
 		" FROM wage_lines AS l JOIN wage_lists AS w ON w.id = l.list_id"
 		" WHERE l.period = ?1 AND l.national_code = ?2"
-		" AND w.status = 'posted' ORDER BY l.workshop, w.list_no",
+		" AND w.status = 'posted'"
+		" UNION ALL "
+		"SELECT l.workshop, w.list_no, l.days, l.daily_wage,"
+		" l.monthly_wage, l.benefits, l.subject_wage, l.total_pay,"
+		" l.job_code, l.occupation, l.start_date, l.end_date"
+		" FROM wage_lines_by_list AS l"
+		" JOIN wage_lists AS w ON w.id = l.list_id"
+		" WHERE l.list_id > (SELECT list_id FROM compaction)"
+		" AND l.period = ?1 AND l.national_code = ?2"
+		" AND w.status = 'posted' ORDER BY 1, 2",
 	[W_ACCOUNT_READ] = "SELECT id, txn, kind, period, debit, credit,"
 			   " value_date, due_date, payment_ref, list_id,"
 			   " posted_at FROM journal WHERE account = ?1"
 			   " ORDER BY id",
+	[W_STAGED_PERSON] =
+		"SELECT l.workshop, w.list_no, l.days, l.subject_wage, l.base,"
+		" l.insured, l.employer, l.state, l.unemployment,"
+		" l.hard_harmful, l.hard_harmful_days, l.period"
+		" FROM wage_lines_by_list AS l"
+		" JOIN wage_lists AS w ON w.id = l.list_id"
+		" WHERE l.list_id > (SELECT list_id FROM compaction)"
+		" AND l.national_code = ?1 AND w.status = 'posted'",
+	/* In key order, so that pages of wage_lines fill one after another
+	 * (a new period is appended at the end). Superseded lists' lines
+	 * go too, for the record; the totals count posted ones only. */
+	[W_COMPACT_LINES] = "INSERT INTO wage_lines (" COLS ") SELECT " COLS
+			    " FROM wage_lines_by_list"
+			    " WHERE list_id > (SELECT list_id FROM compaction)"
+			    " ORDER BY period, national_code, list_id",
+	[W_COMPACT_TOTALS] =
+		"INSERT INTO person_totals (national_code, days, records,"
+		" subject_wages, first_period, last_period)"
+		" SELECT l.national_code, sum(l.days), count(*), sum(l.base),"
+		" min(l.period), max(l.period) FROM wage_lines_by_list AS l"
+		" JOIN wage_lists AS w ON w.id = l.list_id"
+		" WHERE l.list_id > (SELECT list_id FROM compaction)"
+		" AND w.status = 'posted' GROUP BY l.national_code"
+		" ORDER BY l.national_code"
+		" ON CONFLICT (national_code) DO UPDATE SET"
+		" days = days + excluded.days,"
+		" records = records + excluded.records,"
+		" subject_wages = subject_wages + excluded.subject_wages,"
+		" first_period = min(first_period, excluded.first_period),"
+		" last_period = max(last_period, excluded.last_period)",
+	[W_COMPACT_CLEAR] = "UPDATE compaction SET list_id ="
+			    " (SELECT coalesce(max(id), 0) FROM wage_lists)",
 };
 
 /*
@@ -433,28 +488,43 @@ static int totals_add(struct am_store *s, sqlite3_stmt *st, const char *code,
 	return 0;
 }
 
+/* Appended in list order; wage_lines and the person totals follow at the
+ * compaction. */
 int am__sq_lines_insert(struct am_store *s, int64_t list_id, int period,
 			const struct am_wage_list *l,
 			const struct am_line_assessment *a)
 {
-	sqlite3_stmt *ins = NULL, *tot = NULL;
+	sqlite3_stmt *ins = NULL;
 	int err = prepare(s, W_LINE_INSERT, &ins);
 
-	if (!err)
-		err = prepare(s, W_TOTALS_ADD, &tot);
-	for (size_t i = 0; !err && i < l->nlines; i++) {
-		const struct am_wage_line *ln = &l->lines[i];
-
-		err = line_insert(s, ins, list_id, period, l->workshop, ln,
-				  &a[i]);
-		if (!err)
-			err = totals_add(s, tot, ln->national_code, ln->days,
-					 a[i].base, period);
-	}
+	for (size_t i = 0; !err && i < l->nlines; i++)
+		err = line_insert(s, ins, list_id, period, l->workshop,
+				  &l->lines[i], &a[i]);
 	if (ins)
 		sqlite3_clear_bindings(ins);
-	if (tot)
-		sqlite3_clear_bindings(tot);
+	return err;
+}
+
+int am__sq_compact(struct am_store *s, int64_t *lines)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n;
+	int err = prepare(s, W_COMPACT_LINES, &st);
+
+	if (!err)
+		err = step_done(s, st, 0, "compact lines");
+	if (err)
+		return err;
+	n = sqlite3_changes(am__sq_db(s));
+	err = prepare(s, W_COMPACT_TOTALS, &st);
+	if (!err)
+		err = step_done(s, st, 0, "compact totals");
+	if (!err)
+		err = prepare(s, W_COMPACT_CLEAR, &st);
+	if (!err)
+		err = step_done(s, st, 0, "compact watermark");
+	if (!err)
+		*lines = n;
 	return err;
 }
 
@@ -838,28 +908,91 @@ static int month_migrated(struct am_store *s, const char *code, int period,
 	return err;
 }
 
-/* Walk the person's periods one point lookup each: the lines are
- * clustered by period, and a career is a few hundred months. */
+/* Lines not yet compacted: the range of wage_lines_by_list above the
+ * watermark, short once an import has compacted. */
+static int staged_months(struct am_store *s, const char *code, struct grow *g)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(s, W_STAGED_PERSON, &st);
+
+	if (err)
+		return err;
+	rc = bind_text(st, 1, code);
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct am_history_month *m = grow_next(g);
+
+		rc = 0;
+		if (!m) {
+			err = am__store_errf(s, AM_ENOMEM, "history");
+			break;
+		}
+		col_code(st, 0, m->workshop, sizeof(m->workshop));
+		col_code(st, 1, m->list_no, sizeof(m->list_no));
+		m->days = sqlite3_column_int(st, 2);
+		m->subject_wage = sqlite3_column_int64(st, 3);
+		m->base = sqlite3_column_int64(st, 4);
+		m->insured = sqlite3_column_int64(st, 5);
+		m->employer = sqlite3_column_int64(st, 6);
+		m->state = sqlite3_column_int64(st, 7);
+		m->unemployment = sqlite3_column_int64(st, 8);
+		m->hard_harmful = sqlite3_column_int64(st, 9);
+		m->hard_harmful_days = sqlite3_column_int(st, 10);
+		m->period = period_of(sqlite3_column_int64(st, 11));
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = am__sq_fail(s, rc, "history");
+	finish(st);
+	return err;
+}
+
+/* Period, then workshop, then list number; migrated months after the
+ * posted lines of the same workshop. */
+static int cmp_month(const void *a, const void *b)
+{
+	const struct am_history_month *x = a, *y = b;
+	int c;
+
+	if (x->period.year != y->period.year)
+		return x->period.year < y->period.year ? -1 : 1;
+	if (x->period.month != y->period.month)
+		return x->period.month < y->period.month ? -1 : 1;
+	c = strcmp(x->workshop, y->workshop);
+	if (c)
+		return c;
+	if (x->migrated != y->migrated)
+		return x->migrated ? 1 : -1;
+	return strcmp(x->list_no, y->list_no);
+}
+
+/* Walk the person's periods one point lookup each (the lines are
+ * clustered by period, and a career is a few hundred months), then add
+ * the lines not yet compacted and sort. */
 int am__sq_history_read(struct am_store *s, const char *national_code,
 			struct am_arena *a, struct am_history *out)
 {
 	struct grow g = { NULL, 0, 0, sizeof(struct am_history_month) };
 	struct am_history h;
 	void *months;
-	int first, last, err;
+	int first = 0, last = -1, err;
 
 	err = person_bounds(s, national_code, &first, &last);
-	if (err)
-		return err;
+	if (err == AM_ENOT_FOUND)
+		err = 0;
 	for (int p = first; !err && p <= last; p = next_period(p)) {
 		err = month_posted(s, national_code, p, &g);
 		if (!err)
 			err = month_migrated(s, national_code, p, &g);
 	}
+	if (!err)
+		err = staged_months(s, national_code, &g);
+	if (!err && !g.n && last < 0)
+		err = am__store_errf(s, AM_ENOT_FOUND, "history: not found");
 	if (err) {
 		free(g.v);
 		return err;
 	}
+	if (g.n)
+		qsort(g.v, g.n, g.size, cmp_month);
 	memset(&h, 0, sizeof(h));
 	h.nmonths = g.n;
 	err = grow_to_arena(&g, a, &months);

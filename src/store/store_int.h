@@ -188,11 +188,15 @@ struct am_store_backend {
 	/* Record the list's journal transaction (first id, entry count). */
 	int (*list_set_journal)(struct am_store *s, int64_t id, int64_t txn,
 				int64_t n);
-	/* Insert the list's lines with their assessments and add them to
-	 * the person totals, in one call: the bulk path. */
+	/* Append the list's lines with their assessments to the by-list
+	 * table, in one call: the bulk path. */
 	int (*lines_insert)(struct am_store *s, int64_t list_id, int period,
 			    const struct am_wage_list *l,
 			    const struct am_line_assessment *a);
+	/* Copy the lines above the watermark into the by-person table in
+	 * key order, add the posted ones to the person totals, move the
+	 * watermark; *lines copied. */
+	int (*compact)(struct am_store *s, int64_t *lines);
 	/* Append n entries as one transaction: ids are the next free ones,
 	 * *txn the first. */
 	int (*journal_append)(struct am_store *s,

@@ -261,9 +261,12 @@ static void test_post_and_repost(void **state)
 	assert_memory_equal(hash, t.l.hash, 32);
 	assert_balanced(s);
 
-	/* The rows: one list, three lines, two debits (the workshop, the
-	 * state's 3%) and five credits. */
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lines"), 3);
+	/* The rows: one list, three staged lines, two debits (the workshop,
+	 * the state's 3%) and five credits. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lines"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM "
+				       "wage_lines_by_list"),
+			 3);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 7);
 	assert_int_equal(raw_int(path, "SELECT debit FROM journal WHERE "
 				       "account = 'workshop:" W1 "'"),
@@ -283,11 +286,25 @@ static void test_post_and_repost(void **state)
 				       "payload, '$.lines') = 3"),
 			 1);
 
+	/* The compaction moves them and makes the totals. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM person_totals"),
+			 0);
+	assert_int_equal(am_store_compact(s, &id), 0);
+	assert_int_equal(id, 3);
+	assert_int_equal(am_store_compact(s, &id), 0);
+	assert_int_equal(id, 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit WHERE "
+				       "action = 'lines.compact'"),
+			 1);
+
 	/* Again: nothing changes. */
 	outcome = -1;
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 	assert_int_equal(outcome, AM_POST_UNCHANGED);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lines"), 3);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM "
+				       "wage_lines_by_list"),
+			 3);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 7);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit WHERE "
 				       "action LIKE 'list.%'"),
@@ -316,7 +333,8 @@ static void test_conflict_refused(void **state)
 	assert_int_equal(post(s, &u, false, &outcome), 0);
 	assert_int_equal(outcome, AM_POST_REFUSED_CONFLICT);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists"), 1);
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lines"), 3);
+	assert_int_equal(
+		raw_int(path, "SELECT count(*) FROM wage_lines_by_list"), 3);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 7);
 	/* Another list number or period is another list. */
 	snprintf(u.l.list_no, sizeof(u.l.list_no), "02");
@@ -366,6 +384,8 @@ static void test_refusals(void **state)
 	first_list(&t);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 	assert_int_equal(outcome, AM_POST_POSTED);
+	/* The compaction commits with the caller's transaction. */
+	assert_int_equal(am_store_compact(s, NULL), 0);
 	assert_int_equal(am_store_commit(s), 0);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists"), 1);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lines"), 3);
@@ -405,7 +425,8 @@ static void test_failure_poisons_batch(void **state)
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 	assert_int_equal(outcome, AM_POST_POSTED);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists"), 1);
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lines"), 3);
+	assert_int_equal(
+		raw_int(path, "SELECT count(*) FROM wage_lines_by_list"), 3);
 	assert_balanced(s);
 	assert_audit_ok(s);
 	am_store_close(s);
@@ -445,6 +466,7 @@ static void test_amend(void **state)
 	am_arena_init(&a, 0);
 	first_list(&t);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
+	assert_int_equal(am_store_compact(s, NULL), 0);
 	/* The amended list: the second worker left, the first earns more. */
 	list_init(&u, W1, 1403, 7, "01", 0x55);
 	list_add(&u, "0012345679", 30, 3500000, false, false);
@@ -494,9 +516,19 @@ static void test_amend(void **state)
 	assert_int_equal(am_store_history(s, "0499370899", &a, &h), 0);
 	assert_int_equal(h.nmonths, 0);
 	assert_int_equal(h.credited_days, 0);
+	/* The old list's lines left the totals at once; the new one's
+	 * join them at the compaction. */
 	assert_int_equal(raw_int(path, "SELECT days FROM person_totals WHERE "
 				       "national_code = '0499370899'"),
 			 0);
+	assert_int_equal(raw_int(path, "SELECT subject_wages FROM "
+				       "person_totals WHERE national_code = "
+				       "'0012345679'"),
+			 0);
+	assert_int_equal(am_store_compact(s, NULL), 0);
+	assert_int_equal(am_store_history(s, "0012345679", &a, &h), 0);
+	assert_int_equal(h.nmonths, 1);
+	assert_int_equal(h.months[0].subject_wage, 105000000);
 	assert_int_equal(raw_int(path, "SELECT subject_wages FROM "
 				       "person_totals WHERE national_code = "
 				       "'0012345679'"),
@@ -725,6 +757,16 @@ static void test_history_and_statements(void **state)
 	assert_int_equal(h.months[3].employer, 0);
 	assert_int_equal(h.months[3].state, 30000000 * 23 / 100);
 	assert_int_equal(h.months[4].period.month, 8);
+	/* After the compaction the history is the same, read the other
+	 * way. */
+	assert_int_equal(am_store_compact(s, NULL), 0);
+	assert_int_equal(am_store_history(s, "0499370899", &a, &h), 0);
+	assert_int_equal(h.nmonths, 5);
+	assert_int_equal(h.credited_days, 29 + 31 + 30 + 30);
+	assert_int_equal(h.months[2].hard_harmful, 3200000);
+	assert_string_equal(h.months[3].workshop, W2);
+	assert_false(h.months[3].migrated);
+	assert_int_equal(h.months[4].subject_wage, 120000000);
 	assert_int_equal(raw_int(path, "SELECT days FROM person_totals WHERE "
 				       "national_code = '0499370899'"),
 			 29 + 31 + 20 + 15 + 30);
@@ -866,14 +908,15 @@ static int batch(struct am_store *s)
 	return err;
 }
 
-/* Rows the batch writes: 3 lists, 3 + 1 + 1 lines, 7 + 5 + 7 + 6 journal
- * entries (t, u, t reversed, v), 3 persons in totals, 3 audit entries. */
-#define BATCH_ROWS (3 + 5 + 25 + 3 + 3)
+/* Rows the batch writes: 3 lists, 3 + 1 + 1 staged lines, 7 + 5 + 7 + 6
+ * journal entries (t, u, t reversed, v), no totals yet (they come with the
+ * compaction), 3 audit entries. */
+#define BATCH_ROWS (3 + 5 + 25 + 0 + 3)
 
 static long long count_batch(const char *path)
 {
 	return raw_int(path, "SELECT (SELECT count(*) FROM wage_lists)"
-			     " + (SELECT count(*) FROM wage_lines)"
+			     " + (SELECT count(*) FROM wage_lines_by_list)"
 			     " + (SELECT count(*) FROM journal)"
 			     " + (SELECT count(*) FROM person_totals)"
 			     " + (SELECT count(*) FROM audit WHERE action"
@@ -942,7 +985,24 @@ static void test_fault_counts(void **state)
 	 * set journal, sum, audit head, audit insert (8: no savepoint); the
 	 * amend adds a journal read, a reversal and a supersede; commit. */
 	assert_int_equal(am__store_fault_calls(s), 2 + 3 * 8 + 3 + 1);
+	/* The first list was amended while staged: the compaction keeps its
+	 * lines for the record but counts only the posted lists' lines. */
+	assert_int_equal(am_store_compact(s, NULL), 0);
 	am_store_close(s);
+	assert_int_equal(
+		raw_int(db_path("count.db"), "SELECT count(*) FROM wage_lines"),
+		5);
+	assert_int_equal(raw_int(db_path("count.db"),
+				 "SELECT count(*) FROM person_totals"),
+			 2);
+	assert_int_equal(raw_int(db_path("count.db"),
+				 "SELECT subject_wages FROM person_totals"
+				 " WHERE national_code = '0012345679'"),
+			 93000000);
+	assert_int_equal(raw_int(db_path("count.db"),
+				 "SELECT days FROM person_totals"
+				 " WHERE national_code = '0499370899'"),
+			 15);
 	drop_db(db_path("count.db"));
 }
 

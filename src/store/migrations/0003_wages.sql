@@ -3,11 +3,12 @@
 -- edit; add a migration.
 --
 -- Periods are INTEGER year * 100 + month (Jalali): 140307 is 1403/07.
--- Amounts are INTEGER rials. The hot table, wage_lines, is WITHOUT ROWID and
--- clustered by (period, national_code, list_id): a month's lines land in
--- one period's key range and a person's month is one point lookup. Reads by
--- person walk the periods between person_totals.first_period and
--- last_period. See docs/storage.md, "Posting".
+-- Amounts are INTEGER rials. wage_lines is WITHOUT ROWID and clustered by
+-- (period, national_code, list_id): a person's month is one point lookup,
+-- and reads by person walk the periods between person_totals.first_period
+-- and last_period. Postings append to wage_lines_by_list (clustered by
+-- list) and am_store_compact() copies the lines over in key order: random-key writes per line are what made
+-- posting slow (docs/storage.md, "Posting").
 
 CREATE TABLE wage_lists (
 	id INTEGER PRIMARY KEY CHECK (id >= 1),
@@ -69,11 +70,48 @@ CREATE TABLE wage_lines (
 	PRIMARY KEY (period, national_code, list_id)
 ) WITHOUT ROWID;
 
--- A list's lines, for an amendment's reversal and for exports. list_id
--- only grows, so this index is appended to, never split in the middle.
-CREATE INDEX wage_lines_list ON wage_lines (list_id);
+-- Every line again, clustered by list, as posted: list ids only grow, so a
+-- posting appends here and never splits a page in the middle. It is the
+-- record of each list (amendments and exports read it by list);
+-- am_store_compact() copies the lines above the watermark, sorted, into
+-- wage_lines and adds them to person_totals in one pass after an import.
+-- Until then the views read them here too.
+CREATE TABLE wage_lines_by_list (
+	period INTEGER NOT NULL,
+	national_code TEXT NOT NULL CHECK (length(national_code) = 10),
+	list_id INTEGER NOT NULL, -- wage_lists (id): set by the posting
+	workshop TEXT NOT NULL,
+	row INTEGER NOT NULL,
+	days INTEGER NOT NULL CHECK (days BETWEEN 0 AND 31),
+	daily_wage INTEGER NOT NULL,
+	monthly_wage INTEGER NOT NULL,
+	benefits INTEGER NOT NULL,
+	subject_wage INTEGER NOT NULL,
+	total_pay INTEGER NOT NULL,
+	base INTEGER NOT NULL, -- the subject wage assessed (floored, capped)
+	insured INTEGER NOT NULL,
+	employer INTEGER NOT NULL,
+	state INTEGER NOT NULL,
+	unemployment INTEGER NOT NULL,
+	hard_harmful INTEGER NOT NULL,
+	hard_harmful_days INTEGER NOT NULL,
+	job_code TEXT,
+	occupation TEXT,
+	start_date INTEGER,
+	end_date INTEGER,
+	PRIMARY KEY (list_id, national_code)
+) WITHOUT ROWID;
 
--- Running sums per person, maintained by each posting and migrated row:
+-- The last list whose lines are in wage_lines and person_totals.
+CREATE TABLE compaction (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	list_id INTEGER NOT NULL CHECK (list_id >= 0)
+);
+INSERT INTO compaction (id, list_id) VALUES (1, 0);
+
+-- Running sums per person, maintained by each compaction, amendment and
+-- migrated row (not by the posting itself: a posted list's lines count
+-- from the compaction on):
 -- days and subject wages as reported (concurrent jobs add up; the history
 -- view caps each month at its length), how many month records, and the
 -- first and last period ever posted (the bounds of a history walk).
