@@ -142,7 +142,11 @@ typedef int (*am_wage_list_fn)(struct am_wage_list *l, bool refused,
 
 /* A ListDisk folder holding DSKKAR00.DBF and DSKWOR00.DBF (names matched
  * without regard to case): one list. Layout by field names, widths from the
- * header. */
+ * header; the code page detected per file unless opts forces it (opts may
+ * be NULL). A line's row is its record number in DSKWOR00.DBF; header
+ * problems are row 1 of DSKKAR00.DBF; each diagnostic's file is the DBF
+ * file, l->file the folder. The list is always passed, refused when a file
+ * is missing or damaged. */
 int am_dbf_read(const char *dir, const struct am_read_opts *opts,
 		am_wage_list_fn fn, void *ctx, struct am_diags *diags);
 /* Write a list as a ListDisk folder in the given layout and code page
@@ -162,7 +166,13 @@ int am_dbf_write_diag(const struct am_wage_list *l, const char *dir,
 /* A UTF-8 CSV with a header row naming the DSKWOR00 columns in any order;
  * each (DSW_ID, DSW_YY, DSW_MM, DSW_LISTNO) group of consecutive rows is one
  * list (a group met again after another is refused: keep each list's rows
- * together). Streams. */
+ * together). Streams through a fixed buffer, holding one list at a time; a
+ * line's row is its line in the file (the header is row 1). A header row
+ * that cannot be used (an unknown, missing or repeated column) refuses the
+ * whole file: no list is passed and the return is that problem's code
+ * (AM_EWAGE_UNKNOWN_FIELD, AM_EWAGE_MISSING_FIELD, AM_EWAGE_FIELD_TWICE).
+ * AM_ETOO_LONG for a record over 1 MiB, AM_EIO when the file cannot be
+ * read (both also in diags). opts may be NULL (CSV is always UTF-8). */
 int am_csv_read(const char *path, const struct am_read_opts *opts,
 		am_wage_list_fn fn, void *ctx, struct am_diags *diags);
 /* Write lists as such a CSV (header row first); for the generator and for
@@ -171,7 +181,11 @@ int am_csv_write_header(FILE *out);
 int am_csv_write_list(FILE *out, const struct am_wage_list *l);
 
 /* A JSON file: one list object, or an array of them, each with the same
- * field names and a "lines" array. */
+ * field names and a "lines" array (docs/formats.md). A line's row is its
+ * 1-based index in its list, and diagnostics name the place in the field
+ * ("lists[2].lines[5].DSW_DD"). The file is read whole: over 256 MiB is
+ * AM_ETOO_LONG; a syntax error is AM_EJSON_SYNTAX with jansson's line as
+ * the row; in both cases no list is passed. opts may be NULL. */
 int am_json_read(const char *path, const struct am_read_opts *opts,
 		 am_wage_list_fn fn, void *ctx, struct am_diags *diags);
 
