@@ -1262,7 +1262,8 @@ static int file_open(struct gen *g, const char *path, FILE **out)
 	return 0;
 }
 
-/* Close and rename into place; on error (err) only close. */
+/* Close and rename into place; on an error (err, or one here) close and
+ * remove the temporary file, so that no half file is left. */
 static int file_close(struct gen *g, const char *path, FILE *f, int err)
 {
 	char tmp[PATH_SIZE + 8];
@@ -1272,11 +1273,11 @@ static int file_close(struct gen *g, const char *path, FILE *f, int err)
 		bad = true;
 	if (fclose(f) != 0)
 		bad = true;
+	if (!err && (bad || rename(tmp, path) != 0))
+		err = io_fail(g, path);
 	if (err)
-		return err;
-	if (bad || rename(tmp, path) != 0)
-		return io_fail(g, path);
-	return 0;
+		unlink(tmp);
+	return err;
 }
 
 static int month_run(struct gen *g, struct am_period p)

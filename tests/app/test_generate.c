@@ -944,6 +944,50 @@ static void test_edges(void **state)
 	}
 }
 
+/* A month the rules do not cover stops the run with the rules' error,
+ * naming the parameter; the months before it are complete, no temporary
+ * file is left. */
+static void test_rules_gap(void **state)
+{
+	char *dir = tmpdir(), path[1024];
+	struct am_generate_opts o;
+	struct am_diags ds;
+	struct stat sb;
+
+	const struct am_param *min = am_rules_find(rules, "wage.minimum.daily");
+	struct am_ymd end;
+	char last[32], next[32];
+
+	(void)state;
+	/* The month before the last the minimum wage covers. */
+	assert_non_null(min);
+	assert_int_not_equal(min->values[min->nvalues - 1].to, AM_DATE_OPEN);
+	am_date_to_jalali(min->values[min->nvalues - 1].to, &end);
+	am_generate_opts_init(&o);
+	o.insured = 100;
+	o.months = 3;
+	o.start.year = end.month == 1 ? end.year - 1 : end.year;
+	o.start.month = end.month == 1 ? 12 : end.month - 1;
+	o.outdir = dir;
+	snprintf(last, sizeof(last), "%04d-%02d", end.year, end.month);
+	snprintf(next, sizeof(next), "%04d-%02d",
+		 end.month == 12 ? end.year + 1 : end.year,
+		 end.month == 12 ? 1 : end.month + 1);
+	am_diags_init(&ds, 0);
+	assert_int_equal(am_generate(rules, &o, NULL, &ds), AM_ERULES_NO_VALUE);
+	assert_true(ds.nr >= 1);
+	assert_non_null(strstr(ds.items[0].field, "."));
+	am_diags_release(&ds);
+	snprintf(path, sizeof(path), "%s/wages/%s.csv", dir, last);
+	assert_int_equal(stat(path, &sb), 0);
+	snprintf(path, sizeof(path), "%s/wages/%s.csv", dir, next);
+	assert_int_not_equal(stat(path, &sb), 0);
+	snprintf(path, sizeof(path), "%s/wages/%s.csv.tmp", dir, next);
+	assert_int_not_equal(stat(path, &sb), 0);
+	rm_rf(dir);
+	free(dir);
+}
+
 /* Each name table has at least 100 distinct names. */
 static void test_tables(void **state)
 {
@@ -973,6 +1017,7 @@ int main(void)
 		cmocka_unit_test(test_dbf),
 		cmocka_unit_test(test_registry_imports),
 		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_rules_gap),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
