@@ -312,6 +312,18 @@ int am_store_audit_verify(struct am_store *s,
 int am_store_person_put_bulk(struct am_store *s, const struct am_person *p);
 
 /*
+ * Register a person met on a wage line unless the national code is
+ * registered already (then nothing changes: the registry's record wins
+ * over a list's spelling). *added says whether it was inserted. No audit
+ * entry: the list's "list.post" entry is the record (the caller may count
+ * the persons added in it). Only inside the caller's transaction
+ * (AM_EINVALID_ARGUMENT otherwise); a refused row (AM_ESTORE_CONFLICT: a
+ * bad code or sex) leaves the transaction usable.
+ */
+int am_store_person_ensure(struct am_store *s, const struct am_person *p,
+			   bool *added);
+
+/*
  * Posting wage lists (docs/storage.md, "Posting"). A list is validated and
  * assessed by the caller (wagelist.h); the store writes it, its lines, the
  * person totals, its journal transaction and one audit entry. Outside a

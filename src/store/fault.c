@@ -199,6 +199,17 @@ static int fault_person_get(struct am_store *s, const char *national_code,
 						       a, out));
 }
 
+static int fault_person_ensure(struct am_store *s, const struct am_person *p,
+			       int64_t now, bool *added)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->person_ensure(f->inner, p, now,
+							  added));
+}
+
 static int fault_employer_put(struct am_store *s, const struct am_employer *e,
 			      int64_t now)
 {
@@ -504,6 +515,7 @@ static const struct am_store_backend fault_backend = {
 	.idem_result = fault_idem_result,
 	.person_put = fault_person_put,
 	.person_get = fault_person_get,
+	.person_ensure = fault_person_ensure,
 	.employer_put = fault_employer_put,
 	.employer_get = fault_employer_get,
 	.workshop_put = fault_workshop_put,

@@ -27,6 +27,7 @@ enum stmt_id {
 	ST_IDEM_RESULT,
 	ST_PERSON_PUT,
 	ST_PERSON_GET,
+	ST_PERSON_ENSURE,
 	ST_EMPLOYER_PUT,
 	ST_EMPLOYER_GET,
 	ST_WORKSHOP_PUT,
@@ -79,6 +80,12 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" nationality = excluded.nationality,"
 		" insurance_no = excluded.insurance_no,"
 		" updated_at = excluded.updated_at",
+	[ST_PERSON_ENSURE] =
+		"INSERT INTO persons (national_code, first_name, last_name,"
+		" father_name, birth_date, sex, nationality, insurance_no,"
+		" created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
+		" ON CONFLICT (national_code) DO NOTHING",
 	[ST_PERSON_GET] =
 		"SELECT national_code, first_name, last_name, father_name,"
 		" birth_date, sex, nationality, insurance_no, created_at,"
@@ -768,6 +775,31 @@ static int sq_person_put(struct am_store *s, const struct am_person *p,
 	return step_done(q, st, rc, "person put");
 }
 
+static int sq_person_ensure(struct am_store *s, const struct am_person *p,
+			    int64_t now, bool *added)
+{
+	struct sqlite_store *q = sq(s);
+	char sex[2] = { p->sex, '\0' };
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(q, ST_PERSON_ENSURE, &st);
+
+	if (err)
+		return err;
+	rc = bind_text(st, 1, p->national_code);
+	rc = rc ? rc : bind_text(st, 2, p->first_name);
+	rc = rc ? rc : bind_text(st, 3, p->last_name);
+	rc = rc ? rc : bind_text(st, 4, p->father_name);
+	rc = rc ? rc : bind_date(st, 5, p->birth_date);
+	rc = rc ? rc : bind_text(st, 6, sex);
+	rc = rc ? rc : bind_text(st, 7, p->nationality);
+	rc = rc ? rc : bind_text(st, 8, p->insurance_no);
+	rc = rc ? rc : sqlite3_bind_int64(st, 9, now);
+	err = step_done(q, st, rc, "person ensure");
+	if (!err)
+		*added = sqlite3_changes(q->db) == 1;
+	return err;
+}
+
 static int sq_person_get(struct am_store *s, const char *national_code,
 			 struct am_arena *a, struct am_person *out)
 {
@@ -1105,6 +1137,7 @@ const struct am_store_backend am__store_sqlite = {
 	.idem_result = sq_idem_result,
 	.person_put = sq_person_put,
 	.person_get = sq_person_get,
+	.person_ensure = sq_person_ensure,
 	.employer_put = sq_employer_put,
 	.employer_get = sq_employer_get,
 	.workshop_put = sq_workshop_put,

@@ -653,6 +653,32 @@ int am_store_person_put_bulk(struct am_store *s, const struct am_person *p)
 	return s->be->person_put(s, p, am__store_now(s));
 }
 
+/* Like the bulk put: one statement, no savepoint, no audit entry. */
+int am_store_person_ensure(struct am_store *s, const struct am_person *p,
+			   bool *added)
+{
+	bool a = false;
+	int err;
+
+	if (!p->national_code || !p->first_name || !p->last_name)
+		return missing(s, "national code or name");
+	if (!s->in_tx)
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "a person ensure runs inside the "
+				      "caller's transaction");
+	if (s->tx_failed)
+		return am__store_errf(
+			s, AM_ESTORE_SQL,
+			"the transaction was aborted by a failure "
+			"that could not be undone; roll it back");
+	err = am__store_ready(s);
+	if (!err)
+		err = s->be->person_ensure(s, p, am__store_now(s), &a);
+	if (!err)
+		*added = a;
+	return err;
+}
+
 int am_store_employer_put(struct am_store *s, const struct am_employer *e)
 {
 	struct am_buf json;

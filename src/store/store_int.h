@@ -146,6 +146,9 @@ struct am_store_backend {
 			  int64_t now);
 	int (*person_get)(struct am_store *s, const char *national_code,
 			  struct am_arena *a, struct am_person *out);
+	/* Insert unless the key exists; *added when inserted. */
+	int (*person_ensure)(struct am_store *s, const struct am_person *p,
+			     int64_t now, bool *added);
 	int (*employer_put)(struct am_store *s, const struct am_employer *e,
 			    int64_t now);
 	int (*employer_get)(struct am_store *s, const char *id,

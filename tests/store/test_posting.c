@@ -856,6 +856,7 @@ static void test_bulk_person(void **state)
 		.sex = 'F',
 	};
 	long long audit = raw_int(path, "SELECT count(*) FROM audit");
+	bool added = false;
 
 	(void)state;
 	assert_int_equal(am_store_person_put_bulk(s, &p), AM_EINVALID_ARGUMENT);
@@ -871,6 +872,28 @@ static void test_bulk_person(void **state)
 			 0);
 	assert_int_equal(am_store_commit(s), 0);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons"), 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"),
+			 audit + 1);
+
+	/* Ensure: a new person is added, a registered one left alone. */
+	p.sex = 'M';
+	assert_int_equal(am_store_person_ensure(s, &p, &added),
+			 AM_EINVALID_ARGUMENT);
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_store_person_ensure(s, &p, &added), 0);
+	assert_true(added);
+	p.national_code = "0012345679";
+	p.first_name = "نام دیگر";
+	assert_int_equal(am_store_person_ensure(s, &p, &added), 0);
+	assert_false(added);
+	p.national_code = "12";
+	assert_int_equal(am_store_person_ensure(s, &p, &added),
+			 AM_ESTORE_CONFLICT);
+	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons"), 3);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons WHERE "
+				       "first_name = 'زهرا'"),
+			 3);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"),
 			 audit + 1);
 	am_store_close(s);
