@@ -9,6 +9,7 @@
 #include "amanat/csv.h"
 #include "amanat/date.h"
 #include "amanat/error.h"
+#include "amanat/generate.h"
 #include "amanat/ident.h"
 #include "amanat/money.h"
 #include "amanat/progress.h"
@@ -16,5 +17,6 @@
 #include "amanat/store.h"
 #include "amanat/text.h"
 #include "amanat/version.h"
+#include "amanat/wagelist.h"
 
 #endif

@@ -11,6 +11,7 @@
 #include "amanat/error.h"
 #include "amanat/rules.h"
 #include "amanat/store.h"
+#include "amanat/text.h"
 
 /* Counts of what an import did. */
 struct am_import_stats {
@@ -33,5 +34,60 @@ struct am_import_stats {
  */
 int am_import_registry(struct am_store *s, const char *path,
 		       struct am_import_stats *st, struct am_diags *diags);
+
+/*
+ * Legacy histories (docs/formats.md, "History"): a CSV with the columns
+ * national_code, period (YYYY/MM Jalali), workshop, days, subject_wage and
+ * optionally hard_harmful (days). Stored as migrated months, without
+ * assessment; they count toward the worker's credited days. Checked whole,
+ * then written; the same row again changes nothing, a different row under
+ * the same (person, period, workshop) is refused with its row.
+ */
+int am_import_history(struct am_store *s, const char *path,
+		      struct am_import_stats *st, struct am_diags *diags);
+
+/*
+ * Bank payments (docs/formats.md, "Payments"): a CSV statement with the
+ * columns workshop, period, amount, date and reference; each payment is
+ * matched to the workshop's debt for the period, idempotently by reference.
+ */
+int am_import_payments(struct am_store *s, const char *path,
+		       struct am_import_stats *st, struct am_diags *diags);
+
+/*
+ * Wage lists: every PATH is a ListDisk folder (DSKKAR00.DBF and
+ * DSKWOR00.DBF), a tree of such folders, a .csv or a .json file. Each list
+ * is read, checked against the registry, validated and assessed with the
+ * rules of its period before anything is written; a list with any problem
+ * is refused whole (its problems in diags) and the others go on. Accepted
+ * lists are posted many to a transaction, each still wholly posted or
+ * absent after a crash. The same list again changes nothing; another list
+ * under the same workshop, period and list number is refused unless amend.
+ */
+struct am_wage_import_opts {
+	bool register_workshops; /* register unknown workshops from the list */
+	bool amend;		 /* supersede a different earlier list */
+	enum am_codepage codepage; /* AM_CP_UTF8 (0): detect per DBF file */
+	am_date today;		   /* bounds the period; 0: the real today */
+	size_t batch_lines;	   /* lines per transaction; 0: 50,000 */
+	bool progress;		   /* draw a progress bar (when a terminal) */
+};
+
+struct am_wage_import_stats {
+	size_t files;
+	size_t lists_read;
+	size_t lists_accepted; /* posted, amended or already there */
+	size_t lists_posted, lists_unchanged, lists_amended;
+	size_t lists_refused;
+	size_t lines;	     /* lines read */
+	size_t lines_posted; /* lines of lists written now */
+	size_t persons_registered;
+	size_t workshops_registered;
+};
+
+int am_import_wages(struct am_store *s, const struct am_rules *rules,
+		    char *const *paths, size_t npaths,
+		    const struct am_wage_import_opts *o,
+		    struct am_wage_import_stats *st, struct am_diags *diags);
 
 #endif

@@ -57,5 +57,12 @@ int cmd_rules_show(struct cli *cli, int argc, char **argv);
 int cmd_rules_check(struct cli *cli, int argc, char **argv);
 int cmd_audit_verify(struct cli *cli, int argc, char **argv);
 int cmd_import_registry(struct cli *cli, int argc, char **argv);
+int cmd_import_history(struct cli *cli, int argc, char **argv);
+int cmd_import_payments(struct cli *cli, int argc, char **argv);
+int cmd_import_wages(struct cli *cli, int argc, char **argv);
+int cmd_generate(struct cli *cli, int argc, char **argv);
+int cmd_history(struct cli *cli, int argc, char **argv);
+int cmd_worker_statement(struct cli *cli, int argc, char **argv);
+int cmd_employer_statement(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -1,5 +1,7 @@
-/* amanat import registry: persons, employers, workshops and dependants from
- * CSV, checked whole before anything is written, then upserted in batches. */
+/* amanat's tabular imports: the registry (persons, employers, workshops,
+ * dependants), legacy histories and bank payments, from CSV (and JSON for
+ * the registry). A file is checked whole before anything is written, then
+ * written in batches, each row an idempotent upsert. */
 #include "core/internal.h"
 
 #include <jansson.h>
@@ -11,7 +13,15 @@
 #include "amanat/progress.h"
 #include "amanat/text.h"
 
-enum kind { PERSONS, EMPLOYERS, WORKSHOPS, DEPENDANTS, NKINDS };
+enum kind {
+	PERSONS,
+	EMPLOYERS,
+	WORKSHOPS,
+	DEPENDANTS,
+	HISTORY,
+	PAYMENTS,
+	NKINDS
+};
 
 #define MAX_COLS 12
 
@@ -44,6 +54,15 @@ static const struct kind_spec kinds[NKINDS] = {
 			 { "main_insured", "dependant", "relation", "since",
 			   "until" },
 			 0x1 | 0x2 | 0x4 | 0x8 },
+	[HISTORY] = { "history",
+		      "subject_wage",
+		      { "national_code", "period", "workshop", "days",
+			"subject_wage", "hard_harmful" },
+		      0x1 | 0x2 | 0x4 | 0x8 | 0x10 },
+	[PAYMENTS] = { "payments",
+		       "reference",
+		       { "workshop", "period", "amount", "date", "reference" },
+		       0x1 | 0x2 | 0x4 | 0x8 | 0x10 },
 };
 
 /* Rows per write transaction. */
@@ -197,7 +216,34 @@ union record {
 	struct am_employer e;
 	struct am_workshop w;
 	struct am_dependant d;
+	struct am_history_row h;
+	struct am_payment pay;
 };
+
+static struct am_period period_field(struct row_ctx *rc, const char *raw,
+				     const char *field)
+{
+	struct am_period p = { 0, 0 };
+
+	if (am_period_parse(raw, strlen(raw), &p) != 0)
+		problem(rc, AM_EDATE_SYNTAX, field, raw, "1403/07");
+	return p;
+}
+
+/* A whole number in 0..max, digits of any script. */
+static int64_t int_field(struct row_ctx *rc, const char *raw, const char *field,
+			 int64_t max)
+{
+	am_money v = 0;
+	char expected[32];
+
+	if (am_money_parse(raw, strlen(raw), &v) != 0 || v < 0 || v > max) {
+		snprintf(expected, sizeof(expected), "0..%lld", (long long)max);
+		problem(rc, AM_ENUMBER_SYNTAX, field, raw, expected);
+		return 0;
+	}
+	return v;
+}
 
 static void parse_row(enum kind k, char **f, const int *col, struct row_ctx *rc,
 		      union record *r)
@@ -251,6 +297,47 @@ static void parse_row(enum kind k, char **f, const int *col, struct row_ctx *rc,
 		r->w.hard_harmful = bool_field(rc, F(8), "hard_harmful");
 		r->w.small_exempt = bool_field(rc, F(9), "small_exempt");
 		break;
+	case HISTORY: {
+		am_date last = 0;
+
+		r->h.national_code = code_field(rc, F(0), "national_code",
+						check_national, 11,
+						"10 digits");
+		r->h.period = period_field(rc, F(1), "period");
+		r->h.workshop = code_field(rc, F(2), "workshop", check_workshop,
+					   11, "10 digits");
+		r->h.days = (int)int_field(rc, F(3), "days", 31);
+		r->h.subject_wage = int_field(rc, F(4), "subject_wage",
+					      INT64_MAX / 4);
+		r->h.hard_harmful_days = (int)int_field(
+			rc, *F(5) ? F(5) : "0", "hard_harmful", r->h.days);
+		if (r->h.period.year &&
+		    am_period_last_day(r->h.period, &last) == 0) {
+			struct am_ymd d;
+
+			am_date_to_jalali(last, &d);
+			if (r->h.days > d.day) {
+				char want[16];
+
+				snprintf(want, sizeof(want), "0..%d", d.day);
+				problem(rc, AM_ENUMBER_SYNTAX, "days", F(3),
+					want);
+			}
+		} else if (r->h.period.year) {
+			problem(rc, AM_EDATE_RANGE, "period", F(1), "1403/07");
+		}
+		break;
+	}
+	case PAYMENTS:
+		r->pay.workshop = code_field(rc, F(0), "workshop",
+					     check_workshop, 11, "10 digits");
+		r->pay.period = period_field(rc, F(1), "period");
+		r->pay.amount = int_field(rc, F(2), "amount", INT64_MAX / 4);
+		if (!r->pay.amount && *F(2))
+			problem(rc, AM_ENUMBER_SYNTAX, "amount", F(2), "> 0");
+		r->pay.paid_on = date_field(rc, F(3), "date", true);
+		r->pay.reference = need(rc, F(4), "reference");
+		break;
 	case DEPENDANTS:
 		r->d.main_insured = code_field(rc, F(0), "main_insured",
 					       check_national, 11, "10 digits");
@@ -279,8 +366,17 @@ static int check_refs(struct am_store *s, struct pass *ps, enum kind k,
 	int err = 0;
 
 	am_arena_init(&a, 1024);
-	if (k == WORKSHOPS && r->w.employer_id &&
-	    !known_key(ps, r->w.employer_id)) {
+	if (k == PAYMENTS && r->pay.workshop) {
+		struct am_workshop w;
+
+		err = am_store_workshop_get(s, r->pay.workshop, &a, &w);
+		if (err == AM_ENOT_FOUND) {
+			problem(rc, AM_EWAGE_UNKNOWN_WORKSHOP, "workshop",
+				r->pay.workshop, NULL);
+			err = 0;
+		}
+	} else if (k == WORKSHOPS && r->w.employer_id &&
+		   !known_key(ps, r->w.employer_id)) {
 		struct am_employer e;
 
 		err = am_store_employer_get(s, r->w.employer_id, &a, &e);
@@ -326,24 +422,42 @@ static int put(struct am_store *s, enum kind k, const union record *r,
 	case DEPENDANTS:
 		st->dependants++;
 		return am_store_dependant_put(s, &r->d);
+	case HISTORY: {
+		int outcome;
+
+		return am_store_history_import_row(s, &r->h, &outcome);
+	}
+	case PAYMENTS: {
+		union record copy = *r;
+		int outcome;
+
+		return am_store_payment_post(s, &copy.pay, &outcome);
+	}
 	default:
 		return AM_EINTERNAL;
 	}
 }
 
 /* Read the header: which kind, and where each known column is. */
-static int read_header(const char *path, size_t nf, char **f, enum kind *k,
-		       int col[MAX_COLS], struct am_diags *diags)
+static int read_header(const char *path, size_t nf, char **f, unsigned allowed,
+		       enum kind *k, int col[MAX_COLS], struct am_diags *diags)
 {
 	size_t problems = 0;
+	char expected[128] = "";
 
 	*k = NKINDS;
-	for (int i = 0; i < NKINDS; i++)
+	for (int i = 0; i < NKINDS; i++) {
+		if (!(allowed & (1u << i)))
+			continue;
 		if (am_csv_column(nf, f, kinds[i].key) >= 0)
 			*k = (enum kind)i;
+		snprintf(expected + strlen(expected),
+			 sizeof(expected) - strlen(expected), "%s%s",
+			 expected[0] ? ", " : "", kinds[i].key);
+	}
 	if (*k == NKINDS) {
 		am_diags_add(diags, AM_EREGISTRY_KIND, path, 1, NULL, f[0],
-			     "first_name, kind, employer_id or main_insured");
+			     expected);
 		return AM_EINVALID_ARGUMENT;
 	}
 	for (int i = 0; i < MAX_COLS; i++) {
@@ -375,6 +489,7 @@ static int read_header(const char *path, size_t nf, char **f, enum kind *k,
 struct pass {
 	struct am_store *s;
 	const char *path;
+	unsigned allowed; /* bit per kind the file may hold */
 	bool write;
 	struct am_import_stats *st;
 	struct am_diags *diags;
@@ -443,6 +558,17 @@ static int record(struct pass *ps, enum kind k, char **f, const int *col,
 		if (!ps->in_batch && (err = am_store_begin(ps->s)))
 			goto out;
 		err = put(ps->s, k, &rec, ps->st);
+		if (err == AM_EIDEMPOTENCY_CONFLICT ||
+		    err == AM_ESTORE_CONFLICT) {
+			/* Refused alone (the store undid it); the rest goes
+			 * on. */
+			am_diags_add(ps->diags, err, ps->path, line, NULL,
+				     am_store_errmsg(ps->s), NULL);
+			ps->st->refused++;
+			ps->problems++;
+			err = 0;
+			goto out;
+		}
 		if (err)
 			goto out;
 		ps->st->accepted++;
@@ -480,7 +606,7 @@ static int csv_pass(struct pass *ps)
 		goto out;
 	}
 	header_nf = nf;
-	err = read_header(ps->path, nf, f, &k, col, ps->diags);
+	err = read_header(ps->path, nf, f, ps->allowed, &k, col, ps->diags);
 	if (err)
 		goto out;
 	{
@@ -646,12 +772,18 @@ static bool is_json(const char *path)
 	return n > 5 && !strcmp(path + n - 5, ".json");
 }
 
-static int run_pass(struct am_store *s, const char *path, json_t *root,
-		    bool write, struct am_import_stats *st,
+static int run_pass(struct am_store *s, const char *path, unsigned allowed,
+		    json_t *root, bool write, struct am_import_stats *st,
 		    struct am_diags *diags, size_t *problems)
 {
-	struct pass ps = { s, path,  write, st, diags, 0,
-			   0, { 0 }, NULL,  0,	0,     false };
+	struct pass ps = {
+		.s = s,
+		.path = path,
+		.allowed = allowed,
+		.write = write,
+		.st = st,
+		.diags = diags,
+	};
 	int err;
 
 	am_arena_init(&ps.arena, 0);
@@ -666,7 +798,11 @@ static int run_pass(struct am_store *s, const char *path, json_t *root,
 	return err;
 }
 
-int am_import_registry(struct am_store *s, const char *path,
+#define REGISTRY_KINDS                                             \
+	((1u << PERSONS) | (1u << EMPLOYERS) | (1u << WORKSHOPS) | \
+	 (1u << DEPENDANTS))
+
+static int import_file(struct am_store *s, const char *path, unsigned allowed,
 		       struct am_import_stats *st, struct am_diags *diags)
 {
 	json_t *root = NULL;
@@ -674,7 +810,7 @@ int am_import_registry(struct am_store *s, const char *path,
 	int err;
 
 	st->files++;
-	if (is_json(path)) {
+	if (is_json(path) && allowed == REGISTRY_KINDS) {
 		json_error_t je;
 
 		root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
@@ -688,13 +824,55 @@ int am_import_registry(struct am_store *s, const char *path,
 			return AM_EINVALID_ARGUMENT;
 		}
 	}
-	err = run_pass(s, path, root, false, st, diags, &problems);
+	err = run_pass(s, path, allowed, root, false, st, diags, &problems);
 	if (!err && problems) {
 		st->refused += problems;
 		err = AM_EINVALID_ARGUMENT;
 	}
 	if (!err)
-		err = run_pass(s, path, root, true, st, diags, &problems);
+		err = run_pass(s, path, allowed, root, true, st, diags,
+			       &problems);
+	if (!err && problems)
+		err = AM_EINVALID_ARGUMENT; /* rows refused while writing */
 	json_decref(root);
 	return err;
+}
+
+int am_import_registry(struct am_store *s, const char *path,
+		       struct am_import_stats *st, struct am_diags *diags)
+{
+	return import_file(s, path, REGISTRY_KINDS, st, diags);
+}
+
+/* One audit entry for a whole file of rows that write none themselves. */
+static int audit_file(struct am_store *s, const char *action, const char *path,
+		      const struct am_import_stats *st)
+{
+	char payload[96];
+
+	snprintf(payload, sizeof(payload), "{\"rows\":%zu,\"accepted\":%zu}",
+		 st->records, st->accepted);
+	return am_store_audit_append(s, action, path, payload, NULL);
+}
+
+int am_import_history(struct am_store *s, const char *path,
+		      struct am_import_stats *st, struct am_diags *diags)
+{
+	int err = import_file(s, path, 1u << HISTORY, st, diags);
+
+	if (!err || err == AM_EINVALID_ARGUMENT) {
+		int aerr = st->accepted
+				   ? audit_file(s, "history.import", path, st)
+				   : 0;
+
+		if (aerr)
+			return aerr;
+	}
+	return err;
+}
+
+int am_import_payments(struct am_store *s, const char *path,
+		       struct am_import_stats *st, struct am_diags *diags)
+{
+	return import_file(s, path, 1u << PAYMENTS, st, diags);
 }

@@ -1,0 +1,333 @@
+/* amanat history / worker statement / employer statement: what the records
+ * say of a worker and of a workshop, for people and for scripts. */
+#include <string.h>
+
+#include "cli.h"
+
+static void period_text(struct am_period p, char *out)
+{
+	if (p.year)
+		am_period_format(p, out);
+	else
+		out[0] = '\0';
+}
+
+static void date_text(am_date d, char *out)
+{
+	if (d == AM_STORE_DATE_NONE)
+		out[0] = '\0';
+	else
+		am_date_format_jalali(d, false, out);
+}
+
+static void money(am_money m, char *out)
+{
+	am_money_format(m, true, false, out);
+}
+
+static int open_read(struct cli *cli, struct am_store **s)
+{
+	int err = am_store_open_flags(cli->db_path, AM_STORE_OPEN_READONLY, s);
+
+	if (err)
+		return cli_fail(cli, err, cli->db_path);
+	return 0;
+}
+
+static int check_nc(struct cli *cli, const char *arg, char nc[11])
+{
+	int err = am_national_code_check(arg, strlen(arg), nc);
+
+	if (err) {
+		struct am_diag d;
+
+		am_diag_set(&d, err, NULL, 0, "NATIONAL_CODE", arg, NULL);
+		return cli_fail_diag(cli, &d);
+	}
+	return 0;
+}
+
+int cmd_history(struct cli *cli, int argc, char **argv)
+{
+	struct am_history h;
+	struct am_store *s;
+	struct am_arena a;
+	struct am_buf b;
+	char nc[11];
+	int err;
+
+	if (argc != 1)
+		return cli_usage(cli, "history", "expected a national code");
+	if ((err = check_nc(cli, argv[0], nc)) || (err = open_read(cli, &s)))
+		return err;
+	am_arena_init(&a, 0);
+	memset(&h, 0, sizeof(h));
+	err = am_store_history(s, nc, &a, &h);
+	am_store_close(s);
+	if (err && err != AM_ENOT_FOUND) {
+		am_arena_release(&a);
+		return cli_fail(cli, err, nc);
+	}
+	am_buf_init(&b, 0);
+	if (cli->json) {
+		am_buf_addch(&b, '{');
+		cli_json_str(&b, "national_code", nc, true);
+		am_buf_addf(&b,
+			    ",\"credited_days\":%lld,\"credited_months\":%lld,"
+			    "\"months\":[",
+			    (long long)h.credited_days,
+			    (long long)h.credited_months);
+		for (size_t i = 0; i < h.nmonths; i++) {
+			const struct am_history_month *m = &h.months[i];
+			char per[AM_DATE_FMT_MAX];
+
+			period_text(m->period, per);
+			am_buf_adds(&b, i ? ",{" : "{");
+			cli_json_str(&b, "period", per, true);
+			cli_json_str(&b, "workshop", m->workshop, false);
+			cli_json_str(&b, "list_no", m->list_no, false);
+			am_buf_addf(
+				&b,
+				",\"days\":%d,\"subject_wage\":%lld,"
+				"\"base\":%lld,\"insured_share\":%lld,"
+				"\"employer_share\":%lld,\"state_share\":%lld,"
+				"\"unemployment\":%lld,\"hard_harmful\":%lld,"
+				"\"hard_harmful_days\":%d,\"migrated\":%s}",
+				m->days, (long long)m->subject_wage,
+				(long long)m->base, (long long)m->insured,
+				(long long)m->employer, (long long)m->state,
+				(long long)m->unemployment,
+				(long long)m->hard_harmful,
+				m->hard_harmful_days,
+				m->migrated ? "true" : "false");
+		}
+		am_buf_adds(&b, "]}");
+		cli_emit(&b);
+	} else {
+		bool fa = cli->lang == AM_LANG_FA;
+
+		printf(fa ? "سابقهٔ %s: %lld روز در %lld ماه\n"
+			  : "history of %s: %lld days credited in %lld months\n",
+		       nc, (long long)h.credited_days,
+		       (long long)h.credited_months);
+		printf("%-8s %-10s %4s %16s %14s %14s %s\n",
+		       fa ? "ماه" : "period", fa ? "کارگاه" : "workshop",
+		       fa ? "روز" : "days",
+		       fa ? "دستمزد مشمول" : "subject wage",
+		       fa ? "سهم بیمه‌شده" : "insured 7%",
+		       fa ? "سهم کارفرما" : "employer",
+		       fa ? "یادداشت" : "note");
+		for (size_t i = 0; i < h.nmonths; i++) {
+			const struct am_history_month *m = &h.months[i];
+			char per[AM_DATE_FMT_MAX], w[AM_MONEY_FMT_MAX],
+				ins[AM_MONEY_FMT_MAX], emp[AM_MONEY_FMT_MAX];
+
+			period_text(m->period, per);
+			money(m->subject_wage, w);
+			money(m->insured, ins);
+			money(m->employer, emp);
+			printf("%-8s %-10s %4d %16s %14s %14s %s\n", per,
+			       m->workshop, m->days, w, ins, emp,
+			       m->migrated ? (fa ? "منتقل‌شده"
+						 : "migrated")
+					   : "");
+		}
+	}
+	am_buf_release(&b);
+	am_arena_release(&a);
+	return CLI_OK;
+}
+
+int cmd_worker_statement(struct cli *cli, int argc, char **argv)
+{
+	struct am_worker_report *rep = NULL;
+	struct am_period per;
+	struct am_store *s;
+	struct am_arena a;
+	struct am_buf b;
+	char nc[11], ptext[AM_DATE_FMT_MAX];
+	size_t n = 0;
+	int err;
+
+	if (argc != 2)
+		return cli_usage(cli, "worker statement",
+				 "expected a national code and a period");
+	if ((err = check_nc(cli, argv[0], nc)))
+		return err;
+	if (am_period_parse(argv[1], strlen(argv[1]), &per) != 0) {
+		struct am_diag d;
+
+		am_diag_set(&d, AM_EDATE_SYNTAX, NULL, 0, "PERIOD", argv[1],
+			    "1403/07");
+		return cli_fail_diag(cli, &d);
+	}
+	if ((err = open_read(cli, &s)))
+		return err;
+	am_arena_init(&a, 0);
+	err = am_store_worker_statement(s, nc, per, &a, &n, &rep);
+	am_store_close(s);
+	if (err && err != AM_ENOT_FOUND) {
+		am_arena_release(&a);
+		return cli_fail(cli, err, nc);
+	}
+	period_text(per, ptext);
+	am_buf_init(&b, 0);
+	if (cli->json) {
+		am_buf_addch(&b, '{');
+		cli_json_str(&b, "national_code", nc, true);
+		cli_json_str(&b, "period", ptext, false);
+		am_buf_adds(&b, ",\"reports\":[");
+		for (size_t i = 0; i < n; i++) {
+			char sd[AM_DATE_FMT_MAX], ed[AM_DATE_FMT_MAX];
+
+			date_text(rep[i].start_date, sd);
+			date_text(rep[i].end_date, ed);
+			am_buf_adds(&b, i ? ",{" : "{");
+			cli_json_str(&b, "workshop", rep[i].workshop, true);
+			cli_json_str(&b, "list_no", rep[i].list_no, false);
+			am_buf_addf(&b,
+				    ",\"days\":%d,\"daily_wage\":%lld,"
+				    "\"monthly_wage\":%lld,\"benefits\":%lld,"
+				    "\"subject_wage\":%lld,\"total_pay\":%lld",
+				    rep[i].days, (long long)rep[i].daily_wage,
+				    (long long)rep[i].monthly_wage,
+				    (long long)rep[i].benefits,
+				    (long long)rep[i].subject_wage,
+				    (long long)rep[i].total_pay);
+			cli_json_str(&b, "job_code", rep[i].job_code, false);
+			cli_json_str(&b, "occupation", rep[i].occupation,
+				     false);
+			cli_json_str(&b, "start_date", sd, false);
+			cli_json_str(&b, "end_date", ed, false);
+			am_buf_addf(&b, ",\"migrated\":%s}",
+				    rep[i].migrated ? "true" : "false");
+		}
+		am_buf_adds(&b, "]}");
+		cli_emit(&b);
+	} else {
+		bool fa = cli->lang == AM_LANG_FA;
+
+		printf(fa ? "گزارش کارفرمایان دربارهٔ %s در %s:\n"
+			  : "what employers reported for %s in %s:\n",
+		       nc, ptext);
+		if (!n)
+			printf(fa ? "  هیچ کارفرمایی برای این ماه گزارشی نداده است\n"
+				  : "  no employer reported this month\n");
+		for (size_t i = 0; i < n; i++) {
+			char w[AM_MONEY_FMT_MAX], t[AM_MONEY_FMT_MAX];
+
+			money(rep[i].subject_wage, w);
+			money(rep[i].total_pay, t);
+			printf(fa ? "  کارگاه %s: %d روز، دستمزد مشمول %s ریال، "
+				    "کل پرداختی %s ریال، شغل %s %s\n"
+				  : "  workshop %s: %d days, subject wage %s "
+				    "rial, total pay %s rial, job %s %s\n",
+			       rep[i].workshop, rep[i].days, w, t,
+			       rep[i].job_code && *rep[i].job_code
+				       ? rep[i].job_code
+				       : "-",
+			       rep[i].occupation ? rep[i].occupation : "");
+		}
+	}
+	am_buf_release(&b);
+	am_arena_release(&a);
+	return CLI_OK;
+}
+
+int cmd_employer_statement(struct cli *cli, int argc, char **argv)
+{
+	struct am_employer_statement es;
+	struct am_store *s;
+	struct am_arena a;
+	struct am_buf b;
+	char code[11];
+	int err;
+
+	if (argc != 1)
+		return cli_usage(cli, "employer statement",
+				 "expected a workshop code");
+	err = am_workshop_code_check(argv[0], strlen(argv[0]), code);
+	if (err) {
+		struct am_diag d;
+
+		am_diag_set(&d, err, NULL, 0, "WORKSHOP", argv[0], NULL);
+		return cli_fail_diag(cli, &d);
+	}
+	if ((err = open_read(cli, &s)))
+		return err;
+	am_arena_init(&a, 0);
+	memset(&es, 0, sizeof(es));
+	err = am_store_employer_statement(s, code, &a, &es);
+	am_store_close(s);
+	if (err && err != AM_ENOT_FOUND) {
+		am_arena_release(&a);
+		return cli_fail(cli, err, code);
+	}
+	am_buf_init(&b, 0);
+	if (cli->json) {
+		am_buf_addch(&b, '{');
+		cli_json_str(&b, "workshop", code, true);
+		am_buf_addf(&b,
+			    ",\"balance\":%lld,\"debit\":%lld,\"credit\":%lld,"
+			    "\"entries\":[",
+			    (long long)es.balance, (long long)es.debit,
+			    (long long)es.credit);
+		for (size_t i = 0; i < es.nentries; i++) {
+			const struct am_ledger_entry *e = &es.entries[i];
+			char per[AM_DATE_FMT_MAX], vd[AM_DATE_FMT_MAX],
+				dd[AM_DATE_FMT_MAX];
+
+			period_text(e->period, per);
+			date_text(e->value_date, vd);
+			date_text(e->due_date, dd);
+			am_buf_addf(&b, "%s{\"id\":%lld,\"txn\":%lld",
+				    i ? "," : "", (long long)e->id,
+				    (long long)e->txn);
+			cli_json_str(&b, "kind", e->kind, false);
+			cli_json_str(&b, "period", per, false);
+			am_buf_addf(&b, ",\"debit\":%lld,\"credit\":%lld",
+				    (long long)e->debit, (long long)e->credit);
+			cli_json_str(&b, "date", vd, false);
+			cli_json_str(&b, "due_date", dd, false);
+			cli_json_str(&b, "reference", e->reference, false);
+			am_buf_addch(&b, '}');
+		}
+		am_buf_adds(&b, "]}");
+		cli_emit(&b);
+	} else {
+		bool fa = cli->lang == AM_LANG_FA;
+		char bal[AM_MONEY_FMT_MAX], d[AM_MONEY_FMT_MAX],
+			c[AM_MONEY_FMT_MAX];
+
+		money(es.balance, bal);
+		money(es.debit, d);
+		money(es.credit, c);
+		printf(fa ? "صورت‌حساب کارگاه %s\n"
+			  : "statement of workshop %s\n",
+		       code);
+		printf("%-6s %-12s %-8s %16s %16s %-10s %s\n",
+		       fa ? "ردیف" : "entry", fa ? "نوع" : "kind",
+		       fa ? "ماه" : "period", fa ? "بدهکار" : "charged",
+		       fa ? "بستانکار" : "paid", fa ? "سررسید" : "due",
+		       fa ? "مرجع" : "reference");
+		for (size_t i = 0; i < es.nentries; i++) {
+			const struct am_ledger_entry *e = &es.entries[i];
+			char per[AM_DATE_FMT_MAX], dd[AM_DATE_FMT_MAX],
+				db[AM_MONEY_FMT_MAX], cr[AM_MONEY_FMT_MAX];
+
+			period_text(e->period, per);
+			date_text(e->due_date, dd);
+			money(e->debit, db);
+			money(e->credit, cr);
+			printf("%-6lld %-12s %-8s %16s %16s %-10s %s\n",
+			       (long long)e->id, e->kind, per, db, cr, dd,
+			       e->reference ? e->reference : "");
+		}
+		printf(fa ? "جمع بدهکار %s، جمع بستانکار %s، مانده (بدهی کارگاه) %s ریال\n"
+			  : "charged %s, paid %s, balance (owed by the workshop) %s rial\n",
+		       d, c, bal);
+	}
+	am_buf_release(&b);
+	am_arena_release(&a);
+	return CLI_OK;
+}
