@@ -194,25 +194,6 @@ static int register_workshop(struct import *im, const struct am_wage_list *l,
 	return 0;
 }
 
-/* Register p unless the registry knows the national code already: the
- * registry's own record wins over what a list says. */
-static int person_ensure(struct import *im, const struct am_person *p,
-			 bool *added)
-{
-	struct am_person old;
-	struct am_arena a;
-	int err;
-
-	am_arena_init(&a, 512);
-	err = am_store_person_get(im->s, p->national_code, &a, &old);
-	am_arena_release(&a);
-	*added = false;
-	if (err != AM_ENOT_FOUND)
-		return err;
-	*added = true;
-	return am_store_person_put_bulk(im->s, p);
-}
-
 /* Persons met for the first time are registered from their line. */
 static int register_persons(struct import *im, const struct am_wage_list *l)
 {
@@ -232,7 +213,7 @@ static int register_persons(struct import *im, const struct am_wage_list *l)
 				       : ln->birth_date;
 		p.sex = ln->sex ? ln->sex : 'M';
 		p.insurance_no = ln->insurance_no[0] ? ln->insurance_no : NULL;
-		err = person_ensure(im, &p, &added);
+		err = am_store_person_ensure(im->s, &p, &added);
 		if (err)
 			return err;
 		im->st->persons_registered += added;
