@@ -758,6 +758,7 @@ static void test_sizes(void **state)
 	/* About 80% men among the main insured. */
 	assert_in_range(mc.men * 100 / mc.lines, 77, 83);
 	set_free(&mc.seen);
+	set_free(&mc.codes);
 	set_free(&persons);
 	set_free(&shops);
 	rm_rf(dir);
