@@ -499,8 +499,9 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 		err = end_batch(im);
 	else if (am_store_in_transaction(s))
 		am_store_rollback(s);
-	/* Copy the new lines into the by-person table, in key order. */
-	if (!err && (st->lines_posted || st->lists_amended))
+	/* Copy the new lines into the by-person table, in key order; always,
+	 * since a run killed before its compaction leaves lines behind. */
+	if (!err)
 		err = am_store_compact(s, NULL);
 	if (o->progress)
 		am_progress_finish(&im->progress);
