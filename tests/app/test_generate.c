@@ -864,29 +864,26 @@ static void test_dbf(void **state)
 	free(dir);
 }
 
-/* The registry files import as they are, in the documented order. */
-static void test_registry_imports(void **state)
+/* Import the registry files in the documented order into a new store. */
+static struct am_store *import_registry(const char *dir,
+					struct am_import_stats *is)
 {
 	static const char *const files[] = { "employers", "workshops",
 					     "persons", "dependants" };
-	char *dir = tmpdir(), path[1024];
-	struct am_import_stats is;
-	struct am_generate_stats st;
+	char path[1024];
 	struct am_store *s;
 	struct am_diags ds;
 	int from, to;
 
-	(void)state;
-	assert_int_equal(gen(dir, 1500, 1, 1403, 7, 11, &st), 0);
 	snprintf(path, sizeof(path), "%s/db.sqlite", dir);
 	assert_int_equal(am_store_open(path, &s), 0);
 	assert_int_equal(am_store_migrate(s, &from, &to), 0);
-	memset(&is, 0, sizeof(is));
+	memset(is, 0, sizeof(*is));
 	am_diags_init(&ds, 0);
 	for (size_t i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%s/registry/%s.csv", dir,
 			 files[i]);
-		assert_int_equal(am_import_registry(s, path, &is, &ds), 0);
+		assert_int_equal(am_import_registry(s, path, is, &ds), 0);
 	}
 	for (size_t i = 0; i < ds.nr && i < 5; i++)
 		print_message("%s:%u %s '%s' [%d]\n", ds.items[i].file,
@@ -894,6 +891,20 @@ static void test_registry_imports(void **state)
 			      ds.items[i].value, ds.items[i].code);
 	assert_int_equal(ds.nr, 0);
 	am_diags_release(&ds);
+	return s;
+}
+
+/* The registry files import as they are, in the documented order. */
+static void test_registry_imports(void **state)
+{
+	char *dir = tmpdir();
+	struct am_import_stats is;
+	struct am_generate_stats st;
+	struct am_store *s;
+
+	(void)state;
+	assert_int_equal(gen(dir, 1500, 1, 1403, 7, 11, &st), 0);
+	s = import_registry(dir, &is);
 	assert_int_equal(is.employers, st.employers);
 	assert_int_equal(is.workshops, st.workshops);
 	assert_int_equal(is.persons, st.persons);
@@ -901,6 +912,66 @@ static void test_registry_imports(void **state)
 	am_store_close(s);
 	rm_rf(dir);
 	free(dir);
+}
+
+/* Import every list of the generated months: none refused, every line
+ * posted; the same lists again change nothing. */
+static void import_wages(const char *dir, struct am_store *s,
+			 const struct am_generate_stats *st)
+{
+	char path[1024], *paths[1] = { path };
+	struct am_wage_import_opts o;
+	struct am_wage_import_stats ws;
+	struct am_diags ds;
+
+	snprintf(path, sizeof(path), "%s/wages", dir);
+	memset(&o, 0, sizeof(o));
+	for (int pass = 0; pass < 2; pass++) {
+		memset(&ws, 0, sizeof(ws));
+		am_diags_init(&ds, 0);
+		assert_int_equal(
+			am_import_wages(s, rules, paths, 1, &o, &ws, &ds), 0);
+		for (size_t i = 0; i < ds.nr && i < 5; i++)
+			print_message("%s:%u %s '%s' expected '%s' [%d]\n",
+				      ds.items[i].file, ds.items[i].line,
+				      ds.items[i].field, ds.items[i].value,
+				      ds.items[i].expected, ds.items[i].code);
+		assert_int_equal(ds.nr, 0);
+		am_diags_release(&ds);
+		assert_int_equal(ws.lists_refused, 0);
+		assert_int_equal(ws.lists_read, st->lists);
+		assert_int_equal(ws.lists_accepted, st->lists);
+		assert_int_equal(ws.lines, st->lines);
+		if (pass == 0) {
+			assert_int_equal(ws.lists_posted, st->lists);
+			assert_int_equal(ws.lines_posted, st->lines);
+		} else {
+			assert_int_equal(ws.lists_unchanged, st->lists);
+			assert_int_equal(ws.lines_posted, 0);
+		}
+	}
+}
+
+static void test_wages_import(void **state)
+{
+	static const enum am_generate_format fmts[] = { AM_GENERATE_CSV,
+							AM_GENERATE_DBF };
+
+	(void)state;
+	for (size_t f = 0; f < 2; f++) {
+		char *dir = tmpdir();
+		struct am_import_stats is;
+		struct am_generate_stats st;
+		struct am_store *s;
+
+		assert_int_equal(
+			gen_fmt(dir, 1200, 3, 1403, 11, 17, fmts[f], &st), 0);
+		s = import_registry(dir, &is);
+		import_wages(dir, s, &st);
+		am_store_close(s);
+		rm_rf(dir);
+		free(dir);
+	}
 }
 
 /* The edges of the size law: every workshop of one worker, one workshop
@@ -1017,6 +1088,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_dbf),
 		cmocka_unit_test(test_registry_imports),
+		cmocka_unit_test(test_wages_import),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_rules_gap),
 	};
