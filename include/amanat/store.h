@@ -190,7 +190,8 @@ struct am_employer {
 struct am_workshop {
 	const char *code; /* 10 digits: the key */
 	const char *name;
-	const char *employer_id; /* must exist in employers */
+	const char *employer_id; /* must exist in employers; NULL while not
+				  * known (registered from a wage list) */
 	const char *address;	 /* optional */
 	const char *province;	 /* optional: province code */
 	const char *branch;	 /* optional: SSO branch code */

@@ -700,8 +700,8 @@ int am_store_workshop_put(struct am_store *s, const struct am_workshop *w)
 	struct am_buf json;
 	int err;
 
-	if (!w->code || !w->name || !w->employer_id)
-		return missing(s, "workshop code, name or employer");
+	if (!w->code || !w->name)
+		return missing(s, "workshop code or name");
 	am_buf_init(&json, 0);
 	err = workshop_json(w, &json);
 	if (!err)

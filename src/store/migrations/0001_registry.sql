@@ -41,7 +41,9 @@ CREATE TABLE workshops (
 	code TEXT NOT NULL PRIMARY KEY
 		CHECK (length(code) = 10 AND code NOT GLOB '*[^0-9]*'),
 	name TEXT NOT NULL,
-	employer_id TEXT NOT NULL REFERENCES employers (id),
+	-- NULL while the employer is not known: a workshop registered from a
+	-- wage list's header (import wages --register-workshops).
+	employer_id TEXT REFERENCES employers (id),
 	address TEXT,
 	province TEXT,
 	branch TEXT,
