@@ -438,22 +438,26 @@ static bool person_dependant(struct gen *g, const struct person *w, int k,
 {
 	uint32_t id = DEP_BASE + 8 * w->id + (uint32_t)k;
 	struct rng r = rng_for(g->seed, TAG_DEPENDANT, id);
+	/* The marriage is the worker's (number 7 of the eight), the same for
+	 * the wife and every child. */
+	struct rng rm = rng_for(g->seed, TAG_DEPENDANT, id - (uint32_t)k + 7);
 	am_date married;
 	bool parent = chance(&r, 20);
 
 	memset(p, 0, sizeof(*p));
 	p->id = id;
 	p->afghan = w->afghan;
-	/* Wives are not younger than 18 nor married before it. */
-	married = years_before(w->birth, -24) + (am_date)below(&r, 2000);
+	married = years_before(w->birth, -24) + (am_date)below(&rm, 2000);
 	if (married >= g->start)
-		married = g->start - 1 - (am_date)below(&r, 300);
-	if (k == 0 || (k >= 1 && k <= 4)) {
+		married = g->start - 1 - (am_date)below(&rm, 300);
+	/* A wife and children for married men only. */
+	if (k <= 4) {
 		if (!w->married || w->sex != 'M' || k > w->children)
 			return false;
 	}
 	if (k == 0) {
 		p->sex = 'F';
+		/* Younger than her husband, and 18 or more at marriage. */
 		p->birth = w->birth + (am_date)below(&r, 6 * 365);
 		if (p->birth > years_before(married, 18))
 			p->birth = years_before(married, 18);
@@ -545,7 +549,6 @@ static void shop_base(struct gen *g, uint32_t w, struct shop *s)
 	/* About one branch per half million people. */
 	branches = 1 + s->province->weight / 50;
 	s->branch = 1 + below(&r, branches);
-	(void)size;
 }
 
 static void employer_person(struct gen *g, uint32_t owner, struct person *p)

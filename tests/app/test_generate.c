@@ -392,6 +392,8 @@ static void workshop_row(char **f, size_t n, void *ctx)
 struct dep_ctx {
 	const struct set *persons;
 	size_t spouse, child, parent;
+	char main[11]; /* the last insured with a wife */
+	am_date married;
 };
 
 static void dependant_row(char **f, size_t n, void *ctx)
@@ -403,11 +405,16 @@ static void dependant_row(char **f, size_t n, void *ctx)
 	assert_true(set_has(dc->persons, f[0]));
 	assert_true(set_has(dc->persons, f[1]));
 	assert_int_equal(am_jalali_parse(f[3], strlen(f[3]), &d), 0);
-	if (!strcmp(f[2], "spouse"))
+	if (!strcmp(f[2], "spouse")) {
 		dc->spouse++;
-	else if (!strcmp(f[2], "child"))
+		snprintf(dc->main, sizeof(dc->main), "%s", f[0]);
+		dc->married = d;
+	} else if (!strcmp(f[2], "child")) {
+		/* Children come after their parents' marriage. */
+		if (!strcmp(dc->main, f[0]))
+			assert_true(d > dc->married);
 		dc->child++;
-	else {
+	} else {
 		assert_true(!strcmp(f[2], "father") || !strcmp(f[2], "mother"));
 		dc->parent++;
 	}
