@@ -12,6 +12,7 @@
 #include "amanat/rules.h"
 #include "amanat/store.h"
 #include "amanat/text.h"
+#include "amanat/wagelist.h"
 
 /* Counts of what an import did. */
 struct am_import_stats {
@@ -89,5 +90,19 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 		    char *const *paths, size_t npaths,
 		    const struct am_wage_import_opts *o,
 		    struct am_wage_import_stats *st, struct am_diags *diags);
+
+/*
+ * Write a posted list (list_no NULL: the workshop's lowest list number of
+ * the period) as a ListDisk folder in dir: DSKKAR00.DBF and DSKWOR00.DBF in
+ * the layout and code page given (AM_DBF_V27 and AM_CP_WINDOWS_1256 are
+ * the official ones). The header totals are the sums of the lines; the
+ * files import back to the same list (the same am_wage_list_hash). On
+ * error *diag names what failed.
+ */
+int am_export_dskwin(struct am_store *s, const struct am_rules *rules,
+		     const char *workshop, struct am_period period,
+		     const char *list_no, const char *dir,
+		     enum am_dbf_layout layout, enum am_codepage cp,
+		     struct am_diag *diag);
 
 #endif

@@ -510,6 +510,16 @@ int am_store_worker_statement(struct am_store *s, const char *national_code,
 			      struct am_period period, struct am_arena *a,
 			      size_t *n, struct am_worker_report **out);
 
+/* A posted list of a workshop for a period, read back for an export: the
+ * list number (NULL: the lowest posted), header names from the registry,
+ * the lines in their original order with the names the registry holds,
+ * and in l->t_employer and l->t_unemployment the sums of those shares.
+ * l must be initialised (am_wage_list_init); strings go to its arena.
+ * AM_ENOT_FOUND when no such list is posted. */
+int am_store_list_read(struct am_store *s, const char *workshop,
+		       struct am_period period, const char *list_no,
+		       struct am_wage_list *l);
+
 /* One journal entry of a workshop's account. */
 struct am_ledger_entry {
 	int64_t id;

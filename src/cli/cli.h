@@ -61,6 +61,7 @@ int cmd_import_history(struct cli *cli, int argc, char **argv);
 int cmd_import_payments(struct cli *cli, int argc, char **argv);
 int cmd_import_wages(struct cli *cli, int argc, char **argv);
 int cmd_generate(struct cli *cli, int argc, char **argv);
+int cmd_export_dskwin(struct cli *cli, int argc, char **argv);
 int cmd_history(struct cli *cli, int argc, char **argv);
 int cmd_worker_statement(struct cli *cli, int argc, char **argv);
 int cmd_employer_statement(struct cli *cli, int argc, char **argv);

@@ -475,6 +475,18 @@ static int fault_worker_read(struct am_store *s, const char *national_code,
 							period, a, n, out));
 }
 
+static int fault_list_read(struct am_store *s, const char *workshop,
+			   int period, const char *list_no,
+			   struct am_wage_list *l)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->list_read(f->inner, workshop,
+						      period, list_no, l));
+}
+
 static int fault_account_read(struct am_store *s, const char *account,
 			      struct am_arena *a,
 			      struct am_employer_statement *out)
@@ -541,6 +553,7 @@ static const struct am_store_backend fault_backend = {
 	.payment_insert = fault_payment_insert,
 	.history_read = fault_history_read,
 	.worker_read = fault_worker_read,
+	.list_read = fault_list_read,
 	.account_read = fault_account_read,
 };
 

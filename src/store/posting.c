@@ -732,6 +732,20 @@ int am_store_history(struct am_store *s, const char *national_code,
 	return 0;
 }
 
+int am_store_list_read(struct am_store *s, const char *workshop,
+		       struct am_period period, const char *list_no,
+		       struct am_wage_list *l)
+{
+	int err;
+
+	if (empty(workshop) || !period_ok(period))
+		return bad_key(s, "workshop or period");
+	err = am__store_ready(s);
+	return err ? err
+		   : s->be->list_read(s, workshop, period_key(period), list_no,
+				      l);
+}
+
 int am_store_worker_statement(struct am_store *s, const char *national_code,
 			      struct am_period period, struct am_arena *a,
 			      size_t *n, struct am_worker_report **out)

@@ -1163,5 +1163,6 @@ const struct am_store_backend am__store_sqlite = {
 	.payment_insert = am__sq_payment_insert,
 	.history_read = am__sq_history_read,
 	.worker_read = am__sq_worker_read,
+	.list_read = am__sq_list_read,
 	.account_read = am__sq_account_read,
 };

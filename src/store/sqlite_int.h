@@ -47,6 +47,8 @@ int am__sq_payment_insert(struct am_store *s, const struct am_payment *p,
 			  int period, int64_t txn, int64_t now);
 int am__sq_history_read(struct am_store *s, const char *national_code,
 			struct am_arena *a, struct am_history *out);
+int am__sq_list_read(struct am_store *s, const char *workshop, int period,
+		     const char *list_no, struct am_wage_list *l);
 int am__sq_worker_read(struct am_store *s, const char *national_code,
 		       int period, struct am_arena *a, size_t *n,
 		       struct am_worker_report **out);

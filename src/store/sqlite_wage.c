@@ -42,6 +42,8 @@ enum wage_stmt {
 	W_COMPACT_LINES,
 	W_COMPACT_TOTALS,
 	W_COMPACT_CLEAR,
+	W_EXPORT_HEAD,
+	W_EXPORT_LINES,
 	W__COUNT
 };
 
@@ -192,6 +194,21 @@ static const char *const wage_sql[W__COUNT] = {
 		" last_period = max(last_period, excluded.last_period)",
 	[W_COMPACT_CLEAR] = "UPDATE compaction SET list_id ="
 			    " (SELECT coalesce(max(id), 0) FROM wage_lists)",
+	[W_EXPORT_HEAD] =
+		"SELECT l.id, k.name, l.list_no, l.lines FROM wage_lists AS l"
+		" JOIN workshops AS k ON k.code = l.workshop"
+		" WHERE l.workshop = ?1 AND l.period = ?2 AND l.status = 'posted'"
+		" ORDER BY l.list_no",
+	[W_EXPORT_LINES] =
+		"SELECT l.national_code, l.days, l.daily_wage, l.monthly_wage,"
+		" l.benefits, l.subject_wage, l.total_pay, l.insured,"
+		" l.job_code, l.occupation, l.start_date, l.end_date, l.row,"
+		" p.first_name, p.last_name, p.father_name, p.birth_date, p.sex,"
+		" p.nationality, p.insurance_no, l.employer, l.unemployment,"
+		" l.hard_harmful_days"
+		" FROM wage_lines_by_list AS l"
+		" LEFT JOIN persons AS p ON p.national_code = l.national_code"
+		" WHERE l.list_id = ?1 ORDER BY l.row",
 };
 
 /*
@@ -1118,4 +1135,104 @@ int am__sq_account_read(struct am_store *s, const char *account,
 	r.entries = rows;
 	*out = r;
 	return 0;
+}
+
+/* Fill a list from a posted one: its header from wage_lists and workshops,
+ * its lines from wage_lines_by_list with the names the registry holds. */
+int am__sq_list_read(struct am_store *s, const char *workshop, int period,
+		     const char *list_no, struct am_wage_list *l)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t id = 0, n = 0;
+	bool found = false;
+	int rc, err = prepare(s, W_EXPORT_HEAD, &st);
+
+	if (err)
+		return err;
+	rc = bind_text(st, 1, workshop);
+	rc = rc ? rc : sqlite3_bind_int(st, 2, period);
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *no = (const char *)sqlite3_column_text(st, 2);
+
+		rc = 0;
+		if (found || (list_no && strcmp(no, list_no) != 0))
+			continue;
+		found = true;
+		id = sqlite3_column_int64(st, 0);
+		err = col_text(st, 1, &l->arena, &l->workshop_name);
+		col_code(st, 2, l->list_no, sizeof(l->list_no));
+		n = sqlite3_column_int64(st, 3);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = am__sq_fail(s, rc, "export");
+	finish(st);
+	if (err)
+		return err;
+	if (!found)
+		return am__store_errf(s, AM_ENOT_FOUND,
+				      "no posted list of %s in %d/%02d", workshop,
+				      period / 100, period % 100);
+	am__strlcpy(l->workshop, workshop, sizeof(l->workshop));
+	l->period.year = period / 100;
+	l->period.month = period % 100;
+	l->lines = am_arena_calloc(&l->arena, n ? (size_t)n : 1,
+				   sizeof(*l->lines));
+	if (!l->lines)
+		return am__store_errf(s, AM_ENOMEM, "export: out of memory");
+	err = prepare(s, W_EXPORT_LINES, &st);
+	if (err)
+		return err;
+	rc = sqlite3_bind_int64(st, 1, id);
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct am_wage_line *ln = &l->lines[l->nlines];
+		const char *sex;
+
+		rc = 0;
+		if ((int64_t)l->nlines == n) {
+			err = am__store_errf(s, AM_ESTORE_CORRUPT,
+					     "list %lld has more lines than "
+					     "it says",
+					     (long long)id);
+			break;
+		}
+		col_code(st, 0, ln->national_code, sizeof(ln->national_code));
+		ln->days = sqlite3_column_int(st, 1);
+		ln->daily_wage = sqlite3_column_int64(st, 2);
+		ln->monthly_wage = sqlite3_column_int64(st, 3);
+		ln->benefits = sqlite3_column_int64(st, 4);
+		ln->subject_wage = sqlite3_column_int64(st, 5);
+		ln->total_pay = sqlite3_column_int64(st, 6);
+		ln->insured_share = sqlite3_column_int64(st, 7);
+		err = col_text(st, 8, &l->arena, &ln->job_code);
+		err = err ? err : col_text(st, 9, &l->arena, &ln->occupation);
+		ln->start_date = col_date(st, 10);
+		ln->end_date = col_date(st, 11);
+		ln->row = (unsigned)sqlite3_column_int(st, 12);
+		err = err ? err : col_text(st, 13, &l->arena, &ln->first_name);
+		err = err ? err : col_text(st, 14, &l->arena, &ln->last_name);
+		err = err ? err : col_text(st, 15, &l->arena, &ln->father_name);
+		ln->birth_date = col_date(st, 16);
+		sex = (const char *)sqlite3_column_text(st, 17);
+		ln->sex = sex ? sex[0] : 0;
+		err = err ? err : col_text(st, 18, &l->arena, &ln->nationality);
+		col_code(st, 19, ln->insurance_no, sizeof(ln->insurance_no));
+		ln->hard_harmful_days = sqlite3_column_int(st, 22);
+		if (ln->start_date == AM_STORE_DATE_NONE)
+			ln->start_date = AM_WAGE_DATE_NONE;
+		if (ln->end_date == AM_STORE_DATE_NONE)
+			ln->end_date = AM_WAGE_DATE_NONE;
+		if (ln->birth_date == AM_STORE_DATE_NONE)
+			ln->birth_date = AM_WAGE_DATE_NONE;
+		ln->id_date = AM_WAGE_DATE_NONE;
+		/* The employer's and unemployment shares, for the header. */
+		l->t_employer += sqlite3_column_int64(st, 20);
+		l->t_unemployment += sqlite3_column_int64(st, 21);
+		if (err)
+			break;
+		l->nlines++;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = am__sq_fail(s, rc, "export");
+	finish(st);
+	return err;
 }

@@ -238,6 +238,9 @@ struct am_store_backend {
 	int (*account_read)(struct am_store *s, const char *account,
 			    struct am_arena *a,
 			    struct am_employer_statement *out);
+	/* A posted list and its lines, into l (its arena). */
+	int (*list_read)(struct am_store *s, const char *workshop, int period,
+			 const char *list_no, struct am_wage_list *l);
 };
 
 extern const struct am_store_backend am__store_sqlite;
