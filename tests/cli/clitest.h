@@ -1,0 +1,121 @@
+/* Helpers of the tests that run the amanat command: a scratch folder and
+ * database, running the command with its output captured, JSON checks.
+ * Header-only: each test program includes it once. */
+#ifndef AMANAT_TESTS_CLITEST_H
+#define AMANAT_TESTS_CLITEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+static char workdir[256];
+static char db[512];
+
+struct run {
+	int status;
+	char *out;
+	char *err;
+};
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+/* Run "amanat ARGS" through the shell with the test database. */
+static void run(struct run *r, const char *fmt, ...)
+{
+	char args[2048], cmd[4096], out[600], err[600];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(out, sizeof(out), "%s/out", workdir);
+	snprintf(err, sizeof(err), "%s/err", workdir);
+	snprintf(cmd, sizeof(cmd), "'%s' --db '%s' %s >'%s' 2>'%s'",
+		 getenv("AMANAT_BIN"), db, args, out, err);
+	st = system(cmd);
+	assert_true(WIFEXITED(st));
+	r->status = WEXITSTATUS(st);
+	r->out = slurp(out);
+	r->err = slurp(err);
+}
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static json_t *parse_json(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+
+	if (!j)
+		fail_msg("not JSON (%s): %s", e.text, text);
+	return j;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v))
+		fail_msg("key '%s' is not a string", key);
+	return json_string_value(v);
+}
+
+static int setup(void **state)
+{
+	snprintf(workdir, sizeof(workdir), "/tmp/amanat-cli-XXXXXX");
+	assert_non_null(mkdtemp(workdir));
+	snprintf(db, sizeof(db), "%s/amanat.db", workdir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void write_file(const char *name, const char *text)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", workdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+#endif

@@ -1,0 +1,244 @@
+/* The monthly cycle through the amanat command: generated lists imported
+ * and assessed, re-imports that change nothing, a bad list refused whole
+ * with its file, row and field while the others import, a conflicting list
+ * refused and then amended, the views, payments, and an export that
+ * imports back to the same list in both code pages. */
+#include "clitest.h"
+
+/* The first workshop with a list of several lines in 1403/02. */
+static char workshop[16];
+
+static json_t *run_json(const char *fmt, const char *arg, int status)
+{
+	struct run r;
+	json_t *j;
+
+	run(&r, fmt, arg, arg, arg);
+	if (r.status != status)
+		fail_msg("exit %d, expected %d: %s %s", r.status, status, r.out,
+			 r.err);
+	j = parse_json(r.out);
+	run_free(&r);
+	return j;
+}
+
+static json_int_t jint(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v))
+		fail_msg("key '%s' is not an integer", key);
+	return json_integer_value(v);
+}
+
+static void test_import_generated(void **state)
+{
+	struct run r;
+	json_t *j;
+	FILE *f;
+	char path[600], line[4096];
+
+	run(&r,
+	    "generate --insured 400 --months 2 --start 1403/01 --seed 9 "
+	    "'%s/gen'",
+	    workdir);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	run(&r, "init");
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	run(&r,
+	    "import registry '%s/gen/registry/employers.csv' "
+	    "'%s/gen/registry/workshops.csv' '%s/gen/registry/persons.csv'",
+	    workdir, workdir, workdir);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+
+	j = run_json("--json import wages '%s/gen/wages'", workdir, 0);
+	assert_true(jint(j, "lists_accepted") > 10);
+	assert_int_equal(jint(j, "lists_refused"), 0);
+	assert_int_equal(jint(j, "lines"), jint(j, "lines_posted"));
+	assert_int_equal(json_array_size(json_object_get(j, "errors")), 0);
+	json_decref(j);
+
+	/* The same lists again: nothing changes. */
+	j = run_json("--json import wages '%s/gen/wages'", workdir, 0);
+	assert_int_equal(jint(j, "lists_posted"), 0);
+	assert_int_equal(jint(j, "lines_posted"), 0);
+	assert_int_equal(jint(j, "lists_unchanged"), jint(j, "lists_accepted"));
+	json_decref(j);
+
+	/* A workshop with a few lines in 1403/02, for the next tests. */
+	snprintf(path, sizeof(path), "%s/gen/wages/1403-02.csv", workdir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f)); /* header */
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	memcpy(workshop, line, 10);
+	workshop[10] = '\0';
+}
+
+/* A CSV of two lists: the first has a wrong insured share and a wrong
+ * monthly wage, the second is good. */
+static void test_bad_list_refused_whole(void **state)
+{
+	json_t *j, *errs;
+	bool saw_bime = false, saw_mah = false;
+	struct run r;
+
+	write_file("two.csv",
+		   "DSW_ID,DSW_YY,DSW_MM,DSW_LISTNO,PER_NATCOD,DSW_DD,DSW_ROOZ,"
+		   "DSW_MAH,DSW_MAZ,DSW_MASH,DSW_TOTL,DSW_BIME\n"
+		   /* 7% of 74,050,568 = 5,183,539.76 → 5,183,540; the
+		    * tolerance is 1 rial, so 5,183,545 is refused */
+		   "1234567890,1403,1,7,0499370899,31,2388728,74050568,0,"
+		   "74050568,74050568,5183545\n"
+		   "1234567890,1403,1,7,0790419904,31,2388728,74050567,0,"
+		   "74050567,74050567,5183540\n"
+		   "1234567890,03,2,7,0499370899,31,2388728,74050568,0,"
+		   "74050568,74050568,5183540\n");
+	run(&r, "init");
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	/* The workshop must be known: register it from the list. */
+	j = run_json("--json import wages --register-workshops '%s/two.csv'",
+		     workdir, 1);
+	assert_int_equal(jint(j, "lists_refused"), 1);
+	assert_int_equal(jint(j, "lists_accepted"), 1);
+	errs = json_object_get(j, "errors");
+	for (size_t i = 0; i < json_array_size(errs); i++) {
+		json_t *e = json_array_get(errs, i);
+		const char *field = jstr(e, "field");
+
+		assert_non_null(strstr(jstr(e, "file"), "two.csv"));
+		assert_true(strlen(jstr(e, "message_fa")) > 0);
+		assert_true(strlen(jstr(e, "message_en")) > 0);
+		if (!strcmp(field, "DSW_BIME")) {
+			saw_bime = true;
+			assert_int_equal(jint(e, "row"), 2);
+			assert_string_equal(jstr(e, "value"), "5183545");
+			assert_string_equal(jstr(e, "code"),
+					    "wage_insured_share");
+		}
+		if (!strcmp(field, "DSW_MAH")) {
+			saw_mah = true;
+			assert_int_equal(jint(e, "row"), 3);
+		}
+	}
+	assert_true(saw_bime && saw_mah);
+	json_decref(j);
+
+	/* Nothing of the refused list was written. */
+	j = run_json("--json history 0790419904", "", 0);
+	assert_int_equal(jint(j, "credited_days"), 0);
+	json_decref(j);
+	j = run_json("--json worker statement 0499370899 1403/02", "", 0);
+	assert_int_equal(json_array_size(json_object_get(j, "reports")), 1);
+	json_decref(j);
+}
+
+static void test_conflict_and_amend(void **state)
+{
+	json_t *j, *months;
+
+	/* Another list under workshop 1234567890, 1403/02, list 7. */
+	write_file("amend.csv",
+		   "DSW_ID,DSW_YY,DSW_MM,DSW_LISTNO,PER_NATCOD,DSW_DD,DSW_ROOZ,"
+		   "DSW_MAH,DSW_MAZ,DSW_MASH,DSW_TOTL,DSW_BIME\n"
+		   "1234567890,1403,2,7,0499370899,20,2388728,47774560,0,"
+		   "47774560,47774560,3344219\n");
+	j = run_json("--json import wages '%s/amend.csv'", workdir, 1);
+	assert_int_equal(jint(j, "lists_refused"), 1);
+	assert_string_equal(
+		jstr(json_array_get(json_object_get(j, "errors"), 0), "code"),
+		"wage_list_conflict");
+	json_decref(j);
+	j = run_json("--json import wages --amend '%s/amend.csv'", workdir, 0);
+	assert_int_equal(jint(j, "lists_amended"), 1);
+	json_decref(j);
+
+	/* The history shows the amended month only; the ledger balances. */
+	j = run_json("--json history 0499370899", "", 0);
+	months = json_object_get(j, "months");
+	assert_int_equal(json_array_size(months), 1);
+	assert_int_equal(jint(json_array_get(months, 0), "days"), 20);
+	assert_int_equal(jint(json_array_get(months, 0), "insured_share"),
+			 3344219);
+	assert_string_equal(jstr(json_array_get(months, 0), "period"),
+			    "1403/02");
+	assert_int_equal(jint(j, "credited_days"), 20);
+	json_decref(j);
+	j = run_json("--json employer statement 1234567890", "", 0);
+	/* 47,774,560 × (7% + 20% + 3%) = 3,344,219.2 + 9,554,912 +
+	 * 1,433,236.8 → 3,344,219 + 9,554,912 + 1,433,237 */
+	assert_int_equal(jint(j, "balance"), 3344219 + 9554912 + 1433237);
+	json_decref(j);
+	j = run_json("--json audit verify", "", 0);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	json_decref(j);
+}
+
+static void test_payments(void **state)
+{
+	json_t *j;
+	char text[256];
+
+	snprintf(text, sizeof(text),
+		 "workshop,period,amount,date,reference\n"
+		 "1234567890,1403/02,10000000,1403/03/20,REF-1\n");
+	write_file("pay.csv", text);
+	j = run_json("--json import payments '%s/pay.csv'", workdir, 0);
+	json_decref(j);
+	j = run_json("--json import payments '%s/pay.csv'", workdir, 0);
+	json_decref(j);
+	j = run_json("--json employer statement 1234567890", "", 0);
+	assert_int_equal(jint(j, "balance"),
+			 3344219 + 9554912 + 1433237 - 10000000);
+	json_decref(j);
+	/* The same reference with another amount is refused. */
+	write_file("pay2.csv", "workshop,period,amount,date,reference\n"
+			       "1234567890,1403/02,5,1403/03/20,REF-1\n");
+	j = run_json("--json import payments '%s/pay2.csv'", workdir, 1);
+	assert_string_equal(
+		jstr(json_array_get(json_object_get(j, "errors"), 0), "code"),
+		"idempotency_conflict");
+	json_decref(j);
+}
+
+static void export_round_trip(const char *encoding)
+{
+	char dir[600];
+	struct run r;
+	json_t *j;
+
+	snprintf(dir, sizeof(dir), "%s/ex-%s", workdir, encoding);
+	run(&r, "export dskwin --encoding %s %s 1403/02 '%s'", encoding,
+	    workshop, dir);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	/* Back into the same database: the same list, so nothing changes. */
+	j = run_json("--json import wages '%s'", dir, 0);
+	assert_int_equal(jint(j, "lists_unchanged"), 1);
+	assert_int_equal(jint(j, "lists_refused"), 0);
+	json_decref(j);
+}
+
+static void test_export_round_trip(void **state)
+{
+	export_round_trip("windows-1256");
+	export_round_trip("iran-system");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_import_generated),
+		cmocka_unit_test(test_bad_list_refused_whole),
+		cmocka_unit_test(test_conflict_and_amend),
+		cmocka_unit_test(test_payments),
+		cmocka_unit_test(test_export_round_trip),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
