@@ -1,34 +1,60 @@
 #!/usr/bin/env bash
 # The README's first command: set everything up, then run amanat's main job
-# on the embedded SQLite default. For now the job creates a database, loads
-# Iran's rules, prints the parameters in force and checks identifiers and
-# dates; later it grows into the whole monthly cycle.
+# on the embedded SQLite default: a synthetic province through several months
+# of the contribution cycle (registry, wage lists validated, assessed and
+# posted, a payment, the views), then the checks a clerk would make.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 export AMANAT_DB="${AMANAT_DB:-$PWD/amanat.db}"
+INSURED="${INSURED:-20000}"
+MONTHS="${MONTHS:-3}"
+DATA="${DATA:-$PWD/demo-data}"
 amanat() { build/src/cli/amanat "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "amanat init: database $AMANAT_DB"
+step "amanat init: database $AMANAT_DB, Iran's rules"
 amanat init
 
-step "rules check rules/ir"
-amanat rules check rules/ir
+step "a synthetic province: $INSURED insured, $MONTHS months from 1404/01"
+rm -rf "$DATA"
+amanat generate --insured "$INSURED" --months "$MONTHS" --start 1404/01 \
+    --seed 15 "$DATA"
 
-step "parameters in force on 1404/07/01 (the rules cover 1401-1404)"
-amanat rules show --on 1404/07/01
+step "import the registry (employers, workshops, persons, dependants)"
+amanat import registry "$DATA"/registry/employers.csv \
+    "$DATA"/registry/workshops.csv "$DATA"/registry/persons.csv \
+    "$DATA"/registry/dependants.csv
 
-step "parameters in force today"
-amanat rules show | tail -n 3
+step "import the wage lists: validate, assess with the rules of each month, post"
+amanat import wages "$DATA"/wages
+
+step "import them again: nothing changes"
+amanat import wages "$DATA"/wages
+
+worker=$(awk -F, 'NR == 2 { print $27 }' "$DATA"/wages/1404-01.csv)
+workshop=$(awk -F, 'NR == 2 { print $1 }' "$DATA"/wages/1404-01.csv)
+step "a worker's history ($worker) and what the employers reported"
+amanat history "$worker"
+amanat worker statement "$worker" 1404/01
+
+step "a bank payment for workshop $workshop, and its account"
+printf 'workshop,period,amount,date,reference\n%s,1404/01,1000000,1404/02/15,DEMO-%s\n' \
+    "$workshop" "$workshop" > "$DATA"/payments.csv
+amanat import payments "$DATA"/payments.csv
+amanat employer statement "$workshop"
+
+step "export the workshop's list of 1404/01 as ListDisk files (Windows-1256)"
+amanat export dskwin "$workshop" 1404/01 "$DATA"/export
+ls -l "$DATA"/export
 
 step "identity checks"
 amanat id check national 0499370899
 amanat id check national ۰۴۹۹۳۷۰۸۹۸ || true
 amanat id check sheba IR820540102680020817909002
-amanat --json date convert ۱۴۰۳/۱۲/۳۰
-amanat date convert 2025-03-21
+amanat date convert ۱۴۰۳/۱۲/۳۰
+amanat rules show --on 1404/07/01 wage.minimum.daily
 
 step "audit verify"
 amanat audit verify
