@@ -25,41 +25,41 @@
 /* One worker's line (a DSKWOR00 record). Text is normalised UTF-8 owned by
  * the list's arena; amounts are rials. */
 struct am_wage_line {
-	unsigned row;		  /* 1-based row (record) in its file */
-	char national_code[11];	  /* PER_NATCOD, digits folded */
-	char insurance_no[11];	  /* DSW_ID1, digits folded ("" if empty) */
-	const char *first_name;	  /* DSW_FNAME */
-	const char *last_name;	  /* DSW_LNAME */
-	const char *father_name;  /* DSW_DNAME */
-	const char *id_no;	  /* DSW_IDNO: birth certificate number */
-	const char *id_place;	  /* DSW_IDPLC */
-	am_date id_date;	  /* DSW_IDATE */
-	am_date birth_date;	  /* DSW_BDATE */
-	char sex;		  /* DSW_SEX «مرد» 'M', «زن» 'F', else 0 */
-	const char *nationality;  /* DSW_NAT, e.g. «ایرانی» */
-	const char *occupation;	  /* DSW_OCP */
-	const char *job_code;	  /* DSW_JOB */
-	am_date start_date;	  /* DSW_SDATE */
-	am_date end_date;	  /* DSW_EDATE */
-	int days;		  /* DSW_DD */
-	am_money daily_wage;	  /* DSW_ROOZ */
-	am_money monthly_wage;	  /* DSW_MAH = daily wage × days */
-	am_money benefits;	  /* DSW_MAZ: subject benefits */
-	am_money subject_wage;	  /* DSW_MASH: wage + benefits, capped */
-	am_money total_pay;	  /* DSW_TOTL: all pay, subject or not */
-	am_money insured_share;	  /* DSW_BIME: the insured's 7% */
-	int prate;		  /* DSW_PRATE: contract percentage */
-	am_money seniority;	  /* DSW_INC (v6 layout; 0 otherwise) */
-	am_money spouse;	  /* DSW_SPOUSE (v6 layout; 0 otherwise) */
-	int hard_harmful_days;	  /* days in hard and harmful work */
+	unsigned row;		 /* 1-based row (record) in its file */
+	char national_code[11];	 /* PER_NATCOD, digits folded */
+	char insurance_no[11];	 /* DSW_ID1, digits folded ("" if empty) */
+	const char *first_name;	 /* DSW_FNAME */
+	const char *last_name;	 /* DSW_LNAME */
+	const char *father_name; /* DSW_DNAME */
+	const char *id_no;	 /* DSW_IDNO: birth certificate number */
+	const char *id_place;	 /* DSW_IDPLC */
+	am_date id_date;	 /* DSW_IDATE */
+	am_date birth_date;	 /* DSW_BDATE */
+	char sex; /* DSW_SEX «مرد» 'M', «زن» 'F', else 0 */
+	const char *nationality; /* DSW_NAT, e.g. «ایرانی» */
+	const char *occupation;	 /* DSW_OCP */
+	const char *job_code;	 /* DSW_JOB */
+	am_date start_date;	 /* DSW_SDATE */
+	am_date end_date;	 /* DSW_EDATE */
+	int days;		 /* DSW_DD */
+	am_money daily_wage;	 /* DSW_ROOZ */
+	am_money monthly_wage;	 /* DSW_MAH = daily wage × days */
+	am_money benefits;	 /* DSW_MAZ: subject benefits */
+	am_money subject_wage;	 /* DSW_MASH: wage + benefits, capped */
+	am_money total_pay;	 /* DSW_TOTL: all pay, subject or not */
+	am_money insured_share;	 /* DSW_BIME: the insured's 7% */
+	int prate;		 /* DSW_PRATE: contract percentage */
+	am_money seniority;	 /* DSW_INC (v6 layout; 0 otherwise) */
+	am_money spouse;	 /* DSW_SPOUSE (v6 layout; 0 otherwise) */
+	int hard_harmful_days;	 /* days in hard and harmful work */
 };
 
 /* The layouts of ListDisk files met in the wild (iran-rules.md §7). */
 enum am_dbf_layout {
-	AM_DBF_NONE = 0,  /* not a DBF list (CSV, JSON) */
-	AM_DBF_V27,	  /* official ListDisk 2.7: 23 + 27 columns */
-	AM_DBF_V6,	  /* DSKEditor "v6": 25 + 29 columns */
-	AM_DBF_OLD,	  /* older third-party: 26 + 31 columns */
+	AM_DBF_NONE = 0, /* not a DBF list (CSV, JSON) */
+	AM_DBF_V27,	 /* official ListDisk 2.7: 23 + 27 columns */
+	AM_DBF_V6,	 /* DSKEditor "v6": 25 + 29 columns */
+	AM_DBF_OLD,	 /* older third-party: 26 + 31 columns */
 };
 const char *am_dbf_layout_name(enum am_dbf_layout l);
 int am_dbf_layout_parse(const char *name, enum am_dbf_layout *out);
@@ -67,10 +67,11 @@ int am_dbf_layout_parse(const char *name, enum am_dbf_layout *out);
 /* One list: a workshop's filing for one period and list number, with its
  * header (DSKKAR00) and lines. */
 struct am_wage_list {
-	const char *file;	   /* where it was read from */
-	unsigned header_row;	   /* row of the header, for diagnostics */
-	char workshop[11];	   /* DSK_ID / DSW_ID */
-	struct am_period period;   /* DSK_YY/DSK_MM (two-digit years read as 13YY/14YY) */
+	const char *file;    /* where it was read from */
+	unsigned header_row; /* row of the header, for diagnostics */
+	char workshop[11];   /* DSK_ID / DSW_ID */
+	struct am_period
+		period; /* DSK_YY/DSK_MM (two-digit years read as 13YY/14YY) */
 	char list_no[13];	   /* DSK_LISTNO */
 	const char *workshop_name; /* DSK_NAME */
 	const char *employer_name; /* DSK_FARM */
@@ -82,15 +83,15 @@ struct am_wage_list {
 	/* Header totals, present in DBF lists; CSV and JSON lists carry none
 	 * unless given, and then has_totals is false and nothing is checked. */
 	bool has_totals;
-	int64_t t_workers; /* DSK_NUM */
-	int64_t t_days;	   /* DSK_TDD */
-	am_money t_daily;  /* DSK_TROOZ */
-	am_money t_wage;   /* DSK_TMAH */
-	am_money t_benefits; /* DSK_TMAZ */
-	am_money t_subject;  /* DSK_TMASH */
-	am_money t_total;    /* DSK_TTOTL */
-	am_money t_insured;  /* DSK_TBIME */
-	am_money t_employer; /* DSK_TKOSO */
+	int64_t t_workers;	 /* DSK_NUM */
+	int64_t t_days;		 /* DSK_TDD */
+	am_money t_daily;	 /* DSK_TROOZ */
+	am_money t_wage;	 /* DSK_TMAH */
+	am_money t_benefits;	 /* DSK_TMAZ */
+	am_money t_subject;	 /* DSK_TMASH */
+	am_money t_total;	 /* DSK_TTOTL */
+	am_money t_insured;	 /* DSK_TBIME */
+	am_money t_employer;	 /* DSK_TKOSO */
 	am_money t_unemployment; /* DSK_BIC */
 	int rate;		 /* DSK_RATE */
 	int prate;		 /* DSK_PRATE */
@@ -137,8 +138,7 @@ struct am_read_opts {
 
 /* Called for each list read. refused: the reader found problems in this
  * list (already in diags). A non-zero return stops the reading. */
-typedef int (*am_wage_list_fn)(struct am_wage_list *l, bool refused,
-			       void *ctx);
+typedef int (*am_wage_list_fn)(struct am_wage_list *l, bool refused, void *ctx);
 
 /* A ListDisk folder holding DSKKAR00.DBF and DSKWOR00.DBF (names matched
  * without regard to case): one list. Layout by field names, widths from the
@@ -266,6 +266,12 @@ struct am_line_assessment {
 	int hard_harmful_days;
 	bool unemployment_by_state; /* the state pays unemployment */
 };
+
+/* DSK_RATE of a list's header: the employer's rate and the unemployment
+ * insurance rate together, in whole percent (20% + 3% = 23), from the
+ * rules of the period. What the SSO expects there is not confirmed
+ * (iran-rules.md §7.2). */
+int am_assess_dsk_rate(const struct am_assess_params *p);
 
 /* Assess one line: base = DSW_MASH, floored at min_daily × days and capped
  * at ceiling_daily × days (0 when days <= 0). Hard-and-harmful days are the

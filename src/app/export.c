@@ -58,12 +58,7 @@ static int fill_header(const struct am_rules *rules, struct am_wage_list *l,
 			  : am_money_add(l->t_insured, ln->insured_share,
 					 &l->t_insured);
 	}
-	/* DSK_RATE: the employer's rate with unemployment insurance, in
-	 * whole percent, from the rules of the period. */
-	if (!err && p.employer.den && p.unemployment.den)
-		l->rate = (int)((p.employer.num * 100) / p.employer.den +
-				(p.unemployment.num * 100) /
-					p.unemployment.den);
+	l->rate = am_assess_dsk_rate(&p);
 	return err;
 }
 

@@ -969,8 +969,8 @@ static int list_totals(struct gen *g, const struct shop *s)
 		if (!err)
 			err = sum(&l->t_hard_harmful, a.hard_harmful);
 	}
-	/* DSK_RATE: the employer's 20% and the 3% unemployment. */
-	l->rate = 23;
+	/* DSK_RATE: the employer's and the unemployment rates. */
+	l->rate = am_assess_dsk_rate(&g->ap);
 	return err;
 }
 

@@ -291,3 +291,15 @@ int am__wage_line_insured(const struct am_assess_params *p,
 	/* RULE ir.contribution.art28: the insured's 7% */
 	return am_money_mul_rate(base, p->insured, p->rounding, out);
 }
+
+int am_assess_dsk_rate(const struct am_assess_params *p)
+{
+	int64_t employer = p->employer.den
+				   ? p->employer.num * 100 / p->employer.den
+				   : 0;
+	int64_t unemployment = p->unemployment.den ? p->unemployment.num * 100 /
+							     p->unemployment.den
+						   : 0;
+
+	return (int)(employer + unemployment);
+}
