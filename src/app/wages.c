@@ -428,7 +428,7 @@ static int import_tree(struct import *im, const char *dir, int depth)
 		n++;
 	}
 	closedir(d);
-	if (!err)
+	if (!err && n)
 		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n && !err; i++) {
 		struct stat sb;

@@ -12,6 +12,7 @@ struct am_csv_reader {
 	char *rec; /* the current record's unquoted bytes, fields NUL-ended */
 	size_t rec_len, rec_alloc, max_record;
 	char **fields;
+	size_t *starts; /* offsets of the fields in rec, while it may move */
 	size_t nfields, fields_alloc;
 	unsigned line;		     /* line of the next byte */
 	unsigned long long consumed; /* bytes read before in[] */
@@ -45,6 +46,7 @@ void am_csv_close(struct am_csv_reader *r)
 		fclose(r->f);
 	free(r->rec);
 	free(r->fields);
+	free(r->starts);
 	free(r);
 }
 
@@ -97,23 +99,28 @@ static int rec_put(struct am_csv_reader *r, char c)
 	return 0;
 }
 
-/* Record where each field starts; turned into pointers at the end, since
- * rec may move while it grows. */
+/* Record where each field starts, as an offset: rec may move while it
+ * grows; the pointers are made at the end of the record. */
 static int field_start(struct am_csv_reader *r)
 {
 	if (r->nfields == r->fields_alloc) {
 		size_t alloc = r->fields_alloc ? r->fields_alloc * 2 : 32;
-		char **p;
+		char **f;
+		size_t *st;
 
 		if (alloc > 4096)
 			return AM_ETOO_LONG;
-		p = realloc(r->fields, alloc * sizeof(*p));
-		if (!p)
+		f = realloc(r->fields, alloc * sizeof(*f));
+		if (!f)
 			return AM_ENOMEM;
-		r->fields = p;
+		r->fields = f;
+		st = realloc(r->starts, alloc * sizeof(*st));
+		if (!st)
+			return AM_ENOMEM;
+		r->starts = st;
 		r->fields_alloc = alloc;
 	}
-	r->fields[r->nfields++] = (char *)(uintptr_t)r->rec_len;
+	r->starts[r->nfields++] = r->rec_len;
 	return 0;
 }
 
@@ -204,8 +211,7 @@ int am_csv_next(struct am_csv_reader *r, size_t *nfields, char ***fields,
 			skip_line(r);
 			return AM_EINVALID_ARGUMENT;
 		} else if (c == '"' &&
-			   r->rec_len == (size_t)(uintptr_t)
-						 r->fields[r->nfields - 1]) {
+			   r->rec_len == r->starts[r->nfields - 1]) {
 			quoted = true;
 		} else {
 			err = rec_put(r, (char)c);
@@ -221,7 +227,7 @@ int am_csv_next(struct am_csv_reader *r, size_t *nfields, char ***fields,
 	if (!valid_utf8(r->rec, r->rec_len))
 		return AM_EINVALID_UTF8;
 	for (size_t i = 0; i < r->nfields; i++)
-		r->fields[i] = r->rec + (uintptr_t)r->fields[i];
+		r->fields[i] = r->rec + r->starts[i];
 	*nfields = r->nfields;
 	*fields = r->fields;
 	return 1;
