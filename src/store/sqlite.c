@@ -227,29 +227,6 @@ static int prepare(struct sqlite_store *q, enum stmt_id id, sqlite3_stmt **out)
 	*out = q->stmt[id];
 	return 0;
 }
-
-/* Ready a cached statement for its next use: the bindings point into the
- * caller's memory (SQLITE_STATIC), so they are cleared too. */
-static void finish(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-}
-
-static int bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (!s)
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
-static int bind_date(sqlite3_stmt *st, int i, am_date d)
-{
-	if (d == AM_STORE_DATE_NONE)
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_int64(st, i, d);
-}
-
 /* Step a statement that returns no rows; rc_bind is the first binding
  * failure, if any. */
 static int step_done(struct sqlite_store *q, sqlite3_stmt *st, int rc_bind,
@@ -260,7 +237,7 @@ static int step_done(struct sqlite_store *q, sqlite3_stmt *st, int rc_bind,
 
 	if (rc != SQLITE_DONE)
 		err = fail(q, rc, what);
-	finish(st);
+	am__sq_finish(st);
 	return err;
 }
 
@@ -273,7 +250,7 @@ static int run(struct sqlite_store *q, enum stmt_id id, const char *what)
 }
 
 /* Step a statement that returns at most one row: 0 with a row to read
- * (the caller then finish()es), AM_ENOT_FOUND (finished), or an error
+ * (the caller then am__sq_finish()es), AM_ENOT_FOUND (finished), or an error
  * (finished). */
 static int step_row(struct sqlite_store *q, sqlite3_stmt *st, int rc_bind,
 		    const char *what)
@@ -288,7 +265,7 @@ static int step_row(struct sqlite_store *q, sqlite3_stmt *st, int rc_bind,
 				     what);
 	else
 		err = fail(q, rc, what);
-	finish(st);
+	am__sq_finish(st);
 	return err;
 }
 
@@ -539,7 +516,7 @@ static int sq_schema_version(struct am_store *s, int *version)
 	}
 	if (err)
 		return err;
-	finish(st);
+	am__sq_finish(st);
 	err = prepare(q, ST_SCHEMA_VERSION, &st);
 	if (err)
 		return err;
@@ -547,7 +524,7 @@ static int sq_schema_version(struct am_store *s, int *version)
 	if (err)
 		return err;
 	*version = sqlite3_column_int(st, 0);
-	finish(st);
+	am__sq_finish(st);
 	return 0;
 }
 
@@ -593,8 +570,8 @@ static int apply(struct sqlite_store *q, const struct am__migration *m)
 	if (err)
 		return err;
 	rc = sqlite3_bind_int(st, 1, m->version);
-	rc = rc ? rc : bind_text(st, 2, m->name);
-	rc = rc ? rc : bind_text(st, 3, sum);
+	rc = rc ? rc : am__sq_bind_text(st, 2, m->name);
+	rc = rc ? rc : am__sq_bind_text(st, 3, sum);
 	rc = rc ? rc : sqlite3_bind_int64(st, 4, am__store_now(&q->base));
 	return step_done(q, st, rc, "record migration");
 }
@@ -645,11 +622,11 @@ static int sq_meta_get(struct am_store *s, const char *key, struct am_arena *a,
 
 	if (err)
 		return err;
-	err = step_row(q, st, bind_text(st, 1, key), "meta get");
+	err = step_row(q, st, am__sq_bind_text(st, 1, key), "meta get");
 	if (err)
 		return err;
 	err = col_text(st, 0, a, &v);
-	finish(st);
+	am__sq_finish(st);
 	if (err)
 		return am__store_errf(s, err, "meta get: out of memory");
 	*value = v;
@@ -664,8 +641,8 @@ static int sq_meta_set(struct am_store *s, const char *key, const char *value)
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, key);
-	rc = rc ? rc : bind_text(st, 2, value);
+	rc = am__sq_bind_text(st, 1, key);
+	rc = rc ? rc : am__sq_bind_text(st, 2, value);
 	return step_done(q, st, rc, "meta set");
 }
 
@@ -679,7 +656,7 @@ static int sq_idem_claim(struct am_store *s, const char *key,
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, key);
+	rc = am__sq_bind_text(st, 1, key);
 	rc = rc ? rc
 		: sqlite3_bind_blob(st, 2, hash, AM_IDEM_HASH_SIZE,
 				    SQLITE_STATIC);
@@ -694,17 +671,18 @@ static int sq_idem_claim(struct am_store *s, const char *key,
 	err = prepare(q, ST_IDEM_HASH, &st);
 	if (err)
 		return err;
-	err = step_row(q, st, bind_text(st, 1, key), "idempotency claim");
+	err = step_row(q, st, am__sq_bind_text(st, 1, key),
+		       "idempotency claim");
 	if (err)
 		return err;
 	if (sqlite3_column_bytes(st, 0) != AM_IDEM_HASH_SIZE) {
-		finish(st);
+		am__sq_finish(st);
 		return am__store_errf(s, AM_ESTORE_CORRUPT,
 				      "idempotency key '%s' has a bad hash",
 				      key);
 	}
 	memcpy(existing, sqlite3_column_blob(st, 0), AM_IDEM_HASH_SIZE);
-	finish(st);
+	am__sq_finish(st);
 	*existed = true;
 	return 0;
 }
@@ -718,8 +696,8 @@ static int sq_idem_set_result(struct am_store *s, const char *key,
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, key);
-	rc = rc ? rc : bind_text(st, 2, result);
+	rc = am__sq_bind_text(st, 1, key);
+	rc = rc ? rc : am__sq_bind_text(st, 2, result);
 	err = step_done(q, st, rc, "idempotency result");
 	if (!err && sqlite3_changes(q->db) == 0)
 		err = am__store_errf(s, AM_ENOT_FOUND,
@@ -738,11 +716,12 @@ static int sq_idem_result(struct am_store *s, const char *key,
 
 	if (err)
 		return err;
-	err = step_row(q, st, bind_text(st, 1, key), "idempotency result");
+	err = step_row(q, st, am__sq_bind_text(st, 1, key),
+		       "idempotency result");
 	if (err)
 		return err;
 	err = col_text(st, 0, a, &r);
-	finish(st);
+	am__sq_finish(st);
 	if (err)
 		return am__store_errf(s, err, "idempotency: out of memory");
 	*result = r;
@@ -763,14 +742,14 @@ static int sq_person_put(struct am_store *s, const struct am_person *p,
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, p->national_code);
-	rc = rc ? rc : bind_text(st, 2, p->first_name);
-	rc = rc ? rc : bind_text(st, 3, p->last_name);
-	rc = rc ? rc : bind_text(st, 4, p->father_name);
-	rc = rc ? rc : bind_date(st, 5, p->birth_date);
-	rc = rc ? rc : bind_text(st, 6, sex);
-	rc = rc ? rc : bind_text(st, 7, p->nationality);
-	rc = rc ? rc : bind_text(st, 8, p->insurance_no);
+	rc = am__sq_bind_text(st, 1, p->national_code);
+	rc = rc ? rc : am__sq_bind_text(st, 2, p->first_name);
+	rc = rc ? rc : am__sq_bind_text(st, 3, p->last_name);
+	rc = rc ? rc : am__sq_bind_text(st, 4, p->father_name);
+	rc = rc ? rc : am__sq_bind_date(st, 5, p->birth_date);
+	rc = rc ? rc : am__sq_bind_text(st, 6, sex);
+	rc = rc ? rc : am__sq_bind_text(st, 7, p->nationality);
+	rc = rc ? rc : am__sq_bind_text(st, 8, p->insurance_no);
 	rc = rc ? rc : sqlite3_bind_int64(st, 9, now);
 	return step_done(q, st, rc, "person put");
 }
@@ -785,14 +764,14 @@ static int sq_person_ensure(struct am_store *s, const struct am_person *p,
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, p->national_code);
-	rc = rc ? rc : bind_text(st, 2, p->first_name);
-	rc = rc ? rc : bind_text(st, 3, p->last_name);
-	rc = rc ? rc : bind_text(st, 4, p->father_name);
-	rc = rc ? rc : bind_date(st, 5, p->birth_date);
-	rc = rc ? rc : bind_text(st, 6, sex);
-	rc = rc ? rc : bind_text(st, 7, p->nationality);
-	rc = rc ? rc : bind_text(st, 8, p->insurance_no);
+	rc = am__sq_bind_text(st, 1, p->national_code);
+	rc = rc ? rc : am__sq_bind_text(st, 2, p->first_name);
+	rc = rc ? rc : am__sq_bind_text(st, 3, p->last_name);
+	rc = rc ? rc : am__sq_bind_text(st, 4, p->father_name);
+	rc = rc ? rc : am__sq_bind_date(st, 5, p->birth_date);
+	rc = rc ? rc : am__sq_bind_text(st, 6, sex);
+	rc = rc ? rc : am__sq_bind_text(st, 7, p->nationality);
+	rc = rc ? rc : am__sq_bind_text(st, 8, p->insurance_no);
 	rc = rc ? rc : sqlite3_bind_int64(st, 9, now);
 	err = step_done(q, st, rc, "person ensure");
 	if (!err)
@@ -811,7 +790,8 @@ static int sq_person_get(struct am_store *s, const char *national_code,
 
 	if (err)
 		return err;
-	err = step_row(q, st, bind_text(st, 1, national_code), "person get");
+	err = step_row(q, st, am__sq_bind_text(st, 1, national_code),
+		       "person get");
 	if (err)
 		return err;
 	memset(&p, 0, sizeof(p));
@@ -826,7 +806,7 @@ static int sq_person_get(struct am_store *s, const char *national_code,
 	err = err ? err : col_text(st, 7, a, &p.insurance_no);
 	p.created_at = sqlite3_column_int64(st, 8);
 	p.updated_at = sqlite3_column_int64(st, 9);
-	finish(st);
+	am__sq_finish(st);
 	if (err)
 		return am__store_errf(s, err, "person get: out of memory");
 	*out = p;
@@ -843,11 +823,11 @@ static int sq_employer_put(struct am_store *s, const struct am_employer *e,
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, e->id);
-	rc = rc ? rc : bind_text(st, 2, kind);
-	rc = rc ? rc : bind_text(st, 3, e->name);
-	rc = rc ? rc : bind_text(st, 4, e->address);
-	rc = rc ? rc : bind_text(st, 5, e->phone);
+	rc = am__sq_bind_text(st, 1, e->id);
+	rc = rc ? rc : am__sq_bind_text(st, 2, kind);
+	rc = rc ? rc : am__sq_bind_text(st, 3, e->name);
+	rc = rc ? rc : am__sq_bind_text(st, 4, e->address);
+	rc = rc ? rc : am__sq_bind_text(st, 5, e->phone);
 	rc = rc ? rc : sqlite3_bind_int64(st, 6, now);
 	return step_done(q, st, rc, "employer put");
 }
@@ -863,7 +843,7 @@ static int sq_employer_get(struct am_store *s, const char *id,
 
 	if (err)
 		return err;
-	err = step_row(q, st, bind_text(st, 1, id), "employer get");
+	err = step_row(q, st, am__sq_bind_text(st, 1, id), "employer get");
 	if (err)
 		return err;
 	memset(&e, 0, sizeof(e));
@@ -875,7 +855,7 @@ static int sq_employer_get(struct am_store *s, const char *id,
 	err = err ? err : col_text(st, 4, a, &e.phone);
 	e.created_at = sqlite3_column_int64(st, 5);
 	e.updated_at = sqlite3_column_int64(st, 6);
-	finish(st);
+	am__sq_finish(st);
 	if (err)
 		return am__store_errf(s, err, "employer get: out of memory");
 	*out = e;
@@ -891,14 +871,14 @@ static int sq_workshop_put(struct am_store *s, const struct am_workshop *w,
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, w->code);
-	rc = rc ? rc : bind_text(st, 2, w->name);
-	rc = rc ? rc : bind_text(st, 3, w->employer_id);
-	rc = rc ? rc : bind_text(st, 4, w->address);
-	rc = rc ? rc : bind_text(st, 5, w->province);
-	rc = rc ? rc : bind_text(st, 6, w->branch);
-	rc = rc ? rc : bind_text(st, 7, w->activity);
-	rc = rc ? rc : bind_text(st, 8, w->scheme);
+	rc = am__sq_bind_text(st, 1, w->code);
+	rc = rc ? rc : am__sq_bind_text(st, 2, w->name);
+	rc = rc ? rc : am__sq_bind_text(st, 3, w->employer_id);
+	rc = rc ? rc : am__sq_bind_text(st, 4, w->address);
+	rc = rc ? rc : am__sq_bind_text(st, 5, w->province);
+	rc = rc ? rc : am__sq_bind_text(st, 6, w->branch);
+	rc = rc ? rc : am__sq_bind_text(st, 7, w->activity);
+	rc = rc ? rc : am__sq_bind_text(st, 8, w->scheme);
 	rc = rc ? rc : sqlite3_bind_int(st, 9, w->hard_harmful);
 	rc = rc ? rc : sqlite3_bind_int(st, 10, w->small_exempt);
 	rc = rc ? rc : sqlite3_bind_int64(st, 11, now);
@@ -915,7 +895,7 @@ static int sq_workshop_get(struct am_store *s, const char *code,
 
 	if (err)
 		return err;
-	err = step_row(q, st, bind_text(st, 1, code), "workshop get");
+	err = step_row(q, st, am__sq_bind_text(st, 1, code), "workshop get");
 	if (err)
 		return err;
 	memset(&w, 0, sizeof(w));
@@ -931,7 +911,7 @@ static int sq_workshop_get(struct am_store *s, const char *code,
 	w.small_exempt = sqlite3_column_int(st, 9) != 0;
 	w.created_at = sqlite3_column_int64(st, 10);
 	w.updated_at = sqlite3_column_int64(st, 11);
-	finish(st);
+	am__sq_finish(st);
 	if (err)
 		return am__store_errf(s, err, "workshop get: out of memory");
 	*out = w;
@@ -947,11 +927,11 @@ static int sq_dependant_put(struct am_store *s, const struct am_dependant *d,
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, d->main_insured);
-	rc = rc ? rc : bind_text(st, 2, d->dependant);
-	rc = rc ? rc : bind_text(st, 3, am_relation_name(d->relation));
-	rc = rc ? rc : bind_date(st, 4, d->since);
-	rc = rc ? rc : bind_date(st, 5, d->until);
+	rc = am__sq_bind_text(st, 1, d->main_insured);
+	rc = rc ? rc : am__sq_bind_text(st, 2, d->dependant);
+	rc = rc ? rc : am__sq_bind_text(st, 3, am_relation_name(d->relation));
+	rc = rc ? rc : am__sq_bind_date(st, 4, d->since);
+	rc = rc ? rc : am__sq_bind_date(st, 5, d->until);
 	rc = rc ? rc : sqlite3_bind_int64(st, 6, now);
 	return step_done(q, st, rc, "dependant put");
 }
@@ -968,8 +948,8 @@ static int sq_dependant_get(struct am_store *s, const char *main_insured,
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, main_insured);
-	rc = rc ? rc : bind_text(st, 2, dependant);
+	rc = am__sq_bind_text(st, 1, main_insured);
+	rc = rc ? rc : am__sq_bind_text(st, 2, dependant);
 	err = step_row(q, st, rc, "dependant get");
 	if (err)
 		return err;
@@ -982,7 +962,7 @@ static int sq_dependant_get(struct am_store *s, const char *main_insured,
 	d.until = col_date(st, 4);
 	d.created_at = sqlite3_column_int64(st, 5);
 	d.updated_at = sqlite3_column_int64(st, 6);
-	finish(st);
+	am__sq_finish(st);
 	if (err)
 		return am__store_errf(s, err, "dependant get: out of memory");
 	*out = d;
@@ -1012,14 +992,14 @@ static int sq_audit_head(struct am_store *s, uint64_t *seq,
 		return err;
 	if (sqlite3_column_int64(st, 0) < 1 ||
 	    sqlite3_column_bytes(st, 1) != AM_AUDIT_HASH_SIZE) {
-		finish(st);
+		am__sq_finish(st);
 		return am__store_errf(s, AM_ESTORE_CORRUPT,
 				      "the newest audit entry is damaged; run "
 				      "'amanat audit verify'");
 	}
 	*seq = (uint64_t)sqlite3_column_int64(st, 0);
 	memcpy(hash, sqlite3_column_blob(st, 1), AM_AUDIT_HASH_SIZE);
-	finish(st);
+	am__sq_finish(st);
 	return 0;
 }
 
@@ -1035,10 +1015,10 @@ static int sq_audit_insert(struct am_store *s, const struct am_audit_entry *e)
 		return am__store_errf(s, AM_EINTERNAL, "audit seq overflow");
 	rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)e->seq);
 	rc = rc ? rc : sqlite3_bind_int64(st, 2, e->at);
-	rc = rc ? rc : bind_text(st, 3, e->actor);
-	rc = rc ? rc : bind_text(st, 4, e->action);
-	rc = rc ? rc : bind_text(st, 5, e->subject);
-	rc = rc ? rc : bind_text(st, 6, e->payload);
+	rc = rc ? rc : am__sq_bind_text(st, 3, e->actor);
+	rc = rc ? rc : am__sq_bind_text(st, 4, e->action);
+	rc = rc ? rc : am__sq_bind_text(st, 5, e->subject);
+	rc = rc ? rc : am__sq_bind_text(st, 6, e->payload);
 	rc = rc ? rc
 		: sqlite3_bind_blob(st, 7, e->prev_hash, AM_AUDIT_HASH_SIZE,
 				    SQLITE_STATIC);

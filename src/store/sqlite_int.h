@@ -55,4 +55,28 @@ int am__sq_worker_read(struct am_store *s, const char *national_code,
 int am__sq_account_read(struct am_store *s, const char *account,
 			struct am_arena *a, struct am_employer_statement *out);
 
+/* Ready a cached statement for its next use: the bindings point into the
+ * caller's memory (SQLITE_STATIC), so they are cleared too. */
+static inline void am__sq_finish(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Bind text, or NULL for a NULL pointer; the text must outlive the step. */
+static inline int am__sq_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (!s)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+/* Bind a date, or NULL for AM_STORE_DATE_NONE. */
+static inline int am__sq_bind_date(sqlite3_stmt *st, int i, am_date d)
+{
+	if (d == AM_STORE_DATE_NONE)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_int64(st, i, d);
+}
+
 #endif

@@ -231,29 +231,6 @@ static int prepare(struct am_store *s, enum wage_stmt id, sqlite3_stmt **out)
 	*out = cache[id];
 	return 0;
 }
-
-/* The bindings point into the caller's memory (SQLITE_STATIC): clear
- * them with the reset. */
-static void finish(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-}
-
-static int bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (!s)
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
-static int bind_opt_date(sqlite3_stmt *st, int i, am_date d)
-{
-	if (d == AM_STORE_DATE_NONE)
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_int64(st, i, d);
-}
-
 static int bind_opt_int(sqlite3_stmt *st, int i, int64_t v)
 {
 	if (!v)
@@ -269,11 +246,11 @@ static int step_done(struct am_store *s, sqlite3_stmt *st, int rc_bind,
 
 	if (rc != SQLITE_DONE)
 		err = am__sq_fail(s, rc, what);
-	finish(st);
+	am__sq_finish(st);
 	return err;
 }
 
-/* 0 with a row (the caller finish()es), AM_ENOT_FOUND or an error (both
+/* 0 with a row (the caller am__sq_finish()es), AM_ENOT_FOUND or an error (both
  * finished). */
 static int step_row(struct am_store *s, sqlite3_stmt *st, int rc_bind,
 		    const char *what)
@@ -287,7 +264,7 @@ static int step_row(struct am_store *s, sqlite3_stmt *st, int rc_bind,
 		err = am__store_errf(s, AM_ENOT_FOUND, "%s: not found", what);
 	else
 		err = am__sq_fail(s, rc, what);
-	finish(st);
+	am__sq_finish(st);
 	return err;
 }
 
@@ -343,16 +320,16 @@ int am__sq_list_find(struct am_store *s, const char *workshop, int period,
 	if (err)
 		return err;
 	memset(key, 0, sizeof(*key));
-	rc = bind_text(st, 1, workshop);
+	rc = am__sq_bind_text(st, 1, workshop);
 	rc = rc ? rc : sqlite3_bind_int(st, 2, period);
-	rc = rc ? rc : bind_text(st, 3, list_no);
+	rc = rc ? rc : am__sq_bind_text(st, 3, list_no);
 	err = step_row(s, st, rc, "list find");
 	if (err == AM_ENOT_FOUND)
 		return 0;
 	if (err)
 		return err;
 	if (sqlite3_column_bytes(st, 1) != 32) {
-		finish(st);
+		am__sq_finish(st);
 		return am__store_errf(s, AM_ESTORE_CORRUPT,
 				      "wage list %s/%d/%s has a bad hash",
 				      workshop, period, list_no);
@@ -362,7 +339,7 @@ int am__sq_list_find(struct am_store *s, const char *workshop, int period,
 	memcpy(key->hash, sqlite3_column_blob(st, 1), 32);
 	key->journal_txn = sqlite3_column_int64(st, 2);
 	key->journal_n = sqlite3_column_int64(st, 3);
-	finish(st);
+	am__sq_finish(st);
 	return 0;
 }
 
@@ -375,13 +352,13 @@ int am__sq_list_insert(struct am_store *s, const struct am__list_row *r,
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, r->workshop);
+	rc = am__sq_bind_text(st, 1, r->workshop);
 	rc = rc ? rc : sqlite3_bind_int(st, 2, r->year);
 	rc = rc ? rc : sqlite3_bind_int(st, 3, r->month);
 	rc = rc ? rc : sqlite3_bind_int(st, 4, r->period);
-	rc = rc ? rc : bind_text(st, 5, r->list_no);
+	rc = rc ? rc : am__sq_bind_text(st, 5, r->list_no);
 	rc = rc ? rc : sqlite3_bind_blob(st, 6, r->hash, 32, SQLITE_STATIC);
-	rc = rc ? rc : bind_text(st, 7, r->source_file);
+	rc = rc ? rc : am__sq_bind_text(st, 7, r->source_file);
 	rc = rc ? rc : sqlite3_bind_int64(st, 8, r->lines);
 	rc = rc ? rc : sqlite3_bind_int64(st, 9, r->days);
 	rc = rc ? rc : sqlite3_bind_int64(st, 10, r->subject);
@@ -390,7 +367,7 @@ int am__sq_list_insert(struct am_store *s, const struct am__list_row *r,
 	rc = rc ? rc : sqlite3_bind_int64(st, 13, r->state);
 	rc = rc ? rc : sqlite3_bind_int64(st, 14, r->unemployment);
 	rc = rc ? rc : sqlite3_bind_int64(st, 15, r->hard_harmful);
-	rc = rc ? rc : bind_text(st, 16, r->rules_identity);
+	rc = rc ? rc : am__sq_bind_text(st, 16, r->rules_identity);
 	rc = rc ? rc : sqlite3_bind_int64(st, 17, r->due_date);
 	rc = rc ? rc : sqlite3_bind_int(st, 18, r->state_pays_employer);
 	rc = rc ? rc : sqlite3_bind_int64(st, 19, r->journal_txn);
@@ -478,10 +455,10 @@ static int line_insert(struct am_store *s, sqlite3_stmt *st, int64_t list_id,
 	rc = rc ? rc : sqlite3_bind_int64(st, 16, a->unemployment);
 	rc = rc ? rc : sqlite3_bind_int64(st, 17, a->hard_harmful);
 	rc = rc ? rc : sqlite3_bind_int(st, 18, a->hard_harmful_days);
-	rc = rc ? rc : bind_text(st, 19, ln->job_code);
-	rc = rc ? rc : bind_text(st, 20, ln->occupation);
-	rc = rc ? rc : bind_opt_date(st, 21, ln->start_date);
-	rc = rc ? rc : bind_opt_date(st, 22, ln->end_date);
+	rc = rc ? rc : am__sq_bind_text(st, 19, ln->job_code);
+	rc = rc ? rc : am__sq_bind_text(st, 20, ln->occupation);
+	rc = rc ? rc : am__sq_bind_date(st, 21, ln->start_date);
+	rc = rc ? rc : am__sq_bind_date(st, 22, ln->end_date);
 	rc = rc ? rc : sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -560,7 +537,7 @@ static int next_journal_id(struct am_store *s, int64_t *id)
 	if (err)
 		return err;
 	*id = sqlite3_column_int64(st, 0);
-	finish(st);
+	am__sq_finish(st);
 	return 0;
 }
 
@@ -572,15 +549,15 @@ static int journal_insert(struct am_store *s, sqlite3_stmt *st, int64_t id,
 
 	rc = sqlite3_bind_int64(st, 1, id);
 	rc = rc ? rc : sqlite3_bind_int64(st, 2, txn);
-	rc = rc ? rc : bind_text(st, 3, e->account);
+	rc = rc ? rc : am__sq_bind_text(st, 3, e->account);
 	rc = rc ? rc : sqlite3_bind_int64(st, 4, e->debit);
 	rc = rc ? rc : sqlite3_bind_int64(st, 5, e->credit);
-	rc = rc ? rc : bind_text(st, 6, e->kind);
+	rc = rc ? rc : am__sq_bind_text(st, 6, e->kind);
 	rc = rc ? rc : bind_opt_int(st, 7, e->period);
-	rc = rc ? rc : bind_text(st, 8, e->workshop);
+	rc = rc ? rc : am__sq_bind_text(st, 8, e->workshop);
 	rc = rc ? rc : bind_opt_int(st, 9, e->list_id);
-	rc = rc ? rc : bind_text(st, 10, e->payment_ref);
-	rc = rc ? rc : bind_opt_date(st, 11, e->due_date);
+	rc = rc ? rc : am__sq_bind_text(st, 10, e->payment_ref);
+	rc = rc ? rc : am__sq_bind_date(st, 11, e->due_date);
 	rc = rc ? rc : sqlite3_bind_int64(st, 12, e->value_date);
 	rc = rc ? rc : sqlite3_bind_int64(st, 13, now);
 	return step_done(s, st, rc, "journal append");
@@ -631,7 +608,7 @@ int am__sq_journal_read(struct am_store *s, int64_t txn, size_t max,
 	}
 	if (rc && rc != SQLITE_DONE && rc != SQLITE_ROW)
 		err = am__sq_fail(s, rc, "journal read");
-	finish(st);
+	am__sq_finish(st);
 	if (!err)
 		*n = k;
 	return err;
@@ -653,7 +630,7 @@ int am__sq_journal_sum(struct am_store *s, int64_t txn, int64_t max,
 	*debit = sqlite3_column_int64(st, 0);
 	*credit = sqlite3_column_int64(st, 1);
 	*n = sqlite3_column_int64(st, 2);
-	finish(st);
+	am__sq_finish(st);
 	return 0;
 }
 
@@ -669,14 +646,14 @@ int am__sq_journal_check(struct am_store *s, int64_t *debit, int64_t *credit,
 		return err;
 	*debit = sqlite3_column_int64(st, 0);
 	*credit = sqlite3_column_int64(st, 1);
-	finish(st);
+	am__sq_finish(st);
 	err = prepare(s, W_JOURNAL_UNBALANCED, &st);
 	if (!err)
 		err = step_row(s, st, 0, "journal check");
 	if (err)
 		return err;
 	*unbalanced = sqlite3_column_int64(st, 0);
-	finish(st);
+	am__sq_finish(st);
 	return 0;
 }
 
@@ -688,13 +665,13 @@ int am__sq_account_due(struct am_store *s, const char *account, int period,
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, account);
+	rc = am__sq_bind_text(st, 1, account);
 	rc = rc ? rc : sqlite3_bind_int(st, 2, period);
 	err = step_row(s, st, rc, "account due");
 	if (err)
 		return err;
 	*due = sqlite3_column_int64(st, 0);
-	finish(st);
+	am__sq_finish(st);
 	return 0;
 }
 
@@ -712,8 +689,8 @@ int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
 	if (err)
 		return err;
 	rc = sqlite3_bind_int(st, 1, period);
-	rc = rc ? rc : bind_text(st, 2, r->national_code);
-	rc = rc ? rc : bind_text(st, 3, r->workshop);
+	rc = rc ? rc : am__sq_bind_text(st, 2, r->national_code);
+	rc = rc ? rc : am__sq_bind_text(st, 3, r->workshop);
 	rc = rc ? rc : sqlite3_bind_int(st, 4, r->days);
 	rc = rc ? rc : sqlite3_bind_int64(st, 5, r->subject_wage);
 	rc = rc ? rc : sqlite3_bind_int(st, 6, r->hard_harmful_days);
@@ -736,8 +713,8 @@ int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
 	if (err)
 		return err;
 	rc = sqlite3_bind_int(st, 1, period);
-	rc = rc ? rc : bind_text(st, 2, r->national_code);
-	rc = rc ? rc : bind_text(st, 3, r->workshop);
+	rc = rc ? rc : am__sq_bind_text(st, 2, r->national_code);
+	rc = rc ? rc : am__sq_bind_text(st, 3, r->workshop);
 	err = step_row(s, st, rc, "history insert");
 	if (err)
 		return err;
@@ -746,7 +723,7 @@ int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
 	old->days = sqlite3_column_int(st, 0);
 	old->subject_wage = sqlite3_column_int64(st, 1);
 	old->hard_harmful_days = sqlite3_column_int(st, 2);
-	finish(st);
+	am__sq_finish(st);
 	return 0;
 }
 
@@ -759,7 +736,8 @@ int am__sq_payment_find(struct am_store *s, const char *reference,
 	if (err)
 		return err;
 	memset(out, 0, sizeof(*out));
-	err = step_row(s, st, bind_text(st, 1, reference), "payment find");
+	err = step_row(s, st, am__sq_bind_text(st, 1, reference),
+		       "payment find");
 	if (err == AM_ENOT_FOUND)
 		return 0;
 	if (err)
@@ -771,7 +749,7 @@ int am__sq_payment_find(struct am_store *s, const char *reference,
 	out->paid_on = (am_date)sqlite3_column_int64(st, 3);
 	out->matched = sqlite3_column_int64(st, 4);
 	out->unmatched = sqlite3_column_int64(st, 5);
-	finish(st);
+	am__sq_finish(st);
 	return 0;
 }
 
@@ -783,8 +761,8 @@ int am__sq_payment_insert(struct am_store *s, const struct am_payment *p,
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, p->reference);
-	rc = rc ? rc : bind_text(st, 2, p->workshop);
+	rc = am__sq_bind_text(st, 1, p->reference);
+	rc = rc ? rc : am__sq_bind_text(st, 2, p->workshop);
 	rc = rc ? rc : sqlite3_bind_int(st, 3, period);
 	rc = rc ? rc : sqlite3_bind_int64(st, 4, p->amount);
 	rc = rc ? rc : sqlite3_bind_int64(st, 5, p->paid_on);
@@ -842,12 +820,12 @@ static int person_bounds(struct am_store *s, const char *code, int *first,
 
 	if (err)
 		return err;
-	err = step_row(s, st, bind_text(st, 1, code), "history");
+	err = step_row(s, st, am__sq_bind_text(st, 1, code), "history");
 	if (err)
 		return err;
 	*first = sqlite3_column_int(st, 0);
 	*last = sqlite3_column_int(st, 1);
-	finish(st);
+	am__sq_finish(st);
 	return 0;
 }
 
@@ -865,7 +843,7 @@ static int month_posted(struct am_store *s, const char *code, int period,
 	if (err)
 		return err;
 	rc = sqlite3_bind_int(st, 1, period);
-	rc = rc ? rc : bind_text(st, 2, code);
+	rc = rc ? rc : am__sq_bind_text(st, 2, code);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct am_history_month *m = grow_next(g);
 
@@ -889,7 +867,7 @@ static int month_posted(struct am_store *s, const char *code, int period,
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = am__sq_fail(s, rc, "history");
-	finish(st);
+	am__sq_finish(st);
 	return err;
 }
 
@@ -902,7 +880,7 @@ static int month_migrated(struct am_store *s, const char *code, int period,
 	if (err)
 		return err;
 	rc = sqlite3_bind_int(st, 1, period);
-	rc = rc ? rc : bind_text(st, 2, code);
+	rc = rc ? rc : am__sq_bind_text(st, 2, code);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct am_history_month *m = grow_next(g);
 
@@ -921,7 +899,7 @@ static int month_migrated(struct am_store *s, const char *code, int period,
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = am__sq_fail(s, rc, "history");
-	finish(st);
+	am__sq_finish(st);
 	return err;
 }
 
@@ -934,7 +912,7 @@ static int staged_months(struct am_store *s, const char *code, struct grow *g)
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, code);
+	rc = am__sq_bind_text(st, 1, code);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct am_history_month *m = grow_next(g);
 
@@ -958,7 +936,7 @@ static int staged_months(struct am_store *s, const char *code, struct grow *g)
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = am__sq_fail(s, rc, "history");
-	finish(st);
+	am__sq_finish(st);
 	return err;
 }
 
@@ -1032,7 +1010,7 @@ int am__sq_worker_read(struct am_store *s, const char *national_code,
 	if (err)
 		return err;
 	rc = sqlite3_bind_int(st, 1, period);
-	rc = rc ? rc : bind_text(st, 2, national_code);
+	rc = rc ? rc : am__sq_bind_text(st, 2, national_code);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct am_worker_report *w = grow_next(&g);
 
@@ -1058,7 +1036,7 @@ int am__sq_worker_read(struct am_store *s, const char *national_code,
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = am__sq_fail(s, rc, "worker statement");
-	finish(st);
+	am__sq_finish(st);
 	if (err) {
 		free(g.v);
 		return err == AM_ENOMEM ? am__store_errf(s, err,
@@ -1087,7 +1065,7 @@ int am__sq_account_read(struct am_store *s, const char *account,
 	if (err)
 		return err;
 	memset(&r, 0, sizeof(r));
-	rc = bind_text(st, 1, account);
+	rc = am__sq_bind_text(st, 1, account);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct am_ledger_entry *e = grow_next(&g);
 
@@ -1118,7 +1096,7 @@ int am__sq_account_read(struct am_store *s, const char *account,
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = am__sq_fail(s, rc, "employer statement");
-	finish(st);
+	am__sq_finish(st);
 	if (!err)
 		err = am_money_sub(r.debit, r.credit, &r.balance);
 	if (err) {
@@ -1149,7 +1127,7 @@ int am__sq_list_read(struct am_store *s, const char *workshop, int period,
 
 	if (err)
 		return err;
-	rc = bind_text(st, 1, workshop);
+	rc = am__sq_bind_text(st, 1, workshop);
 	rc = rc ? rc : sqlite3_bind_int(st, 2, period);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *no = (const char *)sqlite3_column_text(st, 2);
@@ -1165,13 +1143,13 @@ int am__sq_list_read(struct am_store *s, const char *workshop, int period,
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = am__sq_fail(s, rc, "export");
-	finish(st);
+	am__sq_finish(st);
 	if (err)
 		return err;
 	if (!found)
 		return am__store_errf(s, AM_ENOT_FOUND,
-				      "no posted list of %s in %d/%02d", workshop,
-				      period / 100, period % 100);
+				      "no posted list of %s in %d/%02d",
+				      workshop, period / 100, period % 100);
 	am__strlcpy(l->workshop, workshop, sizeof(l->workshop));
 	l->period.year = period / 100;
 	l->period.month = period % 100;
@@ -1233,6 +1211,6 @@ int am__sq_list_read(struct am_store *s, const char *workshop, int period,
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = am__sq_fail(s, rc, "export");
-	finish(st);
+	am__sq_finish(st);
 	return err;
 }
