@@ -475,9 +475,8 @@ static int fault_worker_read(struct am_store *s, const char *national_code,
 							period, a, n, out));
 }
 
-static int fault_list_read(struct am_store *s, const char *workshop,
-			   int period, const char *list_no,
-			   struct am_wage_list *l)
+static int fault_list_read(struct am_store *s, const char *workshop, int period,
+			   const char *list_no, struct am_wage_list *l)
 {
 	struct fault_store *f = fs(s);
 	int err = enter(f);
