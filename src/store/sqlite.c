@@ -227,6 +227,7 @@ static int prepare(struct sqlite_store *q, enum stmt_id id, sqlite3_stmt **out)
 	*out = q->stmt[id];
 	return 0;
 }
+
 /* Step a statement that returns no rows; rc_bind is the first binding
  * failure, if any. */
 static int step_done(struct sqlite_store *q, sqlite3_stmt *st, int rc_bind,

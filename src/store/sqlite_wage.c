@@ -231,6 +231,7 @@ static int prepare(struct am_store *s, enum wage_stmt id, sqlite3_stmt **out)
 	*out = cache[id];
 	return 0;
 }
+
 static int bind_opt_int(sqlite3_stmt *st, int i, int64_t v)
 {
 	if (!v)
