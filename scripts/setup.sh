@@ -12,6 +12,7 @@ PACKAGES=(
     libsqlite3-dev sqlite3 libicu-dev libfyaml-dev libsodium-dev libshp-dev
     libcmocka-dev libjansson-dev
     clang libclang-rt-14-dev clang-format clang-tidy cppcheck
+    time
 )
 
 say() { printf '==> %s\n' "$*" >&2; }

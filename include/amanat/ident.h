@@ -56,4 +56,10 @@ int am_workshop_code_check(const char *s, size_t len, char out[11]);
  * else AM_EINSURANCE_NO_FORMAT. out holds 8 or 10 digits. */
 int am_insurance_no_check(const char *s, size_t len, char out[11]);
 
+/* Nationality: the ISO 3166 alpha-3 code the registry keeps for a word as
+ * Persian files write it («ایرانی» → "IRN"; the text must be normalised),
+ * and the word for a code. NULL when not known. */
+const char *am_nationality_iso(const char *word);
+const char *am_nationality_word(const char *iso);
+
 #endif

@@ -3,25 +3,16 @@
 #include "core/internal.h"
 
 #include "amanat/app.h"
+#include "amanat/ident.h"
 #include "amanat/wagelist.h"
 
 /* The registry keeps nationality as ISO 3166 alpha-3; ListDisk files carry
- * the Persian word. */
+ * the Persian word (an unknown code is written as it is). */
 static const char *nationality_word(const char *iso)
 {
-	static const char *const map[][2] = {
-		{ "IRN", "ایرانی" },
-		{ "AFG", "افغانستانی" },
-		{ "IRQ", "عراقی" },
-		{ "PAK", "پاکستانی" },
-	};
+	const char *word = am_nationality_word(iso ? iso : "IRN");
 
-	if (!iso)
-		return "ایرانی";
-	for (size_t i = 0; i < AM_ARRAY_SIZE(map); i++)
-		if (!strcmp(iso, map[i][0]))
-			return map[i][1];
-	return iso;
+	return word ? word : iso;
 }
 
 /* Header totals as the sums of the lines, and the rate the employer pays. */

@@ -192,22 +192,13 @@ static char sex_field(struct row_ctx *rc, const char *raw)
 	return 0;
 }
 
-/* Persian nationality words as files write them, to ISO 3166 alpha-3. */
+/* Persian nationality words to ISO 3166 alpha-3; an unknown word is kept. */
 static const char *nationality(struct row_ctx *rc, const char *raw)
 {
-	static const char *const map[][2] = {
-		{ "ایرانی", "IRN" },   { "افغانستانی", "AFG" },
-		{ "افغان", "AFG" },    { "عراقی", "IRQ" },
-		{ "پاکستانی", "PAK" },
-	};
 	const char *t = text(rc, raw);
+	const char *iso = am_nationality_iso(t);
 
-	if (!t)
-		return NULL;
-	for (size_t i = 0; i < AM_ARRAY_SIZE(map); i++)
-		if (!strcmp(t, map[i][0]))
-			return map[i][1];
-	return t;
+	return iso ? iso : t;
 }
 
 /* One parsed record of any kind. */

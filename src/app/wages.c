@@ -203,6 +203,11 @@ static int register_persons(struct import *im, const struct am_wage_list *l)
 		bool added = false;
 		int err;
 
+		/* The registry needs the sex; a line without one (CSV
+		 * lists may omit DSW_SEX) leaves the person to be
+		 * registered from the registry files. */
+		if (!ln->sex)
+			continue;
 		memset(&p, 0, sizeof(p));
 		p.national_code = ln->national_code;
 		p.first_name = ln->first_name ? ln->first_name : "";
@@ -211,7 +216,8 @@ static int register_persons(struct import *im, const struct am_wage_list *l)
 		p.birth_date = ln->birth_date == AM_WAGE_DATE_NONE
 				       ? AM_STORE_DATE_NONE
 				       : ln->birth_date;
-		p.sex = ln->sex ? ln->sex : 'M';
+		p.sex = ln->sex;
+		p.nationality = am_nationality_iso(ln->nationality);
 		p.insurance_no = ln->insurance_no[0] ? ln->insurance_no : NULL;
 		err = am_store_person_ensure(im->s, &p, &added);
 		if (err)

@@ -594,6 +594,21 @@ static void test_plain_numbers(void **state)
 			 AM_EINSURANCE_NO_FORMAT);
 }
 
+static void test_nationality(void **state)
+{
+	assert_string_equal(am_nationality_iso("ایرانی"), "IRN");
+	assert_string_equal(am_nationality_iso("افغانستانی"), "AFG");
+	assert_string_equal(am_nationality_iso("افغان"), "AFG");
+	assert_null(am_nationality_iso("مریخی"));
+	assert_null(am_nationality_iso(NULL));
+	assert_string_equal(am_nationality_word("IRN"), "ایرانی");
+	assert_string_equal(am_nationality_word("PAK"), "پاکستانی");
+	assert_null(am_nationality_word("XXX"));
+	/* Both ways agree for every word the table has. */
+	assert_string_equal(am_nationality_word(am_nationality_iso("عراقی")),
+			    "عراقی");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -610,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_sheba_separators),
 		cmocka_unit_test(test_bank_table),
 		cmocka_unit_test(test_plain_numbers),
+		cmocka_unit_test(test_nationality),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
