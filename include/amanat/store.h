@@ -311,6 +311,25 @@ int am_store_audit_verify(struct am_store *s,
  * undone alone; the transaction stays usable.
  */
 int am_store_person_put_bulk(struct am_store *s, const struct am_person *p);
+/* The same for the other kinds (their puts' checks, no audit entry). */
+int am_store_employer_put_bulk(struct am_store *s, const struct am_employer *e);
+int am_store_workshop_put_bulk(struct am_store *s, const struct am_workshop *w);
+int am_store_dependant_put_bulk(struct am_store *s,
+				const struct am_dependant *d);
+
+/*
+ * A registry record as the payload of its per-record audit entry
+ * ("person.put", …) encodes it: a JSON object, the fields in the order of
+ * the struct, NULL strings as null, dates as day numbers (null when none),
+ * the sex as "M" or "F", the kind and relation by name. b is emptied
+ * first. A bulk import hashes these (docs/storage.md, "Registry bulk
+ * load"). AM_ENOMEM, or AM_ETOO_LONG past b's cap.
+ */
+struct am_buf;
+int am_person_json(const struct am_person *p, struct am_buf *b);
+int am_employer_json(const struct am_employer *e, struct am_buf *b);
+int am_workshop_json(const struct am_workshop *w, struct am_buf *b);
+int am_dependant_json(const struct am_dependant *d, struct am_buf *b);
 
 /*
  * Register a person met on a wage line unless the national code is
@@ -375,17 +394,22 @@ const char *am_post_outcome_name(enum am_post_outcome o);
  * list. *outcome says what was done; AM_POST_REFUSED_CONFLICT is not an
  * error (the return is 0).
  *
- * Writes: the wage_lists row, each line with its assessment, the person
- * totals, the journal (the workshop debited insured + employer +
- * unemployment + hard-and-harmful shares, the state debited its share,
- * each contributions:* account credited, zero entries left out), and one
- * audit entry "list.post" (or "list.amend") with subject
- * "WORKSHOP/YYYY/MM/LISTNO" and a payload holding the hash, the line count
- * and the totals. amend with another list posted under the key: that
- * list's journal entries are reversed (kind "reversal"), it is marked
- * superseded and its lines leave the person totals, then l is posted.
- * The list's journal transaction is read back and checked balanced
- * (AM_EINTERNAL otherwise, nothing written).
+ * Writes: the wage_lists row, holding the lines with their assessments
+ * (packed) and the assessment as one balanced ledger transaction (the
+ * workshop debited insured + employer + unemployment + hard-and-harmful
+ * shares, the state debited its share, each contributions:* account
+ * credited). At the commit of the caller's transaction (at once outside
+ * one) come the rest: the by-person index of the transaction's lines,
+ * persons met for the first time registered from their line (when it
+ * gives their sex), and one audit entry "lists.post" for the
+ * transaction's lists, whose payload holds their count, first and last id
+ * and a BLAKE2b digest of each list's id and hash in order. amend with
+ * another list posted under the key: that list's assessment is reversed
+ * in the journal (kind "reversal"), it is marked superseded, l is posted
+ * as the key's next revision, and an audit entry "list.amend" (subject
+ * "WORKSHOP/YYYY/MM/LISTNO", payload the hash, the line count and the
+ * totals) records it. A list whose debits would not equal its credits is
+ * AM_EINTERNAL (nothing written).
  *
  * AM_EINVALID_ARGUMENT for NULL or empty keys, nlines > 0 without lines or
  * a, a line without a national code; AM_ESTORE_CONFLICT for an unknown
@@ -398,21 +422,23 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 		       bool amend, int *outcome);
 
 /*
- * Posted lines are appended in arrival order to a table clustered by list
- * (fast) and copied into the table clustered by person, in key order, by a
- * compaction, which also adds them to the person totals. Run it once after
- * an import (or a batch of imports): inside the caller's transaction it
- * commits with it; outside, in its own. The views read the lines not yet
- * compacted too (a range scan above the compaction's watermark), so they
- * are right before a compaction, only slower. *lines (may be NULL) gets
- * how many were copied. Writes one audit entry "lines.compact" when it
- * copied any.
+ * Each posting transaction writes its lines' by-person index as one
+ * segment per period; a person's month is one lookup per segment. The
+ * compaction merges each period's segments into one (a streaming merge,
+ * bounded memory), so lookups stay one per period; an import runs it at
+ * its end for the periods with many. Inside the caller's transaction it
+ * commits with it; outside, in its own. *lines (may be NULL) gets how many
+ * entries were merged; one audit entry "index.compact" when any were.
  */
 int am_store_compact(struct am_store *s, int64_t *lines);
 
+/* Persons the postings of this handle registered from list lines, since
+ * it was opened (counted when their transaction commits). */
+int64_t am_store_persons_registered(const struct am_store *s);
+
 /*
  * One migrated month of a person's history ("import history"): stored as
- * given, not assessed, counted in credited days and the person totals.
+ * given, not assessed, counted in credited days.
  * Idempotent on (national_code, period, workshop): the same row again is
  * *outcome AM_POST_UNCHANGED; another days, wage or hard-and-harmful days
  * under that key is AM_EIDEMPOTENCY_CONFLICT (nothing written). Writes no

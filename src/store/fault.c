@@ -337,61 +337,70 @@ static int fault_list_supersede(struct am_store *s, int64_t id)
 	return err ? err : leave(f, f->inner->be->list_supersede(f->inner, id));
 }
 
-static int fault_list_set_journal(struct am_store *s, int64_t id, int64_t txn,
-				  int64_t n)
+static int fault_ledger_next(struct am_store *s, int64_t *next)
 {
 	struct fault_store *f = fs(s);
 	int err = enter(f);
 
-	return err ? err
-		   : leave(f, f->inner->be->list_set_journal(f->inner, id, txn,
-							     n));
+	return err ? err : leave(f, f->inner->be->ledger_next(f->inner, next));
 }
 
-static int fault_lines_insert(struct am_store *s, int64_t list_id, int period,
-			      const struct am_wage_list *l,
-			      const struct am_line_assessment *a)
+static int fault_person_known(struct am_store *s, int64_t code, bool *known)
 {
 	struct fault_store *f = fs(s);
 	int err = enter(f);
 
 	return err ? err
-		   : leave(f, f->inner->be->lines_insert(f->inner, list_id,
-							 period, l, a));
+		   : leave(f,
+			   f->inner->be->person_known(f->inner, code, known));
+}
+
+static int fault_line_read(struct am_store *s, int64_t list_id, uint32_t offset,
+			   struct am_arena *a, struct am_wage_line *ln,
+			   struct am_line_assessment *as)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->line_read(f->inner, list_id, offset,
+						      a, ln, as));
+}
+
+static int fault_index_put(struct am_store *s, int period, int64_t segment,
+			   int64_t first_code, int64_t n, const void *block,
+			   size_t len)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f,
+			   f->inner->be->index_put(f->inner, period, segment,
+						   first_code, n, block, len));
+}
+
+static int fault_segment_put(struct am_store *s, int period, int64_t segment,
+			     int64_t entries)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->segment_put(f->inner, period,
+							segment, entries));
 }
 
 static int fault_journal_append(struct am_store *s,
 				const struct am__journal_entry *e, size_t n,
-				int64_t now, int64_t *txn)
+				int64_t now, int64_t first)
 {
 	struct fault_store *f = fs(s);
 	int err = enter(f);
 
 	return err ? err
 		   : leave(f, f->inner->be->journal_append(f->inner, e, n, now,
-							   txn));
-}
-
-static int fault_journal_read(struct am_store *s, int64_t txn, size_t max,
-			      struct am__journal_entry *out, size_t *n)
-{
-	struct fault_store *f = fs(s);
-	int err = enter(f);
-
-	return err ? err
-		   : leave(f, f->inner->be->journal_read(f->inner, txn, max,
-							 out, n));
-}
-
-static int fault_journal_sum(struct am_store *s, int64_t txn, int64_t max,
-			     int64_t *debit, int64_t *credit, int64_t *n)
-{
-	struct fault_store *f = fs(s);
-	int err = enter(f);
-
-	return err ? err
-		   : leave(f, f->inner->be->journal_sum(f->inner, txn, max,
-							debit, credit, n));
+							   first));
 }
 
 static int fault_journal_check(struct am_store *s, int64_t *debit,
@@ -539,12 +548,13 @@ static const struct am_store_backend fault_backend = {
 	.list_find = fault_list_find,
 	.list_insert = fault_list_insert,
 	.list_supersede = fault_list_supersede,
-	.list_set_journal = fault_list_set_journal,
-	.lines_insert = fault_lines_insert,
+	.ledger_next = fault_ledger_next,
+	.person_known = fault_person_known,
+	.line_read = fault_line_read,
+	.index_put = fault_index_put,
+	.segment_put = fault_segment_put,
 	.compact = fault_compact,
 	.journal_append = fault_journal_append,
-	.journal_read = fault_journal_read,
-	.journal_sum = fault_journal_sum,
 	.journal_check = fault_journal_check,
 	.account_due = fault_account_due,
 	.history_insert = fault_history_insert,

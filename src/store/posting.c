@@ -5,12 +5,13 @@
 
 #include <sodium.h>
 
+#include "amanat/ident.h"
 #include "amanat/wagelist.h"
 #include "store/store_int.h"
 
-/* A list's journal: at most two debits (workshop, state) and five credits;
- * an amendment first reverses as many. */
-#define LIST_ENTRIES_MAX 8
+/* A transaction's index entries are written out (a segment) when this
+ * many gather, so memory stays bounded however long it runs. */
+#define FLUSH_ENTRIES ((size_t)2 << 20)
 
 static int bad_key(struct am_store *s, const char *what)
 {
@@ -115,123 +116,35 @@ static void entry_set(struct am__journal_entry *e, const char *account,
 	e->due_date = AM_STORE_DATE_NONE;
 }
 
-/* The assessment's entries: who owes (debits) and what was assessed
- * (credits). Zero entries are left out. */
-static int list_entries(const struct am_wage_list *l, const struct list_sums *t,
-			bool state_pays_employer, struct am__journal_entry *e,
-			size_t *n)
+/* Who owes the list's credits: the workshop the insured, employer (unless
+ * exempt), unemployment and hard-and-harmful shares; the state its own
+ * share and, for an exempt workshop, the employer's. The sum of the two
+ * debits is checked against the credits' (the row's CHECK checks it
+ * again). */
+static int list_debits(const struct list_sums *t, bool state_pays_employer,
+		       am_money *workshop, am_money *state)
 {
-	const struct {
-		const char *account;
-		am_money amount;
-	} credits[] = {
-		{ "contributions:insured", t->insured },
-		{ "contributions:employer", t->employer },
-		{ "contributions:state", t->state },
-		{ "contributions:unemployment", t->unemployment },
-		{ "contributions:hard_harmful", t->hard_harmful },
-	};
-	am_money workshop = 0, state = t->state;
-	char account[AM__ACCOUNT_MAX];
-	size_t k = 0;
+	am_money w = 0, st = t->state, credits = 0, debits = 0;
 	int err;
 
-	err = am_money_add(t->insured, t->unemployment, &workshop);
-	err = err ? err : am_money_add(workshop, t->hard_harmful, &workshop);
-	/* An exempt workshop's employer share is the state's to pay. */
+	err = am_money_add(t->insured, t->unemployment, &w);
+	err = err ? err : am_money_add(w, t->hard_harmful, &w);
 	if (state_pays_employer)
-		err = err ? err : am_money_add(state, t->employer, &state);
+		err = err ? err : am_money_add(st, t->employer, &st);
 	else
-		err = err ? err
-			  : am_money_add(workshop, t->employer, &workshop);
+		err = err ? err : am_money_add(w, t->employer, &w);
+	err = err ? err : am_money_add(t->insured, t->employer, &credits);
+	err = err ? err : am_money_add(credits, t->state, &credits);
+	err = err ? err : am_money_add(credits, t->unemployment, &credits);
+	err = err ? err : am_money_add(credits, t->hard_harmful, &credits);
+	err = err ? err : am_money_add(w, st, &debits);
 	if (err)
 		return err;
-	snprintf(account, sizeof(account), "workshop:%s", l->workshop);
-	if (workshop)
-		entry_set(&e[k++], account, workshop, 0);
-	if (state)
-		entry_set(&e[k++], "state", state, 0);
-	for (size_t i = 0; i < AM_ARRAY_SIZE(credits); i++)
-		if (credits[i].amount)
-			entry_set(&e[k++], credits[i].account, 0,
-				  credits[i].amount);
-	*n = k;
+	if (debits != credits)
+		return AM_EINTERNAL;
+	*workshop = w;
+	*state = st;
 	return 0;
-}
-
-static int audit_list(struct am_store *s, const char *action,
-		      const struct am_wage_list *l, int64_t id,
-		      const struct list_sums *t, const char *rules_identity,
-		      int64_t superseded)
-{
-	char subject[64], hex[65];
-	struct am_buf b;
-	int err;
-
-	snprintf(subject, sizeof(subject), "%s/%04d/%02d/%s", l->workshop,
-		 l->period.year, l->period.month, l->list_no);
-	sodium_bin2hex(hex, sizeof(hex), l->hash, 32);
-	am_buf_init(&b, 0);
-	err = am_buf_addf(
-		&b,
-		"{\"list_id\":%" PRId64 ",\"hash\":\"%s\","
-		"\"lines\":%zu,\"days\":%" PRId64 ",\"subject_wage\":%" PRId64
-		",\"insured\":%" PRId64 ",\"employer\":%" PRId64
-		",\"state\":%" PRId64 ",\"unemployment\":%" PRId64
-		",\"hard_harmful\":%" PRId64 ",\"rules\":",
-		id, hex, l->nlines, t->days, t->subject, t->insured,
-		t->employer, t->state, t->unemployment, t->hard_harmful);
-	if (!err)
-		err = am_buf_add_json_str(&b, rules_identity,
-					  strlen(rules_identity));
-	if (!err && superseded)
-		err = am_buf_addf(&b, ",\"supersedes\":%" PRId64, superseded);
-	if (!err)
-		err = am_buf_addch(&b, '}');
-	if (!err)
-		err = am__audit_append(s, action, subject, b.buf, NULL);
-	else
-		err = am__store_errf(s, err, "list audit: out of memory");
-	am_buf_release(&b);
-	return err;
-}
-
-/* Reverse an earlier list's journal transaction: the same accounts with
- * debit and credit swapped. */
-static int reverse_list(struct am_store *s, const struct am_wage_list *l,
-			const struct am__list_key *old, am_date today)
-{
-	struct am__journal_entry e[LIST_ENTRIES_MAX];
-	size_t n = 0;
-	int64_t txn;
-	int err;
-
-	if (old->journal_n < 0 || old->journal_n > LIST_ENTRIES_MAX)
-		return am__store_errf(s, AM_ESTORE_CORRUPT,
-				      "list %" PRId64 " has %" PRId64
-				      " journal entries",
-				      old->id, old->journal_n);
-	if (!old->journal_n)
-		return 0;
-	err = s->be->journal_read(s, old->journal_txn, (size_t)old->journal_n,
-				  e, &n);
-	if (err)
-		return err;
-	if (n != (size_t)old->journal_n)
-		return am__store_errf(s, AM_ESTORE_CORRUPT,
-				      "list %" PRId64 ": journal entries "
-				      "missing",
-				      old->id);
-	for (size_t i = 0; i < n; i++) {
-		am_money d = e[i].debit;
-
-		e[i].debit = e[i].credit;
-		e[i].credit = d;
-		e[i].kind = "reversal";
-		e[i].workshop = l->workshop;
-		e[i].value_date = today;
-	}
-	return s->be->journal_append(s, e, n, am__store_now(s), &txn);
 }
 
 static am_date today_of(const struct am_store *s)
@@ -242,29 +155,341 @@ static am_date today_of(const struct am_store *s)
 	return (am_date)(now >= 0 ? now / 86400 : -((-now + 86399) / 86400));
 }
 
-/* The new list: its row, lines, journal transaction (read back and
- * checked balanced) and the link from the list to it. */
-static int write_list(struct am_store *s, const struct am_wage_list *l,
-		      const struct am_line_assessment *a, am_date due_date,
-		      bool state_pays_employer, const char *rules_identity,
-		      const struct list_sums *t, int64_t supersedes,
-		      int64_t *id, bool *wrote)
+/*
+ * The batch: what a transaction's postings leave for its commit.
+ */
+
+/* n ledger ids, the first in *first. Read once per transaction (the
+ * writer holds the lock from BEGIN IMMEDIATE, so nobody else takes
+ * any), every time outside one. */
+static int ledger_take(struct am_store *s, int64_t n, int64_t *first)
 {
-	struct am__journal_entry e[LIST_ENTRIES_MAX];
-	struct am__list_row row;
-	int64_t txn = 0, debit, credit, stored;
+	struct am__post_batch *b = &s->batch;
+	int err;
+
+	if (!b->ledger_next || !s->in_tx) {
+		err = s->be->ledger_next(s, &b->ledger_next);
+		if (err)
+			return err;
+	}
+	*first = b->ledger_next;
+	b->ledger_next += n;
+	return 0;
+}
+
+static int batch_add(struct am_store *s, int64_t code, int64_t list_id,
+		     uint32_t offset, int period)
+{
+	struct am__post_batch *b = &s->batch;
+
+	if (b->n == b->alloc) {
+		size_t alloc = b->alloc ? b->alloc * 2 : 4096;
+		struct am__index_entry *e = realloc(b->e, alloc * sizeof(*e));
+
+		if (!e)
+			return am__store_errf(s, AM_ENOMEM,
+					      "posting: out of memory");
+		b->e = e;
+		b->alloc = alloc;
+	}
+	b->e[b->n].code = code;
+	b->e[b->n].list_id = list_id;
+	b->e[b->n].offset = offset;
+	b->e[b->n].period = period;
+	b->n++;
+	return 0;
+}
+
+static void batch_digest_start(struct am__post_batch *b)
+{
+	static_assert(sizeof(b->digest_state) >=
+			      sizeof(crypto_generichash_state),
+		      "digest state");
+	crypto_generichash_init(
+		(crypto_generichash_state *)(void *)b->digest_state, NULL, 0,
+		32);
+}
+
+/* Forget what the transaction gathered (after its commit or rollback). */
+void am__post_batch_reset(struct am_store *s)
+{
+	struct am__post_batch *b = &s->batch;
+
+	b->n = 0;
+	b->ledger_next = 0;
+	b->lists = b->lines = b->first_id = b->last_id = 0;
+}
+
+void am__post_batch_free(struct am_store *s)
+{
+	free(s->batch.e);
+	s->batch.e = NULL;
+	s->batch.alloc = 0;
+	am__post_batch_reset(s);
+}
+
+static int cmp_entry(const void *x, const void *y)
+{
+	const struct am__index_entry *a = x, *b = y;
+
+	if (a->period != b->period)
+		return a->period < b->period ? -1 : 1;
+	if (a->code != b->code)
+		return a->code < b->code ? -1 : 1;
+	if (a->list_id != b->list_id)
+		return a->list_id < b->list_id ? -1 : 1;
+	return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+/* Persons met for the first time are registered from their line (a line
+ * without a sex leaves them to the registry files: the registry needs
+ * one). Codes come sorted, so the probes walk person_codes in order. */
+static int register_persons(struct am_store *s)
+{
+	struct am__post_batch *b = &s->batch;
+	struct am_arena a;
+	int err = 0;
+
+	am_arena_init(&a, 4096);
+	for (size_t i = 0; !err && i < b->n; i++) {
+		const struct am__index_entry *e = &b->e[i];
+		struct am_wage_line ln;
+		struct am_line_assessment as;
+		struct am_person p;
+		bool known = false, added = false;
+
+		if (i && e->code == b->e[i - 1].code)
+			continue;
+		err = s->be->person_known(s, e->code, &known);
+		if (err || known)
+			continue;
+		err = s->be->line_read(s, e->list_id, e->offset, &a, &ln, &as);
+		if (err || !ln.sex)
+			continue;
+		memset(&p, 0, sizeof(p));
+		p.national_code = ln.national_code;
+		p.first_name = ln.first_name ? ln.first_name : "";
+		p.last_name = ln.last_name ? ln.last_name : "";
+		p.father_name = ln.father_name;
+		p.birth_date = ln.birth_date == AM_WAGE_DATE_NONE
+				       ? AM_STORE_DATE_NONE
+				       : ln.birth_date;
+		p.sex = ln.sex;
+		p.nationality = am_nationality_iso(ln.nationality);
+		p.insurance_no = ln.insurance_no[0] ? ln.insurance_no : NULL;
+		err = s->be->person_ensure(s, &p, am__store_now(s), &added);
+		b->registered += added;
+		am_arena_clear(&a);
+	}
+	am_arena_release(&a);
+	return err;
+}
+
+/* Blocks of about this many entries; a person's entries are never split
+ * between two blocks, so a lookup reads one block per segment. */
+#define BLOCK_ENTRIES 128
+
+/* The index entries of one period, sorted, as one segment. */
+static int write_segment(struct am_store *s, const struct am__index_entry *e,
+			 size_t n, int64_t segment)
+{
+	struct am_buf blk;
+	size_t i = 0;
+	int err = 0;
+
+	am_buf_init(&blk, 0);
+	while (!err && i < n) {
+		size_t j = i + BLOCK_ENTRIES < n ? i + BLOCK_ENTRIES : n;
+
+		while (j < n && e[j].code == e[j - 1].code)
+			j++;
+		am_buf_clear(&blk);
+		err = am__block_encode(&e[i], j - i, segment, &blk);
+		if (err)
+			err = am__store_errf(s, err, "index block");
+		if (!err)
+			err = s->be->index_put(s, e[i].period, segment,
+					       e[i].code, (int64_t)(j - i),
+					       blk.buf, blk.len);
+		i = j;
+	}
+	am_buf_release(&blk);
+	if (!err)
+		err = s->be->segment_put(s, e[0].period, segment, (int64_t)n);
+	return err;
+}
+
+static int audit_batch(struct am_store *s)
+{
+	struct am__post_batch *b = &s->batch;
+	unsigned char digest[32];
+	char hex[65], payload[256];
+
+	crypto_generichash_final(
+		(crypto_generichash_state *)(void *)b->digest_state, digest,
+		sizeof(digest));
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	snprintf(payload, sizeof(payload),
+		 "{\"lists\":%" PRId64 ",\"lines\":%" PRId64
+		 ",\"first_id\":%" PRId64 ",\"last_id\":%" PRId64
+		 ",\"digest\":\"%s\"}",
+		 b->lists, b->lines, b->first_id, b->last_id, hex);
+	return am__audit_append(s, "lists.post", "", payload, NULL);
+}
+
+/*
+ * What the postings of a transaction leave for its commit: the persons to
+ * register, the by-person index (one segment per period, sorted here), and
+ * one audit entry for the lists, whose digest covers each list's id and
+ * hash in order. am_store_commit() calls it before the commit itself.
+ */
+int am__post_flush(struct am_store *s)
+{
+	struct am__post_batch *b = &s->batch;
+	int64_t segment = INT64_MAX;
+	size_t i = 0;
+	int err = 0;
+
+	if (!b->n && !b->lists)
+		return 0;
+	if (b->n)
+		qsort(b->e, b->n, sizeof(*b->e), cmp_entry);
+	for (size_t k = 0; k < b->n; k++)
+		if (b->e[k].list_id < segment)
+			segment = b->e[k].list_id;
+	err = register_persons(s);
+	while (!err && i < b->n) {
+		size_t j = i + 1;
+
+		while (j < b->n && b->e[j].period == b->e[i].period)
+			j++;
+		err = write_segment(s, &b->e[i], j - i, segment);
+		i = j;
+	}
+	if (!err && b->lists)
+		err = audit_batch(s);
+	b->n = 0;
+	b->lists = b->lines = b->first_id = b->last_id = 0;
+	return err;
+}
+
+/* Reverse an earlier list's assessment: the same accounts with debit and
+ * credit swapped, as a journal transaction. */
+static int reverse_list(struct am_store *s, const struct am_wage_list *l,
+			const struct am__list_key *old, int period)
+{
+	const struct {
+		const char *account;
+		am_money debit, credit;
+	} v[] = {
+		{ NULL, 0, old->owed_workshop },
+		{ "state", 0, old->owed_state },
+		{ "contributions:insured", old->insured, 0 },
+		{ "contributions:employer", old->employer, 0 },
+		{ "contributions:state", old->state, 0 },
+		{ "contributions:unemployment", old->unemployment, 0 },
+		{ "contributions:hard_harmful", old->hard_harmful, 0 },
+	};
+	struct am__journal_entry e[AM_ARRAY_SIZE(v)];
+	char account[AM__ACCOUNT_MAX];
+	int64_t first = 0;
 	size_t n = 0;
 	int err;
 
-	err = list_entries(l, t, state_pays_employer, e, &n);
-	if (err)
-		return am__store_errf(s, err, "list totals overflow");
+	snprintf(account, sizeof(account), "workshop:%s", l->workshop);
+	for (size_t i = 0; i < AM_ARRAY_SIZE(v); i++) {
+		if (!v[i].debit && !v[i].credit)
+			continue;
+		entry_set(&e[n], v[i].account ? v[i].account : account,
+			  v[i].debit, v[i].credit);
+		e[n].kind = "reversal";
+		e[n].period = period;
+		e[n].workshop = l->workshop;
+		e[n].list_id = old->id;
+		e[n].value_date = today_of(s);
+		n++;
+	}
+	if (!n)
+		return 0;
+	err = ledger_take(s, (int64_t)n, &first);
+	return err ? err
+		   : s->be->journal_append(s, e, n, am__store_now(s), first);
+}
+
+static int audit_amend(struct am_store *s, const struct am_wage_list *l,
+		       int64_t id, const struct list_sums *t,
+		       const char *rules_identity, int64_t superseded)
+{
+	char subject[64], hex[65];
+	struct am_buf b;
+	int err;
+
+	snprintf(subject, sizeof(subject), "%s/%04d/%02d/%s", l->workshop,
+		 l->period.year, l->period.month, l->list_no);
+	sodium_bin2hex(hex, sizeof(hex), l->hash, 32);
+	am_buf_init(&b, 0);
+	err = am_buf_addf(&b,
+			  "{\"list_id\":%" PRId64 ",\"hash\":\"%s\","
+			  "\"lines\":%zu,\"days\":%" PRId64
+			  ",\"subject_wage\":%" PRId64 ",\"insured\":%" PRId64
+			  ",\"employer\":%" PRId64 ",\"state\":%" PRId64
+			  ",\"unemployment\":%" PRId64
+			  ",\"hard_harmful\":%" PRId64
+			  ",\"supersedes\":%" PRId64 ",\"rules\":",
+			  id, hex, l->nlines, t->days, t->subject, t->insured,
+			  t->employer, t->state, t->unemployment,
+			  t->hard_harmful, superseded);
+	if (!err)
+		err = am_buf_add_json_str(&b, rules_identity,
+					  strlen(rules_identity));
+	if (!err)
+		err = am_buf_addch(&b, '}');
+	if (!err)
+		err = am__audit_append(s, "list.amend", subject, b.buf, NULL);
+	else
+		err = am__store_errf(s, err, "list audit: out of memory");
+	am_buf_release(&b);
+	return err;
+}
+
+/* The new list: its row (lines packed in its body, the assessment as one
+ * balanced transaction) and its lines' index entries for the commit. */
+static int write_list(struct am_store *s, const struct am_wage_list *l,
+		      const struct am_line_assessment *a, am_date due_date,
+		      bool state_pays_employer, const char *rules_identity,
+		      const struct list_sums *t, const struct am__list_key *old,
+		      int64_t *id, bool *wrote)
+{
+	struct am__post_batch *b = &s->batch;
+	struct am__list_row row;
+	struct am_buf body;
+	uint32_t *offsets;
+	int err;
+
 	memset(&row, 0, sizeof(row));
+	err = list_debits(t, state_pays_employer, &row.owed_workshop,
+			  &row.owed_state);
+	if (err)
+		return am__store_errf(s, err,
+				      "list %s/%04d/%02d/%s: totals overflow "
+				      "or do not balance",
+				      l->workshop, l->period.year,
+				      l->period.month, l->list_no);
+	offsets = malloc((l->nlines ? l->nlines : 1) * sizeof(*offsets));
+	if (!offsets)
+		return am__store_errf(s, AM_ENOMEM, "list: out of memory");
+	am_buf_init(&body, (size_t)1 << 30);
+	err = am__body_encode(l, a, &body, offsets);
+	if (err) {
+		err = am__store_errf(s, err, "list body");
+		goto out;
+	}
 	row.workshop = l->workshop;
 	row.year = l->period.year;
 	row.month = l->period.month;
 	row.period = period_key(l->period);
 	row.list_no = l->list_no;
+	row.revision = old->found ? old->revision + 1 : 0;
 	row.hash = l->hash;
 	row.source_file = l->file;
 	row.lines = (int64_t)l->nlines;
@@ -277,38 +502,49 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 	row.hard_harmful = t->hard_harmful;
 	row.rules_identity = rules_identity;
 	row.due_date = due_date;
+	row.value_date = today_of(s);
 	row.state_pays_employer = state_pays_employer;
-	row.supersedes = supersedes;
+	row.supersedes = old->found ? old->id : 0;
 	row.posted_at = am__store_now(s);
-	err = s->be->list_insert(s, &row, id);
-	*wrote = *wrote || !err;
-	if (!err && l->nlines)
-		err = s->be->lines_insert(s, *id, row.period, l, a);
-	for (size_t i = 0; i < n; i++) {
-		e[i].kind = "assessment";
-		e[i].period = row.period;
-		e[i].workshop = l->workshop;
-		e[i].list_id = *id;
-		e[i].due_date = due_date;
-		e[i].value_date = today_of(s);
-	}
-	if (!err && n)
-		err = s->be->journal_append(s, e, n, row.posted_at, &txn);
-	if (!err && n)
-		err = s->be->list_set_journal(s, *id, txn, (int64_t)n);
-	if (err || !n)
-		return err;
-	/* Read back what was stored: the ledger is checked, not trusted. */
-	err = s->be->journal_sum(s, txn, (int64_t)n, &debit, &credit, &stored);
+	row.body = body.buf;
+	row.body_len = body.len;
+	err = ledger_take(s, 1, &row.txn);
+	if (!err)
+		err = s->be->list_insert(s, &row, id);
 	if (err)
-		return err;
-	if (debit != credit || stored != (int64_t)n)
-		return am__store_errf(
-			s, AM_EINTERNAL,
-			"list %s/%d/%s: journal does not "
-			"balance (debit %" PRId64 ", credit %" PRId64 ")",
-			l->workshop, row.period, l->list_no, debit, credit);
-	return 0;
+		goto out;
+	*wrote = true;
+	for (size_t i = 0; !err && i < l->nlines; i++) {
+		int64_t code = 0;
+
+		err = am__code_int(l->lines[i].national_code, &code);
+		if (err)
+			err = am__store_errf(s, err, "line %zu: national code",
+					     i + 1);
+		else
+			err = batch_add(s, code, *id, offsets[i], row.period);
+	}
+	if (err)
+		goto out;
+	crypto_generichash_update(
+		(crypto_generichash_state *)(void *)b->digest_state,
+		(const unsigned char *)id, sizeof(*id));
+	crypto_generichash_update(
+		(crypto_generichash_state *)(void *)b->digest_state, l->hash,
+		32);
+	b->lists++;
+	b->lines += (int64_t)l->nlines;
+	if (!b->first_id)
+		b->first_id = *id;
+	b->last_id = *id;
+	if (s->in_tx && b->n >= FLUSH_ENTRIES) {
+		err = am__post_flush(s);
+		batch_digest_start(b);
+	}
+out:
+	am_buf_release(&body);
+	free(offsets);
+	return err;
 }
 
 /*
@@ -329,8 +565,13 @@ static int post_begin(struct am_store *s)
 
 	if (err)
 		return err;
-	if (!s->in_tx)
-		return s->be->begin(s);
+	if (!s->in_tx) {
+		am__post_batch_reset(s);
+		err = s->be->begin(s);
+		if (!err)
+			batch_digest_start(&s->batch);
+		return err;
+	}
 	if (s->tx_failed)
 		return am__store_errf(
 			s, AM_ESTORE_SQL,
@@ -349,12 +590,15 @@ static int post_end(struct am_store *s, int err, bool wrote)
 		return err;
 	}
 	if (!err)
+		err = am__post_flush(s);
+	if (!err)
 		err = s->be->commit(s);
 	if (err) {
 		memcpy(saved, s->errmsg, sizeof(saved));
 		s->be->rollback(s);
 		memcpy(s->errmsg, saved, sizeof(saved));
 	}
+	am__post_batch_reset(s);
 	return err;
 }
 
@@ -412,9 +656,26 @@ static int check_list(struct am_store *s, const struct am_wage_list *l,
 		return bad_key(s, "workshop, period, list number or rules");
 	if (l->nlines && (!l->lines || !a))
 		return bad_key(s, "lines or assessments");
-	for (size_t i = 0; i < l->nlines; i++)
-		if (empty(l->lines[i].national_code))
+	for (size_t i = 0; i < l->nlines; i++) {
+		const struct am_wage_line *ln = &l->lines[i];
+		int64_t code;
+
+		if (empty(ln->national_code))
 			return bad_key(s, "national code of a line");
+		/* What the schema's CHECKs refused when a line was a row:
+		 * refused here, before anything is written. */
+		if (am__code_int(ln->national_code, &code) || ln->days < 0 ||
+		    ln->days > 31 || a[i].hard_harmful_days < 0 ||
+		    a[i].hard_harmful_days > ln->days || a[i].base < 0 ||
+		    a[i].insured < 0 || a[i].employer < 0 || a[i].state < 0 ||
+		    a[i].unemployment < 0 || a[i].hard_harmful < 0)
+			return am__store_errf(
+				s, AM_ESTORE_CONFLICT,
+				"list %s/%04d/%02d/%s, line %zu: national "
+				"code, days or shares out of their domain",
+				l->workshop, l->period.year, l->period.month,
+				l->list_no, i + 1);
+	}
 	return 0;
 }
 
@@ -442,35 +703,35 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 	err = post_begin(s);
 	if (err)
 		return err;
+	if (s->in_tx && !s->batch.lists)
+		batch_digest_start(&s->batch);
 	err = s->be->list_find(s, l->workshop, period_key(l->period),
 			       l->list_no, &old);
 	if (err)
 		goto out_unit;
-	if (old.found && !sodium_memcmp(old.hash, l->hash, 32)) {
+	if (old.found && old.posted && !sodium_memcmp(old.hash, l->hash, 32)) {
 		result = AM_POST_UNCHANGED;
 		goto out_unit;
 	}
-	if (old.found && !amend) {
+	if (old.found && old.posted && !amend) {
 		result = AM_POST_REFUSED_CONFLICT;
 		goto out_unit;
 	}
 	/* The first write: the journal's reversal when amending, else the
 	 * list's row, whose foreign key refuses an unknown workshop. */
-	wrote = old.found;
-	if (old.found) {
+	if (old.found && old.posted) {
 		result = AM_POST_AMENDED;
-		err = reverse_list(s, l, &old, today_of(s));
+		wrote = true;
+		err = reverse_list(s, l, &old, period_key(l->period));
 		if (!err)
 			err = s->be->list_supersede(s, old.id);
 		if (err)
 			goto out_unit;
 	}
 	err = write_list(s, l, a, due_date, state_pays_employer, rules_identity,
-			 &t, old.found ? old.id : 0, &id, &wrote);
-	if (!err)
-		err = audit_list(s, old.found ? "list.amend" : "list.post", l,
-				 id, &t, rules_identity,
-				 old.found ? old.id : 0);
+			 &t, &old, &id, &wrote);
+	if (!err && result == AM_POST_AMENDED)
+		err = audit_amend(s, l, id, &t, rules_identity, old.id);
 out_unit:
 	err = post_end(s, err, wrote);
 	if (!err)
@@ -488,14 +749,19 @@ int am_store_compact(struct am_store *s, int64_t *lines)
 		return err;
 	err = s->be->compact(s, &n);
 	if (!err && n) {
-		snprintf(payload, sizeof(payload), "{\"lines\":%" PRId64 "}",
+		snprintf(payload, sizeof(payload), "{\"entries\":%" PRId64 "}",
 			 n);
-		err = am__audit_append(s, "lines.compact", "", payload, NULL);
+		err = am__audit_append(s, "index.compact", "", payload, NULL);
 	}
 	err = am__store_unit_end(s, err);
 	if (!err && lines)
 		*lines = n;
 	return err;
+}
+
+int64_t am_store_persons_registered(const struct am_store *s)
+{
+	return s->batch.registered;
 }
 
 /*
@@ -594,7 +860,9 @@ static int payment_write(struct am_store *s, struct am_payment *p)
 		e[i].payment_ref = p->reference;
 		e[i].value_date = p->paid_on;
 	}
-	err = s->be->journal_append(s, e, 2, am__store_now(s), &txn);
+	err = ledger_take(s, 2, &txn);
+	if (!err)
+		err = s->be->journal_append(s, e, 2, am__store_now(s), txn);
 	if (!err)
 		err = s->be->payment_insert(s, p, period, txn,
 					    am__store_now(s));

@@ -22,18 +22,19 @@ int am__sq_list_find(struct am_store *s, const char *workshop, int period,
 int am__sq_list_insert(struct am_store *s, const struct am__list_row *row,
 		       int64_t *id);
 int am__sq_list_supersede(struct am_store *s, int64_t id);
-int am__sq_list_set_journal(struct am_store *s, int64_t id, int64_t txn,
-			    int64_t n);
-int am__sq_lines_insert(struct am_store *s, int64_t list_id, int period,
-			const struct am_wage_list *l,
-			const struct am_line_assessment *a);
-int am__sq_compact(struct am_store *s, int64_t *lines);
+int am__sq_ledger_next(struct am_store *s, int64_t *next);
+int am__sq_person_known(struct am_store *s, int64_t code, bool *known);
+int am__sq_line_read(struct am_store *s, int64_t list_id, uint32_t offset,
+		     struct am_arena *a, struct am_wage_line *ln,
+		     struct am_line_assessment *as);
+int am__sq_index_put(struct am_store *s, int period, int64_t segment,
+		     int64_t first_code, int64_t n, const void *block,
+		     size_t len);
+int am__sq_segment_put(struct am_store *s, int period, int64_t segment,
+		       int64_t entries);
+int am__sq_compact(struct am_store *s, int64_t *entries);
 int am__sq_journal_append(struct am_store *s, const struct am__journal_entry *e,
-			  size_t n, int64_t now, int64_t *txn);
-int am__sq_journal_read(struct am_store *s, int64_t txn, size_t max,
-			struct am__journal_entry *out, size_t *n);
-int am__sq_journal_sum(struct am_store *s, int64_t txn, int64_t max,
-		       int64_t *debit, int64_t *credit, int64_t *n);
+			  size_t n, int64_t now, int64_t first);
 int am__sq_journal_check(struct am_store *s, int64_t *debit, int64_t *credit,
 			 int64_t *unbalanced);
 int am__sq_account_due(struct am_store *s, const char *account, int period,

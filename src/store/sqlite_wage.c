@@ -1,5 +1,6 @@
-/* The SQLite backend's posting half: wage lists and lines, person totals,
- * migrated months, the journal, payments and the views that read them. */
+/* The SQLite backend's posting half: wage lists (their lines packed in a
+ * body), the by-person index, migrated months, the journal, payments and
+ * the views that read them. */
 #include "core/internal.h"
 
 #include <sqlite3.h>
@@ -7,25 +8,19 @@
 #include "amanat/wagelist.h"
 #include "store/sqlite_int.h"
 
-#define COLS                                                               \
-	"period, national_code, list_id, workshop, row, days, daily_wage," \
-	" monthly_wage, benefits, subject_wage, total_pay, base, insured," \
-	" employer, state, unemployment, hard_harmful, hard_harmful_days," \
-	" job_code, occupation, start_date, end_date"
-
 enum wage_stmt {
 	W_LIST_FIND,
 	W_LIST_INSERT,
 	W_LIST_LINK,
 	W_LIST_MARK,
-	W_LIST_SET_JOURNAL,
-	W_TOTALS_SUBTRACT,
-	W_LINE_INSERT,
-	W_TOTALS_ADD,
-	W_JOURNAL_NEXT,
+	W_LEDGER_NEXT,
+	W_PERSON_KNOWN,
+	W_LINE_READ,
+	W_INDEX_PUT,
+	W_SEGMENT_PUT,
+	W_SEGMENTS_ALL,
+	W_INDEX_FIND,
 	W_JOURNAL_INSERT,
-	W_JOURNAL_READ,
-	W_JOURNAL_SUM,
 	W_JOURNAL_TOTALS,
 	W_JOURNAL_UNBALANCED,
 	W_ACCOUNT_DUE,
@@ -33,91 +28,87 @@ enum wage_stmt {
 	W_HIST_GET,
 	W_PAY_FIND,
 	W_PAY_INSERT,
-	W_TOTALS_BOUNDS,
-	W_MONTH_LINES,
-	W_MONTH_MIGRATED,
-	W_WORKER_LINES,
+	W_MIGRATED_PERSON,
 	W_ACCOUNT_READ,
-	W_STAGED_PERSON,
-	W_COMPACT_LINES,
-	W_COMPACT_TOTALS,
-	W_COMPACT_CLEAR,
+	W_ACCOUNT_LISTS,
 	W_EXPORT_HEAD,
-	W_EXPORT_LINES,
+	W_EXPORT_BODY,
+	W_REGISTRY_PERSON,
 	W__COUNT
 };
 
+/* A line is read back with this many bytes of its list's body first; a
+ * longer one (long names) is read again whole. */
+#define LINE_CHUNK 1024
+
 static const char *const wage_sql[W__COUNT] = {
-	[W_LIST_FIND] = "SELECT id, hash, journal_txn, journal_n FROM wage_lists"
+	[W_LIST_FIND] = "SELECT id, hash, status, revision, txn, t_insured,"
+			" t_employer, t_state, t_unemployment, t_hard_harmful,"
+			" owed_workshop, owed_state, due_date FROM wage_lists"
 			" WHERE workshop = ?1 AND period = ?2 AND list_no = ?3"
-			" AND status = 'posted'",
+			" ORDER BY revision DESC LIMIT 1",
 	[W_LIST_INSERT] =
-		"INSERT INTO wage_lists (workshop, year, month, period, list_no,"
-		" hash, status, source_file, lines, t_days, t_subject,"
-		" t_insured, t_employer, t_state, t_unemployment,"
-		" t_hard_harmful, rules_identity, due_date,"
-		" state_pays_employer, journal_txn, journal_n, posted_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'posted', ?7, ?8, ?9, ?10,"
-		" ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+		"INSERT INTO wage_lists (workshop, year, month, period,"
+		" list_no, revision, hash, status, source_file, lines, t_days,"
+		" t_subject, t_insured, t_employer, t_state, t_unemployment,"
+		" t_hard_harmful, owed_workshop, owed_state, rules_identity,"
+		" due_date, state_pays_employer, txn, value_date, posted_at,"
+		" body)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'posted', ?8, ?9, ?10,"
+		" ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
+		" ?23, ?24, ?25)",
 	[W_LIST_LINK] = "UPDATE wage_lists SET superseded_by = ?2"
 			" WHERE id = ?1 AND status = 'superseded'",
 	[W_LIST_MARK] = "UPDATE wage_lists SET status = 'superseded'"
 			" WHERE id = ?1 AND status = 'posted'",
-	[W_LIST_SET_JOURNAL] = "UPDATE wage_lists SET journal_txn = ?2,"
-			       " journal_n = ?3 WHERE id = ?1",
-	/* Only a compacted list is in the totals. */
-	[W_TOTALS_SUBTRACT] =
-		"UPDATE person_totals SET days = person_totals.days - l.days,"
-		" records = person_totals.records - 1,"
-		" subject_wages = person_totals.subject_wages - l.base"
-		" FROM (SELECT national_code, days, base"
-		" FROM wage_lines_by_list WHERE list_id = ?1"
-		" AND list_id <= (SELECT list_id FROM compaction)) AS l"
-		" WHERE person_totals.national_code = l.national_code",
-	[W_LINE_INSERT] =
-		"INSERT OR ROLLBACK INTO wage_lines_by_list (period, national_code, list_id,"
-		" workshop, row, days, daily_wage, monthly_wage, benefits,"
-		" subject_wage, total_pay, base, insured, employer, state,"
-		" unemployment, hard_harmful, hard_harmful_days, job_code,"
-		" occupation, start_date, end_date)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
-	[W_TOTALS_ADD] =
-		"INSERT OR ROLLBACK INTO person_totals (national_code, days, records,"
-		" subject_wages, first_period, last_period)"
-		" VALUES (?1, ?2, 1, ?3, ?4, ?4)"
-		" ON CONFLICT (national_code) DO UPDATE SET"
-		" days = days + excluded.days, records = records + 1,"
-		" subject_wages = subject_wages + excluded.subject_wages,"
-		" first_period = min(first_period, excluded.first_period),"
-		" last_period = max(last_period, excluded.last_period)",
-	[W_JOURNAL_NEXT] = "SELECT coalesce(max(id), 0) + 1 FROM journal",
+	/* Both are the last entries of their B-trees: two short descents. */
+	[W_LEDGER_NEXT] =
+		"SELECT max(coalesce((SELECT max(id) FROM journal), 0),"
+		" coalesce((SELECT max(txn) FROM wage_lists), 0)) + 1",
+	[W_PERSON_KNOWN] = "SELECT 1 FROM person_codes WHERE code = ?1",
+	[W_LINE_READ] = "SELECT workshop, list_no, status, period,"
+			" substr(body, ?2 + 1, ?3), length(body)"
+			" FROM wage_lists WHERE id = ?1",
+	[W_INDEX_PUT] = "INSERT INTO person_index (period, segment,"
+			" first_code, entries, block)"
+			" VALUES (?1, ?2, ?3, ?4, ?5)",
+	[W_SEGMENT_PUT] = "INSERT INTO index_segments (period, segment,"
+			  " base, entries) VALUES (?1, ?2, ?4, ?3)",
+	[W_SEGMENTS_ALL] = "SELECT period, segment, base FROM index_segments"
+			   " ORDER BY period, segment",
+	[W_INDEX_FIND] = "SELECT first_code, entries, block FROM person_index"
+			 " WHERE period = ?1 AND segment = ?2"
+			 " AND first_code <= ?3"
+			 " ORDER BY first_code DESC LIMIT 1",
 	[W_JOURNAL_INSERT] =
-		"INSERT OR ROLLBACK INTO journal (id, txn, account, debit, credit, kind,"
-		" period, workshop, list_id, payment_ref, due_date, value_date,"
-		" posted_at)"
+		"INSERT OR ROLLBACK INTO journal (id, txn, account, debit,"
+		" credit, kind, period, workshop, list_id, payment_ref,"
+		" due_date, value_date, posted_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 		" ?13)",
-	[W_JOURNAL_READ] = "SELECT account, debit, credit, period, list_id,"
-			   " due_date, value_date FROM journal"
-			   " WHERE id BETWEEN ?1 AND ?1 + ?2 - 1 AND txn = ?1"
-			   " ORDER BY id",
-	[W_JOURNAL_SUM] = "SELECT coalesce(sum(debit), 0),"
-			  " coalesce(sum(credit), 0), count(*) FROM journal"
-			  " WHERE id BETWEEN ?1 AND ?1 + ?2 - 1 AND txn = ?1",
-	[W_JOURNAL_TOTALS] = "SELECT coalesce(sum(debit), 0),"
-			     " coalesce(sum(credit), 0) FROM journal",
+	[W_JOURNAL_TOTALS] =
+		"SELECT (SELECT coalesce(sum(debit), 0) FROM journal)"
+		" + (SELECT coalesce(sum(owed_workshop + owed_state), 0)"
+		" FROM wage_lists),"
+		" (SELECT coalesce(sum(credit), 0) FROM journal)"
+		" + (SELECT coalesce(sum(t_insured + t_employer + t_state"
+		" + t_unemployment + t_hard_harmful), 0) FROM wage_lists)",
 	[W_JOURNAL_UNBALANCED] =
-		"SELECT count(*) FROM (SELECT txn FROM journal GROUP BY txn"
-		" HAVING sum(debit) <> sum(credit))",
-	[W_ACCOUNT_DUE] = "SELECT coalesce(sum(debit), 0) -"
-			  " coalesce(sum(credit), 0) FROM journal"
-			  " WHERE account = ?1 AND period = ?2",
+		"SELECT (SELECT count(*) FROM (SELECT txn FROM journal"
+		" GROUP BY txn HAVING sum(debit) <> sum(credit)))"
+		" + (SELECT count(*) FROM wage_lists"
+		" WHERE owed_workshop + owed_state <> t_insured + t_employer"
+		" + t_state + t_unemployment + t_hard_harmful)",
+	[W_ACCOUNT_DUE] =
+		"SELECT coalesce((SELECT sum(debit) - sum(credit) FROM journal"
+		" WHERE account = ?1 AND period = ?2), 0)"
+		" + coalesce((SELECT sum(owed_workshop) FROM wage_lists"
+		" WHERE workshop = ?3 AND period = ?2), 0)",
 	[W_HIST_INSERT] =
 		"INSERT INTO history_migrated (period, national_code, workshop,"
 		" days, subject_wage, hard_harmful_days, imported_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-		" ON CONFLICT (period, national_code, workshop) DO NOTHING",
+		" ON CONFLICT (national_code, period, workshop) DO NOTHING",
 	[W_HIST_GET] = "SELECT days, subject_wage, hard_harmful_days"
 		       " FROM history_migrated WHERE period = ?1"
 		       " AND national_code = ?2 AND workshop = ?3",
@@ -127,90 +118,29 @@ static const char *const wage_sql[W__COUNT] = {
 			 " amount, paid_on, matched, unmatched, journal_txn,"
 			 " posted_at)"
 			 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[W_TOTALS_BOUNDS] = "SELECT first_period, last_period"
-			    " FROM person_totals WHERE national_code = ?1",
-	[W_MONTH_LINES] =
-		"SELECT l.workshop, w.list_no, l.days, l.subject_wage, l.base,"
-		" l.insured, l.employer, l.state, l.unemployment,"
-		" l.hard_harmful, l.hard_harmful_days"
-		" FROM wage_lines AS l JOIN wage_lists AS w ON w.id = l.list_id"
-		" WHERE l.period = ?1 AND l.national_code = ?2"
-		" AND w.status = 'posted' ORDER BY l.workshop, w.list_no",
-	[W_MONTH_MIGRATED] = "SELECT workshop, days, subject_wage,"
-			     " hard_harmful_days FROM history_migrated"
-			     " WHERE period = ?1 AND national_code = ?2"
-			     " ORDER BY workshop",
-	/* Compacted lines, then those above the compaction's watermark (a
-	 * range of wage_lines_by_list, short once an import compacted). */
-	[W_WORKER_LINES] =
-		"SELECT l.workshop, w.list_no, l.days, l.daily_wage,"
-		" l.monthly_wage, l.benefits, l.subject_wage, l.total_pay,"
-		" l.job_code, l.occupation, l.start_date, l.end_date"
-		" FROM wage_lines AS l JOIN wage_lists AS w ON w.id = l.list_id"
-		" WHERE l.period = ?1 AND l.national_code = ?2"
-		" AND w.status = 'posted'"
-		" UNION ALL "
-		"SELECT l.workshop, w.list_no, l.days, l.daily_wage,"
-		" l.monthly_wage, l.benefits, l.subject_wage, l.total_pay,"
-		" l.job_code, l.occupation, l.start_date, l.end_date"
-		" FROM wage_lines_by_list AS l"
-		" JOIN wage_lists AS w ON w.id = l.list_id"
-		" WHERE l.list_id > (SELECT list_id FROM compaction)"
-		" AND l.period = ?1 AND l.national_code = ?2"
-		" AND w.status = 'posted' ORDER BY 1, 2",
+	[W_MIGRATED_PERSON] = "SELECT period, workshop, days, subject_wage,"
+			      " hard_harmful_days FROM history_migrated"
+			      " WHERE national_code = ?1"
+			      " ORDER BY period, workshop",
 	[W_ACCOUNT_READ] = "SELECT id, txn, kind, period, debit, credit,"
 			   " value_date, due_date, payment_ref, list_id,"
 			   " posted_at FROM journal WHERE account = ?1"
 			   " ORDER BY id",
-	[W_STAGED_PERSON] =
-		"SELECT l.workshop, w.list_no, l.days, l.subject_wage, l.base,"
-		" l.insured, l.employer, l.state, l.unemployment,"
-		" l.hard_harmful, l.hard_harmful_days, l.period"
-		" FROM wage_lines_by_list AS l"
-		" JOIN wage_lists AS w ON w.id = l.list_id"
-		" WHERE l.list_id > (SELECT list_id FROM compaction)"
-		" AND l.national_code = ?1 AND w.status = 'posted'",
-	/* In key order, so that pages of wage_lines fill one after another
-	 * (a new period is appended at the end). Superseded lists' lines
-	 * go too, for the record; the totals count posted ones only. */
-	[W_COMPACT_LINES] = "INSERT INTO wage_lines (" COLS ") SELECT " COLS
-			    " FROM wage_lines_by_list"
-			    " WHERE list_id > (SELECT list_id FROM compaction)"
-			    " ORDER BY period, national_code, list_id",
-	[W_COMPACT_TOTALS] =
-		"INSERT INTO person_totals (national_code, days, records,"
-		" subject_wages, first_period, last_period)"
-		" SELECT l.national_code, sum(l.days), count(*), sum(l.base),"
-		" min(l.period), max(l.period) FROM wage_lines_by_list AS l"
-		" JOIN wage_lists AS w ON w.id = l.list_id"
-		" WHERE l.list_id > (SELECT list_id FROM compaction)"
-		" AND w.status = 'posted' GROUP BY l.national_code"
-		" ORDER BY l.national_code"
-		" ON CONFLICT (national_code) DO UPDATE SET"
-		" days = days + excluded.days,"
-		" records = records + excluded.records,"
-		" subject_wages = subject_wages + excluded.subject_wages,"
-		" first_period = min(first_period, excluded.first_period),"
-		" last_period = max(last_period, excluded.last_period)",
-	[W_COMPACT_CLEAR] = "UPDATE compaction SET list_id ="
-			    " (SELECT coalesce(max(id), 0) FROM wage_lists)",
+	[W_ACCOUNT_LISTS] = "SELECT txn, period, owed_workshop, value_date,"
+			    " due_date, id, posted_at FROM wage_lists"
+			    " WHERE workshop = ?1 AND owed_workshop > 0"
+			    " ORDER BY txn",
 	[W_EXPORT_HEAD] =
 		"SELECT l.id, k.name, l.list_no, l.lines FROM wage_lists AS l"
 		" JOIN workshops AS k ON k.code = l.workshop"
-		" WHERE l.workshop = ?1 AND l.period = ?2 AND l.status = 'posted'"
-		" ORDER BY l.list_no",
-	[W_EXPORT_LINES] =
-		"SELECT l.national_code, l.days, l.daily_wage, l.monthly_wage,"
-		" l.benefits, l.subject_wage, l.total_pay, l.insured,"
-		" l.job_code, l.occupation, l.start_date, l.end_date, l.row,"
-		" p.first_name, p.last_name, p.father_name, p.birth_date, p.sex,"
-		" p.nationality, p.insurance_no, l.employer, l.unemployment,"
-		" l.hard_harmful_days"
-		" FROM wage_lines_by_list AS l"
-		" LEFT JOIN persons AS p ON p.national_code = l.national_code"
-		" WHERE l.list_id = ?1 ORDER BY l.row",
+		" WHERE l.workshop = ?1 AND l.period = ?2"
+		" AND l.status = 'posted' ORDER BY l.list_no",
+	[W_EXPORT_BODY] = "SELECT body FROM wage_lists WHERE id = ?1",
+	[W_REGISTRY_PERSON] =
+		"SELECT first_name, last_name, father_name, birth_date, sex,"
+		" nationality, insurance_no FROM persons"
+		" WHERE national_code = ?1",
 };
-
 /*
  * Statements: prepared once per handle, reset after each use.
  */
@@ -309,6 +239,63 @@ static struct am_period period_of(int64_t p)
 }
 
 /*
+ * Views. Rows are gathered in a heap array that doubles, then copied into
+ * the caller's arena in one piece.
+ */
+
+struct grow {
+	void *v;
+	size_t n, cap, size;
+};
+
+static void *grow_next(struct grow *g)
+{
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 16;
+		void *v = realloc(g->v, cap * g->size);
+
+		if (!v)
+			return NULL;
+		g->v = v;
+		g->cap = cap;
+	}
+	return memset((char *)g->v + g->n++ * g->size, 0, g->size);
+}
+
+/* Move the rows into the arena (NULL for none); frees the heap array. */
+static int grow_to_arena(struct grow *g, struct am_arena *a, void **out)
+{
+	*out = NULL;
+	if (g->n) {
+		*out = am_arena_alloc(a, g->n * g->size);
+		if (*out)
+			memcpy(*out, g->v, g->n * g->size);
+	}
+	free(g->v);
+	g->v = NULL;
+	return g->n && !*out ? AM_ENOMEM : 0;
+}
+
+/* Period, then workshop, then list number; migrated months after the
+ * posted lines of the same workshop. */
+static int cmp_month(const void *a, const void *b)
+{
+	const struct am_history_month *x = a, *y = b;
+	int c;
+
+	if (x->period.year != y->period.year)
+		return x->period.year < y->period.year ? -1 : 1;
+	if (x->period.month != y->period.month)
+		return x->period.month < y->period.month ? -1 : 1;
+	c = strcmp(x->workshop, y->workshop);
+	if (c)
+		return c;
+	if (x->migrated != y->migrated)
+		return x->migrated ? 1 : -1;
+	return strcmp(x->list_no, y->list_no);
+}
+
+/*
  * Lists.
  */
 
@@ -316,6 +303,7 @@ int am__sq_list_find(struct am_store *s, const char *workshop, int period,
 		     const char *list_no, struct am__list_key *key)
 {
 	sqlite3_stmt *st = NULL;
+	const unsigned char *status;
 	int rc, err = prepare(s, W_LIST_FIND, &st);
 
 	if (err)
@@ -338,8 +326,18 @@ int am__sq_list_find(struct am_store *s, const char *workshop, int period,
 	key->found = true;
 	key->id = sqlite3_column_int64(st, 0);
 	memcpy(key->hash, sqlite3_column_blob(st, 1), 32);
-	key->journal_txn = sqlite3_column_int64(st, 2);
-	key->journal_n = sqlite3_column_int64(st, 3);
+	status = sqlite3_column_text(st, 2);
+	key->posted = status && !strcmp((const char *)status, "posted");
+	key->revision = sqlite3_column_int64(st, 3);
+	key->txn = sqlite3_column_int64(st, 4);
+	key->insured = sqlite3_column_int64(st, 5);
+	key->employer = sqlite3_column_int64(st, 6);
+	key->state = sqlite3_column_int64(st, 7);
+	key->unemployment = sqlite3_column_int64(st, 8);
+	key->hard_harmful = sqlite3_column_int64(st, 9);
+	key->owed_workshop = sqlite3_column_int64(st, 10);
+	key->owed_state = sqlite3_column_int64(st, 11);
+	key->due_date = (am_date)sqlite3_column_int64(st, 12);
 	am__sq_finish(st);
 	return 0;
 }
@@ -353,27 +351,35 @@ int am__sq_list_insert(struct am_store *s, const struct am__list_row *r,
 
 	if (err)
 		return err;
+	if (r->body_len > INT32_MAX)
+		return am__store_errf(s, AM_ETOO_LONG, "list body too long");
 	rc = am__sq_bind_text(st, 1, r->workshop);
 	rc = rc ? rc : sqlite3_bind_int(st, 2, r->year);
 	rc = rc ? rc : sqlite3_bind_int(st, 3, r->month);
 	rc = rc ? rc : sqlite3_bind_int(st, 4, r->period);
 	rc = rc ? rc : am__sq_bind_text(st, 5, r->list_no);
-	rc = rc ? rc : sqlite3_bind_blob(st, 6, r->hash, 32, SQLITE_STATIC);
-	rc = rc ? rc : am__sq_bind_text(st, 7, r->source_file);
-	rc = rc ? rc : sqlite3_bind_int64(st, 8, r->lines);
-	rc = rc ? rc : sqlite3_bind_int64(st, 9, r->days);
-	rc = rc ? rc : sqlite3_bind_int64(st, 10, r->subject);
-	rc = rc ? rc : sqlite3_bind_int64(st, 11, r->insured);
-	rc = rc ? rc : sqlite3_bind_int64(st, 12, r->employer);
-	rc = rc ? rc : sqlite3_bind_int64(st, 13, r->state);
-	rc = rc ? rc : sqlite3_bind_int64(st, 14, r->unemployment);
-	rc = rc ? rc : sqlite3_bind_int64(st, 15, r->hard_harmful);
-	rc = rc ? rc : am__sq_bind_text(st, 16, r->rules_identity);
-	rc = rc ? rc : sqlite3_bind_int64(st, 17, r->due_date);
-	rc = rc ? rc : sqlite3_bind_int(st, 18, r->state_pays_employer);
-	rc = rc ? rc : sqlite3_bind_int64(st, 19, r->journal_txn);
-	rc = rc ? rc : sqlite3_bind_int64(st, 20, r->journal_n);
-	rc = rc ? rc : sqlite3_bind_int64(st, 21, r->posted_at);
+	rc = rc ? rc : sqlite3_bind_int64(st, 6, r->revision);
+	rc = rc ? rc : sqlite3_bind_blob(st, 7, r->hash, 32, SQLITE_STATIC);
+	rc = rc ? rc : am__sq_bind_text(st, 8, r->source_file);
+	rc = rc ? rc : sqlite3_bind_int64(st, 9, r->lines);
+	rc = rc ? rc : sqlite3_bind_int64(st, 10, r->days);
+	rc = rc ? rc : sqlite3_bind_int64(st, 11, r->subject);
+	rc = rc ? rc : sqlite3_bind_int64(st, 12, r->insured);
+	rc = rc ? rc : sqlite3_bind_int64(st, 13, r->employer);
+	rc = rc ? rc : sqlite3_bind_int64(st, 14, r->state);
+	rc = rc ? rc : sqlite3_bind_int64(st, 15, r->unemployment);
+	rc = rc ? rc : sqlite3_bind_int64(st, 16, r->hard_harmful);
+	rc = rc ? rc : sqlite3_bind_int64(st, 17, r->owed_workshop);
+	rc = rc ? rc : sqlite3_bind_int64(st, 18, r->owed_state);
+	rc = rc ? rc : am__sq_bind_text(st, 19, r->rules_identity);
+	rc = rc ? rc : sqlite3_bind_int64(st, 20, r->due_date);
+	rc = rc ? rc : sqlite3_bind_int(st, 21, r->state_pays_employer);
+	rc = rc ? rc : sqlite3_bind_int64(st, 22, r->txn);
+	rc = rc ? rc : sqlite3_bind_int64(st, 23, r->value_date);
+	rc = rc ? rc : sqlite3_bind_int64(st, 24, r->posted_at);
+	rc = rc ? rc
+		: sqlite3_bind_blob(st, 25, r->body, (int)r->body_len,
+				    SQLITE_STATIC);
 	err = step_done(s, st, rc, "list insert");
 	if (err)
 		return err;
@@ -392,155 +398,478 @@ int am__sq_list_insert(struct am_store *s, const struct am__list_row *r,
 	return 0;
 }
 
-/* Run a statement whose only parameters are integers. */
-static int run_ints(struct am_store *s, enum wage_stmt id, const char *what,
-		    int n, const int64_t *v)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = 0, err = prepare(s, id, &st);
-
-	if (err)
-		return err;
-	for (int i = 0; !rc && i < n; i++)
-		rc = sqlite3_bind_int64(st, i + 1, v[i]);
-	return step_done(s, st, rc, what);
-}
-
 int am__sq_list_supersede(struct am_store *s, int64_t id)
 {
-	int err = run_ints(s, W_LIST_MARK, "list supersede", 1, &id);
+	sqlite3_stmt *st = NULL;
+	int err = prepare(s, W_LIST_MARK, &st);
 
+	if (!err)
+		err = step_done(s, st, sqlite3_bind_int64(st, 1, id),
+				"list supersede");
 	if (err)
 		return err;
 	if (sqlite3_changes(am__sq_db(s)) != 1)
 		return am__store_errf(
 			s, AM_ESTORE_CONFLICT,
 			"list supersede: list %" PRId64 " is not posted", id);
-	return run_ints(s, W_TOTALS_SUBTRACT, "list supersede", 1, &id);
+	return 0;
 }
 
-int am__sq_list_set_journal(struct am_store *s, int64_t id, int64_t txn,
-			    int64_t n)
+int am__sq_ledger_next(struct am_store *s, int64_t *next)
 {
-	const int64_t v[3] = { id, txn, n };
+	sqlite3_stmt *st = NULL;
+	int err = prepare(s, W_LEDGER_NEXT, &st);
 
-	return run_ints(s, W_LIST_SET_JOURNAL, "list journal", 3, v);
+	if (!err)
+		err = step_row(s, st, 0, "ledger");
+	if (err)
+		return err;
+	*next = sqlite3_column_int64(st, 0);
+	am__sq_finish(st);
+	return 0;
 }
 
-/* One line: bind every column, step, reset. Bindings of the previous line
- * are all overwritten, so no clear is needed between lines. */
-static int line_insert(struct am_store *s, sqlite3_stmt *st, int64_t list_id,
-		       int period, const char *workshop,
-		       const struct am_wage_line *ln,
-		       const struct am_line_assessment *a)
+int am__sq_person_known(struct am_store *s, int64_t code, bool *known)
 {
-	int rc;
+	sqlite3_stmt *st = NULL;
+	int err = prepare(s, W_PERSON_KNOWN, &st);
 
+	if (err)
+		return err;
+	err = step_row(s, st, sqlite3_bind_int64(st, 1, code), "person");
+	if (err == AM_ENOT_FOUND) {
+		*known = false;
+		return 0;
+	}
+	if (err)
+		return err;
+	*known = true;
+	am__sq_finish(st);
+	return 0;
+}
+
+/* A line's list and the line itself. */
+struct line_ref {
+	char workshop[11];
+	char list_no[13];
+	bool posted;
+	int period;
+	struct am_wage_line ln;
+	struct am_line_assessment a;
+};
+
+/* Read the line at offset of list id: a chunk of the body from there,
+ * decoded behind a version byte; a line longer than the chunk is read
+ * again with the rest of the body. */
+static int line_ref_read(struct am_store *s, int64_t id, uint32_t offset,
+			 struct am_arena *a, struct line_ref *out)
+{
+	int64_t want = LINE_CHUNK;
+	int err = AM_ESTORE_CORRUPT;
+
+	for (int pass = 0; pass < 2; pass++) {
+		sqlite3_stmt *st = NULL;
+		const uint8_t *p;
+		uint8_t *buf;
+		int64_t total;
+		size_t n;
+		int rc;
+
+		err = prepare(s, W_LINE_READ, &st);
+		if (err)
+			return err;
+		rc = sqlite3_bind_int64(st, 1, id);
+		rc = rc ? rc : sqlite3_bind_int64(st, 2, offset);
+		rc = rc ? rc : sqlite3_bind_int64(st, 3, want);
+		err = step_row(s, st, rc, "line read");
+		if (err)
+			return err;
+		col_code(st, 0, out->workshop, sizeof(out->workshop));
+		col_code(st, 1, out->list_no, sizeof(out->list_no));
+		p = sqlite3_column_text(st, 2);
+		out->posted = p && !strcmp((const char *)p, "posted");
+		out->period = sqlite3_column_int(st, 3);
+		p = sqlite3_column_blob(st, 4);
+		n = (size_t)sqlite3_column_bytes(st, 4);
+		total = sqlite3_column_int64(st, 5);
+		buf = malloc(n + 1);
+		if (!buf) {
+			am__sq_finish(st);
+			return am__store_errf(s, AM_ENOMEM, "line read");
+		}
+		buf[0] = 1; /* the body's version, read at offset 0 */
+		if (n)
+			memcpy(buf + 1, p, n);
+		am__sq_finish(st);
+		err = n ? am__body_decode_line(buf, n + 1, 1, a, &out->ln,
+					       &out->a, NULL)
+			: AM_ESTORE_CORRUPT;
+		free(buf);
+		if (err != AM_ESTORE_CORRUPT || offset + n >= (uint64_t)total)
+			break;
+		want = total;
+	}
+	if (err)
+		return am__store_errf(s, err,
+				      "list %" PRId64 ": line at %" PRIu32
+				      " cannot be read",
+				      id, offset);
+	return 0;
+}
+
+int am__sq_line_read(struct am_store *s, int64_t list_id, uint32_t offset,
+		     struct am_arena *a, struct am_wage_line *ln,
+		     struct am_line_assessment *as)
+{
+	struct line_ref r;
+	int err = line_ref_read(s, list_id, offset, a, &r);
+
+	if (err)
+		return err;
+	*ln = r.ln;
+	*as = r.a;
+	return 0;
+}
+
+/*
+ * The by-person index.
+ */
+
+int am__sq_index_put(struct am_store *s, int period, int64_t segment,
+		     int64_t first_code, int64_t n, const void *block,
+		     size_t len)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(s, W_INDEX_PUT, &st);
+
+	if (err)
+		return err;
 	rc = sqlite3_bind_int(st, 1, period);
-	rc = rc ? rc
-		: sqlite3_bind_text(st, 2, ln->national_code, -1,
-				    SQLITE_STATIC);
-	rc = rc ? rc : sqlite3_bind_int64(st, 3, list_id);
-	rc = rc ? rc : sqlite3_bind_text(st, 4, workshop, -1, SQLITE_STATIC);
-	rc = rc ? rc : sqlite3_bind_int64(st, 5, ln->row);
-	rc = rc ? rc : sqlite3_bind_int(st, 6, ln->days);
-	rc = rc ? rc : sqlite3_bind_int64(st, 7, ln->daily_wage);
-	rc = rc ? rc : sqlite3_bind_int64(st, 8, ln->monthly_wage);
-	rc = rc ? rc : sqlite3_bind_int64(st, 9, ln->benefits);
-	rc = rc ? rc : sqlite3_bind_int64(st, 10, ln->subject_wage);
-	rc = rc ? rc : sqlite3_bind_int64(st, 11, ln->total_pay);
-	rc = rc ? rc : sqlite3_bind_int64(st, 12, a->base);
-	rc = rc ? rc : sqlite3_bind_int64(st, 13, a->insured);
-	rc = rc ? rc : sqlite3_bind_int64(st, 14, a->employer);
-	rc = rc ? rc : sqlite3_bind_int64(st, 15, a->state);
-	rc = rc ? rc : sqlite3_bind_int64(st, 16, a->unemployment);
-	rc = rc ? rc : sqlite3_bind_int64(st, 17, a->hard_harmful);
-	rc = rc ? rc : sqlite3_bind_int(st, 18, a->hard_harmful_days);
-	rc = rc ? rc : am__sq_bind_text(st, 19, ln->job_code);
-	rc = rc ? rc : am__sq_bind_text(st, 20, ln->occupation);
-	rc = rc ? rc : am__sq_bind_date(st, 21, ln->start_date);
-	rc = rc ? rc : am__sq_bind_date(st, 22, ln->end_date);
-	rc = rc ? rc : sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return am__sq_fail(s, rc, "wage line insert");
+	rc = rc ? rc : sqlite3_bind_int64(st, 2, segment);
+	rc = rc ? rc : sqlite3_bind_int64(st, 3, first_code);
+	rc = rc ? rc : sqlite3_bind_int64(st, 4, n);
+	rc = rc ? rc : sqlite3_bind_blob(st, 5, block, (int)len, SQLITE_STATIC);
+	return step_done(s, st, rc, "index block");
+}
+
+static int segment_row(struct am_store *s, int period, int64_t segment,
+		       int64_t base, int64_t entries)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(s, W_SEGMENT_PUT, &st);
+
+	if (err)
+		return err;
+	rc = sqlite3_bind_int(st, 1, period);
+	rc = rc ? rc : sqlite3_bind_int64(st, 2, segment);
+	rc = rc ? rc : sqlite3_bind_int64(st, 3, entries);
+	rc = rc ? rc : sqlite3_bind_int64(st, 4, base);
+	return step_done(s, st, rc, "index segment");
+}
+
+int am__sq_segment_put(struct am_store *s, int period, int64_t segment,
+		       int64_t entries)
+{
+	return segment_row(s, period, segment, segment, entries);
+}
+
+/* Every (period, segment), in order: small (a row per batch and period). */
+struct seg {
+	int period;
+	int64_t segment, base;
+};
+
+static int segments_all(struct am_store *s, struct grow *g)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(s, W_SEGMENTS_ALL, &st);
+
+	if (err)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct seg *x = grow_next(g);
+
+		if (!x) {
+			am__sq_finish(st);
+			return am__store_errf(s, AM_ENOMEM, "index");
+		}
+		x->period = sqlite3_column_int(st, 0);
+		x->segment = sqlite3_column_int64(st, 1);
+		x->base = sqlite3_column_int64(st, 2);
+	}
+	am__sq_finish(st);
+	return rc == SQLITE_DONE ? 0 : am__sq_fail(s, rc, "index");
+}
+
+/* The entries of code in one segment of a period, appended to g. */
+static int segment_find(struct am_store *s, int period, int64_t segment,
+			int64_t base, int64_t code, struct grow *g)
+{
+	struct am__index_entry *e;
+	sqlite3_stmt *st = NULL;
+	int64_t first, n;
+	int rc, err = prepare(s, W_INDEX_FIND, &st);
+
+	if (err)
+		return err;
+	rc = sqlite3_bind_int(st, 1, period);
+	rc = rc ? rc : sqlite3_bind_int64(st, 2, segment);
+	rc = rc ? rc : sqlite3_bind_int64(st, 3, code);
+	err = step_row(s, st, rc, "index");
+	if (err == AM_ENOT_FOUND)
+		return 0;
+	if (err)
+		return err;
+	first = sqlite3_column_int64(st, 0);
+	n = sqlite3_column_int64(st, 1);
+	e = n > 0 && n <= 1 << 20 ? malloc((size_t)n * sizeof(*e)) : NULL;
+	if (!e) {
+		am__sq_finish(st);
+		return am__store_errf(s, n > 0 ? AM_ENOMEM : AM_ESTORE_CORRUPT,
+				      "index block");
+	}
+	err = am__block_decode(sqlite3_column_blob(st, 2),
+			       (size_t)sqlite3_column_bytes(st, 2), first, base,
+			       (size_t)n, e);
+	am__sq_finish(st);
+	for (int64_t i = 0; !err && i < n; i++) {
+		struct am__index_entry *x;
+
+		if (e[i].code != code)
+			continue;
+		x = grow_next(g);
+		if (!x) {
+			err = AM_ENOMEM;
+			break;
+		}
+		*x = e[i];
+		x->period = period;
+	}
+	free(e);
+	if (err)
+		return am__store_errf(s, err, "index block");
 	return 0;
 }
 
-static int totals_add(struct am_store *s, sqlite3_stmt *st, const char *code,
-		      int days, am_money wage, int period)
+/* Every posted line of a person (one period, or all with period 0), in
+ * period order, as index entries. */
+static int person_entries(struct am_store *s, int64_t code, int period,
+			  struct grow *out)
 {
-	int rc;
+	struct grow segs = { NULL, 0, 0, sizeof(struct seg) };
+	int err = segments_all(s, &segs);
 
-	rc = sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	rc = rc ? rc : sqlite3_bind_int(st, 2, days);
-	rc = rc ? rc : sqlite3_bind_int64(st, 3, wage);
-	rc = rc ? rc : sqlite3_bind_int(st, 4, period);
-	rc = rc ? rc : sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return am__sq_fail(s, rc, "person totals");
-	return 0;
-}
+	for (size_t i = 0; !err && i < segs.n; i++) {
+		const struct seg *x = (const struct seg *)segs.v + i;
 
-/* Appended in list order; wage_lines and the person totals follow at the
- * compaction. */
-int am__sq_lines_insert(struct am_store *s, int64_t list_id, int period,
-			const struct am_wage_list *l,
-			const struct am_line_assessment *a)
-{
-	sqlite3_stmt *ins = NULL;
-	int err = prepare(s, W_LINE_INSERT, &ins);
-
-	for (size_t i = 0; !err && i < l->nlines; i++)
-		err = line_insert(s, ins, list_id, period, l->workshop,
-				  &l->lines[i], &a[i]);
-	if (ins)
-		sqlite3_clear_bindings(ins);
+		if (!period || x->period == period)
+			err = segment_find(s, x->period, x->segment, x->base,
+					   code, out);
+	}
+	free(segs.v);
 	return err;
 }
 
-int am__sq_compact(struct am_store *s, int64_t *lines)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t n;
-	int err = prepare(s, W_COMPACT_LINES, &st);
+/*
+ * The compaction: a period's segments merged into one, streaming (one
+ * decoded block per segment in memory), so a lookup is one block again.
+ */
 
-	if (!err)
-		err = step_done(s, st, 0, "compact lines");
+struct cursor {
+	sqlite3_stmt *st;
+	int64_t base;
+	struct am__index_entry *e;
+	size_t n, at;
+	bool done;
+};
+
+/* The cursor's next block, decoded; done at the segment's end. */
+static int cursor_fill(struct am_store *s, struct cursor *c)
+{
+	int64_t first, n;
+	int rc, err;
+
+	c->at = c->n = 0;
+	rc = sqlite3_step(c->st);
+	if (rc == SQLITE_DONE) {
+		c->done = true;
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return am__sq_fail(s, rc, "compaction");
+	first = sqlite3_column_int64(c->st, 0);
+	n = sqlite3_column_int64(c->st, 1);
+	if (n < 1 || n > 1 << 20)
+		return am__store_errf(s, AM_ESTORE_CORRUPT, "index block");
+	free(c->e);
+	c->e = malloc((size_t)n * sizeof(*c->e));
+	if (!c->e)
+		return am__store_errf(s, AM_ENOMEM, "compaction");
+	err = am__block_decode(sqlite3_column_blob(c->st, 2),
+			       (size_t)sqlite3_column_bytes(c->st, 2), first,
+			       c->base, (size_t)n, c->e);
 	if (err)
-		return err;
-	n = sqlite3_changes(am__sq_db(s));
-	err = prepare(s, W_COMPACT_TOTALS, &st);
+		return am__store_errf(s, err, "index block");
+	c->n = (size_t)n;
+	return 0;
+}
+
+static bool entry_less(const struct am__index_entry *a,
+		       const struct am__index_entry *b)
+{
+	if (a->code != b->code)
+		return a->code < b->code;
+	if (a->list_id != b->list_id)
+		return a->list_id < b->list_id;
+	return a->offset < b->offset;
+}
+
+/* Write out[0..n) as one block of the merged segment. */
+static int merge_emit(struct am_store *s, int period, int64_t segment,
+		      int64_t base, const struct am__index_entry *out, size_t n,
+		      struct am_buf *blk)
+{
+	int err;
+
+	am_buf_clear(blk);
+	err = am__block_encode(out, n, base, blk);
+	if (err)
+		return am__store_errf(s, err, "compaction");
+	return am__sq_index_put(s, period, segment, out[0].code, (int64_t)n,
+				blk->buf, blk->len);
+}
+
+#define MERGE_BLOCK 128
+
+static int merge_period(struct am_store *s, int period, const struct seg *segs,
+			size_t k, int64_t *merged)
+{
+	static const char sql[] =
+		"SELECT first_code, entries, block FROM person_index"
+		" WHERE period = ?1 AND segment = ?2 ORDER BY first_code";
+	struct am__index_entry out[MERGE_BLOCK * 4];
+	struct cursor *cur = calloc(k, sizeof(*cur));
+	int64_t segment = segs[0].segment - 1, base = segs[0].base, total = 0;
+	struct am_buf blk;
+	size_t n = 0;
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+
+	if (!cur)
+		return am__store_errf(s, AM_ENOMEM, "compaction");
+	am_buf_init(&blk, 0);
+	for (size_t i = 0; i < k; i++)
+		if (segs[i].base < base)
+			base = segs[i].base;
+	for (size_t i = 0; !err && i < k; i++) {
+		int rc = sqlite3_prepare_v2(am__sq_db(s), sql, -1, &cur[i].st,
+					    NULL);
+
+		rc = rc ? rc : sqlite3_bind_int(cur[i].st, 1, period);
+		rc = rc ? rc
+			: sqlite3_bind_int64(cur[i].st, 2, segs[i].segment);
+		cur[i].base = segs[i].base;
+		err = rc ? am__sq_fail(s, rc, "compaction")
+			 : cursor_fill(s, &cur[i]);
+	}
+	while (!err) {
+		struct cursor *min = NULL;
+
+		for (size_t i = 0; i < k; i++)
+			if (!cur[i].done &&
+			    (!min || entry_less(&cur[i].e[cur[i].at],
+						&min->e[min->at])))
+				min = &cur[i];
+		if (!min)
+			break;
+		/* A block ends where the code changes past its size. */
+		if (n >= MERGE_BLOCK &&
+		    out[n - 1].code != min->e[min->at].code) {
+			err = merge_emit(s, period, segment, base, out, n,
+					 &blk);
+			n = 0;
+		}
+		if (n == AM_ARRAY_SIZE(out))
+			err = am__store_errf(s, AM_ESTORE_CORRUPT,
+					     "compaction: one person has more "
+					     "than %zu lines in a month",
+					     AM_ARRAY_SIZE(out));
+		if (err)
+			break;
+		out[n++] = min->e[min->at++];
+		total++;
+		if (min->at == min->n)
+			err = cursor_fill(s, min);
+	}
+	if (!err && n)
+		err = merge_emit(s, period, segment, base, out, n, &blk);
+	for (size_t i = 0; i < k; i++) {
+		sqlite3_finalize(cur[i].st);
+		free(cur[i].e);
+	}
+	free(cur);
+	am_buf_release(&blk);
+	/* The old segments go; the merged one takes their place. */
+	if (!err) {
+		int rc = sqlite3_prepare_v2(am__sq_db(s),
+					    "DELETE FROM person_index"
+					    " WHERE period = ?1"
+					    " AND segment <> ?2",
+					    -1, &st, NULL);
+
+		rc = rc ? rc : sqlite3_bind_int(st, 1, period);
+		rc = rc ? rc : sqlite3_bind_int64(st, 2, segment);
+		rc = rc ? rc : sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			err = am__sq_fail(s, rc, "compaction");
+	}
+	if (!err) {
+		int rc = sqlite3_prepare_v2(am__sq_db(s),
+					    "DELETE FROM index_segments"
+					    " WHERE period = ?1",
+					    -1, &st, NULL);
+
+		rc = rc ? rc : sqlite3_bind_int(st, 1, period);
+		rc = rc ? rc : sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			err = am__sq_fail(s, rc, "compaction");
+	}
+	if (!err && total)
+		err = segment_row(s, period, segment, base, total);
 	if (!err)
-		err = step_done(s, st, 0, "compact totals");
+		*merged += total;
+	return err;
+}
+
+int am__sq_compact(struct am_store *s, int64_t *entries)
+{
+	struct grow segs = { NULL, 0, 0, sizeof(struct seg) };
+	int64_t merged = 0;
+	size_t i = 0;
+	int err = segments_all(s, &segs);
+
+	while (!err && i < segs.n) {
+		const struct seg *x = (const struct seg *)segs.v;
+		size_t j = i + 1;
+
+		while (j < segs.n && x[j].period == x[i].period)
+			j++;
+		if (j - i > 1)
+			err = merge_period(s, x[i].period, &x[i], j - i,
+					   &merged);
+		i = j;
+	}
+	free(segs.v);
 	if (!err)
-		err = prepare(s, W_COMPACT_CLEAR, &st);
-	if (!err)
-		err = step_done(s, st, 0, "compact watermark");
-	if (!err)
-		*lines = n;
+		*entries = merged;
 	return err;
 }
 
 /*
  * The journal.
  */
-
-static int next_journal_id(struct am_store *s, int64_t *id)
-{
-	sqlite3_stmt *st = NULL;
-	int err = prepare(s, W_JOURNAL_NEXT, &st);
-
-	if (err)
-		return err;
-	err = step_row(s, st, 0, "journal");
-	if (err)
-		return err;
-	*id = sqlite3_column_int64(st, 0);
-	am__sq_finish(st);
-	return 0;
-}
 
 static int journal_insert(struct am_store *s, sqlite3_stmt *st, int64_t id,
 			  int64_t txn, const struct am__journal_entry *e,
@@ -565,74 +894,15 @@ static int journal_insert(struct am_store *s, sqlite3_stmt *st, int64_t id,
 }
 
 int am__sq_journal_append(struct am_store *s, const struct am__journal_entry *e,
-			  size_t n, int64_t now, int64_t *txn)
+			  size_t n, int64_t now, int64_t first)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t first = 0;
-	int err = next_journal_id(s, &first);
+	int err = prepare(s, W_JOURNAL_INSERT, &st);
 
-	if (!err)
-		err = prepare(s, W_JOURNAL_INSERT, &st);
 	for (size_t i = 0; !err && i < n; i++)
 		err = journal_insert(s, st, first + (int64_t)i, first, &e[i],
 				     now);
-	if (!err)
-		*txn = first;
 	return err;
-}
-
-int am__sq_journal_read(struct am_store *s, int64_t txn, size_t max,
-			struct am__journal_entry *out, size_t *n)
-{
-	sqlite3_stmt *st = NULL;
-	size_t k = 0;
-	int rc, err = prepare(s, W_JOURNAL_READ, &st);
-
-	if (err)
-		return err;
-	rc = sqlite3_bind_int64(st, 1, txn);
-	rc = rc ? rc : sqlite3_bind_int64(st, 2, (int64_t)max);
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct am__journal_entry *e = &out[k++];
-
-		rc = 0;
-		memset(e, 0, sizeof(*e));
-		col_code(st, 0, e->account, sizeof(e->account));
-		e->debit = sqlite3_column_int64(st, 1);
-		e->credit = sqlite3_column_int64(st, 2);
-		e->period = sqlite3_column_int(st, 3);
-		e->list_id = sqlite3_column_int64(st, 4);
-		e->due_date = col_date(st, 5);
-		e->value_date = (am_date)sqlite3_column_int64(st, 6);
-		if (k == max)
-			break;
-	}
-	if (rc && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		err = am__sq_fail(s, rc, "journal read");
-	am__sq_finish(st);
-	if (!err)
-		*n = k;
-	return err;
-}
-
-int am__sq_journal_sum(struct am_store *s, int64_t txn, int64_t max,
-		       int64_t *debit, int64_t *credit, int64_t *n)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, err = prepare(s, W_JOURNAL_SUM, &st);
-
-	if (err)
-		return err;
-	rc = sqlite3_bind_int64(st, 1, txn);
-	rc = rc ? rc : sqlite3_bind_int64(st, 2, max);
-	err = step_row(s, st, rc, "journal sum");
-	if (err)
-		return err;
-	*debit = sqlite3_column_int64(st, 0);
-	*credit = sqlite3_column_int64(st, 1);
-	*n = sqlite3_column_int64(st, 2);
-	am__sq_finish(st);
-	return 0;
 }
 
 int am__sq_journal_check(struct am_store *s, int64_t *debit, int64_t *credit,
@@ -661,13 +931,18 @@ int am__sq_journal_check(struct am_store *s, int64_t *debit, int64_t *credit,
 int am__sq_account_due(struct am_store *s, const char *account, int period,
 		       am_money *due)
 {
+	static const char prefix[] = "workshop:";
 	sqlite3_stmt *st = NULL;
+	const char *workshop = "";
 	int rc, err = prepare(s, W_ACCOUNT_DUE, &st);
 
 	if (err)
 		return err;
+	if (!strncmp(account, prefix, sizeof(prefix) - 1))
+		workshop = account + sizeof(prefix) - 1;
 	rc = am__sq_bind_text(st, 1, account);
 	rc = rc ? rc : sqlite3_bind_int(st, 2, period);
+	rc = rc ? rc : am__sq_bind_text(st, 3, workshop);
 	err = step_row(s, st, rc, "account due");
 	if (err)
 		return err;
@@ -684,7 +959,7 @@ int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
 			  int period, int64_t now, bool *existed,
 			  struct am_history_row *old, bool *wrote)
 {
-	sqlite3_stmt *st = NULL, *tot = NULL;
+	sqlite3_stmt *st = NULL;
 	int rc, err = prepare(s, W_HIST_INSERT, &st);
 
 	if (err)
@@ -702,13 +977,7 @@ int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
 	if (sqlite3_changes(am__sq_db(s)) == 1) {
 		*existed = false;
 		*wrote = true;
-		err = prepare(s, W_TOTALS_ADD, &tot);
-		if (!err)
-			err = totals_add(s, tot, r->national_code, r->days,
-					 r->subject_wage, period);
-		if (tot)
-			sqlite3_clear_bindings(tot);
-		return err;
+		return 0;
 	}
 	err = prepare(s, W_HIST_GET, &st);
 	if (err)
@@ -775,141 +1044,13 @@ int am__sq_payment_insert(struct am_store *s, const struct am_payment *p,
 }
 
 /*
- * Views. Rows are gathered in a heap array that doubles, then copied into
- * the caller's arena in one piece.
+ * Views.
  */
 
-struct grow {
-	void *v;
-	size_t n, cap, size;
-};
-
-static void *grow_next(struct grow *g)
-{
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 16;
-		void *v = realloc(g->v, cap * g->size);
-
-		if (!v)
-			return NULL;
-		g->v = v;
-		g->cap = cap;
-	}
-	return memset((char *)g->v + g->n++ * g->size, 0, g->size);
-}
-
-/* Move the rows into the arena (NULL for none); frees the heap array. */
-static int grow_to_arena(struct grow *g, struct am_arena *a, void **out)
-{
-	*out = NULL;
-	if (g->n) {
-		*out = am_arena_alloc(a, g->n * g->size);
-		if (*out)
-			memcpy(*out, g->v, g->n * g->size);
-	}
-	free(g->v);
-	g->v = NULL;
-	return g->n && !*out ? AM_ENOMEM : 0;
-}
-
-/* The person's first and last period, or AM_ENOT_FOUND. */
-static int person_bounds(struct am_store *s, const char *code, int *first,
-			 int *last)
+static int month_migrated(struct am_store *s, const char *code, struct grow *g)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(s, W_TOTALS_BOUNDS, &st);
-
-	if (err)
-		return err;
-	err = step_row(s, st, am__sq_bind_text(st, 1, code), "history");
-	if (err)
-		return err;
-	*first = sqlite3_column_int(st, 0);
-	*last = sqlite3_column_int(st, 1);
-	am__sq_finish(st);
-	return 0;
-}
-
-static int next_period(int p)
-{
-	return p % 100 >= 12 ? (p / 100 + 1) * 100 + 1 : p + 1;
-}
-
-static int month_posted(struct am_store *s, const char *code, int period,
-			struct grow *g)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, err = prepare(s, W_MONTH_LINES, &st);
-
-	if (err)
-		return err;
-	rc = sqlite3_bind_int(st, 1, period);
-	rc = rc ? rc : am__sq_bind_text(st, 2, code);
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct am_history_month *m = grow_next(g);
-
-		rc = 0;
-		if (!m) {
-			err = am__store_errf(s, AM_ENOMEM, "history");
-			break;
-		}
-		m->period = period_of(period);
-		col_code(st, 0, m->workshop, sizeof(m->workshop));
-		col_code(st, 1, m->list_no, sizeof(m->list_no));
-		m->days = sqlite3_column_int(st, 2);
-		m->subject_wage = sqlite3_column_int64(st, 3);
-		m->base = sqlite3_column_int64(st, 4);
-		m->insured = sqlite3_column_int64(st, 5);
-		m->employer = sqlite3_column_int64(st, 6);
-		m->state = sqlite3_column_int64(st, 7);
-		m->unemployment = sqlite3_column_int64(st, 8);
-		m->hard_harmful = sqlite3_column_int64(st, 9);
-		m->hard_harmful_days = sqlite3_column_int(st, 10);
-	}
-	if (!err && rc != SQLITE_DONE)
-		err = am__sq_fail(s, rc, "history");
-	am__sq_finish(st);
-	return err;
-}
-
-static int month_migrated(struct am_store *s, const char *code, int period,
-			  struct grow *g)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, err = prepare(s, W_MONTH_MIGRATED, &st);
-
-	if (err)
-		return err;
-	rc = sqlite3_bind_int(st, 1, period);
-	rc = rc ? rc : am__sq_bind_text(st, 2, code);
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct am_history_month *m = grow_next(g);
-
-		rc = 0;
-		if (!m) {
-			err = am__store_errf(s, AM_ENOMEM, "history");
-			break;
-		}
-		m->period = period_of(period);
-		col_code(st, 0, m->workshop, sizeof(m->workshop));
-		m->days = sqlite3_column_int(st, 1);
-		m->subject_wage = sqlite3_column_int64(st, 2);
-		m->base = m->subject_wage;
-		m->hard_harmful_days = sqlite3_column_int(st, 3);
-		m->migrated = true;
-	}
-	if (!err && rc != SQLITE_DONE)
-		err = am__sq_fail(s, rc, "history");
-	am__sq_finish(st);
-	return err;
-}
-
-/* Lines not yet compacted: the range of wage_lines_by_list above the
- * watermark, short once an import has compacted. */
-static int staged_months(struct am_store *s, const char *code, struct grow *g)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, err = prepare(s, W_STAGED_PERSON, &st);
+	int rc, err = prepare(s, W_MIGRATED_PERSON, &st);
 
 	if (err)
 		return err;
@@ -922,18 +1063,13 @@ static int staged_months(struct am_store *s, const char *code, struct grow *g)
 			err = am__store_errf(s, AM_ENOMEM, "history");
 			break;
 		}
-		col_code(st, 0, m->workshop, sizeof(m->workshop));
-		col_code(st, 1, m->list_no, sizeof(m->list_no));
+		m->period = period_of(sqlite3_column_int64(st, 0));
+		col_code(st, 1, m->workshop, sizeof(m->workshop));
 		m->days = sqlite3_column_int(st, 2);
 		m->subject_wage = sqlite3_column_int64(st, 3);
-		m->base = sqlite3_column_int64(st, 4);
-		m->insured = sqlite3_column_int64(st, 5);
-		m->employer = sqlite3_column_int64(st, 6);
-		m->state = sqlite3_column_int64(st, 7);
-		m->unemployment = sqlite3_column_int64(st, 8);
-		m->hard_harmful = sqlite3_column_int64(st, 9);
-		m->hard_harmful_days = sqlite3_column_int(st, 10);
-		m->period = period_of(sqlite3_column_int64(st, 11));
+		m->base = m->subject_wage;
+		m->hard_harmful_days = sqlite3_column_int(st, 4);
+		m->migrated = true;
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = am__sq_fail(s, rc, "history");
@@ -941,47 +1077,76 @@ static int staged_months(struct am_store *s, const char *code, struct grow *g)
 	return err;
 }
 
-/* Period, then workshop, then list number; migrated months after the
- * posted lines of the same workshop. */
-static int cmp_month(const void *a, const void *b)
-{
-	const struct am_history_month *x = a, *y = b;
-	int c;
+/* The person's posted lines (of one period, or all with 0), read back
+ * through the index; superseded lists are left out. */
+typedef int line_fn(struct am_store *s, const struct line_ref *r, void *ctx);
 
-	if (x->period.year != y->period.year)
-		return x->period.year < y->period.year ? -1 : 1;
-	if (x->period.month != y->period.month)
-		return x->period.month < y->period.month ? -1 : 1;
-	c = strcmp(x->workshop, y->workshop);
-	if (c)
-		return c;
-	if (x->migrated != y->migrated)
-		return x->migrated ? 1 : -1;
-	return strcmp(x->list_no, y->list_no);
+static int each_line(struct am_store *s, const char *national_code, int period,
+		     line_fn *fn, void *ctx, size_t *seen)
+{
+	struct grow ents = { NULL, 0, 0, sizeof(struct am__index_entry) };
+	struct am_arena a;
+	int64_t code;
+	int err;
+
+	if (am__code_int(national_code, &code))
+		return 0; /* not a national code: nothing is indexed */
+	err = person_entries(s, code, period, &ents);
+	if (seen)
+		*seen = ents.n;
+	am_arena_init(&a, 4096);
+	for (size_t i = 0; !err && i < ents.n; i++) {
+		const struct am__index_entry *e =
+			(const struct am__index_entry *)ents.v + i;
+		struct line_ref r;
+
+		err = line_ref_read(s, e->list_id, e->offset, &a, &r);
+		if (!err && r.posted)
+			err = fn(s, &r, ctx);
+		am_arena_clear(&a);
+	}
+	am_arena_release(&a);
+	free(ents.v);
+	return err;
 }
 
-/* Walk the person's periods one point lookup each (the lines are
- * clustered by period, and a career is a few hundred months), then add
- * the lines not yet compacted and sort. */
+static int history_line(struct am_store *s, const struct line_ref *r, void *ctx)
+{
+	struct am_history_month *m = grow_next(ctx);
+
+	if (!m)
+		return am__store_errf(s, AM_ENOMEM, "history");
+	m->period = period_of(r->period);
+	am__strlcpy(m->workshop, r->workshop, sizeof(m->workshop));
+	am__strlcpy(m->list_no, r->list_no, sizeof(m->list_no));
+	m->days = r->ln.days;
+	m->subject_wage = r->ln.subject_wage;
+	m->base = r->a.base;
+	m->insured = r->a.insured;
+	m->employer = r->a.employer;
+	m->state = r->a.state;
+	m->unemployment = r->a.unemployment;
+	m->hard_harmful = r->a.hard_harmful;
+	m->hard_harmful_days = r->a.hard_harmful_days;
+	return 0;
+}
+
+/* Per segment of each period, one block lookup (a career is a few
+ * hundred months); then the migrated months, in one range; then sort. */
 int am__sq_history_read(struct am_store *s, const char *national_code,
 			struct am_arena *a, struct am_history *out)
 {
 	struct grow g = { NULL, 0, 0, sizeof(struct am_history_month) };
 	struct am_history h;
 	void *months;
-	int first = 0, last = -1, err;
+	size_t seen = 0;
+	int err;
 
-	err = person_bounds(s, national_code, &first, &last);
-	if (err == AM_ENOT_FOUND)
-		err = 0;
-	for (int p = first; !err && p <= last; p = next_period(p)) {
-		err = month_posted(s, national_code, p, &g);
-		if (!err)
-			err = month_migrated(s, national_code, p, &g);
-	}
+	/* A person whose lists were all superseded has a history, empty. */
+	err = each_line(s, national_code, 0, history_line, &g, &seen);
 	if (!err)
-		err = staged_months(s, national_code, &g);
-	if (!err && !g.n && last < 0)
+		err = month_migrated(s, national_code, &g);
+	if (!err && !g.n && !seen)
 		err = am__store_errf(s, AM_ENOT_FOUND, "history: not found");
 	if (err) {
 		free(g.v);
@@ -999,54 +1164,67 @@ int am__sq_history_read(struct am_store *s, const char *national_code,
 	return 0;
 }
 
+struct worker_ctx {
+	struct grow g;
+	struct am_arena *a;
+};
+
+static int worker_line(struct am_store *s, const struct line_ref *r, void *ctx)
+{
+	struct worker_ctx *c = ctx;
+	struct am_worker_report *w = grow_next(&c->g);
+
+	if (!w)
+		return am__store_errf(s, AM_ENOMEM, "worker statement");
+	am__strlcpy(w->workshop, r->workshop, sizeof(w->workshop));
+	am__strlcpy(w->list_no, r->list_no, sizeof(w->list_no));
+	w->days = r->ln.days;
+	w->daily_wage = r->ln.daily_wage;
+	w->monthly_wage = r->ln.monthly_wage;
+	w->benefits = r->ln.benefits;
+	w->subject_wage = r->ln.subject_wage;
+	w->total_pay = r->ln.total_pay;
+	w->job_code = r->ln.job_code ? am_arena_strdup(c->a, r->ln.job_code)
+				     : NULL;
+	w->occupation = r->ln.occupation
+				? am_arena_strdup(c->a, r->ln.occupation)
+				: NULL;
+	if ((r->ln.job_code && !w->job_code) ||
+	    (r->ln.occupation && !w->occupation))
+		return am__store_errf(s, AM_ENOMEM, "worker statement");
+	w->start_date = r->ln.start_date == AM_WAGE_DATE_NONE
+				? AM_STORE_DATE_NONE
+				: r->ln.start_date;
+	w->end_date = r->ln.end_date == AM_WAGE_DATE_NONE ? AM_STORE_DATE_NONE
+							  : r->ln.end_date;
+	return 0;
+}
+
+static int cmp_report(const void *x, const void *y)
+{
+	const struct am_worker_report *a = x, *b = y;
+	int c = strcmp(a->workshop, b->workshop);
+
+	return c ? c : strcmp(a->list_no, b->list_no);
+}
+
 int am__sq_worker_read(struct am_store *s, const char *national_code,
 		       int period, struct am_arena *a, size_t *n,
 		       struct am_worker_report **out)
 {
-	struct grow g = { NULL, 0, 0, sizeof(struct am_worker_report) };
-	sqlite3_stmt *st = NULL;
+	struct worker_ctx c = { { NULL, 0, 0, sizeof(struct am_worker_report) },
+				a };
 	void *rows;
-	int rc, err = prepare(s, W_WORKER_LINES, &st);
+	int err = each_line(s, national_code, period, worker_line, &c, NULL);
 
-	if (err)
-		return err;
-	rc = sqlite3_bind_int(st, 1, period);
-	rc = rc ? rc : am__sq_bind_text(st, 2, national_code);
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct am_worker_report *w = grow_next(&g);
-
-		rc = 0;
-		if (!w) {
-			err = AM_ENOMEM;
-			break;
-		}
-		col_code(st, 0, w->workshop, sizeof(w->workshop));
-		col_code(st, 1, w->list_no, sizeof(w->list_no));
-		w->days = sqlite3_column_int(st, 2);
-		w->daily_wage = sqlite3_column_int64(st, 3);
-		w->monthly_wage = sqlite3_column_int64(st, 4);
-		w->benefits = sqlite3_column_int64(st, 5);
-		w->subject_wage = sqlite3_column_int64(st, 6);
-		w->total_pay = sqlite3_column_int64(st, 7);
-		err = col_text(st, 8, a, &w->job_code);
-		err = err ? err : col_text(st, 9, a, &w->occupation);
-		w->start_date = col_date(st, 10);
-		w->end_date = col_date(st, 11);
-		if (err)
-			break;
-	}
-	if (!err && rc != SQLITE_DONE)
-		err = am__sq_fail(s, rc, "worker statement");
-	am__sq_finish(st);
 	if (err) {
-		free(g.v);
-		return err == AM_ENOMEM ? am__store_errf(s, err,
-							 "worker statement: "
-							 "out of memory")
-					: err;
+		free(c.g.v);
+		return err;
 	}
-	*n = g.n;
-	err = grow_to_arena(&g, a, &rows);
+	if (c.g.n)
+		qsort(c.g.v, c.g.n, c.g.size, cmp_report);
+	*n = c.g.n;
+	err = grow_to_arena(&c.g, a, &rows);
 	if (err)
 		return am__store_errf(s, err,
 				      "worker statement: out of memory");
@@ -1054,21 +1232,57 @@ int am__sq_worker_read(struct am_store *s, const char *national_code,
 	return 0;
 }
 
-int am__sq_account_read(struct am_store *s, const char *account,
-			struct am_arena *a, struct am_employer_statement *out)
+/* A workshop's account: its lists' assessments (one debit each, from
+ * wage_lists) and its journal entries, merged by ledger id. */
+static int account_lists(struct am_store *s, const char *workshop,
+			 struct am_arena *a, struct grow *g)
 {
-	struct grow g = { NULL, 0, 0, sizeof(struct am_ledger_entry) };
-	struct am_employer_statement r;
 	sqlite3_stmt *st = NULL;
-	void *rows;
+	int rc, err = prepare(s, W_ACCOUNT_LISTS, &st);
+
+	if (err)
+		return err;
+	rc = am__sq_bind_text(st, 1, workshop);
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct am_ledger_entry *e = grow_next(g);
+
+		rc = 0;
+		if (!e) {
+			err = AM_ENOMEM;
+			break;
+		}
+		e->id = sqlite3_column_int64(st, 0);
+		e->txn = e->id;
+		e->kind = am_arena_strdup(a, "assessment");
+		e->period = period_of(sqlite3_column_int64(st, 1));
+		e->debit = sqlite3_column_int64(st, 2);
+		e->value_date = (am_date)sqlite3_column_int64(st, 3);
+		e->due_date = (am_date)sqlite3_column_int64(st, 4);
+		e->list_id = sqlite3_column_int64(st, 5);
+		e->posted_at = sqlite3_column_int64(st, 6);
+		if (!e->kind) {
+			err = AM_ENOMEM;
+			break;
+		}
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = am__sq_fail(s, rc, "employer statement");
+	am__sq_finish(st);
+	return err == AM_ENOMEM ? am__store_errf(s, err, "employer statement")
+				: err;
+}
+
+static int account_journal(struct am_store *s, const char *account,
+			   struct am_arena *a, struct grow *g)
+{
+	sqlite3_stmt *st = NULL;
 	int rc, err = prepare(s, W_ACCOUNT_READ, &st);
 
 	if (err)
 		return err;
-	memset(&r, 0, sizeof(r));
 	rc = am__sq_bind_text(st, 1, account);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct am_ledger_entry *e = grow_next(&g);
+		struct am_ledger_entry *e = grow_next(g);
 
 		rc = 0;
 		if (!e) {
@@ -1088,21 +1302,52 @@ int am__sq_account_read(struct am_store *s, const char *account,
 		e->posted_at = sqlite3_column_int64(st, 10);
 		if (err)
 			break;
-		/* Sums in SQLite would refuse an overflow too; here the
-		 * checked helpers do. */
-		err = am_money_add(r.debit, e->debit, &r.debit);
-		err = err ? err : am_money_add(r.credit, e->credit, &r.credit);
-		if (err)
-			break;
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = am__sq_fail(s, rc, "employer statement");
 	am__sq_finish(st);
+	return err == AM_ENOMEM ? am__store_errf(s, err, "employer statement")
+				: err;
+}
+
+static int cmp_ledger(const void *x, const void *y)
+{
+	const struct am_ledger_entry *a = x, *b = y;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+int am__sq_account_read(struct am_store *s, const char *account,
+			struct am_arena *a, struct am_employer_statement *out)
+{
+	static const char prefix[] = "workshop:";
+	struct grow g = { NULL, 0, 0, sizeof(struct am_ledger_entry) };
+	struct am_employer_statement r;
+	void *rows;
+	int err = 0;
+
+	memset(&r, 0, sizeof(r));
+	if (!strncmp(account, prefix, sizeof(prefix) - 1))
+		err = account_lists(s, account + sizeof(prefix) - 1, a, &g);
+	if (!err)
+		err = account_journal(s, account, a, &g);
+	if (!err && g.n)
+		qsort(g.v, g.n, g.size, cmp_ledger);
+	/* The checked helpers refuse a total that overflows. */
+	for (size_t i = 0; !err && i < g.n; i++) {
+		const struct am_ledger_entry *e =
+			(const struct am_ledger_entry *)g.v + i;
+
+		err = am_money_add(r.debit, e->debit, &r.debit);
+		err = err ? err : am_money_add(r.credit, e->credit, &r.credit);
+		if (err)
+			err = am__store_errf(s, err, "employer statement");
+	}
 	if (!err)
 		err = am_money_sub(r.debit, r.credit, &r.balance);
 	if (err) {
 		free(g.v);
-		return err == AM_ENOMEM || err == AM_EMONEY_OVERFLOW
+		return err == AM_EMONEY_OVERFLOW
 			       ? am__store_errf(s, err, "employer statement")
 			       : err;
 	}
@@ -1116,14 +1361,49 @@ int am__sq_account_read(struct am_store *s, const char *account,
 	return 0;
 }
 
+/* A line the list gave without names takes them from the registry. */
+static int registry_names(struct am_store *s, struct am_wage_line *ln,
+			  struct am_arena *a)
+{
+	sqlite3_stmt *st = NULL;
+	const char *sex;
+	int err = prepare(s, W_REGISTRY_PERSON, &st);
+
+	if (err)
+		return err;
+	err = step_row(s, st, am__sq_bind_text(st, 1, ln->national_code),
+		       "export");
+	if (err == AM_ENOT_FOUND)
+		return 0;
+	if (err)
+		return err;
+	err = col_text(st, 0, a, &ln->first_name);
+	err = err ? err : col_text(st, 1, a, &ln->last_name);
+	err = err ? err : col_text(st, 2, a, &ln->father_name);
+	if (ln->birth_date == AM_WAGE_DATE_NONE &&
+	    sqlite3_column_type(st, 3) != SQLITE_NULL)
+		ln->birth_date = (am_date)sqlite3_column_int64(st, 3);
+	sex = (const char *)sqlite3_column_text(st, 4);
+	if (!ln->sex && sex)
+		ln->sex = sex[0];
+	if (!err && !ln->nationality)
+		err = col_text(st, 5, a, &ln->nationality);
+	if (!ln->insurance_no[0])
+		col_code(st, 6, ln->insurance_no, sizeof(ln->insurance_no));
+	am__sq_finish(st);
+	return err ? am__store_errf(s, err, "export: out of memory") : 0;
+}
+
 /* Fill a list from a posted one: its header from wage_lists and workshops,
- * its lines from wage_lines_by_list with the names the registry holds. */
+ * its lines from its body, as filed. */
 int am__sq_list_read(struct am_store *s, const char *workshop, int period,
 		     const char *list_no, struct am_wage_list *l)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t id = 0, n = 0;
 	bool found = false;
+	const uint8_t *p;
+	size_t len, at = 1;
 	int rc, err = prepare(s, W_EXPORT_HEAD, &st);
 
 	if (err)
@@ -1154,64 +1434,41 @@ int am__sq_list_read(struct am_store *s, const char *workshop, int period,
 	am__strlcpy(l->workshop, workshop, sizeof(l->workshop));
 	l->period.year = period / 100;
 	l->period.month = period % 100;
+	if (n < 0 || n > INT32_MAX)
+		return am__store_errf(s, AM_ESTORE_CORRUPT, "list %" PRId64,
+				      id);
 	l->lines = am_arena_calloc(&l->arena, n ? (size_t)n : 1,
 				   sizeof(*l->lines));
 	if (!l->lines)
 		return am__store_errf(s, AM_ENOMEM, "export: out of memory");
-	err = prepare(s, W_EXPORT_LINES, &st);
+	err = prepare(s, W_EXPORT_BODY, &st);
+	if (!err)
+		err = step_row(s, st, sqlite3_bind_int64(st, 1, id), "export");
 	if (err)
 		return err;
-	rc = sqlite3_bind_int64(st, 1, id);
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	p = sqlite3_column_blob(st, 0);
+	len = (size_t)sqlite3_column_bytes(st, 0);
+	while (!err && (int64_t)l->nlines < n) {
 		struct am_wage_line *ln = &l->lines[l->nlines];
-		const char *sex;
+		struct am_line_assessment as;
 
-		rc = 0;
-		if ((int64_t)l->nlines == n) {
-			err = am__store_errf(s, AM_ESTORE_CORRUPT,
-					     "list %lld has more lines than "
-					     "it says",
-					     (long long)id);
-			break;
-		}
-		col_code(st, 0, ln->national_code, sizeof(ln->national_code));
-		ln->days = sqlite3_column_int(st, 1);
-		ln->daily_wage = sqlite3_column_int64(st, 2);
-		ln->monthly_wage = sqlite3_column_int64(st, 3);
-		ln->benefits = sqlite3_column_int64(st, 4);
-		ln->subject_wage = sqlite3_column_int64(st, 5);
-		ln->total_pay = sqlite3_column_int64(st, 6);
-		ln->insured_share = sqlite3_column_int64(st, 7);
-		err = col_text(st, 8, &l->arena, &ln->job_code);
-		err = err ? err : col_text(st, 9, &l->arena, &ln->occupation);
-		ln->start_date = col_date(st, 10);
-		ln->end_date = col_date(st, 11);
-		ln->row = (unsigned)sqlite3_column_int(st, 12);
-		err = err ? err : col_text(st, 13, &l->arena, &ln->first_name);
-		err = err ? err : col_text(st, 14, &l->arena, &ln->last_name);
-		err = err ? err : col_text(st, 15, &l->arena, &ln->father_name);
-		ln->birth_date = col_date(st, 16);
-		sex = (const char *)sqlite3_column_text(st, 17);
-		ln->sex = sex ? sex[0] : 0;
-		err = err ? err : col_text(st, 18, &l->arena, &ln->nationality);
-		col_code(st, 19, ln->insurance_no, sizeof(ln->insurance_no));
-		ln->hard_harmful_days = sqlite3_column_int(st, 22);
-		if (ln->start_date == AM_STORE_DATE_NONE)
-			ln->start_date = AM_WAGE_DATE_NONE;
-		if (ln->end_date == AM_STORE_DATE_NONE)
-			ln->end_date = AM_WAGE_DATE_NONE;
-		if (ln->birth_date == AM_STORE_DATE_NONE)
-			ln->birth_date = AM_WAGE_DATE_NONE;
-		ln->id_date = AM_WAGE_DATE_NONE;
-		/* The employer's and unemployment shares, for the header. */
-		l->t_employer += sqlite3_column_int64(st, 20);
-		l->t_unemployment += sqlite3_column_int64(st, 21);
+		err = am__body_decode_line(p, len, at, &l->arena, ln, &as, &at);
 		if (err)
 			break;
+		l->t_employer += as.employer;
+		l->t_unemployment += as.unemployment;
 		l->nlines++;
 	}
-	if (!err && rc != SQLITE_DONE)
-		err = am__sq_fail(s, rc, "export");
+	if (!err && at != len)
+		err = AM_ESTORE_CORRUPT;
 	am__sq_finish(st);
+	if (err)
+		return am__store_errf(s, err,
+				      "list %" PRId64 ": its lines cannot be "
+				      "read",
+				      id);
+	for (size_t i = 0; !err && i < l->nlines; i++)
+		if (!l->lines[i].first_name)
+			err = registry_names(s, &l->lines[i], &l->arena);
 	return err;
 }

@@ -129,8 +129,10 @@ int am_store_open(const char *uri, struct am_store **out)
 
 void am_store_close(struct am_store *s)
 {
-	if (s)
+	if (s) {
+		am__post_batch_free(s);
 		s->be->close(s);
+	}
 }
 
 const char *am_store_errmsg(const struct am_store *s)
@@ -220,6 +222,7 @@ int am_store_begin(struct am_store *s)
 	if (s->in_tx)
 		return am__store_errf(s, AM_EINVALID_ARGUMENT,
 				      "a transaction is already open");
+	am__post_batch_reset(s);
 	err = s->be->begin(s);
 	if (err)
 		return err;
@@ -257,9 +260,12 @@ int am_store_commit(struct am_store *s)
 				     "the transaction was aborted by a failure "
 				     "that could not be undone");
 	else
+		err = am__post_flush(s);
+	if (!err)
 		err = s->be->commit(s);
 	if (err)
 		rollback_quietly(s, false);
+	am__post_batch_reset(s);
 	s->in_tx = false;
 	s->tx_failed = false;
 	return err;
@@ -272,6 +278,7 @@ int am_store_rollback(struct am_store *s)
 	if (!s->in_tx)
 		return 0;
 	err = s->be->rollback(s);
+	am__post_batch_reset(s);
 	s->in_tx = false;
 	s->tx_failed = false;
 	return err;
@@ -467,9 +474,19 @@ int am_relation_parse(const char *name, enum am_relation *out)
 }
 
 /* JSON members, each preceded by '{' or ','. NULL strings are null. */
+/* No printf: a bulk import encodes every record it writes. */
+static int json_key(struct am_buf *b, const char *key)
+{
+	int err = am_buf_addch(b, b->len ? ',' : '{');
+
+	err = err ? err : am_buf_addch(b, '"');
+	err = err ? err : am_buf_adds(b, key);
+	return err ? err : am_buf_add(b, "\":", 2);
+}
+
 static int json_str(struct am_buf *b, const char *key, const char *val)
 {
-	int err = am_buf_addf(b, "%c\"%s\":", b->len ? ',' : '{', key);
+	int err = json_key(b, key);
 
 	if (err)
 		return err;
@@ -480,8 +497,17 @@ static int json_str(struct am_buf *b, const char *key, const char *val)
 
 static int json_int(struct am_buf *b, const char *key, int64_t val)
 {
-	return am_buf_addf(b, "%c\"%s\":%" PRId64, b->len ? ',' : '{', key,
-			   val);
+	char digits[24], *d = digits + sizeof(digits);
+	uint64_t u = val < 0 ? 0 - (uint64_t)val : (uint64_t)val;
+	int err = json_key(b, key);
+
+	do
+		*--d = (char)('0' + u % 10);
+	while (u /= 10);
+	if (val < 0)
+		*--d = '-';
+	return err ? err
+		   : am_buf_add(b, d, (size_t)(digits + sizeof(digits) - d));
 }
 
 static int json_date(struct am_buf *b, const char *key, am_date d)
@@ -493,8 +519,9 @@ static int json_date(struct am_buf *b, const char *key, am_date d)
 
 static int json_bool(struct am_buf *b, const char *key, bool val)
 {
-	return am_buf_addf(b, "%c\"%s\":%s", b->len ? ',' : '{', key,
-			   val ? "true" : "false");
+	int err = json_key(b, key);
+
+	return err ? err : am_buf_adds(b, val ? "true" : "false");
 }
 
 static int person_json(const struct am_person *p, struct am_buf *b)
@@ -629,15 +656,11 @@ int am_store_person_put(struct am_store *s, const struct am_person *p)
 	return err;
 }
 
-/* No savepoint: the one statement is atomic, and a refused row leaves the
- * caller's transaction usable. No audit entry: the caller writes one per
- * batch. */
-int am_store_person_put_bulk(struct am_store *s, const struct am_person *p)
+/* A bulk put: no savepoint, for the one statement is atomic and a refused
+ * row leaves the caller's transaction usable; no audit entry, for the
+ * caller writes one per batch. */
+static int bulk_ready(struct am_store *s)
 {
-	int err;
-
-	if (!p->national_code || !p->first_name || !p->last_name)
-		return missing(s, "national code or name");
 	if (!s->in_tx)
 		return am__store_errf(s, AM_EINVALID_ARGUMENT,
 				      "a bulk put runs inside the caller's "
@@ -647,10 +670,17 @@ int am_store_person_put_bulk(struct am_store *s, const struct am_person *p)
 			s, AM_ESTORE_SQL,
 			"the transaction was aborted by a failure "
 			"that could not be undone; roll it back");
-	err = am__store_ready(s);
-	if (err)
-		return err;
-	return s->be->person_put(s, p, am__store_now(s));
+	return am__store_ready(s);
+}
+
+int am_store_person_put_bulk(struct am_store *s, const struct am_person *p)
+{
+	int err;
+
+	if (!p->national_code || !p->first_name || !p->last_name)
+		return missing(s, "national code or name");
+	err = bulk_ready(s);
+	return err ? err : s->be->person_put(s, p, am__store_now(s));
 }
 
 /* Like the bulk put: one statement, no savepoint, no audit entry. */
@@ -726,6 +756,63 @@ int am_store_dependant_put(struct am_store *s, const struct am_dependant *d)
 				   d->main_insured, &json);
 	am_buf_release(&json);
 	return err;
+}
+
+int am_store_employer_put_bulk(struct am_store *s, const struct am_employer *e)
+{
+	int err;
+
+	if (!e->id || !e->name)
+		return missing(s, "employer id or name");
+	err = bulk_ready(s);
+	return err ? err : s->be->employer_put(s, e, am__store_now(s));
+}
+
+int am_store_workshop_put_bulk(struct am_store *s, const struct am_workshop *w)
+{
+	int err;
+
+	if (!w->code || !w->name)
+		return missing(s, "workshop code or name");
+	err = bulk_ready(s);
+	return err ? err : s->be->workshop_put(s, w, am__store_now(s));
+}
+
+int am_store_dependant_put_bulk(struct am_store *s,
+				const struct am_dependant *d)
+{
+	int err;
+
+	if (!d->main_insured || !d->dependant)
+		return missing(s, "main insured or dependant");
+	err = bulk_ready(s);
+	return err ? err : s->be->dependant_put(s, d, am__store_now(s));
+}
+
+/* The encodings of the audit payloads above, for a caller that hashes the
+ * records of a bulk batch. */
+int am_person_json(const struct am_person *p, struct am_buf *b)
+{
+	am_buf_clear(b);
+	return person_json(p, b);
+}
+
+int am_employer_json(const struct am_employer *e, struct am_buf *b)
+{
+	am_buf_clear(b);
+	return employer_json(e, b);
+}
+
+int am_workshop_json(const struct am_workshop *w, struct am_buf *b)
+{
+	am_buf_clear(b);
+	return workshop_json(w, b);
+}
+
+int am_dependant_json(const struct am_dependant *d, struct am_buf *b)
+{
+	am_buf_clear(b);
+	return dependant_json(d, b);
 }
 
 /* Gets: a check of the key and the schema, then the backend. */

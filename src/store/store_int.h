@@ -8,6 +8,20 @@
 #define AM__STORE_ERRMSG_MAX 512
 #define AM__STORE_ACTOR_MAX 128
 
+struct am__index_entry;
+
+/* What a posting transaction gathers until its commit (posting.c): the
+ * index entries of its lists, the digest of the lists for the batch's
+ * audit entry, and the next ledger id once read. */
+struct am__post_batch {
+	struct am__index_entry *e;
+	size_t n, alloc;
+	int64_t ledger_next; /* 0: not read in this transaction */
+	int64_t lists, lines, first_id, last_id;
+	unsigned char digest_state[384]; /* crypto_generichash_state */
+	int64_t registered; /* persons registered since the handle opened */
+};
+
 /*
  * The handle. A backend allocates its own struct with this one as its first
  * member and casts back (container style). Everything policy-like lives in
@@ -22,6 +36,7 @@ struct am_store {
 	bool tx_failed; /* a unit in it could not be undone: only rollback */
 	bool ready;	/* schema found current: no need to ask again */
 	int64_t clock;	/* tests: a fixed "now" in unix seconds; 0 = time() */
+	struct am__post_batch batch; /* posting.c */
 };
 
 /* One numbered migration, embedded from src/store/migrations/NNNN_*.sql
@@ -32,22 +47,32 @@ struct am__migration {
 	const char *sql;
 };
 
+struct am_buf;
+struct am_wage_list;
+struct am_wage_line;
+struct am_line_assessment;
+
 /* A wage list's row as the posting writes it (posting.c fills it). */
 struct am__list_row {
 	const char *workshop;
 	int year, month;
 	int period; /* year * 100 + month */
 	const char *list_no;
+	int64_t revision;    /* 0, then one more per amendment */
 	const uint8_t *hash; /* 32 bytes */
 	const char *source_file;
 	int64_t lines, days;
 	am_money subject, insured, employer, state, unemployment, hard_harmful;
+	am_money owed_workshop, owed_state; /* the debits: their sum is the
+					     * credits' */
 	const char *rules_identity;
-	am_date due_date;
+	am_date due_date, value_date;
 	bool state_pays_employer;
-	int64_t journal_txn, journal_n;
+	int64_t txn;	    /* its ledger id */
 	int64_t supersedes; /* the list it replaces, or 0 */
 	int64_t posted_at;
+	const void *body; /* the lines, packed (codec.c) */
+	size_t body_len;
 };
 
 /* One journal entry. Strings: account is copied in, the others point at
@@ -66,13 +91,52 @@ struct am__journal_entry {
 	am_date value_date;
 };
 
-/* What a posted list holds, for the idempotency decision and the amend. */
+/* The newest revision of a list key, for the idempotency decision and
+ * the amend: its amounts are what a reversal undoes. */
 struct am__list_key {
 	bool found;
-	int64_t id;
+	bool posted; /* else superseded */
+	int64_t id, revision, txn;
 	uint8_t hash[32];
-	int64_t journal_txn, journal_n;
+	am_money insured, employer, state, unemployment, hard_harmful;
+	am_money owed_workshop, owed_state;
+	am_date due_date;
 };
+
+/* One entry of the by-person index: a line of a posted list. */
+struct am__index_entry {
+	int64_t code;	 /* national code as an integer */
+	int64_t list_id; /* its list */
+	uint32_t offset; /* where the line starts in the list's body */
+	int32_t period;
+};
+
+/* posting.c: a transaction's batch. flush writes what the postings left
+ * for the commit (am_store_commit() calls it); reset forgets it (after a
+ * commit or rollback); free releases its memory (at close). */
+int am__post_flush(struct am_store *s);
+void am__post_batch_reset(struct am_store *s);
+void am__post_batch_free(struct am_store *s);
+
+/* codec.c: the packed forms. */
+int am__code_int(const char *national_code, int64_t *out);
+void am__code_text(int64_t code, char out[11]);
+/* Append the list's lines (with a[i] for line i) to out; offsets[i] gets
+ * where line i starts. */
+int am__body_encode(const struct am_wage_list *l,
+		    const struct am_line_assessment *a, struct am_buf *out,
+		    uint32_t *offsets);
+/* Decode the line at offset of body p[0..n); strings into ar; *next (may
+ * be NULL) the offset after it. AM_ESTORE_CORRUPT for bad bytes. */
+int am__body_decode_line(const uint8_t *p, size_t n, size_t offset,
+			 struct am_arena *ar, struct am_wage_line *ln,
+			 struct am_line_assessment *a, size_t *next);
+/* n entries, sorted, every list id >= base, into out. */
+int am__block_encode(const struct am__index_entry *e, size_t n, int64_t base,
+		     struct am_buf *out);
+/* The n entries of a block (period left 0). */
+int am__block_decode(const uint8_t *p, size_t len, int64_t first_code,
+		     int64_t base, size_t n, struct am__index_entry *out);
 
 /* A stored payment, as the payments table holds it. */
 struct am__payment_row {
@@ -178,49 +242,49 @@ struct am_store_backend {
 			     void *ctx);
 
 	/* Wage lists and the journal (posting.c is the policy). */
-	/* The posted list of this key (key->found false when none). */
+	/* The newest revision under the key (key->found false when none). */
 	int (*list_find)(struct am_store *s, const char *workshop, int period,
 			 const char *list_no, struct am__list_key *key);
-	/* Insert the list row (and, with row->supersedes, link the old
-	 * one to it); *id is the new list's id. */
+	/* Insert the list row with its body (and, with row->supersedes,
+	 * link the old one to it); *id is the new list's id. */
 	int (*list_insert)(struct am_store *s, const struct am__list_row *row,
 			   int64_t *id);
-	/* Mark list id superseded and take its lines out of the person
-	 * totals. */
+	/* Mark list id superseded. */
 	int (*list_supersede)(struct am_store *s, int64_t id);
-	/* Record the list's journal transaction (first id, entry count). */
-	int (*list_set_journal)(struct am_store *s, int64_t id, int64_t txn,
-				int64_t n);
-	/* Append the list's lines with their assessments to the by-list
-	 * table, in one call: the bulk path. */
-	int (*lines_insert)(struct am_store *s, int64_t list_id, int period,
-			    const struct am_wage_list *l,
-			    const struct am_line_assessment *a);
-	/* Copy the lines above the watermark into the by-person table in
-	 * key order, add the posted ones to the person totals, move the
-	 * watermark; *lines copied. */
-	int (*compact)(struct am_store *s, int64_t *lines);
-	/* Append n entries as one transaction: ids are the next free ones,
-	 * *txn the first. */
+	/* The next free ledger id: above every journal id and list txn. */
+	int (*ledger_next)(struct am_store *s, int64_t *next);
+	/* Whether a national code (as an integer) is registered. */
+	int (*person_known)(struct am_store *s, int64_t code, bool *known);
+	/* The line at offset of list id's body, decoded (strings in a). */
+	int (*line_read)(struct am_store *s, int64_t list_id, uint32_t offset,
+			 struct am_arena *a, struct am_wage_line *ln,
+			 struct am_line_assessment *as);
+	/* One block of the by-person index (n entries); with last, the
+	 * segment's row too, with entries its whole count. */
+	int (*index_put)(struct am_store *s, int period, int64_t segment,
+			 int64_t first_code, int64_t n, const void *block,
+			 size_t len);
+	int (*segment_put)(struct am_store *s, int period, int64_t segment,
+			   int64_t entries);
+	/* Merge each period's index segments into one, when it has more
+	 * than one; *entries merged. */
+	int (*compact)(struct am_store *s, int64_t *entries);
+	/* Append n entries as one transaction with ids first, first + 1…
+	 * (txn = first). */
 	int (*journal_append)(struct am_store *s,
 			      const struct am__journal_entry *e, size_t n,
-			      int64_t now, int64_t *txn);
-	/* Read the n entries of transaction txn (at most max). */
-	int (*journal_read)(struct am_store *s, int64_t txn, size_t max,
-			    struct am__journal_entry *out, size_t *n);
-	/* Sums over transaction txn's entries (at most max of them, which
-	 * are contiguous from id txn), as stored; *n counts them. */
-	int (*journal_sum)(struct am_store *s, int64_t txn, int64_t max,
-			   int64_t *debit, int64_t *credit, int64_t *n);
-	/* Totals of the whole journal, and how many txns do not balance. */
+			      int64_t now, int64_t first);
+	/* Totals of the whole ledger (journal and list assessments), and
+	 * how many transactions do not balance. */
 	int (*journal_check)(struct am_store *s, int64_t *debit,
 			     int64_t *credit, int64_t *unbalanced);
-	/* What account owes for period (Σ debit − Σ credit). */
+	/* What account owes for period (Σ debit − Σ credit), list
+	 * assessments included. */
 	int (*account_due)(struct am_store *s, const char *account, int period,
 			   am_money *due);
 	/* A migrated month: insert unless the key exists, else *existed and
-	 * *old holds the stored row's days, wage and h&h days. Adds a new
-	 * row to the person totals; *wrote once the row is in. */
+	 * *old holds the stored row's days, wage and h&h days; *wrote once
+	 * the row is in. */
 	int (*history_insert)(struct am_store *s,
 			      const struct am_history_row *r, int period,
 			      int64_t now, bool *existed,

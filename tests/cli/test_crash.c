@@ -75,24 +75,53 @@ static void check_consistent(const char *db_path, struct summary *sum)
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
 	sqlite3_finalize(st);
-	/* Every posted list has exactly the lines it says. */
+	/* Every line of every list is in the by-person index, and the
+	 * index's blocks hold what its segments say. */
 	assert_int_equal(
-		query_ll(db,
-			 "SELECT count(*) FROM wage_lists l WHERE "
-			 "l.lines != (SELECT count(*) FROM wage_lines_by_list "
-			 "w WHERE w.list_id = l.id)"),
+		query_ll(db, "SELECT (SELECT coalesce(sum(lines), 0) FROM "
+			     "wage_lists) - (SELECT coalesce(sum(entries), 0) "
+			     "FROM index_segments)"),
+		0);
+	assert_int_equal(
+		query_ll(db, "SELECT (SELECT coalesce(sum(entries), 0) FROM "
+			     "person_index) - (SELECT coalesce(sum(entries), "
+			     "0) FROM index_segments)"),
 		0);
 	sum->lists = query_ll(db, "SELECT count(*) FROM wage_lists WHERE "
 				  "status = 'posted'");
 	sum->lines = query_ll(db, "SELECT coalesce(sum(lines), 0) FROM "
 				  "wage_lists WHERE status = 'posted'");
-	sum->line_rows = query_ll(db, "SELECT count(*) FROM wage_lines");
-	sum->insured = query_ll(db, "SELECT coalesce(sum(insured), 0) FROM "
-				    "wage_lines");
-	sqlite3_close(db);
+	sum->line_rows = query_ll(db, "SELECT count(*) FROM person_codes");
+	sum->insured = query_ll(db, "SELECT coalesce(sum(t_insured), 0) FROM "
+				    "wage_lists WHERE status = 'posted'");
 
 	assert_int_equal(
 		am_store_open_flags(db_path, AM_STORE_OPEN_READONLY, &s), 0);
+	/* Every posted list reads back whole: its body has the lines its
+	 * row counts. */
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT workshop, period, list_no,"
+					    " lines FROM wage_lists"
+					    " WHERE status = 'posted'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct am_wage_list l;
+		int p = sqlite3_column_int(st, 1);
+		struct am_period period = { p / 100, p % 100 };
+
+		am_wage_list_init(&l);
+		assert_int_equal(
+			am_store_list_read(
+				s, (const char *)sqlite3_column_text(st, 0),
+				period,
+				(const char *)sqlite3_column_text(st, 2), &l),
+			0);
+		assert_int_equal(l.nlines, sqlite3_column_int64(st, 3));
+		am_wage_list_release(&l);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
 	assert_int_equal(am_store_journal_check(s, &balanced, &debit, &credit),
 			 0);
 	assert_true(balanced);

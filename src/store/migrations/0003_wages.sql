@@ -1,14 +1,14 @@
--- 0003: posted wage lists and their lines, per-person totals, migrated
+-- 0003: posted wage lists with their lines, the by-person index, migrated
 -- history, the double-entry journal and bank payments. Released: never
--- edit; add a migration.
+-- edit; add a migration. (Rewritten once before its first release, when
+-- issue 3's benchmark showed a row per line could not post a national
+-- month in time: docs/storage.md, "Posting".)
 --
 -- Periods are INTEGER year * 100 + month (Jalali): 140307 is 1403/07.
--- Amounts are INTEGER rials. wage_lines is WITHOUT ROWID and clustered by
--- (period, national_code, list_id): a person's month is one point lookup,
--- and reads by person walk the periods between person_totals.first_period
--- and last_period. Postings append to wage_lines_by_list (clustered by
--- list) and am_store_compact() copies the lines over in key order: random-key writes per line are what made
--- posting slow (docs/storage.md, "Posting").
+-- Amounts are INTEGER rials. A list is one row: its lines, each with its
+-- assessment, packed in body (src/store/codec.c); reads by person go
+-- through person_index, blocks of sorted (national code, list, offset)
+-- entries written once per batch of lists.
 
 CREATE TABLE wage_lists (
 	id INTEGER PRIMARY KEY CHECK (id >= 1),
@@ -17,116 +17,106 @@ CREATE TABLE wage_lists (
 	month INTEGER NOT NULL CHECK (month BETWEEN 1 AND 12),
 	period INTEGER NOT NULL CHECK (period = year * 100 + month),
 	list_no TEXT NOT NULL CHECK (length(list_no) <= 12),
+	-- 0 for the first list under the key, then one more per amendment;
+	-- only the highest may be posted.
+	revision INTEGER NOT NULL CHECK (revision >= 0),
 	hash BLOB NOT NULL CHECK (length(hash) = 32),
 	status TEXT NOT NULL CHECK (status IN ('posted', 'superseded')),
 	source_file TEXT,
 	lines INTEGER NOT NULL CHECK (lines >= 0),
 	t_days INTEGER NOT NULL,
 	t_subject INTEGER NOT NULL,
-	t_insured INTEGER NOT NULL,
-	t_employer INTEGER NOT NULL,
-	t_state INTEGER NOT NULL,
-	t_unemployment INTEGER NOT NULL,
-	t_hard_harmful INTEGER NOT NULL,
+	-- The assessment is one balanced ledger transaction, kept on the
+	-- list's row (a sub-ledger): the workshop and the state debited,
+	-- the five contribution accounts credited. The journal below holds
+	-- every other event; both draw ids from one sequence (txn).
+	t_insured INTEGER NOT NULL CHECK (t_insured >= 0),
+	t_employer INTEGER NOT NULL CHECK (t_employer >= 0),
+	t_state INTEGER NOT NULL CHECK (t_state >= 0),
+	t_unemployment INTEGER NOT NULL CHECK (t_unemployment >= 0),
+	t_hard_harmful INTEGER NOT NULL CHECK (t_hard_harmful >= 0),
+	owed_workshop INTEGER NOT NULL CHECK (owed_workshop >= 0),
+	owed_state INTEGER NOT NULL CHECK (owed_state >= 0),
 	rules_identity TEXT NOT NULL,
 	due_date INTEGER NOT NULL,
 	state_pays_employer INTEGER NOT NULL
 		CHECK (state_pays_employer IN (0, 1)),
-	journal_txn INTEGER NOT NULL, -- first journal entry of its assessment
-	journal_n INTEGER NOT NULL,   -- and how many entries it has
+	txn INTEGER NOT NULL UNIQUE CHECK (txn >= 1),
+	value_date INTEGER NOT NULL,
 	posted_at INTEGER NOT NULL,
 	superseded_by INTEGER REFERENCES wage_lists (id),
+	body BLOB NOT NULL,
+	CHECK (owed_workshop + owed_state = t_insured + t_employer + t_state
+	       + t_unemployment + t_hard_harmful),
 	CHECK (status = 'superseded' OR superseded_by IS NULL)
 );
 
--- At most one posted list per (workshop, period, list number); superseded
--- ones stay, for the record.
-CREATE UNIQUE INDEX wage_lists_posted ON wage_lists (workshop, period, list_no)
-	WHERE status = 'posted';
+-- A list by its key, every revision; a workshop's lists (its statement).
+CREATE UNIQUE INDEX wage_lists_key
+	ON wage_lists (workshop, period, list_no, revision);
 
-CREATE TABLE wage_lines (
+-- Amounts and keys never change once posted; only the status may.
+CREATE TRIGGER wage_lists_fixed BEFORE UPDATE OF id, workshop, year, month,
+	period, list_no, revision, hash, lines, t_days, t_subject, t_insured,
+	t_employer, t_state, t_unemployment, t_hard_harmful, owed_workshop,
+	owed_state, rules_identity, due_date, state_pays_employer, txn,
+	value_date, posted_at, body ON wage_lists
+BEGIN
+	SELECT RAISE(ABORT, 'a posted wage list is not edited: amend it');
+END;
+
+CREATE TRIGGER wage_lists_no_delete BEFORE DELETE ON wage_lists
+BEGIN
+	SELECT RAISE(ABORT, 'a posted wage list is not deleted: amend it');
+END;
+
+-- The by-person index. Each batch of posted lists writes, per period, one
+-- segment: its entries sorted by national code and packed in blocks of
+-- about a hundred (a person's entries never straddle two blocks).
+-- A batch's segment is its lowest list id, and its entries store their
+-- list id less base (the same number); a compaction merges a period's
+-- segments into one with a new number below them all. A person's month
+-- is, per segment of the period, the one block whose first code is the
+-- greatest not above theirs. Superseded lists stay indexed; readers skip
+-- them.
+CREATE TABLE index_segments (
 	period INTEGER NOT NULL,
-	national_code TEXT NOT NULL CHECK (length(national_code) = 10),
-	list_id INTEGER NOT NULL, -- wage_lists (id): set by the posting
-	workshop TEXT NOT NULL,
-	row INTEGER NOT NULL,
-	days INTEGER NOT NULL CHECK (days BETWEEN 0 AND 31),
-	daily_wage INTEGER NOT NULL,
-	monthly_wage INTEGER NOT NULL,
-	benefits INTEGER NOT NULL,
-	subject_wage INTEGER NOT NULL,
-	total_pay INTEGER NOT NULL,
-	base INTEGER NOT NULL, -- the subject wage assessed (floored, capped)
-	insured INTEGER NOT NULL,
-	employer INTEGER NOT NULL,
-	state INTEGER NOT NULL,
-	unemployment INTEGER NOT NULL,
-	hard_harmful INTEGER NOT NULL,
-	hard_harmful_days INTEGER NOT NULL,
-	job_code TEXT,
-	occupation TEXT,
-	start_date INTEGER,
-	end_date INTEGER,
-	PRIMARY KEY (period, national_code, list_id)
+	segment INTEGER NOT NULL,
+	base INTEGER NOT NULL,
+	entries INTEGER NOT NULL CHECK (entries >= 1),
+	PRIMARY KEY (period, segment)
 ) WITHOUT ROWID;
 
--- Every line again, clustered by list, as posted: list ids only grow, so a
--- posting appends here and never splits a page in the middle. It is the
--- record of each list (amendments and exports read it by list);
--- am_store_compact() copies the lines above the watermark, sorted, into
--- wage_lines and adds them to person_totals in one pass after an import.
--- Until then the views read them here too.
-CREATE TABLE wage_lines_by_list (
+CREATE TABLE person_index (
 	period INTEGER NOT NULL,
-	national_code TEXT NOT NULL CHECK (length(national_code) = 10),
-	list_id INTEGER NOT NULL, -- wage_lists (id): set by the posting
-	workshop TEXT NOT NULL,
-	row INTEGER NOT NULL,
-	days INTEGER NOT NULL CHECK (days BETWEEN 0 AND 31),
-	daily_wage INTEGER NOT NULL,
-	monthly_wage INTEGER NOT NULL,
-	benefits INTEGER NOT NULL,
-	subject_wage INTEGER NOT NULL,
-	total_pay INTEGER NOT NULL,
-	base INTEGER NOT NULL, -- the subject wage assessed (floored, capped)
-	insured INTEGER NOT NULL,
-	employer INTEGER NOT NULL,
-	state INTEGER NOT NULL,
-	unemployment INTEGER NOT NULL,
-	hard_harmful INTEGER NOT NULL,
-	hard_harmful_days INTEGER NOT NULL,
-	job_code TEXT,
-	occupation TEXT,
-	start_date INTEGER,
-	end_date INTEGER,
-	PRIMARY KEY (list_id, national_code)
+	segment INTEGER NOT NULL,
+	first_code INTEGER NOT NULL,
+	entries INTEGER NOT NULL CHECK (entries >= 1),
+	block BLOB NOT NULL,
+	PRIMARY KEY (period, segment, first_code)
 ) WITHOUT ROWID;
 
--- The last list whose lines are in wage_lines and person_totals.
-CREATE TABLE compaction (
-	id INTEGER PRIMARY KEY CHECK (id = 1),
-	list_id INTEGER NOT NULL CHECK (list_id >= 0)
-);
-INSERT INTO compaction (id, list_id) VALUES (1, 0);
+-- Every registered national code as an integer key: the posting checks
+-- a batch's persons against it in key order (2-3 times faster than
+-- persons' text key, docs/storage.md). Kept by the triggers.
+CREATE TABLE person_codes (code INTEGER PRIMARY KEY);
+INSERT INTO person_codes SELECT CAST(national_code AS INTEGER) FROM persons;
 
--- Running sums per person, maintained by each compaction, amendment and
--- migrated row (not by the posting itself: a posted list's lines count
--- from the compaction on):
--- days and subject wages as reported (concurrent jobs add up; the history
--- view caps each month at its length), how many month records, and the
--- first and last period ever posted (the bounds of a history walk).
-CREATE TABLE person_totals (
-	national_code TEXT NOT NULL PRIMARY KEY
-		CHECK (length(national_code) = 10),
-	days INTEGER NOT NULL,
-	records INTEGER NOT NULL,
-	subject_wages INTEGER NOT NULL,
-	first_period INTEGER NOT NULL,
-	last_period INTEGER NOT NULL
-) WITHOUT ROWID;
+CREATE TRIGGER person_codes_add AFTER INSERT ON persons
+BEGIN
+	INSERT OR IGNORE INTO person_codes
+		VALUES (CAST(NEW.national_code AS INTEGER));
+END;
+
+CREATE TRIGGER person_codes_drop AFTER DELETE ON persons
+BEGIN
+	DELETE FROM person_codes
+		WHERE code = CAST(OLD.national_code AS INTEGER);
+END;
 
 -- Months migrated from the old system ("import history"): stored as given,
--- not assessed; they count toward credited days.
+-- not assessed; they count toward credited days. Clustered by person: a
+-- history reads them in one range.
 CREATE TABLE history_migrated (
 	period INTEGER NOT NULL CHECK (period % 100 BETWEEN 1 AND 12),
 	national_code TEXT NOT NULL CHECK (length(national_code) = 10),
@@ -136,7 +126,7 @@ CREATE TABLE history_migrated (
 	hard_harmful_days INTEGER NOT NULL
 		CHECK (hard_harmful_days BETWEEN 0 AND days),
 	imported_at INTEGER NOT NULL,
-	PRIMARY KEY (period, national_code, workshop)
+	PRIMARY KEY (national_code, period, workshop)
 ) WITHOUT ROWID;
 
 -- The ledger. Each business event is a transaction (txn = the id of its
@@ -144,7 +134,10 @@ CREATE TABLE history_migrated (
 -- 'workshop:CODE' (what a workshop owes), 'state' (what the state owes),
 -- 'bank' (money received), 'contributions:insured', ':employer', ':state',
 -- ':unemployment', ':hard_harmful' (what was assessed), and 'penalties:*'
--- with kind 'penalty', kept for the penalties of a later issue.
+-- with kind 'penalty', kept for the penalties of a later issue. A wage
+-- list's assessment is not here but on its wage_lists row (txn, owed_*,
+-- t_*), which is the same transaction in one row; its reversal, when the
+-- list is amended, is here.
 CREATE TABLE journal (
 	id INTEGER PRIMARY KEY CHECK (id >= 1),
 	txn INTEGER NOT NULL CHECK (txn BETWEEN 1 AND id),

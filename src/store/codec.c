@@ -1,0 +1,355 @@
+/* The packed forms the posting stores: a wage list's lines as one body, and
+ * the by-person index as sorted blocks. Backend-neutral bytes, so SQLite's
+ * BLOB and PostgreSQL's bytea hold the same thing (docs/storage.md).
+ *
+ * Integers are LEB128 varints (signed ones zigzagged first), strings a
+ * varint of length + 1 (0 for NULL) and their bytes. The decoders read
+ * stored bytes only, but are written as if the bytes were hostile: every
+ * length is checked against what is left, and the fuzzer feeds them. */
+#include "core/internal.h"
+
+#include "amanat/wagelist.h"
+#include "store/store_int.h"
+
+#define BODY_VERSION 1
+
+static int put_varint(struct am_buf *b, uint64_t v)
+{
+	uint8_t tmp[10];
+	size_t n = 0;
+
+	do {
+		uint8_t c = v & 0x7f;
+
+		v >>= 7;
+		tmp[n++] = (uint8_t)(c | (v ? 0x80 : 0));
+	} while (v);
+	return am_buf_add(b, tmp, n);
+}
+
+static uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+static int put_signed(struct am_buf *b, int64_t v)
+{
+	return put_varint(b, zigzag(v));
+}
+
+/* A date: 0 for none, else its zigzag + 1. */
+static int put_date(struct am_buf *b, am_date d)
+{
+	return put_varint(b, d == AM_WAGE_DATE_NONE ? 0 : zigzag(d) + 1);
+}
+
+static int put_str(struct am_buf *b, const char *s)
+{
+	size_t n;
+	int err;
+
+	if (!s)
+		return put_varint(b, 0);
+	n = strlen(s);
+	err = put_varint(b, (uint64_t)n + 1);
+	return err ? err : am_buf_add(b, s, n);
+}
+
+/* A reader over stored bytes: p advances, err sticks at the first fault. */
+struct rd {
+	const uint8_t *p, *end;
+	int err;
+};
+
+static uint64_t get_varint(struct rd *r)
+{
+	uint64_t v = 0;
+
+	for (unsigned shift = 0; shift < 64; shift += 7) {
+		uint8_t c;
+
+		if (r->p == r->end)
+			break;
+		c = *r->p++;
+		if (shift == 63 && c > 1)
+			break;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+	}
+	r->err = AM_ESTORE_CORRUPT;
+	r->p = r->end;
+	return 0;
+}
+
+static int64_t get_signed(struct rd *r)
+{
+	return unzigzag(get_varint(r));
+}
+
+static int get_int(struct rd *r, int lo, int hi)
+{
+	int64_t v = get_signed(r);
+
+	if (v < lo || v > hi) {
+		r->err = AM_ESTORE_CORRUPT;
+		return lo;
+	}
+	return (int)v;
+}
+
+static am_date get_date(struct rd *r)
+{
+	uint64_t v = get_varint(r);
+	int64_t d;
+
+	if (!v)
+		return AM_WAGE_DATE_NONE;
+	d = unzigzag(v - 1);
+	if (d <= INT32_MIN || d > INT32_MAX) {
+		r->err = AM_ESTORE_CORRUPT;
+		return AM_WAGE_DATE_NONE;
+	}
+	return (am_date)d;
+}
+
+/* A string into the arena (a == NULL: skipped). */
+static const char *get_str(struct rd *r, struct am_arena *a)
+{
+	uint64_t n = get_varint(r);
+	const char *s;
+
+	if (!n || r->err)
+		return NULL;
+	n--;
+	if (n > (uint64_t)(r->end - r->p)) {
+		r->err = AM_ESTORE_CORRUPT;
+		r->p = r->end;
+		return NULL;
+	}
+	s = a ? am_arena_strndup(a, (const char *)r->p, (size_t)n) : "";
+	if (!s)
+		r->err = AM_ENOMEM;
+	r->p += n;
+	return s;
+}
+
+/* A string into a fixed buffer of size bytes ("" for NULL). */
+static void get_fixed(struct rd *r, char *out, size_t size)
+{
+	uint64_t n = get_varint(r);
+
+	out[0] = 0;
+	if (!n || r->err)
+		return;
+	n--;
+	if (n >= size || n > (uint64_t)(r->end - r->p)) {
+		r->err = AM_ESTORE_CORRUPT;
+		r->p = r->end;
+		return;
+	}
+	memcpy(out, r->p, (size_t)n);
+	out[n] = 0;
+	r->p += n;
+}
+
+int am__code_int(const char *code, int64_t *out)
+{
+	int64_t v = 0;
+	size_t i;
+
+	for (i = 0; code[i]; i++) {
+		if (code[i] < '0' || code[i] > '9' || i == 10)
+			return AM_EINVALID_ARGUMENT;
+		v = v * 10 + (code[i] - '0');
+	}
+	if (i != 10)
+		return AM_EINVALID_ARGUMENT;
+	*out = v;
+	return 0;
+}
+
+void am__code_text(int64_t code, char out[11])
+{
+	uint64_t v = (uint64_t)code % 10000000000u;
+
+	for (int i = 9; i >= 0; i--) {
+		out[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	out[10] = 0;
+}
+
+static int encode_line(struct am_buf *b, const struct am_wage_line *ln,
+		       const struct am_line_assessment *a)
+{
+	const int64_t money[] = {
+		ln->daily_wage,	  ln->monthly_wage, ln->benefits,
+		ln->subject_wage, ln->total_pay,    ln->insured_share,
+		ln->seniority,	  ln->spouse,	    a->base,
+		a->insured,	  a->employer,	    a->state,
+		a->unemployment,  a->hard_harmful,
+	};
+	const char *text[] = {
+		ln->insurance_no, ln->first_name, ln->last_name,
+		ln->father_name,  ln->id_no,	  ln->id_place,
+		ln->nationality,  ln->occupation, ln->job_code,
+	};
+	int64_t code;
+	int err;
+
+	err = am__code_int(ln->national_code, &code);
+	err = err ? err : put_varint(b, (uint64_t)code);
+	err = err ? err : put_varint(b, ln->row);
+	err = err ? err : put_signed(b, ln->days);
+	err = err ? err : put_signed(b, a->hard_harmful_days);
+	err = err ? err : am_buf_addch(b, (unsigned char)ln->sex);
+	err = err ? err : am_buf_addch(b, a->unemployment_by_state);
+	err = err ? err : put_signed(b, ln->prate);
+	for (size_t i = 0; !err && i < AM_ARRAY_SIZE(money); i++)
+		err = put_signed(b, money[i]);
+	err = err ? err : put_date(b, ln->id_date);
+	err = err ? err : put_date(b, ln->birth_date);
+	err = err ? err : put_date(b, ln->start_date);
+	err = err ? err : put_date(b, ln->end_date);
+	for (size_t i = 0; !err && i < AM_ARRAY_SIZE(text); i++)
+		err = put_str(b, text[i]);
+	return err;
+}
+
+int am__body_encode(const struct am_wage_list *l,
+		    const struct am_line_assessment *a, struct am_buf *out,
+		    uint32_t *offsets)
+{
+	int err = am_buf_addch(out, BODY_VERSION);
+
+	for (size_t i = 0; !err && i < l->nlines; i++) {
+		if (out->len > UINT32_MAX)
+			return AM_ETOO_LONG;
+		offsets[i] = (uint32_t)out->len;
+		err = encode_line(out, &l->lines[i], &a[i]);
+	}
+	return err;
+}
+
+int am__body_decode_line(const uint8_t *p, size_t n, size_t offset,
+			 struct am_arena *ar, struct am_wage_line *ln,
+			 struct am_line_assessment *a, size_t *next)
+{
+	struct rd r = { p + offset, p + n, 0 };
+	int64_t money[14];
+	uint64_t code;
+	const char **text[] = {
+		&ln->first_name, &ln->last_name, &ln->father_name,
+		&ln->id_no,	 &ln->id_place,	 &ln->nationality,
+		&ln->occupation, &ln->job_code,
+	};
+
+	if (!n || p[0] != BODY_VERSION || offset < 1 || offset >= n)
+		return AM_ESTORE_CORRUPT;
+	memset(ln, 0, sizeof(*ln));
+	memset(a, 0, sizeof(*a));
+	code = get_varint(&r);
+	if (code > 9999999999u)
+		r.err = AM_ESTORE_CORRUPT;
+	am__code_text((int64_t)code, ln->national_code);
+	code = get_varint(&r); /* the row, reusing the variable */
+	if (code > INT32_MAX)
+		r.err = AM_ESTORE_CORRUPT;
+	ln->row = (unsigned)code;
+	ln->days = get_int(&r, 0, 31);
+	a->hard_harmful_days = get_int(&r, 0, 31);
+	if (r.p + 2 > r.end) {
+		r.err = AM_ESTORE_CORRUPT;
+		r.p = r.end;
+	} else {
+		ln->sex = (char)*r.p++;
+		a->unemployment_by_state = *r.p++ != 0;
+	}
+	ln->prate = get_int(&r, INT32_MIN, INT32_MAX);
+	for (size_t i = 0; i < AM_ARRAY_SIZE(money); i++)
+		money[i] = get_signed(&r);
+	ln->daily_wage = money[0];
+	ln->monthly_wage = money[1];
+	ln->benefits = money[2];
+	ln->subject_wage = money[3];
+	ln->total_pay = money[4];
+	ln->insured_share = money[5];
+	ln->seniority = money[6];
+	ln->spouse = money[7];
+	a->base = money[8];
+	a->insured = money[9];
+	a->employer = money[10];
+	a->state = money[11];
+	a->unemployment = money[12];
+	a->hard_harmful = money[13];
+	ln->hard_harmful_days = a->hard_harmful_days;
+	ln->id_date = get_date(&r);
+	ln->birth_date = get_date(&r);
+	ln->start_date = get_date(&r);
+	ln->end_date = get_date(&r);
+	get_fixed(&r, ln->insurance_no, sizeof(ln->insurance_no));
+	for (size_t i = 0; i < AM_ARRAY_SIZE(text); i++)
+		*text[i] = get_str(&r, ar);
+	if (r.err)
+		return r.err;
+	if (next)
+		*next = (size_t)(r.p - p);
+	return 0;
+}
+
+/*
+ * Index blocks: entries sorted by (code, list id, offset); each is the
+ * code's difference from the one before (the first from the block's
+ * first code, so 0), the list id less the segment's base, and the line's
+ * offset in its list's body.
+ */
+
+int am__block_encode(const struct am__index_entry *e, size_t n, int64_t base,
+		     struct am_buf *out)
+{
+	int64_t prev = n ? e[0].code : 0;
+	int err = 0;
+
+	for (size_t i = 0; !err && i < n; i++) {
+		if (e[i].code < prev || e[i].list_id < base)
+			return AM_EINVALID_ARGUMENT;
+		err = put_varint(out, (uint64_t)(e[i].code - prev));
+		err = err ? err
+			  : put_varint(out, (uint64_t)(e[i].list_id - base));
+		err = err ? err : put_varint(out, e[i].offset);
+		prev = e[i].code;
+	}
+	return err;
+}
+
+int am__block_decode(const uint8_t *p, size_t len, int64_t first_code,
+		     int64_t base, size_t n, struct am__index_entry *out)
+{
+	struct rd r = { p, p + len, 0 };
+	int64_t code = first_code;
+
+	for (size_t i = 0; i < n && !r.err; i++) {
+		uint64_t d = get_varint(&r), id = get_varint(&r);
+		uint64_t off = get_varint(&r);
+
+		if (d > 9999999999u || id > (uint64_t)INT64_MAX / 2 ||
+		    off > UINT32_MAX) {
+			r.err = AM_ESTORE_CORRUPT;
+			break;
+		}
+		code += (int64_t)d;
+		out[i].code = code;
+		out[i].list_id = base + (int64_t)id;
+		out[i].offset = (uint32_t)off;
+		out[i].period = 0;
+	}
+	if (!r.err && (r.p != r.end || code > 9999999999LL))
+		r.err = AM_ESTORE_CORRUPT;
+	return r.err;
+}
