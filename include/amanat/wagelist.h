@@ -113,6 +113,16 @@ void am_wage_list_init(struct am_wage_list *l);
 /* Free what the list owns (its arena) and leave it empty, ready for reuse. */
 void am_wage_list_release(struct am_wage_list *l);
 
+/* Copy src into dst, deep: the header, every string and the lines go into
+ * dst's own arena, so that dst outlives src (a reader reuses its list's
+ * memory for the next one) and may be handed to another thread. dst must
+ * have been set up by am_wage_list_init() (its arena's block size may be
+ * changed after that); what it held is dropped first, its arena cleared
+ * and reused. The hash is copied, not computed. src is not changed and
+ * must not be dst. AM_ENOMEM leaves dst empty, as after
+ * am_wage_list_init() but with its arena kept. */
+int am_wage_list_copy(struct am_wage_list *dst, const struct am_wage_list *src);
+
 /* Compute l->hash: BLAKE2b-256 over a canonical form of the list's content
  * (workshop, period, list number, and each line's identity and amounts in
  * order; not the names or the header totals), so the same list read from

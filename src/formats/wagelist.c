@@ -20,6 +20,72 @@ void am_wage_list_release(struct am_wage_list *l)
 	am_wage_list_init(l);
 }
 
+/* ---- the deep copy ---- */
+
+/* Empty the list but keep its arena (and the arena's block size). */
+static void list_empty(struct am_wage_list *l)
+{
+	struct am_arena a = l->arena;
+
+	am_arena_clear(&a);
+	memset(l, 0, sizeof(*l));
+	l->file = "";
+	l->arena = a;
+}
+
+/* *dst = a copy of s in a (NULL stays NULL); false when out of memory. */
+static bool text_copy(struct am_arena *a, const char **dst)
+{
+	if (!*dst)
+		return true;
+	*dst = am_arena_strdup(a, *dst);
+	return *dst != NULL;
+}
+
+static bool line_texts_copy(struct am_arena *a, struct am_wage_line *ln)
+{
+	return text_copy(a, &ln->first_name) && text_copy(a, &ln->last_name) &&
+	       text_copy(a, &ln->father_name) && text_copy(a, &ln->id_no) &&
+	       text_copy(a, &ln->id_place) && text_copy(a, &ln->nationality) &&
+	       text_copy(a, &ln->occupation) && text_copy(a, &ln->job_code);
+}
+
+int am_wage_list_copy(struct am_wage_list *dst, const struct am_wage_list *src)
+{
+	struct am_arena a;
+	bool ok;
+
+	assert(dst != src);
+	list_empty(dst);
+	a = dst->arena;
+	/* The plain fields at once, then each pointer moved into a. */
+	*dst = *src;
+	dst->arena = a;
+	dst->lines = NULL;
+	ok = text_copy(&dst->arena, &dst->file) &&
+	     text_copy(&dst->arena, &dst->workshop_name) &&
+	     text_copy(&dst->arena, &dst->employer_name) &&
+	     text_copy(&dst->arena, &dst->address) &&
+	     text_copy(&dst->arena, &dst->description);
+	if (ok && src->nlines > SIZE_MAX / sizeof(*dst->lines))
+		ok = false;
+	if (ok && src->nlines) {
+		dst->lines = am_arena_alloc(&dst->arena,
+					    src->nlines * sizeof(*dst->lines));
+		ok = dst->lines != NULL;
+		if (ok)
+			memcpy(dst->lines, src->lines,
+			       src->nlines * sizeof(*dst->lines));
+	}
+	for (size_t i = 0; ok && i < src->nlines; i++)
+		ok = line_texts_copy(&dst->arena, &dst->lines[i]);
+	if (!ok) {
+		list_empty(dst);
+		return AM_ENOMEM;
+	}
+	return 0;
+}
+
 /* ---- the content hash ---- */
 
 /* The canonical form: every string as a 4-byte little-endian length and
