@@ -194,39 +194,6 @@ static int register_workshop(struct import *im, const struct am_wage_list *l,
 	return 0;
 }
 
-/* Persons met for the first time are registered from their line. */
-static int register_persons(struct import *im, const struct am_wage_list *l)
-{
-	for (size_t i = 0; i < l->nlines; i++) {
-		const struct am_wage_line *ln = &l->lines[i];
-		struct am_person p;
-		bool added = false;
-		int err;
-
-		/* The registry needs the sex; a line without one (CSV
-		 * lists may omit DSW_SEX) leaves the person to be
-		 * registered from the registry files. */
-		if (!ln->sex)
-			continue;
-		memset(&p, 0, sizeof(p));
-		p.national_code = ln->national_code;
-		p.first_name = ln->first_name ? ln->first_name : "";
-		p.last_name = ln->last_name ? ln->last_name : "";
-		p.father_name = ln->father_name;
-		p.birth_date = ln->birth_date == AM_WAGE_DATE_NONE
-				       ? AM_STORE_DATE_NONE
-				       : ln->birth_date;
-		p.sex = ln->sex;
-		p.nationality = am_nationality_iso(ln->nationality);
-		p.insurance_no = ln->insurance_no[0] ? ln->insurance_no : NULL;
-		err = am_store_person_ensure(im->s, &p, &added);
-		if (err)
-			return err;
-		im->st->persons_registered += added;
-	}
-	return 0;
-}
-
 static int begin_batch(struct import *im)
 {
 	if (am_store_in_transaction(im->s))
@@ -248,9 +215,9 @@ static int post(struct import *im, struct am_wage_list *l,
 {
 	int outcome = 0, err;
 
+	/* The store registers persons met for the first time, from their
+	 * line, at the batch's commit. */
 	err = begin_batch(im);
-	if (!err)
-		err = register_persons(im, l);
 	if (!err)
 		err = am_store_post_list(
 			im->s, l, im->assess,
@@ -483,6 +450,7 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 		    struct am_wage_import_stats *st, struct am_diags *diags)
 {
 	struct import *im = calloc(1, sizeof(*im));
+	int64_t registered_before = am_store_persons_registered(s);
 	int err = 0;
 
 	if (!im)
@@ -505,6 +473,8 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 		err = end_batch(im);
 	else if (am_store_in_transaction(s))
 		am_store_rollback(s);
+	st->persons_registered = (size_t)(am_store_persons_registered(s) -
+					  registered_before);
 	/* Copy the new lines into the by-person table, in key order; always,
 	 * since a run killed before its compaction leaves lines behind. */
 	if (!err)

@@ -185,6 +185,11 @@ void am__code_text(int64_t code, char out[11])
 	out[10] = 0;
 }
 
+/* A line as the body keeps it: the wage and the assessment. Who the
+ * person is (names, birth, sex, nationality, birth certificate) is the
+ * registry's; those fields are written empty here (the format has room
+ * for them) and travel to the registration in a batch's person record
+ * instead (am__person_encode). */
 static int encode_line(struct am_buf *b, const struct am_wage_line *ln,
 		       const struct am_line_assessment *a)
 {
@@ -196,9 +201,8 @@ static int encode_line(struct am_buf *b, const struct am_wage_line *ln,
 		a->unemployment,  a->hard_harmful,
 	};
 	const char *text[] = {
-		ln->insurance_no, ln->first_name, ln->last_name,
-		ln->father_name,  ln->id_no,	  ln->id_place,
-		ln->nationality,  ln->occupation, ln->job_code,
+		ln->insurance_no, NULL,		NULL, NULL, NULL, NULL, NULL,
+		ln->occupation,	  ln->job_code,
 	};
 	int64_t code;
 	int err;
@@ -208,18 +212,55 @@ static int encode_line(struct am_buf *b, const struct am_wage_line *ln,
 	err = err ? err : put_varint(b, ln->row);
 	err = err ? err : put_signed(b, ln->days);
 	err = err ? err : put_signed(b, a->hard_harmful_days);
-	err = err ? err : am_buf_addch(b, (unsigned char)ln->sex);
+	err = err ? err : am_buf_addch(b, 0);
 	err = err ? err : am_buf_addch(b, a->unemployment_by_state);
 	err = err ? err : put_signed(b, ln->prate);
 	for (size_t i = 0; !err && i < AM_ARRAY_SIZE(money); i++)
 		err = put_signed(b, money[i]);
-	err = err ? err : put_date(b, ln->id_date);
-	err = err ? err : put_date(b, ln->birth_date);
+	err = err ? err : put_date(b, AM_WAGE_DATE_NONE);
+	err = err ? err : put_date(b, AM_WAGE_DATE_NONE);
 	err = err ? err : put_date(b, ln->start_date);
 	err = err ? err : put_date(b, ln->end_date);
 	for (size_t i = 0; !err && i < AM_ARRAY_SIZE(text); i++)
 		err = put_str(b, text[i]);
 	return err;
+}
+
+int am__person_encode(const struct am_wage_line *ln, struct am_buf *out)
+{
+	const char *text[] = {
+		ln->national_code, ln->insurance_no, ln->first_name,
+		ln->last_name,	   ln->father_name,  ln->nationality,
+	};
+	int err = am_buf_addch(out, (unsigned char)ln->sex);
+
+	err = err ? err : put_date(out, ln->birth_date);
+	for (size_t i = 0; !err && i < AM_ARRAY_SIZE(text); i++)
+		err = put_str(out, text[i]);
+	return err;
+}
+
+int am__person_decode(const uint8_t *p, size_t n, size_t offset,
+		      struct am_arena *a, struct am_wage_line *ln)
+{
+	struct rd r = { p + offset, p + n, 0 };
+	const char **text[] = {
+		&ln->first_name,
+		&ln->last_name,
+		&ln->father_name,
+		&ln->nationality,
+	};
+
+	memset(ln, 0, sizeof(*ln));
+	if (offset >= n)
+		return AM_ESTORE_CORRUPT;
+	ln->sex = (char)*r.p++;
+	ln->birth_date = get_date(&r);
+	get_fixed(&r, ln->national_code, sizeof(ln->national_code));
+	get_fixed(&r, ln->insurance_no, sizeof(ln->insurance_no));
+	for (size_t i = 0; i < AM_ARRAY_SIZE(text); i++)
+		*text[i] = get_str(&r, a);
+	return r.err;
 }
 
 int am__body_encode(const struct am_wage_list *l,

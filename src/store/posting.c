@@ -11,7 +11,7 @@
 
 /* A transaction's index entries are written out (a segment) when this
  * many gather, so memory stays bounded however long it runs. */
-#define FLUSH_ENTRIES ((size_t)2 << 20)
+#define FLUSH_ENTRIES ((size_t)1 << 19)
 
 static int bad_key(struct am_store *s, const char *what)
 {
@@ -177,10 +177,12 @@ static int ledger_take(struct am_store *s, int64_t n, int64_t *first)
 	return 0;
 }
 
-static int batch_add(struct am_store *s, int64_t code, int64_t list_id,
-		     uint32_t offset, int period)
+static int batch_add(struct am_store *s, const struct am_wage_line *ln,
+		     int64_t code, int64_t list_id, uint32_t offset, int period)
 {
 	struct am__post_batch *b = &s->batch;
+	size_t person = b->persons.len;
+	int err;
 
 	if (b->n == b->alloc) {
 		size_t alloc = b->alloc ? b->alloc * 2 : 4096;
@@ -192,10 +194,18 @@ static int batch_add(struct am_store *s, int64_t code, int64_t list_id,
 		b->e = e;
 		b->alloc = alloc;
 	}
+	if (!b->persons.cap)
+		am_buf_init(&b->persons, UINT32_MAX);
+	if (person > UINT32_MAX)
+		return am__store_errf(s, AM_ETOO_LONG, "posting: batch");
+	err = am__person_encode(ln, &b->persons);
+	if (err)
+		return am__store_errf(s, err, "posting: out of memory");
 	b->e[b->n].code = code;
 	b->e[b->n].list_id = list_id;
 	b->e[b->n].offset = offset;
 	b->e[b->n].period = period;
+	b->e[b->n].person = (uint32_t)person;
 	b->n++;
 	return 0;
 }
@@ -216,6 +226,7 @@ void am__post_batch_reset(struct am_store *s)
 	struct am__post_batch *b = &s->batch;
 
 	b->n = 0;
+	am_buf_clear(&b->persons);
 	b->ledger_next = 0;
 	b->lists = b->lines = b->first_id = b->last_id = 0;
 }
@@ -224,6 +235,7 @@ void am__post_batch_free(struct am_store *s)
 {
 	free(s->batch.e);
 	s->batch.e = NULL;
+	am_buf_release(&s->batch.persons);
 	s->batch.alloc = 0;
 	am__post_batch_reset(s);
 }
@@ -254,7 +266,6 @@ static int register_persons(struct am_store *s)
 	for (size_t i = 0; !err && i < b->n; i++) {
 		const struct am__index_entry *e = &b->e[i];
 		struct am_wage_line ln;
-		struct am_line_assessment as;
 		struct am_person p;
 		bool known = false, added = false;
 
@@ -263,7 +274,10 @@ static int register_persons(struct am_store *s)
 		err = s->be->person_known(s, e->code, &known);
 		if (err || known)
 			continue;
-		err = s->be->line_read(s, e->list_id, e->offset, &a, &ln, &as);
+		err = am__person_decode((const uint8_t *)b->persons.buf,
+					b->persons.len, e->person, &a, &ln);
+		if (err)
+			err = am__store_errf(s, err, "posting: person record");
 		if (err || !ln.sex)
 			continue;
 		memset(&p, 0, sizeof(p));
@@ -369,6 +383,7 @@ int am__post_flush(struct am_store *s)
 	if (!err && b->lists)
 		err = audit_batch(s);
 	b->n = 0;
+	am_buf_clear(&b->persons);
 	b->lists = b->lines = b->first_id = b->last_id = 0;
 	return err;
 }
@@ -522,7 +537,8 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 			err = am__store_errf(s, err, "line %zu: national code",
 					     i + 1);
 		else
-			err = batch_add(s, code, *id, offsets[i], row.period);
+			err = batch_add(s, &l->lines[i], code, *id, offsets[i],
+					row.period);
 	}
 	if (err)
 		goto out;

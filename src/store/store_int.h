@@ -3,6 +3,7 @@
 #ifndef AMANAT_STORE_INT_H
 #define AMANAT_STORE_INT_H
 
+#include "amanat/buf.h"
 #include "amanat/store.h"
 
 #define AM__STORE_ERRMSG_MAX 512
@@ -16,7 +17,8 @@ struct am__index_entry;
 struct am__post_batch {
 	struct am__index_entry *e;
 	size_t n, alloc;
-	int64_t ledger_next; /* 0: not read in this transaction */
+	struct am_buf persons; /* the lines' person records (codec.c) */
+	int64_t ledger_next;   /* 0: not read in this transaction */
 	int64_t lists, lines, first_id, last_id;
 	unsigned char digest_state[384]; /* crypto_generichash_state */
 	int64_t registered; /* persons registered since the handle opened */
@@ -109,6 +111,7 @@ struct am__index_entry {
 	int64_t list_id; /* its list */
 	uint32_t offset; /* where the line starts in the list's body */
 	int32_t period;
+	uint32_t person; /* its person record in the batch (posting.c) */
 };
 
 /* posting.c: a transaction's batch. flush writes what the postings left
@@ -131,6 +134,11 @@ int am__body_encode(const struct am_wage_list *l,
 int am__body_decode_line(const uint8_t *p, size_t n, size_t offset,
 			 struct am_arena *ar, struct am_wage_line *ln,
 			 struct am_line_assessment *a, size_t *next);
+/* Who a line names (code, names, birth, sex, nationality, insurance
+ * number), appended to out; decoded back at offset, strings into a. */
+int am__person_encode(const struct am_wage_line *ln, struct am_buf *out);
+int am__person_decode(const uint8_t *p, size_t n, size_t offset,
+		      struct am_arena *a, struct am_wage_line *ln);
 /* n entries, sorted, every list id >= base, into out. */
 int am__block_encode(const struct am__index_entry *e, size_t n, int64_t base,
 		     struct am_buf *out);
