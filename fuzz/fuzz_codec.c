@@ -1,0 +1,54 @@
+/* Fuzz the store's packed forms (src/store/codec.c): arbitrary bytes read
+ * as a list's body, as a person record and as an index block. Stored bytes
+ * are trusted no more than a file: every decoder must stop at the end and
+ * say the bytes are bad, never read past them. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "amanat/arena.h"
+#include "amanat/error.h"
+#include "amanat/wagelist.h"
+#include "store/store_int.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct am__index_entry e[64];
+	struct am_wage_line ln;
+	struct am_line_assessment a;
+	struct am_arena ar;
+	size_t at = 1, n;
+	int64_t first = 0;
+
+	am_arena_init(&ar, 1024);
+	/* A body: lines one after another from offset 1. */
+	while (at < size) {
+		size_t next = 0;
+
+		if (am__body_decode_line(data, size, at, &ar, &ln, &a, &next))
+			break;
+		if (next <= at || next > size || ln.days < 0 || ln.days > 31)
+			abort();
+		at = next;
+	}
+	am_arena_clear(&ar);
+	/* A person record. */
+	if (size && !am__person_decode(data, size, 0, &ar, &ln) &&
+	    strlen(ln.national_code) > 10)
+		abort();
+	/* A block: its first code and entry count from the first bytes. */
+	if (size > 9) {
+		memcpy(&first, data, 8);
+		first = first < 0 ? -(first + 1) : first;
+		first %= 10000000000LL;
+		n = data[8] % (sizeof(e) / sizeof(e[0]));
+		if (!am__block_decode(data + 9, size - 9, first, 1, n, e))
+			for (size_t i = 1; i < n; i++)
+				if (e[i].code < e[i - 1].code)
+					abort();
+	}
+	am_arena_release(&ar);
+	return 0;
+}
