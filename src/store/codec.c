@@ -284,7 +284,7 @@ int am__body_decode_line(const uint8_t *p, size_t n, size_t offset,
 {
 	struct rd r = { p + offset, p + n, 0 };
 	int64_t money[14];
-	uint64_t code;
+	uint64_t code, row;
 	const char **text[] = {
 		&ln->first_name, &ln->last_name, &ln->father_name,
 		&ln->id_no,	 &ln->id_place,	 &ln->nationality,
@@ -299,10 +299,10 @@ int am__body_decode_line(const uint8_t *p, size_t n, size_t offset,
 	if (code > 9999999999u)
 		r.err = AM_ESTORE_CORRUPT;
 	am__code_text((int64_t)code, ln->national_code);
-	code = get_varint(&r); /* the row, reusing the variable */
-	if (code > INT32_MAX)
+	row = get_varint(&r);
+	if (row > INT32_MAX)
 		r.err = AM_ESTORE_CORRUPT;
-	ln->row = (unsigned)code;
+	ln->row = (unsigned)row;
 	ln->days = get_int(&r, 0, 31);
 	a->hard_harmful_days = get_int(&r, 0, 31);
 	if (r.p + 2 > r.end) {
