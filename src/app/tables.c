@@ -1,10 +1,12 @@
 /* amanat's tabular imports: the registry (persons, employers, workshops,
  * dependants), legacy histories and bank payments, from CSV (and JSON for
  * the registry). A file is checked whole before anything is written, then
- * written in batches, each row an idempotent upsert. */
+ * written in batches, each row an idempotent upsert; a registry batch is
+ * written with the store's bulk puts and one audit entry. */
 #include "core/internal.h"
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "amanat/app.h"
 #include "amanat/csv.h"
@@ -67,12 +69,17 @@ static const struct kind_spec kinds[NKINDS] = {
 
 /* Rows per write transaction. */
 #define BATCH 10000
+/* Registry rows per write transaction: written in key order, a batch this
+ * size shares the B-tree's pages between many of its rows and commits
+ * (flushes the WAL) less often; about 100 MB of records. */
+#define REGISTRY_BATCH 100000
 
 struct row_ctx {
 	const char *path;
 	unsigned line;
 	struct am_diags *diags;
 	struct am_arena *arena;
+	struct am_buf *scratch; /* for text(): one buffer for every field */
 	size_t problems;
 };
 
@@ -87,17 +94,12 @@ static void problem(struct row_ctx *rc, int code, const char *field,
 /* A field's text, normalised; NULL when empty. */
 static const char *text(struct row_ctx *rc, const char *raw)
 {
-	struct am_buf b;
-	char *s;
+	struct am_buf *b = rc->scratch;
 
-	am_buf_init(&b, 4096);
-	if (am_text_normalize(raw, strlen(raw), &b) != 0) {
-		am_buf_release(&b);
+	am_buf_clear(b);
+	if (!*raw || am_text_normalize(raw, strlen(raw), b) != 0)
 		return NULL;
-	}
-	s = b.len ? am_arena_strndup(rc->arena, b.buf, b.len) : NULL;
-	am_buf_release(&b);
-	return s;
+	return b->len ? am_arena_strndup(rc->arena, b->buf, b->len) : NULL;
 }
 
 static const char *need(struct row_ctx *rc, const char *raw, const char *field)
@@ -339,6 +341,21 @@ static void parse_row(enum kind k, char **f, const int *col, struct row_ctx *rc,
 				"spouse, child, father, mother");
 		r->d.since = date_field(rc, F(3), "since", true);
 		r->d.until = date_field(rc, F(4), "until", false);
+		/* The schema refuses these too, but only in the write pass,
+		 * after earlier batches are in. */
+		if (r->d.main_insured && r->d.dependant &&
+		    !strcmp(r->d.main_insured, r->d.dependant))
+			problem(rc, AM_EREGISTRY_SELF_DEPENDANT, "dependant",
+				F(1), NULL);
+		if (r->d.until != AM_STORE_DATE_NONE &&
+		    r->d.since != AM_STORE_DATE_NONE &&
+		    r->d.until < r->d.since) {
+			char want[48];
+
+			snprintf(want, sizeof(want), ">= %s", F(3));
+			problem(rc, AM_EREGISTRY_DATE_ORDER, "until", F(4),
+				want);
+		}
 		break;
 	default:
 		break;
@@ -397,22 +414,10 @@ static int check_refs(struct am_store *s, struct pass *ps, enum kind k,
 	return err;
 }
 
-static int put(struct am_store *s, enum kind k, const union record *r,
-	       struct am_import_stats *st)
+/* A history or payment row, written at once. */
+static int put(struct am_store *s, enum kind k, const union record *r)
 {
 	switch (k) {
-	case PERSONS:
-		st->persons++;
-		return am_store_person_put(s, &r->p);
-	case EMPLOYERS:
-		st->employers++;
-		return am_store_employer_put(s, &r->e);
-	case WORKSHOPS:
-		st->workshops++;
-		return am_store_workshop_put(s, &r->w);
-	case DEPENDANTS:
-		st->dependants++;
-		return am_store_dependant_put(s, &r->d);
 	case HISTORY: {
 		int outcome;
 
@@ -475,6 +480,14 @@ static int read_header(const char *path, size_t nf, char **f, unsigned allowed,
 	return problems ? AM_EINVALID_ARGUMENT : 0;
 }
 
+/* A registry record held in the write pass's batch until it is written. */
+struct pending {
+	union record r;
+	const char *key, *key2; /* the table's key, for the write order */
+	unsigned line;
+	bool written;
+};
+
 /* Where a pass is: checking every record (write false) or writing them in
  * batches (write true). */
 struct pass {
@@ -482,16 +495,25 @@ struct pass {
 	const char *path;
 	unsigned allowed; /* bit per kind the file may hold */
 	bool write;
+	bool multi; /* a JSON file: its kinds may refer to each other */
 	struct am_import_stats *st;
 	struct am_diags *diags;
 	size_t problems;
 	size_t in_batch;
-	struct am_arena arena;
+	struct am_arena arena; /* the record's strings (a registry batch's) */
+	struct am_buf scratch; /* text() */
 	/* Keys defined earlier in the same file (a JSON file may hold the
 	 * employers its workshops name): sorted when looked up. */
 	char (*keys)[12];
 	size_t nkeys, keys_alloc;
 	bool keys_sorted;
+	/* The registry records of the batch being gathered, all of one
+	 * kind, in file order; order is the same sorted by key. */
+	struct pending *batch;
+	struct pending **order;
+	size_t nbatch;
+	enum kind batch_kind;
+	struct am_buf json; /* one record's encoding, for the batch hash */
 };
 
 static int key_cmp(const void *a, const void *b)
@@ -501,7 +523,7 @@ static int key_cmp(const void *a, const void *b)
 
 static void remember_key(struct pass *ps, const char *key)
 {
-	if (!key || ps->write)
+	if (!key || ps->write || !ps->multi)
 		return;
 	if (ps->nkeys == ps->keys_alloc) {
 		size_t alloc = ps->keys_alloc ? ps->keys_alloc * 2 : 256;
@@ -527,15 +549,228 @@ static bool known_key(struct pass *ps, const char *key)
 	return bsearch(key, ps->keys, ps->nkeys, sizeof(*ps->keys), key_cmp);
 }
 
+static bool is_registry(enum kind k)
+{
+	return k == PERSONS || k == EMPLOYERS || k == WORKSHOPS ||
+	       k == DEPENDANTS;
+}
+
+/* Rows of one key in file order, so that the last of them is written last
+ * and wins, as it would row by row. */
+static int pending_cmp(const void *a, const void *b)
+{
+	const struct pending *x = *(const struct pending *const *)a;
+	const struct pending *y = *(const struct pending *const *)b;
+	int c = strcmp(x->key, y->key);
+
+	if (!c && x->key2)
+		c = strcmp(x->key2, y->key2);
+	if (!c)
+		c = x->line < y->line ? -1 : x->line > y->line;
+	return c;
+}
+
+static int put_bulk(struct am_store *s, enum kind k, const union record *r,
+		    struct am_import_stats *st)
+{
+	switch (k) {
+	case PERSONS:
+		st->persons++;
+		return am_store_person_put_bulk(s, &r->p);
+	case EMPLOYERS:
+		st->employers++;
+		return am_store_employer_put_bulk(s, &r->e);
+	case WORKSHOPS:
+		st->workshops++;
+		return am_store_workshop_put_bulk(s, &r->w);
+	case DEPENDANTS:
+		st->dependants++;
+		return am_store_dependant_put_bulk(s, &r->d);
+	default:
+		return AM_EINTERNAL;
+	}
+}
+
+static int record_json(enum kind k, const union record *r, struct am_buf *b)
+{
+	switch (k) {
+	case PERSONS:
+		return am_person_json(&r->p, b);
+	case EMPLOYERS:
+		return am_employer_json(&r->e, b);
+	case WORKSHOPS:
+		return am_workshop_json(&r->w, b);
+	case DEPENDANTS:
+		return am_dependant_json(&r->d, b);
+	default:
+		return AM_EINTERNAL;
+	}
+}
+
+/* The batch's audit entry: which rows of which file it wrote, how many of
+ * each kind, and the BLAKE2b-256 of the records written, in file order,
+ * each as its JSON encoding and a newline (docs/storage.md). */
+static int batch_audit(struct pass *ps, size_t written, size_t refused)
+{
+	crypto_generichash_state h;
+	uint8_t digest[crypto_generichash_BYTES];
+	char hex[2 * crypto_generichash_BYTES + 1];
+	struct am_buf payload;
+	int err = 0;
+
+	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
+	for (size_t i = 0; i < ps->nbatch && !err; i++) {
+		if (!ps->batch[i].written)
+			continue;
+		err = record_json(ps->batch_kind, &ps->batch[i].r, &ps->json);
+		if (!err)
+			err = am_buf_addch(&ps->json, '\n');
+		if (!err)
+			crypto_generichash_update(
+				&h, (const unsigned char *)ps->json.buf,
+				ps->json.len);
+	}
+	if (err)
+		return err;
+	crypto_generichash_final(&h, digest, sizeof(digest));
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	am_buf_init(&payload, 0);
+	err = am_buf_adds(&payload, "{\"file\":");
+	if (!err)
+		err = am_buf_add_json_str(&payload, ps->path, strlen(ps->path));
+	if (!err)
+		err = am_buf_addf(
+			&payload,
+			",\"kind\":\"%s\",\"first_row\":%u,\"last_row\":%u,"
+			"\"records\":%zu,\"persons\":%zu,\"employers\":%zu,"
+			"\"workshops\":%zu,\"dependants\":%zu,"
+			"\"refused\":%zu,\"hash\":\"%s\"}",
+			kinds[ps->batch_kind].name, ps->batch[0].line,
+			ps->batch[ps->nbatch - 1].line, written,
+			ps->batch_kind == PERSONS ? written : 0,
+			ps->batch_kind == EMPLOYERS ? written : 0,
+			ps->batch_kind == WORKSHOPS ? written : 0,
+			ps->batch_kind == DEPENDANTS ? written : 0, refused,
+			hex);
+	if (!err)
+		err = am_store_audit_append(ps->s, "registry.import", ps->path,
+					    payload.buf, NULL);
+	am_buf_release(&payload);
+	return err;
+}
+
+/* Write one pending record; a row the store refuses is reported and left
+ * out, the rest goes on (the statement undid only itself). */
+static int write_pending(struct pass *ps, struct pending *p, size_t *written,
+			 size_t *refused)
+{
+	int err = put_bulk(ps->s, ps->batch_kind, &p->r, ps->st);
+
+	if (err == AM_ESTORE_CONFLICT) {
+		am_diags_add(ps->diags, err, ps->path, p->line, NULL,
+			     am_store_errmsg(ps->s), NULL);
+		ps->st->refused++;
+		ps->problems++;
+		(*refused)++;
+		return 0;
+	}
+	if (err)
+		return err;
+	p->written = true;
+	ps->st->accepted++;
+	(*written)++;
+	return 0;
+}
+
+/* Write the gathered batch in key order (neighbouring rows share pages of
+ * the table's B-tree) and its audit entry, as one transaction. */
+static int batch_write(struct pass *ps)
+{
+	size_t written = 0, refused = 0;
+	int err;
+
+	for (size_t i = 0; i < ps->nbatch; i++)
+		ps->order[i] = &ps->batch[i];
+	qsort(ps->order, ps->nbatch, sizeof(*ps->order), pending_cmp);
+	err = am_store_begin(ps->s);
+	if (err)
+		goto out;
+	for (size_t i = 0; i < ps->nbatch && !err; i++)
+		err = write_pending(ps, ps->order[i], &written, &refused);
+	if (!err && written)
+		err = batch_audit(ps, written, refused);
+	if (!err)
+		err = am_store_commit(ps->s); /* rolls back when it fails */
+	else
+		am_store_rollback(ps->s);
+out:
+	ps->nbatch = 0;
+	am_arena_clear(&ps->arena);
+	return err;
+}
+
+/* Keep a checked registry record for the batch (of its kind: see
+ * record()); write the batch when it is full. */
+static int batch_add(struct pass *ps, enum kind k, const union record *r,
+		     unsigned line)
+{
+	struct pending *p;
+
+	assert(!ps->nbatch || k == ps->batch_kind);
+	if (!ps->batch) {
+		ps->batch = calloc(REGISTRY_BATCH, sizeof(*ps->batch));
+		ps->order = calloc(REGISTRY_BATCH, sizeof(*ps->order));
+		if (!ps->batch || !ps->order)
+			return AM_ENOMEM;
+	}
+	p = &ps->batch[ps->nbatch++];
+	p->r = *r;
+	p->line = line;
+	p->written = false;
+	p->key2 = NULL;
+	switch (k) {
+	case PERSONS:
+		p->key = r->p.national_code;
+		break;
+	case EMPLOYERS:
+		p->key = r->e.id;
+		break;
+	case WORKSHOPS:
+		p->key = r->w.code;
+		break;
+	default:
+		p->key = r->d.main_insured;
+		p->key2 = r->d.dependant;
+		break;
+	}
+	ps->batch_kind = k;
+	return ps->nbatch == REGISTRY_BATCH ? batch_write(ps) : 0;
+}
+
 /* One record, in either pass. */
 static int record(struct pass *ps, enum kind k, char **f, const int *col,
 		  unsigned line)
 {
-	struct row_ctx ctx = { ps->path, line, ps->diags, &ps->arena, 0 };
+	struct row_ctx ctx = {
+		.path = ps->path,
+		.line = line,
+		.diags = ps->diags,
+		.arena = &ps->arena,
+		.scratch = &ps->scratch,
+	};
 	union record rec;
 	int err = 0;
 
+	/* A JSON file's next array: write the batch of the kind before, and
+	 * free its strings, before this record's are made. */
+	if (ps->write && ps->nbatch && k != ps->batch_kind) {
+		err = batch_write(ps);
+		if (err)
+			return err;
+	}
 	parse_row(k, f, col, &ctx, &rec);
+	if (ps->write && is_registry(k))
+		return batch_add(ps, k, &rec, line); /* the strings stay */
 	if (!ps->write) {
 		ps->st->records++;
 		if (!ctx.problems)
@@ -548,7 +783,7 @@ static int record(struct pass *ps, enum kind k, char **f, const int *col,
 	} else {
 		if (!ps->in_batch && (err = am_store_begin(ps->s)))
 			goto out;
-		err = put(ps->s, k, &rec, ps->st);
+		err = put(ps->s, k, &rec);
 		if (err == AM_EIDEMPOTENCY_CONFLICT ||
 		    err == AM_ESTORE_CONFLICT) {
 			/* Refused alone (the store undid it); the rest goes
@@ -777,14 +1012,23 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 	};
 	int err;
 
+	ps.multi = root != NULL;
 	am_arena_init(&ps.arena, 0);
+	am_buf_init(&ps.scratch, 4096);
+	am_buf_init(&ps.json, 0);
 	err = root ? json_pass(&ps, root) : csv_pass(&ps);
+	if (!err && write && ps.nbatch)
+		err = batch_write(&ps);
 	if (!err && write && ps.in_batch)
 		err = am_store_commit(s);
 	if (err && write && am_store_in_transaction(s))
 		am_store_rollback(s);
 	*problems = ps.problems;
 	free(ps.keys);
+	free(ps.batch);
+	free(ps.order);
+	am_buf_release(&ps.json);
+	am_buf_release(&ps.scratch);
 	am_arena_release(&ps.arena);
 	return err;
 }

@@ -484,6 +484,22 @@ static int json_key(struct am_buf *b, const char *key)
 	return err ? err : am_buf_add(b, "\":", 2);
 }
 
+/* A JSON string: names and codes need no escape, so copy them whole. */
+static int json_text(struct am_buf *b, const char *val)
+{
+	size_t len = 0;
+	int err;
+
+	while (val[len] && (unsigned char)val[len] >= 0x20 && val[len] != '"' &&
+	       val[len] != '\\')
+		len++;
+	if (val[len])
+		return am_buf_add_json_str(b, val, len + strlen(val + len));
+	err = am_buf_addch(b, '"');
+	err = err ? err : am_buf_add(b, val, len);
+	return err ? err : am_buf_addch(b, '"');
+}
+
 static int json_str(struct am_buf *b, const char *key, const char *val)
 {
 	int err = json_key(b, key);
@@ -492,7 +508,7 @@ static int json_str(struct am_buf *b, const char *key, const char *val)
 		return err;
 	if (!val)
 		return am_buf_adds(b, "null");
-	return am_buf_add_json_str(b, val, strlen(val));
+	return json_text(b, val);
 }
 
 static int json_int(struct am_buf *b, const char *key, int64_t val)

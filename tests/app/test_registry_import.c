@@ -1,0 +1,513 @@
+/* Tests of the registry import's write pass: bulk puts in batches, one
+ * "registry.import" audit entry per batch naming its rows, its counts and
+ * the hash of its records (encoded here, not by the library), and a file
+ * with one bad row among many refused whole, writing nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "amanat/app.h"
+#include "amanat/date.h"
+#include "amanat/error.h"
+#include "amanat/store.h"
+
+/* The import's batch: a file longer than this spans two entries. */
+#define BATCH 100000
+
+static char dir[64];
+static char db[128];
+
+static int setup(void **state)
+{
+	char tmpl[] = "/tmp/amanat-regimp-XXXXXX";
+
+	(void)state;
+	if (!mkdtemp(tmpl) || sodium_init() < 0)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s", tmpl);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A fresh database per test. */
+static struct am_store *open_db(const char *name)
+{
+	struct am_store *s;
+	int from, to;
+
+	snprintf(db, sizeof(db), "%s/%s.sqlite", dir, name);
+	assert_int_equal(am_store_open(db, &s), 0);
+	assert_int_equal(am_store_migrate(s, &from, &to), 0);
+	return s;
+}
+
+static char *path_of(const char *name)
+{
+	static char p[128];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return p;
+}
+
+static void write_file(const char *name, const char *text)
+{
+	FILE *f = fopen(path_of(name), "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The i-th valid national code: nine digits and the check digit (the sum of
+ * digit times weight 10..2, mod 11; under 2 as it is, else 11 minus it). */
+static void natcode(unsigned long i, char out[11])
+{
+	unsigned long base = 123456789UL + i * 7919UL;
+	unsigned sum = 0, r;
+
+	snprintf(out, 11, "%09lu", base % 1000000000UL);
+	for (int k = 0; k < 9; k++)
+		sum += (unsigned)(out[k] - '0') * (unsigned)(10 - k);
+	r = sum % 11;
+	out[9] = (char)('0' + (r < 2 ? r : 11 - r));
+	out[10] = '\0';
+}
+
+/* Row i of the persons file, and the record it becomes as JSON (the
+ * normalised text, the nationality's ISO code, the date's day number). */
+struct person_row {
+	char code[11];
+	char first[32];
+	char last[48];
+	bool father, born, iranian, insured;
+	char sex;
+};
+
+static void person_row(unsigned long i, struct person_row *r)
+{
+	natcode(i, r->code);
+	/* Row 0 is written with the Arabic yeh; stored with the Persian. */
+	snprintf(r->first, sizeof(r->first), "%s", i ? "رضا" : "علي");
+	snprintf(r->last, sizeof(r->last), "خانواده%lu", i);
+	r->father = i % 2;
+	r->born = i % 3 == 0;
+	r->iranian = i % 2 == 0;
+	r->insured = i % 5 == 0;
+	r->sex = i % 4 ? 'M' : 'F';
+}
+
+static void person_csv(FILE *f, const struct person_row *r, const char *sex)
+{
+	fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s\n", r->code, r->first, r->last,
+		r->father ? "محمد" : "", r->born ? "1370/05/12" : "",
+		sex ? sex : (r->sex == 'M' ? "M" : "F"),
+		r->iranian ? "ایرانی" : "", r->insured ? "1057663332" : "");
+}
+
+static void person_json(const struct person_row *r, am_date born, char *out,
+			size_t size)
+{
+	char date[16];
+
+	snprintf(date, sizeof(date), "%d", (int)born);
+	snprintf(out, size,
+		 "{\"national_code\":\"%s\",\"first_name\":\"%s\","
+		 "\"last_name\":\"%s\",\"father_name\":%s,\"birth_date\":%s,"
+		 "\"sex\":\"%c\",\"nationality\":%s,\"insurance_no\":%s}\n",
+		 r->code, strcmp(r->first, "علي") ? r->first : "علی", r->last,
+		 r->father ? "\"محمد\"" : "null", r->born ? date : "null",
+		 r->sex, r->iranian ? "\"IRN\"" : "null",
+		 r->insured ? "\"1057663332\"" : "null");
+}
+
+/* A persons file of n rows (lines 2..n+1); bad_at > 0 gives that line a
+ * sex the import refuses. dup, when set, repeats row 5 at the end under
+ * another first name. */
+static void write_persons(const char *name, unsigned long n, unsigned bad_at,
+			  bool dup)
+{
+	FILE *f = fopen(path_of(name), "w");
+	struct person_row r;
+
+	assert_non_null(f);
+	fputs("national_code,first_name,last_name,father_name,birth_date,"
+	      "sex,nationality,insurance_no\n",
+	      f);
+	for (unsigned long i = 0; i < n; i++) {
+		person_row(i, &r);
+		person_csv(f, &r, i + 2 == bad_at ? "X" : NULL);
+	}
+	if (dup) {
+		person_row(5, &r);
+		snprintf(r.first, sizeof(r.first), "%s", "حسن");
+		person_csv(f, &r, NULL);
+	}
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The audit trail as the tests read it. */
+struct trail {
+	json_t *batches; /* payloads of "registry.import", in order */
+	char subjects[8][128];
+	size_t per_row; /* entries of the per-record puts */
+	size_t total;
+};
+
+static int collect(const struct am_audit_entry *e, void *ctx)
+{
+	struct trail *t = ctx;
+
+	t->total++;
+	if (!strcmp(e->action, "registry.import")) {
+		size_t n = json_array_size(t->batches);
+
+		if (n < 8)
+			snprintf(t->subjects[n], sizeof(t->subjects[n]), "%s",
+				 e->subject);
+		json_array_append_new(t->batches,
+				      json_loads(e->payload, 0, NULL));
+	}
+	if (strstr(e->action, ".put"))
+		t->per_row++;
+	return 0;
+}
+
+static void read_trail(struct am_store *s, struct trail *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->batches = json_array();
+	assert_int_equal(am_store_audit_iterate(s, 1, collect, t), 0);
+}
+
+static int64_t num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	assert_true(json_is_integer(v));
+	return json_integer_value(v);
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	assert_true(json_is_string(v));
+	return json_string_value(v);
+}
+
+static void check_counts(json_t *b, const char *kind, int64_t first,
+			 int64_t last, int64_t records)
+{
+	static const char *const kinds[] = { "persons", "employers",
+					     "workshops", "dependants" };
+
+	assert_string_equal(str(b, "kind"), kind);
+	assert_int_equal(num(b, "first_row"), first);
+	assert_int_equal(num(b, "last_row"), last);
+	assert_int_equal(num(b, "records"), records);
+	assert_int_equal(num(b, "refused"), 0);
+	for (size_t k = 0; k < 4; k++)
+		assert_int_equal(num(b, kinds[k]),
+				 strcmp(kinds[k], kind) ? 0 : records);
+}
+
+static void hex_of(crypto_generichash_state *h, char hex[65])
+{
+	uint8_t d[32];
+
+	crypto_generichash_final(h, d, sizeof(d));
+	sodium_bin2hex(hex, 65, d, sizeof(d));
+}
+
+static void hash_text(const char *text, char hex[65])
+{
+	crypto_generichash_state h;
+
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, (const unsigned char *)text,
+				  strlen(text));
+	hex_of(&h, hex);
+}
+
+/* The CLI's verdict on the database's chain. */
+static int cli_verify(void)
+{
+	const char *bin = getenv("AMANAT_BIN");
+	char cmd[512];
+	int rc;
+
+	assert_non_null(bin);
+	snprintf(cmd, sizeof(cmd), "'%s' --db '%s' audit verify >/dev/null",
+		 bin, db);
+	rc = system(cmd);
+	assert_true(WIFEXITED(rc));
+	return WEXITSTATUS(rc);
+}
+
+/* 100,003 rows and a repeat of row 5: two batches, each with the rows it
+ * covered, its count and the hash of its records in file order; the
+ * repeat, written last, wins; no per-row entries; the chain verifies. */
+static void test_batches(void **state)
+{
+	const unsigned long n = BATCH + 3;
+	struct am_store *s = open_db("batches");
+	crypto_generichash_state h[2];
+	struct am_import_stats st;
+	struct person_row r;
+	struct am_diags ds;
+	struct am_audit_verify_result vr;
+	struct am_arena a;
+	struct am_person p;
+	struct trail t;
+	am_date born;
+	char line[512], hex[65];
+
+	(void)state;
+	assert_int_equal(am_jalali_parse("1370/05/12", 10, &born), 0);
+	write_persons("persons.csv", n, 0, true);
+	memset(&st, 0, sizeof(st));
+	am_diags_init(&ds, 0);
+	assert_int_equal(
+		am_import_registry(s, path_of("persons.csv"), &st, &ds), 0);
+	assert_int_equal(ds.nr, 0);
+	assert_int_equal(st.accepted, n + 1);
+	assert_int_equal(st.persons, n + 1);
+
+	crypto_generichash_init(&h[0], NULL, 0, 32);
+	crypto_generichash_init(&h[1], NULL, 0, 32);
+	for (unsigned long i = 0; i <= n; i++) {
+		person_row(i < n ? i : 5, &r);
+		if (i == n)
+			snprintf(r.first, sizeof(r.first), "%s", "حسن");
+		person_json(&r, born, line, sizeof(line));
+		crypto_generichash_update(&h[i >= BATCH],
+					  (const unsigned char *)line,
+					  strlen(line));
+	}
+
+	read_trail(s, &t);
+	assert_int_equal(t.per_row, 0);
+	assert_int_equal(json_array_size(t.batches), 2);
+	check_counts(json_array_get(t.batches, 0), "persons", 2, BATCH + 1,
+		     BATCH);
+	check_counts(json_array_get(t.batches, 1), "persons", BATCH + 2,
+		     (int64_t)n + 2, 4);
+	hex_of(&h[0], hex);
+	assert_string_equal(str(json_array_get(t.batches, 0), "hash"), hex);
+	hex_of(&h[1], hex);
+	assert_string_equal(str(json_array_get(t.batches, 1), "hash"), hex);
+	assert_string_equal(str(json_array_get(t.batches, 0), "file"),
+			    path_of("persons.csv"));
+	assert_string_equal(t.subjects[1], path_of("persons.csv"));
+	json_decref(t.batches);
+
+	/* Row 0 as written (normalised), and row 5 as repeated. */
+	am_arena_init(&a, 0);
+	person_row(0, &r);
+	assert_int_equal(am_store_person_get(s, r.code, &a, &p), 0);
+	assert_string_equal(p.first_name, "علی");
+	assert_string_equal(p.nationality, "IRN");
+	assert_int_equal(p.birth_date, born);
+	assert_string_equal(p.insurance_no, "1057663332");
+	person_row(5, &r);
+	assert_int_equal(am_store_person_get(s, r.code, &a, &p), 0);
+	assert_string_equal(p.first_name, "حسن");
+	assert_string_equal(p.insurance_no, "1057663332");
+	person_row(n - 1, &r);
+	assert_int_equal(am_store_person_get(s, r.code, &a, &p), 0);
+	am_arena_release(&a);
+
+	assert_int_equal(am_store_audit_verify(s, &vr), 0);
+	assert_int_equal(vr.count, t.total);
+	assert_int_equal(vr.problem, AM_AUDIT_OK);
+	am_diags_release(&ds);
+	am_store_close(s);
+	assert_int_equal(cli_verify(), 0);
+}
+
+/* One bad row at the end of a file longer than a batch: refused whole,
+ * the one problem with its line, and nothing written, not even the first
+ * batch; the same file mended then imports. */
+static void test_bad_row_writes_nothing(void **state)
+{
+	const unsigned long n = BATCH + 50;
+	struct am_store *s = open_db("bad");
+	struct am_import_stats st;
+	struct person_row r;
+	struct am_diags ds;
+	struct am_arena a;
+	struct am_person p;
+	struct trail t;
+
+	(void)state;
+	write_persons("bad.csv", n, (unsigned)n + 1, false);
+	memset(&st, 0, sizeof(st));
+	am_diags_init(&ds, 0);
+	assert_int_equal(am_import_registry(s, path_of("bad.csv"), &st, &ds),
+			 AM_EINVALID_ARGUMENT);
+	assert_int_equal(ds.nr, 1);
+	assert_int_equal(ds.items[0].code, AM_EREGISTRY_BAD_SEX);
+	assert_int_equal(ds.items[0].line, n + 1);
+	assert_string_equal(ds.items[0].field, "sex");
+	assert_int_equal(st.accepted, 0);
+	am_diags_release(&ds);
+
+	am_arena_init(&a, 0);
+	person_row(0, &r);
+	assert_int_equal(am_store_person_get(s, r.code, &a, &p), AM_ENOT_FOUND);
+	read_trail(s, &t);
+	assert_int_equal(json_array_size(t.batches), 0);
+	assert_int_equal(t.total, 0);
+	json_decref(t.batches);
+
+	write_persons("bad.csv", n, 0, false);
+	am_diags_init(&ds, 0);
+	assert_int_equal(am_import_registry(s, path_of("bad.csv"), &st, &ds),
+			 0);
+	assert_int_equal(am_store_person_get(s, r.code, &a, &p), 0);
+	am_arena_release(&a);
+	am_diags_release(&ds);
+	am_store_close(s);
+}
+
+/* A dependant who is the main insured, or whose until is before since,
+ * was refused by the schema only when written, after the batches before
+ * it were in: now the checking pass refuses the file whole. */
+static void test_dependants_checked(void **state)
+{
+	struct am_store *s = open_db("deps");
+	struct am_import_stats st;
+	struct am_diags ds;
+	struct am_arena a;
+	struct am_dependant d;
+	char c[4][11], text[1024];
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		natcode((unsigned long)i, c[i]);
+	snprintf(text, sizeof(text),
+		 "national_code,first_name,last_name,sex\n"
+		 "%s,علی,رضایی,M\n%s,زهرا,رضایی,F\n%s,سارا,رضایی,F\n"
+		 "%s,مینا,رضایی,F\n",
+		 c[0], c[1], c[2], c[3]);
+	write_file("p.csv", text);
+	snprintf(text, sizeof(text),
+		 "main_insured,dependant,relation,since,until\n"
+		 "%s,%s,spouse,1390/01/01,\n"
+		 "%s,%s,child,1395/01/01,\n"
+		 "%s,%s,child,1395/01/01,1394/12/29\n"
+		 "%s,%s,child,1395/01/01,1395/01/01\n",
+		 c[0], c[1], c[0], c[0], c[0], c[2], c[0], c[3]);
+	write_file("d.csv", text);
+	memset(&st, 0, sizeof(st));
+	am_diags_init(&ds, 0);
+	assert_int_equal(am_import_registry(s, path_of("p.csv"), &st, &ds), 0);
+	assert_int_equal(am_import_registry(s, path_of("d.csv"), &st, &ds),
+			 AM_EINVALID_ARGUMENT);
+	assert_int_equal(ds.nr, 2);
+	assert_int_equal(ds.items[0].code, AM_EREGISTRY_SELF_DEPENDANT);
+	assert_int_equal(ds.items[0].line, 3);
+	assert_string_equal(ds.items[0].field, "dependant");
+	assert_int_equal(ds.items[1].code, AM_EREGISTRY_DATE_ORDER);
+	assert_int_equal(ds.items[1].line, 4);
+	assert_string_equal(ds.items[1].field, "until");
+	assert_string_equal(ds.items[1].value, "1394/12/29");
+	am_arena_init(&a, 0);
+	assert_int_equal(am_store_dependant_get(s, c[0], c[1], &a, &d),
+			 AM_ENOT_FOUND);
+	am_arena_release(&a);
+	am_diags_release(&ds);
+	am_store_close(s);
+}
+
+/* A JSON file with every kind: one batch per kind, in the order written
+ * (employers before the workshops naming them), each hashed. */
+static void test_json_kinds(void **state)
+{
+	static const char *const kinds[] = { "employers", "workshops",
+					     "persons", "dependants" };
+	static const int64_t counts[] = { 1, 1, 2, 1 };
+	struct am_store *s = open_db("json");
+	struct am_import_stats st;
+	struct am_diags ds;
+	struct trail t;
+	char hex[65];
+	int err;
+
+	(void)state;
+	write_file("reg.json",
+		   "{\"persons\": [{\"national_code\": \"0650451252\", "
+		   "\"first_name\": \"زهرا\", \"last_name\": \"کریمی\", "
+		   "\"sex\": \"F\"}, {\"national_code\": \"0790419904\", "
+		   "\"first_name\": \"فاطمه\", \"last_name\": \"حسینی\", "
+		   "\"sex\": \"زن\"}],\n"
+		   " \"dependants\": [{\"main_insured\": \"0790419904\", "
+		   "\"dependant\": \"0650451252\", \"relation\": \"child\", "
+		   "\"since\": \"1400/01/01\"}],\n"
+		   " \"workshops\": [{\"code\": \"2222222222\", \"name\": "
+		   "\"کارگاه \\\"نو\\\"\", \"employer_id\": \"0067749828\", "
+		   "\"hard_harmful\": true}],\n"
+		   " \"employers\": [{\"id\": \"0067749828\", \"kind\": "
+		   "\"person\", \"name\": \"حسن احمدی\"}]}\n");
+	memset(&st, 0, sizeof(st));
+	am_diags_init(&ds, 0);
+	err = am_import_registry(s, path_of("reg.json"), &st, &ds);
+	for (size_t i = 0; i < ds.nr; i++)
+		print_message("%u %s %s [%d]\n", ds.items[i].line,
+			      ds.items[i].field, ds.items[i].value,
+			      ds.items[i].code);
+	assert_int_equal(err, 0);
+	assert_int_equal(ds.nr, 0);
+	assert_int_equal(st.accepted, 5);
+	read_trail(s, &t);
+	assert_int_equal(t.per_row, 0);
+	assert_int_equal(json_array_size(t.batches), 4);
+	for (size_t i = 0; i < 4; i++)
+		check_counts(json_array_get(t.batches, i), kinds[i], 1,
+			     counts[i], counts[i]);
+	hash_text("{\"id\":\"0067749828\",\"kind\":\"person\","
+		  "\"name\":\"حسن احمدی\",\"address\":null,\"phone\":null}\n",
+		  hex);
+	assert_string_equal(str(json_array_get(t.batches, 0), "hash"), hex);
+	/* The quotes in the name are escaped as the per-row payload would. */
+	hash_text("{\"code\":\"2222222222\",\"name\":\"کارگاه \\\"نو\\\"\","
+		  "\"employer_id\":\"0067749828\",\"address\":null,"
+		  "\"province\":null,\"branch\":null,\"activity\":null,"
+		  "\"scheme\":null,\"hard_harmful\":true,"
+		  "\"small_exempt\":false}\n",
+		  hex);
+	assert_string_equal(str(json_array_get(t.batches, 1), "hash"), hex);
+	json_decref(t.batches);
+	am_diags_release(&ds);
+	am_store_close(s);
+	assert_int_equal(cli_verify(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_batches),
+		cmocka_unit_test(test_bad_row_writes_nothing),
+		cmocka_unit_test(test_dependants_checked),
+		cmocka_unit_test(test_json_kinds),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
