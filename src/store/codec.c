@@ -13,20 +13,6 @@
 
 #define BODY_VERSION 1
 
-static int put_varint(struct am_buf *b, uint64_t v)
-{
-	uint8_t tmp[10];
-	size_t n = 0;
-
-	do {
-		uint8_t c = v & 0x7f;
-
-		v >>= 7;
-		tmp[n++] = (uint8_t)(c | (v ? 0x80 : 0));
-	} while (v);
-	return am_buf_add(b, tmp, n);
-}
-
 static uint64_t zigzag(int64_t v)
 {
 	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
@@ -37,27 +23,53 @@ static int64_t unzigzag(uint64_t v)
 	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
-static int put_signed(struct am_buf *b, int64_t v)
+/*
+ * The encoders reserve room for a whole line first (am_buf_grow) and then
+ * write bytes straight into it: an am_buf call per field cost more than
+ * the rest of the posting's bookkeeping together.
+ */
+#define VARINT_MAX 10
+
+static uint8_t *raw_varint(uint8_t *p, uint64_t v)
 {
-	return put_varint(b, zigzag(v));
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
 }
 
-/* A date: 0 for none, else its zigzag + 1. */
-static int put_date(struct am_buf *b, am_date d)
+static uint8_t *raw_signed(uint8_t *p, int64_t v)
 {
-	return put_varint(b, d == AM_WAGE_DATE_NONE ? 0 : zigzag(d) + 1);
+	return raw_varint(p, zigzag(v));
 }
 
-static int put_str(struct am_buf *b, const char *s)
+static uint8_t *raw_date(uint8_t *p, am_date d)
 {
-	size_t n;
-	int err;
+	return raw_varint(p, d == AM_WAGE_DATE_NONE ? 0 : zigzag(d) + 1);
+}
 
+static uint8_t *raw_str(uint8_t *p, const char *s, size_t n)
+{
 	if (!s)
-		return put_varint(b, 0);
-	n = strlen(s);
-	err = put_varint(b, (uint64_t)n + 1);
-	return err ? err : am_buf_add(b, s, n);
+		return raw_varint(p, 0);
+	p = raw_varint(p, (uint64_t)n + 1);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* Room for the fields and strings, then the buffer's end after them. */
+static uint8_t *reserve(struct am_buf *b, size_t need, int *err)
+{
+	*err = am_buf_grow(b, need);
+	return *err ? NULL : (uint8_t *)b->buf + b->len;
+}
+
+static void commit_raw(struct am_buf *b, const uint8_t *end)
+{
+	b->len = (size_t)(end - (const uint8_t *)b->buf);
+	b->buf[b->len] = '\0';
 }
 
 /* A reader over stored bytes: p advances, err sticks at the first fault. */
@@ -200,30 +212,39 @@ static int encode_line(struct am_buf *b, const struct am_wage_line *ln,
 		a->insured,	  a->employer,	    a->state,
 		a->unemployment,  a->hard_harmful,
 	};
-	const char *text[] = {
-		ln->insurance_no, NULL,		NULL, NULL, NULL, NULL, NULL,
-		ln->occupation,	  ln->job_code,
-	};
+	size_t lins = strlen(ln->insurance_no);
+	size_t locc = ln->occupation ? strlen(ln->occupation) : 0;
+	size_t ljob = ln->job_code ? strlen(ln->job_code) : 0;
 	int64_t code;
+	uint8_t *p;
 	int err;
 
 	err = am__code_int(ln->national_code, &code);
-	err = err ? err : put_varint(b, (uint64_t)code);
-	err = err ? err : put_varint(b, ln->row);
-	err = err ? err : put_signed(b, ln->days);
-	err = err ? err : put_signed(b, a->hard_harmful_days);
-	err = err ? err : am_buf_addch(b, 0);
-	err = err ? err : am_buf_addch(b, a->unemployment_by_state);
-	err = err ? err : put_signed(b, ln->prate);
-	for (size_t i = 0; !err && i < AM_ARRAY_SIZE(money); i++)
-		err = put_signed(b, money[i]);
-	err = err ? err : put_date(b, AM_WAGE_DATE_NONE);
-	err = err ? err : put_date(b, AM_WAGE_DATE_NONE);
-	err = err ? err : put_date(b, ln->start_date);
-	err = err ? err : put_date(b, ln->end_date);
-	for (size_t i = 0; !err && i < AM_ARRAY_SIZE(text); i++)
-		err = put_str(b, text[i]);
-	return err;
+	if (err)
+		return err;
+	p = reserve(b, 40 * VARINT_MAX + lins + locc + ljob, &err);
+	if (!p)
+		return err;
+	p = raw_varint(p, (uint64_t)code);
+	p = raw_varint(p, ln->row);
+	p = raw_signed(p, ln->days);
+	p = raw_signed(p, a->hard_harmful_days);
+	*p++ = 0; /* sex: the registry's */
+	*p++ = a->unemployment_by_state;
+	p = raw_signed(p, ln->prate);
+	for (size_t i = 0; i < AM_ARRAY_SIZE(money); i++)
+		p = raw_signed(p, money[i]);
+	p = raw_date(p, AM_WAGE_DATE_NONE); /* date of the certificate */
+	p = raw_date(p, AM_WAGE_DATE_NONE); /* birth */
+	p = raw_date(p, ln->start_date);
+	p = raw_date(p, ln->end_date);
+	p = raw_str(p, ln->insurance_no, lins);
+	for (int i = 0; i < 6; i++) /* names, certificate, nationality */
+		p = raw_varint(p, 0);
+	p = raw_str(p, ln->occupation, locc);
+	p = raw_str(p, ln->job_code, ljob);
+	commit_raw(b, p);
+	return 0;
 }
 
 int am__person_encode(const struct am_wage_line *ln, struct am_buf *out)
@@ -232,12 +253,23 @@ int am__person_encode(const struct am_wage_line *ln, struct am_buf *out)
 		ln->national_code, ln->insurance_no, ln->first_name,
 		ln->last_name,	   ln->father_name,  ln->nationality,
 	};
-	int err = am_buf_addch(out, (unsigned char)ln->sex);
+	size_t len[AM_ARRAY_SIZE(text)], need = 2 * VARINT_MAX;
+	uint8_t *p;
+	int err;
 
-	err = err ? err : put_date(out, ln->birth_date);
-	for (size_t i = 0; !err && i < AM_ARRAY_SIZE(text); i++)
-		err = put_str(out, text[i]);
-	return err;
+	for (size_t i = 0; i < AM_ARRAY_SIZE(text); i++) {
+		len[i] = text[i] ? strlen(text[i]) : 0;
+		need += len[i] + VARINT_MAX;
+	}
+	p = reserve(out, need, &err);
+	if (!p)
+		return err;
+	*p++ = (uint8_t)ln->sex;
+	p = raw_date(p, ln->birth_date);
+	for (size_t i = 0; i < AM_ARRAY_SIZE(text); i++)
+		p = raw_str(p, text[i], len[i]);
+	commit_raw(out, p);
+	return 0;
 }
 
 int am__person_decode(const uint8_t *p, size_t n, size_t offset,
@@ -355,18 +387,22 @@ int am__block_encode(const struct am__index_entry *e, size_t n, int64_t base,
 		     struct am_buf *out)
 {
 	int64_t prev = n ? e[0].code : 0;
-	int err = 0;
+	uint8_t *p;
+	int err;
 
-	for (size_t i = 0; !err && i < n; i++) {
+	p = reserve(out, n * 3 * VARINT_MAX, &err);
+	if (!p)
+		return err;
+	for (size_t i = 0; i < n; i++) {
 		if (e[i].code < prev || e[i].list_id < base)
 			return AM_EINVALID_ARGUMENT;
-		err = put_varint(out, (uint64_t)(e[i].code - prev));
-		err = err ? err
-			  : put_varint(out, (uint64_t)(e[i].list_id - base));
-		err = err ? err : put_varint(out, e[i].offset);
+		p = raw_varint(p, (uint64_t)(e[i].code - prev));
+		p = raw_varint(p, (uint64_t)(e[i].list_id - base));
+		p = raw_varint(p, e[i].offset);
 		prev = e[i].code;
 	}
-	return err;
+	commit_raw(out, p);
+	return 0;
 }
 
 int am__block_decode(const uint8_t *p, size_t len, int64_t first_code,

@@ -345,14 +345,15 @@ static int fault_ledger_next(struct am_store *s, int64_t *next)
 	return err ? err : leave(f, f->inner->be->ledger_next(f->inner, next));
 }
 
-static int fault_person_known(struct am_store *s, int64_t code, bool *known)
+static int fault_persons_known(struct am_store *s, const int64_t *codes,
+			       size_t n, uint8_t *known)
 {
 	struct fault_store *f = fs(s);
 	int err = enter(f);
 
 	return err ? err
-		   : leave(f,
-			   f->inner->be->person_known(f->inner, code, known));
+		   : leave(f, f->inner->be->persons_known(f->inner, codes, n,
+							  known));
 }
 
 static int fault_line_read(struct am_store *s, int64_t list_id, uint32_t offset,
@@ -549,7 +550,7 @@ static const struct am_store_backend fault_backend = {
 	.list_insert = fault_list_insert,
 	.list_supersede = fault_list_supersede,
 	.ledger_next = fault_ledger_next,
-	.person_known = fault_person_known,
+	.persons_known = fault_persons_known,
 	.line_read = fault_line_read,
 	.index_put = fault_index_put,
 	.segment_put = fault_segment_put,

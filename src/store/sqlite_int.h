@@ -23,7 +23,8 @@ int am__sq_list_insert(struct am_store *s, const struct am__list_row *row,
 		       int64_t *id);
 int am__sq_list_supersede(struct am_store *s, int64_t id);
 int am__sq_ledger_next(struct am_store *s, int64_t *next);
-int am__sq_person_known(struct am_store *s, int64_t code, bool *known);
+int am__sq_persons_known(struct am_store *s, const int64_t *codes, size_t n,
+			 uint8_t *known);
 int am__sq_line_read(struct am_store *s, int64_t list_id, uint32_t offset,
 		     struct am_arena *a, struct am_wage_line *ln,
 		     struct am_line_assessment *as);

@@ -65,7 +65,8 @@ static const char *const wage_sql[W__COUNT] = {
 	[W_LEDGER_NEXT] =
 		"SELECT max(coalesce((SELECT max(id) FROM journal), 0),"
 		" coalesce((SELECT max(txn) FROM wage_lists), 0)) + 1",
-	[W_PERSON_KNOWN] = "SELECT 1 FROM person_codes WHERE code = ?1",
+	[W_PERSON_KNOWN] = "SELECT code FROM person_codes WHERE code >= ?1"
+			   " ORDER BY code",
 	[W_LINE_READ] = "SELECT workshop, list_no, status, period,"
 			" substr(body, ?2 + 1, ?3), length(body)"
 			" FROM wage_lists WHERE id = ?1",
@@ -429,23 +430,57 @@ int am__sq_ledger_next(struct am_store *s, int64_t *next)
 	return 0;
 }
 
-int am__sq_person_known(struct am_store *s, int64_t code, bool *known)
+/* A merge of the sorted codes with person_codes: from a seek, the
+ * cursor steps forward while the next code is near (a dense batch, a
+ * national month, walks the table), and seeks again past a gap. */
+#define KNOWN_STEPS 16
+
+int am__sq_persons_known(struct am_store *s, const int64_t *codes, size_t n,
+			 uint8_t *known)
 {
 	sqlite3_stmt *st = NULL;
+	size_t i = 0;
 	int err = prepare(s, W_PERSON_KNOWN, &st);
 
-	if (err)
-		return err;
-	err = step_row(s, st, sqlite3_bind_int64(st, 1, code), "person");
-	if (err == AM_ENOT_FOUND) {
-		*known = false;
-		return 0;
+	while (!err && i < n) {
+		int64_t cur;
+		int rc, steps = 0;
+
+		sqlite3_reset(st);
+		rc = sqlite3_bind_int64(st, 1, codes[i]);
+		rc = rc ? rc : sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			memset(known + i, 0, n - i);
+			break;
+		}
+		if (rc != SQLITE_ROW) {
+			err = am__sq_fail(s, rc, "persons");
+			break;
+		}
+		cur = sqlite3_column_int64(st, 0);
+		while (i < n) {
+			if (cur >= codes[i]) {
+				known[i] = cur == codes[i];
+				i++;
+				continue;
+			}
+			if (steps++ == KNOWN_STEPS)
+				break; /* a gap: seek again */
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_DONE) {
+				memset(known + i, 0, n - i);
+				i = n;
+			} else if (rc != SQLITE_ROW) {
+				err = am__sq_fail(s, rc, "persons");
+				i = n;
+			} else {
+				cur = sqlite3_column_int64(st, 0);
+			}
+		}
 	}
-	if (err)
-		return err;
-	*known = true;
-	am__sq_finish(st);
-	return 0;
+	if (st)
+		am__sq_finish(st);
+	return err;
 }
 
 /* A line's list and the line itself. */

@@ -261,8 +261,10 @@ struct am_store_backend {
 	int (*list_supersede)(struct am_store *s, int64_t id);
 	/* The next free ledger id: above every journal id and list txn. */
 	int (*ledger_next)(struct am_store *s, int64_t *next);
-	/* Whether a national code (as an integer) is registered. */
-	int (*person_known)(struct am_store *s, int64_t code, bool *known);
+	/* Which of n national codes (integers, ascending, distinct) are
+	 * registered: known[i] 1 or 0. */
+	int (*persons_known)(struct am_store *s, const int64_t *codes, size_t n,
+			     uint8_t *known);
 	/* The line at offset of list id's body, decoded (strings in a). */
 	int (*line_read)(struct am_store *s, int64_t list_id, uint32_t offset,
 			 struct am_arena *a, struct am_wage_line *ln,
