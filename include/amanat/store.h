@@ -432,6 +432,17 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
  */
 int am_store_compact(struct am_store *s, int64_t *lines);
 
+/* Every registered workshop's code and terms (hard and harmful, exempt
+ * small workshop), in code order, to fn; a non-zero return from fn stops
+ * the walk and is returned. One scan: a bulk import looks its workshops
+ * up here rather than one by one (measured: 0.55 µs a scanned row, 9 µs
+ * a probe, 83,333 workshops). */
+int am_store_workshop_terms_each(struct am_store *s,
+				 int (*fn)(void *ctx, const char *code,
+					   bool hard_harmful,
+					   bool small_exempt),
+				 void *ctx);
+
 /* Persons the postings of this handle registered from list lines, since
  * it was opened (counted when their transaction commits). */
 int64_t am_store_persons_registered(const struct am_store *s);

@@ -345,6 +345,18 @@ static int fault_ledger_next(struct am_store *s, int64_t *next)
 	return err ? err : leave(f, f->inner->be->ledger_next(f->inner, next));
 }
 
+static int fault_workshop_terms(struct am_store *s,
+				int (*fn)(void *ctx, const char *code,
+					  bool hard_harmful, bool small_exempt),
+				void *ctx)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->workshop_terms(f->inner, fn, ctx));
+}
+
 static int fault_persons_known(struct am_store *s, const int64_t *codes,
 			       size_t n, uint8_t *known)
 {
@@ -550,6 +562,7 @@ static const struct am_store_backend fault_backend = {
 	.list_insert = fault_list_insert,
 	.list_supersede = fault_list_supersede,
 	.ledger_next = fault_ledger_next,
+	.workshop_terms = fault_workshop_terms,
 	.persons_known = fault_persons_known,
 	.line_read = fault_line_read,
 	.index_put = fault_index_put,

@@ -908,6 +908,17 @@ int am_store_compact(struct am_store *s, int64_t *lines)
 	return err;
 }
 
+int am_store_workshop_terms_each(struct am_store *s,
+				 int (*fn)(void *ctx, const char *code,
+					   bool hard_harmful,
+					   bool small_exempt),
+				 void *ctx)
+{
+	int err = am__store_ready(s);
+
+	return err ? err : s->be->workshop_terms(s, fn, ctx);
+}
+
 int64_t am_store_persons_registered(const struct am_store *s)
 {
 	return s->batch.registered;

@@ -1132,6 +1132,7 @@ const struct am_store_backend am__store_sqlite = {
 	.list_insert = am__sq_list_insert,
 	.list_supersede = am__sq_list_supersede,
 	.ledger_next = am__sq_ledger_next,
+	.workshop_terms = am__sq_workshop_terms,
 	.persons_known = am__sq_persons_known,
 	.line_read = am__sq_line_read,
 	.index_put = am__sq_index_put,

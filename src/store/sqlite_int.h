@@ -23,6 +23,10 @@ int am__sq_list_insert(struct am_store *s, const struct am__list_row *row,
 		       int64_t *id);
 int am__sq_list_supersede(struct am_store *s, int64_t id);
 int am__sq_ledger_next(struct am_store *s, int64_t *next);
+int am__sq_workshop_terms(struct am_store *s,
+			  int (*fn)(void *ctx, const char *code,
+				    bool hard_harmful, bool small_exempt),
+			  void *ctx);
 int am__sq_persons_known(struct am_store *s, const int64_t *codes, size_t n,
 			 uint8_t *known);
 int am__sq_line_read(struct am_store *s, int64_t list_id, uint32_t offset,

@@ -15,6 +15,7 @@ enum wage_stmt {
 	W_LIST_MARK,
 	W_LEDGER_NEXT,
 	W_PERSON_KNOWN,
+	W_WORKSHOP_TERMS,
 	W_LINE_READ,
 	W_INDEX_PUT,
 	W_SEGMENT_PUT,
@@ -67,6 +68,8 @@ static const char *const wage_sql[W__COUNT] = {
 		" coalesce((SELECT max(txn) FROM wage_lists), 0)) + 1",
 	[W_PERSON_KNOWN] = "SELECT code FROM person_codes WHERE code >= ?1"
 			   " ORDER BY code",
+	[W_WORKSHOP_TERMS] = "SELECT code, hard_harmful, small_exempt"
+			     " FROM workshops ORDER BY code",
 	[W_LINE_READ] = "SELECT workshop, list_no, status, period,"
 			" substr(body, ?2 + 1, ?3), length(body)"
 			" FROM wage_lists WHERE id = ?1",
@@ -428,6 +431,30 @@ int am__sq_ledger_next(struct am_store *s, int64_t *next)
 	*next = sqlite3_column_int64(st, 0);
 	am__sq_finish(st);
 	return 0;
+}
+
+int am__sq_workshop_terms(struct am_store *s,
+			  int (*fn)(void *ctx, const char *code,
+				    bool hard_harmful, bool small_exempt),
+			  void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(s, W_WORKSHOP_TERMS, &st);
+
+	if (err)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+
+		err = fn(ctx, code ? code : "", sqlite3_column_int(st, 1) != 0,
+			 sqlite3_column_int(st, 2) != 0);
+		if (err)
+			break;
+	}
+	am__sq_finish(st);
+	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = am__sq_fail(s, rc, "workshops");
+	return err;
 }
 
 /* A merge of the sorted codes with person_codes: from a seek, the

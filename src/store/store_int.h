@@ -261,6 +261,11 @@ struct am_store_backend {
 	int (*list_supersede)(struct am_store *s, int64_t id);
 	/* The next free ledger id: above every journal id and list txn. */
 	int (*ledger_next)(struct am_store *s, int64_t *next);
+	/* Every workshop's code and terms, in code order. */
+	int (*workshop_terms)(struct am_store *s,
+			      int (*fn)(void *ctx, const char *code,
+					bool hard_harmful, bool small_exempt),
+			      void *ctx);
 	/* Which of n national codes (integers, ascending, distinct) are
 	 * registered: known[i] 1 or 0. */
 	int (*persons_known)(struct am_store *s, const int64_t *codes, size_t n,

@@ -880,6 +880,30 @@ static void test_index_two_periods(void **state)
 	drop_db(path);
 }
 
+static int collect_terms(void *ctx, const char *code, bool hard_harmful,
+			 bool small_exempt)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 128 - n, "%s:%d%d;", code, hard_harmful,
+		 small_exempt);
+	return 0;
+}
+
+static void test_workshop_terms(void **state)
+{
+	struct am_store *s = open_new("terms.db");
+	char out[128] = "";
+
+	(void)state;
+	assert_int_equal(am_store_workshop_terms_each(s, collect_terms, out),
+			 0);
+	assert_string_equal(out, W1 ":00;" W2 ":01;");
+	am_store_close(s);
+	drop_db(db_path("terms.db"));
+}
+
 /* The journal refuses to be changed. */
 static void test_journal_append_only(void **state)
 {
@@ -1131,6 +1155,7 @@ int main(void)
 		cmocka_unit_test(test_payments),
 		cmocka_unit_test(test_history_and_statements),
 		cmocka_unit_test(test_index_two_periods),
+		cmocka_unit_test(test_workshop_terms),
 		cmocka_unit_test(test_journal_append_only),
 		cmocka_unit_test(test_bulk_person),
 		cmocka_unit_test(test_fault_each_call),
