@@ -197,6 +197,16 @@ void am__code_text(int64_t code, char out[11])
 	out[10] = 0;
 }
 
+static int64_t resid(int64_t v, uint64_t predicted)
+{
+	return (int64_t)((uint64_t)v - predicted);
+}
+
+static int64_t unresid(int64_t r, uint64_t predicted)
+{
+	return (int64_t)((uint64_t)r + predicted);
+}
+
 /* A line as the body keeps it: the wage and the assessment. Who the
  * person is (names, birth, sex, nationality, birth certificate) is the
  * registry's; those fields are written empty here (the format has room
@@ -205,12 +215,25 @@ void am__code_text(int64_t code, char out[11])
 static int encode_line(struct am_buf *b, const struct am_wage_line *ln,
 		       const struct am_line_assessment *a)
 {
+	/* Most figures follow from the one before: each is stored as what
+	 * it differs from that (modulo 2^64, so any value round-trips), and
+	 * a validated line's differences are 0 (a byte each). */
 	const int64_t money[] = {
-		ln->daily_wage,	  ln->monthly_wage, ln->benefits,
-		ln->subject_wage, ln->total_pay,    ln->insured_share,
-		ln->seniority,	  ln->spouse,	    a->base,
-		a->insured,	  a->employer,	    a->state,
-		a->unemployment,  a->hard_harmful,
+		ln->daily_wage,
+		resid(ln->monthly_wage, ln->daily_wage * (uint64_t)ln->days),
+		ln->benefits,
+		resid(ln->subject_wage,
+		      (uint64_t)ln->monthly_wage + (uint64_t)ln->benefits),
+		resid(ln->total_pay, (uint64_t)ln->subject_wage),
+		resid(ln->insured_share, (uint64_t)a->insured),
+		ln->seniority,
+		ln->spouse,
+		resid(a->base, (uint64_t)ln->subject_wage),
+		a->insured,
+		a->employer,
+		a->state,
+		resid(a->unemployment, (uint64_t)a->state),
+		a->hard_harmful,
 	};
 	size_t lins = strlen(ln->insurance_no);
 	size_t locc = ln->occupation ? strlen(ln->occupation) : 0;
@@ -347,19 +370,23 @@ int am__body_decode_line(const uint8_t *p, size_t n, size_t offset,
 	ln->prate = get_int(&r, INT32_MIN, INT32_MAX);
 	for (size_t i = 0; i < AM_ARRAY_SIZE(money); i++)
 		money[i] = get_signed(&r);
+	/* In the order they were written: each difference is undone with
+	 * the figure it was taken from. */
 	ln->daily_wage = money[0];
-	ln->monthly_wage = money[1];
+	ln->monthly_wage = unresid(money[1],
+				   (uint64_t)money[0] * (uint64_t)ln->days);
 	ln->benefits = money[2];
-	ln->subject_wage = money[3];
-	ln->total_pay = money[4];
-	ln->insured_share = money[5];
+	ln->subject_wage = unresid(money[3], (uint64_t)ln->monthly_wage +
+						     (uint64_t)ln->benefits);
+	ln->total_pay = unresid(money[4], (uint64_t)ln->subject_wage);
+	a->insured = money[9];
+	ln->insured_share = unresid(money[5], (uint64_t)a->insured);
 	ln->seniority = money[6];
 	ln->spouse = money[7];
-	a->base = money[8];
-	a->insured = money[9];
+	a->base = unresid(money[8], (uint64_t)ln->subject_wage);
 	a->employer = money[10];
 	a->state = money[11];
-	a->unemployment = money[12];
+	a->unemployment = unresid(money[12], (uint64_t)a->state);
 	a->hard_harmful = money[13];
 	ln->hard_harmful_days = a->hard_harmful_days;
 	ln->id_date = get_date(&r);
