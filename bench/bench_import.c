@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 	struct am_wage_import_stats st;
 	char db[1024], bare[1024], reg[1024];
 	char *paths[1];
-	double t0, parse_s, assess_s, floor_s, import_s;
+	double t0, parse_s, assess_s, floor_s, import_s, registry_s;
 	static const char *const files[] = { "employers.csv", "workshops.csv",
 					     "persons.csv" };
 
@@ -189,6 +189,7 @@ int main(int argc, char **argv)
 	if (am_store_open(db, &s) || am_store_migrate(s, NULL, NULL))
 		return 1;
 	memset(&rst, 0, sizeof(rst));
+	t0 = now();
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(reg, sizeof(reg), "%s/%s", argv[2], files[i]);
 		if (am_import_registry(s, reg, &rst, &ds)) {
@@ -196,6 +197,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	registry_s = now() - t0;
 	memset(&o, 0, sizeof(o));
 	memset(&st, 0, sizeof(st));
 	paths[0] = argv[3];
@@ -208,6 +210,11 @@ int main(int argc, char **argv)
 	import_s = now() - t0;
 	am_store_close(s);
 
+	printf("registry load              %10.0f records/s (%zu persons, "
+	       "%.2f s)\n",
+	       (double)(rst.persons + rst.employers + rst.workshops) /
+		       registry_s,
+	       rst.persons, registry_s);
 	printf("lines                      %zu in %zu lists (%zu refused)\n",
 	       ph.lines, ph.lists, st.lists_refused);
 	printf("parse                      %10.0f lines/s (%.2f s)\n",
