@@ -20,8 +20,12 @@
 #include "amanat/error.h"
 #include "amanat/store.h"
 
-/* The import's batch: a file longer than this spans two entries. */
-#define BATCH 100000
+/* The import's batch, set through the environment (the default is too
+ * large for a quick test): a file longer than this spans two entries. */
+#define BATCH 1000
+/* The row repeated at the end of the file: in the same (second) batch, so
+ * that the batch's key order must keep the file's order for it. */
+#define DUP (BATCH + 0UL)
 
 static char dir[64];
 static char db[128];
@@ -34,7 +38,7 @@ static int setup(void **state)
 	if (!mkdtemp(tmpl) || sodium_init() < 0)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s", tmpl);
-	return 0;
+	return setenv("AMANAT_REGISTRY_BATCH", "1000", 1);
 }
 
 static int teardown(void **state)
@@ -138,7 +142,7 @@ static void person_json(const struct person_row *r, am_date born, char *out,
 }
 
 /* A persons file of n rows (lines 2..n+1); bad_at > 0 gives that line a
- * sex the import refuses. dup, when set, repeats row 5 at the end under
+ * sex the import refuses. dup, when set, repeats row DUP at the end under
  * another first name. */
 static void write_persons(const char *name, unsigned long n, unsigned bad_at,
 			  bool dup)
@@ -155,7 +159,7 @@ static void write_persons(const char *name, unsigned long n, unsigned bad_at,
 		person_csv(f, &r, i + 2 == bad_at ? "X" : NULL);
 	}
 	if (dup) {
-		person_row(5, &r);
+		person_row(DUP, &r);
 		snprintf(r.first, sizeof(r.first), "%s", "حسن");
 		person_csv(f, &r, NULL);
 	}
@@ -261,7 +265,7 @@ static int cli_verify(void)
 	return WEXITSTATUS(rc);
 }
 
-/* 100,003 rows and a repeat of row 5: two batches, each with the rows it
+/* 1,003 rows and a repeat of row DUP: two batches, each with the rows it
  * covered, its count and the hash of its records in file order; the
  * repeat, written last, wins; no per-row entries; the chain verifies. */
 static void test_batches(void **state)
@@ -293,7 +297,7 @@ static void test_batches(void **state)
 	crypto_generichash_init(&h[0], NULL, 0, 32);
 	crypto_generichash_init(&h[1], NULL, 0, 32);
 	for (unsigned long i = 0; i <= n; i++) {
-		person_row(i < n ? i : 5, &r);
+		person_row(i < n ? i : DUP, &r);
 		if (i == n)
 			snprintf(r.first, sizeof(r.first), "%s", "حسن");
 		person_json(&r, born, line, sizeof(line));
@@ -318,7 +322,7 @@ static void test_batches(void **state)
 	assert_string_equal(t.subjects[1], path_of("persons.csv"));
 	json_decref(t.batches);
 
-	/* Row 0 as written (normalised), and row 5 as repeated. */
+	/* Row 0 as written (normalised), and row DUP as repeated. */
 	am_arena_init(&a, 0);
 	person_row(0, &r);
 	assert_int_equal(am_store_person_get(s, r.code, &a, &p), 0);
@@ -326,7 +330,7 @@ static void test_batches(void **state)
 	assert_string_equal(p.nationality, "IRN");
 	assert_int_equal(p.birth_date, born);
 	assert_string_equal(p.insurance_no, "1057663332");
-	person_row(5, &r);
+	person_row(DUP, &r);
 	assert_int_equal(am_store_person_get(s, r.code, &a, &p), 0);
 	assert_string_equal(p.first_name, "حسن");
 	assert_string_equal(p.insurance_no, "1057663332");
@@ -389,7 +393,8 @@ static void test_bad_row_writes_nothing(void **state)
 
 /* A dependant who is the main insured, or whose until is before since,
  * was refused by the schema only when written, after the batches before
- * it were in: now the checking pass refuses the file whole. */
+ * it were in: now the checking pass refuses the file whole. The persons go
+ * in batches of one: an entry per row. */
 static void test_dependants_checked(void **state)
 {
 	struct am_store *s = open_db("deps");
@@ -397,6 +402,7 @@ static void test_dependants_checked(void **state)
 	struct am_diags ds;
 	struct am_arena a;
 	struct am_dependant d;
+	struct trail t;
 	char c[4][11], text[1024];
 
 	(void)state;
@@ -418,7 +424,15 @@ static void test_dependants_checked(void **state)
 	write_file("d.csv", text);
 	memset(&st, 0, sizeof(st));
 	am_diags_init(&ds, 0);
+	assert_int_equal(setenv("AMANAT_REGISTRY_BATCH", "1", 1), 0);
 	assert_int_equal(am_import_registry(s, path_of("p.csv"), &st, &ds), 0);
+	assert_int_equal(setenv("AMANAT_REGISTRY_BATCH", "1000", 1), 0);
+	read_trail(s, &t);
+	assert_int_equal(json_array_size(t.batches), 4);
+	for (size_t i = 0; i < 4; i++)
+		check_counts(json_array_get(t.batches, i), "persons",
+			     (int64_t)i + 2, (int64_t)i + 2, 1);
+	json_decref(t.batches);
 	assert_int_equal(am_import_registry(s, path_of("d.csv"), &st, &ds),
 			 AM_EINVALID_ARGUMENT);
 	assert_int_equal(ds.nr, 2);
@@ -468,7 +482,10 @@ static void test_json_kinds(void **state)
 		   "\"person\", \"name\": \"حسن احمدی\"}]}\n");
 	memset(&st, 0, sizeof(st));
 	am_diags_init(&ds, 0);
+	/* The default size, and a setting out of range that falls back to it. */
+	assert_int_equal(setenv("AMANAT_REGISTRY_BATCH", "0", 1), 0);
 	err = am_import_registry(s, path_of("reg.json"), &st, &ds);
+	assert_int_equal(setenv("AMANAT_REGISTRY_BATCH", "1000", 1), 0);
 	for (size_t i = 0; i < ds.nr; i++)
 		print_message("%u %s %s [%d]\n", ds.items[i].line,
 			      ds.items[i].field, ds.items[i].value,
