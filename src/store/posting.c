@@ -854,6 +854,16 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 		return err;
 	if (s->in_tx && !s->batch.lists)
 		batch_digest_start(&s->batch);
+	/* A new key (the usual case) is written at once: the row's unique
+	 * key finds an earlier list in the same B-tree descent, and only
+	 * then is it read. */
+	memset(&old, 0, sizeof(old));
+	if (!amend) {
+		err = write_list(s, l, a, due_date, state_pays_employer,
+				 rules_identity, &t, &old, &id, &wrote);
+		if (err != AM_EIDEMPOTENCY_CONFLICT)
+			goto out_unit;
+	}
 	err = s->be->list_find(s, l->workshop, period_key(l->period),
 			       l->list_no, &old);
 	if (err)

@@ -384,9 +384,24 @@ int am__sq_list_insert(struct am_store *s, const struct am__list_row *r,
 	rc = rc ? rc
 		: sqlite3_bind_blob(st, 25, r->body, (int)r->body_len,
 				    SQLITE_STATIC);
-	err = step_done(s, st, rc, "list insert");
-	if (err)
+	rc = rc ? rc : sqlite3_step(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT &&
+	    sqlite3_extended_errcode(am__sq_db(s)) ==
+		    SQLITE_CONSTRAINT_UNIQUE &&
+	    strstr(sqlite3_errmsg(am__sq_db(s)), "wage_lists.revision")) {
+		/* The key's revision exists: the caller looks at it. */
+		am__sq_finish(st);
+		return am__store_errf(
+			s, AM_EIDEMPOTENCY_CONFLICT,
+			"list %s/%d/%s revision %" PRId64 " exists",
+			r->workshop, r->period, r->list_no, r->revision);
+	}
+	if (rc != SQLITE_DONE) {
+		err = am__sq_fail(s, rc, "list insert");
+		am__sq_finish(st);
 		return err;
+	}
+	am__sq_finish(st);
 	new_id = sqlite3_last_insert_rowid(am__sq_db(s));
 	if (r->supersedes) {
 		err = prepare(s, W_LIST_LINK, &st);
