@@ -488,9 +488,15 @@ static int read_header(const char *path, size_t nf, char **f, unsigned allowed,
 /* A registry record held in the write pass's batch until it is written. */
 struct pending {
 	union record r;
-	const char *key, *key2; /* the table's key, for the write order */
 	unsigned line;
 	bool written;
+};
+
+/* A pending record's place in the write order: the table's key. */
+struct write_order {
+	const char *key, *key2;
+	unsigned line;
+	struct pending *p;
 };
 
 /* Where a pass is: checking every record (write false) or writing them in
@@ -513,9 +519,9 @@ struct pass {
 	size_t nkeys, keys_alloc;
 	bool keys_sorted;
 	/* The registry records of the batch being gathered, all of one
-	 * kind, in file order; order is the same sorted by key. */
+	 * kind, in file order; order holds their keys, sorted when written. */
 	struct pending *batch;
-	struct pending **order;
+	struct write_order *order;
 	size_t nbatch, batch_size;
 	enum kind batch_kind;
 	struct am_buf json; /* one record's encoding, for the batch hash */
@@ -562,10 +568,9 @@ static bool is_registry(enum kind k)
 
 /* Rows of one key in file order, so that the last of them is written last
  * and wins, as it would row by row. */
-static int pending_cmp(const void *a, const void *b)
+static int write_order_cmp(const void *a, const void *b)
 {
-	const struct pending *x = *(const struct pending *const *)a;
-	const struct pending *y = *(const struct pending *const *)b;
+	const struct write_order *x = a, *y = b;
 	int c = strcmp(x->key, y->key);
 
 	if (!c && x->key2)
@@ -694,14 +699,12 @@ static int batch_write(struct pass *ps)
 	size_t written = 0, refused = 0;
 	int err;
 
-	for (size_t i = 0; i < ps->nbatch; i++)
-		ps->order[i] = &ps->batch[i];
-	qsort(ps->order, ps->nbatch, sizeof(*ps->order), pending_cmp);
+	qsort(ps->order, ps->nbatch, sizeof(*ps->order), write_order_cmp);
 	err = am_store_begin(ps->s);
 	if (err)
 		goto out;
 	for (size_t i = 0; i < ps->nbatch && !err; i++)
-		err = write_pending(ps, ps->order[i], &written, &refused);
+		err = write_pending(ps, ps->order[i].p, &written, &refused);
 	if (!err && written)
 		err = batch_audit(ps, written, refused);
 	if (!err)
@@ -719,6 +722,7 @@ out:
 static int batch_add(struct pass *ps, enum kind k, const union record *r,
 		     unsigned line)
 {
+	struct write_order *o;
 	struct pending *p;
 
 	assert(!ps->nbatch || k == ps->batch_kind);
@@ -728,24 +732,27 @@ static int batch_add(struct pass *ps, enum kind k, const union record *r,
 		if (!ps->batch || !ps->order)
 			return AM_ENOMEM;
 	}
+	o = &ps->order[ps->nbatch];
 	p = &ps->batch[ps->nbatch++];
 	p->r = *r;
 	p->line = line;
 	p->written = false;
-	p->key2 = NULL;
+	o->p = p;
+	o->line = line;
+	o->key2 = NULL;
 	switch (k) {
 	case PERSONS:
-		p->key = r->p.national_code;
+		o->key = p->r.p.national_code;
 		break;
 	case EMPLOYERS:
-		p->key = r->e.id;
+		o->key = p->r.e.id;
 		break;
 	case WORKSHOPS:
-		p->key = r->w.code;
+		o->key = p->r.w.code;
 		break;
 	default:
-		p->key = r->d.main_insured;
-		p->key2 = r->d.dependant;
+		o->key = p->r.d.main_insured;
+		o->key2 = p->r.d.dependant;
 		break;
 	}
 	ps->batch_kind = k;
