@@ -69,13 +69,10 @@ static const struct kind_spec kinds[NKINDS] = {
 
 /* Rows per write transaction. */
 #define BATCH 10000
-/* Registry rows per write transaction. Written in key order, the rows of
- * a large batch share the B-tree's pages (a random key costs a page read
- * and write each) and commit less often: 2.4 million persons in random
- * order took 57 s with 100,000 and 33 s with 500,000 (about 200 MB of
- * records) on a shared 2-core machine.
- * AMANAT_REGISTRY_BATCH sets another size (1 to the most), for a machine
- * short of memory or a test of batch edges. */
+/* Registry rows per write transaction and per sorted run (about 200 MB of
+ * records): fewer commits, and fewer runs to merge. AMANAT_REGISTRY_BATCH
+ * sets another size (1 to the most), for a machine short of memory or a
+ * test of batch edges. */
 #define REGISTRY_BATCH 500000
 #define REGISTRY_BATCH_MOST 5000000
 
@@ -499,6 +496,15 @@ struct write_order {
 	struct pending *p;
 };
 
+/* One sorted run of a kind longer than a batch, in a temporary file, and
+ * its next record (encoded in buf; key and key2 point into it). */
+struct run {
+	FILE *f;
+	unsigned char *buf;
+	size_t len, alloc;
+	struct write_order at;
+};
+
 /* Where a pass is: checking every record (write false) or writing them in
  * batches (write true). */
 struct pass {
@@ -525,6 +531,10 @@ struct pass {
 	size_t nbatch, batch_size;
 	enum kind batch_kind;
 	struct am_buf json; /* one record's encoding, for the batch hash */
+	/* A kind longer than a batch: its sorted runs, to merge. */
+	struct run *runs;
+	size_t nruns, runs_alloc;
+	bool merging;
 };
 
 static int key_cmp(const void *a, const void *b)
@@ -617,9 +627,21 @@ static int record_json(enum kind k, const union record *r, struct am_buf *b)
 	}
 }
 
-/* The batch's audit entry: which rows of which file it wrote, how many of
- * each kind, and the BLAKE2b-256 of the records written, in file order,
- * each as its JSON encoding and a newline (docs/storage.md). */
+/* The batch's audit entry: which rows of which file it wrote (a slice of
+ * the file's rows in key order: from its first key and row to its last),
+ * how many of each kind, and the BLAKE2b-256 of the records written, in
+ * that order, each as its JSON encoding and a newline (docs/storage.md). */
+/* ,"first":{"key":"…","row":N}: a dependant's key is "main/dependant". */
+static int bound_json(struct am_buf *b, const char *name,
+		      const struct write_order *o)
+{
+	int err = am_buf_addf(b, ",\"%s\":{\"key\":\"%s%s%s\",\"row\":%u}",
+			      name, o->key, o->key2 ? "/" : "",
+			      o->key2 ? o->key2 : "", o->line);
+
+	return err;
+}
+
 static int batch_audit(struct pass *ps, size_t written, size_t refused)
 {
 	crypto_generichash_state h;
@@ -630,9 +652,10 @@ static int batch_audit(struct pass *ps, size_t written, size_t refused)
 
 	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
 	for (size_t i = 0; i < ps->nbatch && !err; i++) {
-		if (!ps->batch[i].written)
+		if (!ps->order[i].p->written)
 			continue;
-		err = record_json(ps->batch_kind, &ps->batch[i].r, &ps->json);
+		err = record_json(ps->batch_kind, &ps->order[i].p->r,
+				  &ps->json);
 		if (!err)
 			err = am_buf_addch(&ps->json, '\n');
 		if (!err)
@@ -649,15 +672,19 @@ static int batch_audit(struct pass *ps, size_t written, size_t refused)
 	if (!err)
 		err = am_buf_add_json_str(&payload, ps->path, strlen(ps->path));
 	if (!err)
+		err = am_buf_addf(&payload, ",\"kind\":\"%s\"",
+				  kinds[ps->batch_kind].name);
+	if (!err)
+		err = bound_json(&payload, "first", &ps->order[0]);
+	if (!err)
+		err = bound_json(&payload, "last", &ps->order[ps->nbatch - 1]);
+	if (!err)
 		err = am_buf_addf(
 			&payload,
-			",\"kind\":\"%s\",\"first_row\":%u,\"last_row\":%u,"
-			"\"records\":%zu,\"persons\":%zu,\"employers\":%zu,"
+			",\"records\":%zu,\"persons\":%zu,\"employers\":%zu,"
 			"\"workshops\":%zu,\"dependants\":%zu,"
 			"\"refused\":%zu,\"hash\":\"%s\"}",
-			kinds[ps->batch_kind].name, ps->batch[0].line,
-			ps->batch[ps->nbatch - 1].line, written,
-			ps->batch_kind == PERSONS ? written : 0,
+			written, ps->batch_kind == PERSONS ? written : 0,
 			ps->batch_kind == EMPLOYERS ? written : 0,
 			ps->batch_kind == WORKSHOPS ? written : 0,
 			ps->batch_kind == DEPENDANTS ? written : 0, refused,
@@ -717,10 +744,362 @@ out:
 	return err;
 }
 
-/* Keep a checked registry record for the batch (of its kind: see
- * record()); write the batch when it is full. */
-static int batch_add(struct pass *ps, enum kind k, const union record *r,
-		     unsigned line)
+/*
+ * A kind longer than a batch is sorted whole before it is written: each
+ * full batch is sorted and spilled to a temporary file as a run, and the
+ * runs are merged into batches in key order. Written in random order, each
+ * row of a large table costs a B-tree page read and write; in key order,
+ * the rows share pages and the table grows at its end.
+ *
+ * A record in a run: its length (u32), its row (u32), then its fields in
+ * the struct's order, a string as its length (u32, UINT32_MAX for NULL)
+ * and its bytes with a NUL, a number as an i64. The key is the first string
+ * (and a dependant's second key the second).
+ */
+
+static int enc_u32(struct am_buf *b, uint32_t v)
+{
+	return am_buf_add(b, &v, sizeof(v));
+}
+
+static int enc_i64(struct am_buf *b, int64_t v)
+{
+	return am_buf_add(b, &v, sizeof(v));
+}
+
+static int enc_str(struct am_buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	int err = enc_u32(b, s ? (uint32_t)n : UINT32_MAX);
+
+	return err || !s ? err : am_buf_add(b, s, n + 1);
+}
+
+static int record_encode(enum kind k, const union record *r, unsigned line,
+			 struct am_buf *b)
+{
+	int err;
+
+	am_buf_clear(b);
+	err = enc_u32(b, 0); /* the length, set below */
+	err = err ? err : enc_u32(b, line);
+	switch (k) {
+	case PERSONS:
+		err = err ? err : enc_str(b, r->p.national_code);
+		err = err ? err : enc_str(b, r->p.first_name);
+		err = err ? err : enc_str(b, r->p.last_name);
+		err = err ? err : enc_str(b, r->p.father_name);
+		err = err ? err : enc_i64(b, r->p.birth_date);
+		err = err ? err : enc_i64(b, r->p.sex);
+		err = err ? err : enc_str(b, r->p.nationality);
+		err = err ? err : enc_str(b, r->p.insurance_no);
+		break;
+	case EMPLOYERS:
+		err = err ? err : enc_str(b, r->e.id);
+		err = err ? err : enc_i64(b, r->e.kind);
+		err = err ? err : enc_str(b, r->e.name);
+		err = err ? err : enc_str(b, r->e.address);
+		err = err ? err : enc_str(b, r->e.phone);
+		break;
+	case WORKSHOPS:
+		err = err ? err : enc_str(b, r->w.code);
+		err = err ? err : enc_str(b, r->w.name);
+		err = err ? err : enc_str(b, r->w.employer_id);
+		err = err ? err : enc_str(b, r->w.address);
+		err = err ? err : enc_str(b, r->w.province);
+		err = err ? err : enc_str(b, r->w.branch);
+		err = err ? err : enc_str(b, r->w.activity);
+		err = err ? err : enc_str(b, r->w.scheme);
+		err = err ? err : enc_i64(b, r->w.hard_harmful);
+		err = err ? err : enc_i64(b, r->w.small_exempt);
+		break;
+	case DEPENDANTS:
+		err = err ? err : enc_str(b, r->d.main_insured);
+		err = err ? err : enc_str(b, r->d.dependant);
+		err = err ? err : enc_i64(b, r->d.relation);
+		err = err ? err : enc_i64(b, r->d.since);
+		err = err ? err : enc_i64(b, r->d.until);
+		break;
+	default:
+		return AM_EINTERNAL;
+	}
+	if (!err) {
+		uint32_t n = (uint32_t)(b->len - sizeof(uint32_t));
+
+		memcpy(b->buf, &n, sizeof(n));
+	}
+	return err;
+}
+
+/* Reading back: a cursor over one record's bytes. */
+struct dec {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static int64_t dec_i64(struct dec *d)
+{
+	int64_t v = 0;
+
+	if ((size_t)(d->end - d->p) < sizeof(v)) {
+		d->bad = true;
+		return 0;
+	}
+	memcpy(&v, d->p, sizeof(v));
+	d->p += sizeof(v);
+	return v;
+}
+
+/* The string in place (the run's buffer holds its NUL). */
+static const char *dec_str(struct dec *d)
+{
+	const char *s;
+	uint32_t n;
+
+	if ((size_t)(d->end - d->p) < sizeof(n)) {
+		d->bad = true;
+		return NULL;
+	}
+	memcpy(&n, d->p, sizeof(n));
+	d->p += sizeof(n);
+	if (n == UINT32_MAX)
+		return NULL;
+	if ((size_t)(d->end - d->p) <= n || d->p[n]) {
+		d->bad = true;
+		return NULL;
+	}
+	s = (const char *)d->p;
+	d->p += n + 1;
+	return s;
+}
+
+static const char *dec_copy(struct dec *d, struct am_arena *a)
+{
+	const char *s = dec_str(d);
+
+	if (s && !(s = am_arena_strdup(a, s)))
+		d->bad = true;
+	return s;
+}
+
+/* The run's current record into r, its strings copied to a. */
+static int record_decode(enum kind k, const struct run *run, struct am_arena *a,
+			 union record *r)
+{
+	struct dec d = { run->buf + 2 * sizeof(uint32_t), run->buf + run->len,
+			 false };
+
+	memset(r, 0, sizeof(*r));
+	switch (k) {
+	case PERSONS:
+		r->p.national_code = dec_copy(&d, a);
+		r->p.first_name = dec_copy(&d, a);
+		r->p.last_name = dec_copy(&d, a);
+		r->p.father_name = dec_copy(&d, a);
+		r->p.birth_date = (am_date)dec_i64(&d);
+		r->p.sex = (char)dec_i64(&d);
+		r->p.nationality = dec_copy(&d, a);
+		r->p.insurance_no = dec_copy(&d, a);
+		break;
+	case EMPLOYERS:
+		r->e.id = dec_copy(&d, a);
+		r->e.kind = (enum am_employer_kind)dec_i64(&d);
+		r->e.name = dec_copy(&d, a);
+		r->e.address = dec_copy(&d, a);
+		r->e.phone = dec_copy(&d, a);
+		break;
+	case WORKSHOPS:
+		r->w.code = dec_copy(&d, a);
+		r->w.name = dec_copy(&d, a);
+		r->w.employer_id = dec_copy(&d, a);
+		r->w.address = dec_copy(&d, a);
+		r->w.province = dec_copy(&d, a);
+		r->w.branch = dec_copy(&d, a);
+		r->w.activity = dec_copy(&d, a);
+		r->w.scheme = dec_copy(&d, a);
+		r->w.hard_harmful = dec_i64(&d) != 0;
+		r->w.small_exempt = dec_i64(&d) != 0;
+		break;
+	case DEPENDANTS:
+		r->d.main_insured = dec_copy(&d, a);
+		r->d.dependant = dec_copy(&d, a);
+		r->d.relation = (enum am_relation)dec_i64(&d);
+		r->d.since = (am_date)dec_i64(&d);
+		r->d.until = (am_date)dec_i64(&d);
+		break;
+	default:
+		return AM_EINTERNAL;
+	}
+	return d.bad ? AM_EIO : 0;
+}
+
+/* Read the run's next record: 1, or 0 at its end, or AM_EIO/AM_ENOMEM. */
+static int run_next(struct run *run, enum kind k)
+{
+	uint32_t n;
+	struct dec d;
+
+	if (fread(&n, sizeof(n), 1, run->f) != 1)
+		return ferror(run->f) ? AM_EIO : 0;
+	if (n < sizeof(uint32_t) || n > (1u << 24))
+		return AM_EIO;
+	if (run->alloc < n + sizeof(n)) {
+		unsigned char *p = realloc(run->buf, n + sizeof(n));
+
+		if (!p)
+			return AM_ENOMEM;
+		run->buf = p;
+		run->alloc = n + sizeof(n);
+	}
+	run->len = n + sizeof(n);
+	memcpy(run->buf, &n, sizeof(n));
+	if (fread(run->buf + sizeof(n), n, 1, run->f) != 1)
+		return AM_EIO;
+	memcpy(&n, run->buf + sizeof(n), sizeof(n));
+	run->at.line = n;
+	d = (struct dec){ run->buf + 2 * sizeof(n), run->buf + run->len,
+			  false };
+	run->at.key = dec_str(&d);
+	run->at.key2 = k == DEPENDANTS ? dec_str(&d) : NULL;
+	return d.bad || !run->at.key || (k == DEPENDANTS && !run->at.key2)
+		       ? AM_EIO
+		       : 1;
+}
+
+static void runs_close(struct pass *ps)
+{
+	for (size_t i = 0; i < ps->nruns; i++) {
+		fclose(ps->runs[i].f);
+		free(ps->runs[i].buf);
+	}
+	ps->nruns = 0;
+}
+
+/* Sort the full batch and write it out as a run. */
+static int run_spill(struct pass *ps)
+{
+	struct run *run;
+	int err = 0;
+
+	if (ps->nruns == ps->runs_alloc) {
+		size_t alloc = ps->runs_alloc ? ps->runs_alloc * 2 : 8;
+		struct run *p = realloc(ps->runs, alloc * sizeof(*p));
+
+		if (!p)
+			return AM_ENOMEM;
+		ps->runs = p;
+		ps->runs_alloc = alloc;
+	}
+	run = &ps->runs[ps->nruns];
+	memset(run, 0, sizeof(*run));
+	run->f = tmpfile();
+	if (!run->f)
+		return AM_EIO;
+	ps->nruns++;
+	qsort(ps->order, ps->nbatch, sizeof(*ps->order), write_order_cmp);
+	for (size_t i = 0; i < ps->nbatch && !err; i++) {
+		const struct pending *p = ps->order[i].p;
+
+		err = record_encode(ps->batch_kind, &p->r, p->line, &ps->json);
+		if (!err && fwrite(ps->json.buf, ps->json.len, 1, run->f) != 1)
+			err = AM_EIO;
+	}
+	if (!err && (fflush(run->f) || fseek(run->f, 0, SEEK_SET)))
+		err = AM_EIO;
+	ps->nbatch = 0;
+	am_arena_clear(&ps->arena);
+	return err;
+}
+
+/* A min-heap of run numbers by their next record's key. */
+static bool run_before(const struct pass *ps, size_t a, size_t b)
+{
+	return write_order_cmp(&ps->runs[a].at, &ps->runs[b].at) < 0;
+}
+
+static void heap_down(const struct pass *ps, size_t *heap, size_t n, size_t i)
+{
+	for (;;) {
+		size_t least = i, l = 2 * i + 1, r = l + 1, t;
+
+		if (l < n && run_before(ps, heap[l], heap[least]))
+			least = l;
+		if (r < n && run_before(ps, heap[r], heap[least]))
+			least = r;
+		if (least == i)
+			return;
+		t = heap[i];
+		heap[i] = heap[least];
+		heap[least] = t;
+		i = least;
+	}
+}
+
+static int batch_push(struct pass *ps, enum kind k, const union record *r,
+		      unsigned line);
+
+/* Merge the runs into batches in key order, and write them. */
+static int runs_merge(struct pass *ps)
+{
+	enum kind k = ps->batch_kind;
+	size_t *heap = calloc(ps->nruns, sizeof(*heap));
+	size_t n = 0;
+	int err = 0;
+
+	if (!heap)
+		return AM_ENOMEM;
+	for (size_t i = 0; i < ps->nruns && !err; i++) {
+		int rc = run_next(&ps->runs[i], k);
+
+		if (rc < 0)
+			err = rc;
+		else if (rc)
+			heap[n++] = i;
+	}
+	for (size_t i = n / 2; i-- > 0;)
+		heap_down(ps, heap, n, i);
+	ps->merging = true;
+	while (n && !err) {
+		struct run *run = &ps->runs[heap[0]];
+		union record r;
+		int rc;
+
+		err = record_decode(k, run, &ps->arena, &r);
+		if (!err)
+			err = batch_push(ps, k, &r, run->at.line);
+		rc = err ? 0 : run_next(run, k);
+		if (rc < 0)
+			err = rc;
+		else if (!rc)
+			heap[0] = heap[--n];
+		heap_down(ps, heap, n, 0);
+	}
+	ps->merging = false;
+	free(heap);
+	return err;
+}
+
+/* Write what is gathered of the kind: the batch, or the runs merged. */
+static int kind_finish(struct pass *ps)
+{
+	int err = 0;
+
+	if (ps->nruns) {
+		if (ps->nbatch)
+			err = run_spill(ps);
+		if (!err)
+			err = runs_merge(ps);
+		runs_close(ps);
+	}
+	if (!err && ps->nbatch)
+		err = batch_write(ps);
+	return err;
+}
+
+/* Put a record in the batch; while the runs are merged, a full batch is
+ * written. */
+static int batch_push(struct pass *ps, enum kind k, const union record *r,
+		      unsigned line)
 {
 	struct write_order *o;
 	struct pending *p;
@@ -756,7 +1135,19 @@ static int batch_add(struct pass *ps, enum kind k, const union record *r,
 		break;
 	}
 	ps->batch_kind = k;
-	return ps->nbatch == ps->batch_size ? batch_write(ps) : 0;
+	/* Merged runs come in key order: write each full batch at once. */
+	return ps->nbatch == ps->batch_size && ps->merging ? batch_write(ps)
+							   : 0;
+}
+
+/* Keep a checked registry record of the file (of one kind: see record());
+ * a full batch goes out as a sorted run. */
+static int batch_add(struct pass *ps, enum kind k, const union record *r,
+		     unsigned line)
+{
+	int err = batch_push(ps, k, r, line);
+
+	return !err && ps->nbatch == ps->batch_size ? run_spill(ps) : err;
 }
 
 /* One record, in either pass. */
@@ -773,10 +1164,10 @@ static int record(struct pass *ps, enum kind k, char **f, const int *col,
 	union record rec;
 	int err = 0;
 
-	/* A JSON file's next array: write the batch of the kind before, and
-	 * free its strings, before this record's are made. */
-	if (ps->write && ps->nbatch && k != ps->batch_kind) {
-		err = batch_write(ps);
+	/* A JSON file's next array: write the kind before, and free its
+	 * strings, before this record's are made. */
+	if (ps->write && (ps->nbatch || ps->nruns) && k != ps->batch_kind) {
+		err = kind_finish(ps);
 		if (err)
 			return err;
 	}
@@ -1041,14 +1432,16 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 	am_buf_init(&ps.scratch, 4096);
 	am_buf_init(&ps.json, 0);
 	err = root ? json_pass(&ps, root) : csv_pass(&ps);
-	if (!err && write && ps.nbatch)
-		err = batch_write(&ps);
+	if (!err && write)
+		err = kind_finish(&ps);
 	if (!err && write && ps.in_batch)
 		err = am_store_commit(s);
 	if (err && write && am_store_in_transaction(s))
 		am_store_rollback(s);
 	*problems = ps.problems;
 	free(ps.keys);
+	runs_close(&ps);
+	free(ps.runs);
 	free(ps.batch);
 	free(ps.order);
 	am_buf_release(&ps.json);

@@ -23,9 +23,12 @@
 /* The import's batch, set through the environment (the default is too
  * large for a quick test): a file longer than this spans two entries. */
 #define BATCH 1000
-/* The row repeated at the end of the file: in the same (second) batch, so
- * that the batch's key order must keep the file's order for it. */
-#define DUP (BATCH + 0UL)
+/* The rows repeated at the end of the file under another first name: one
+ * whose first copy is in the first run (sorted batch) and one in the
+ * second, where the repeat is: key order keeps the file's order for both,
+ * so the repeat, written last, wins. */
+#define DUP1 5UL
+#define DUP2 (BATCH + 0UL)
 
 static char dir[64];
 static char db[128];
@@ -142,8 +145,8 @@ static void person_json(const struct person_row *r, am_date born, char *out,
 }
 
 /* A persons file of n rows (lines 2..n+1); bad_at > 0 gives that line a
- * sex the import refuses. dup, when set, repeats row DUP at the end under
- * another first name. */
+ * sex the import refuses. dup, when set, repeats rows DUP1 and DUP2 at the
+ * end (lines n+2, n+3) under another first name. */
 static void write_persons(const char *name, unsigned long n, unsigned bad_at,
 			  bool dup)
 {
@@ -158,8 +161,8 @@ static void write_persons(const char *name, unsigned long n, unsigned bad_at,
 		person_row(i, &r);
 		person_csv(f, &r, i + 2 == bad_at ? "X" : NULL);
 	}
-	if (dup) {
-		person_row(DUP, &r);
+	for (int d = 0; dup && d < 2; d++) {
+		person_row(d ? DUP2 : DUP1, &r);
 		snprintf(r.first, sizeof(r.first), "%s", "حسن");
 		person_csv(f, &r, NULL);
 	}
@@ -216,15 +219,22 @@ static const char *str(json_t *o, const char *key)
 	return json_string_value(v);
 }
 
-static void check_counts(json_t *b, const char *kind, int64_t first,
-			 int64_t last, int64_t records)
+static void check_bound(json_t *b, const char *name, const char *key,
+			int64_t row)
+{
+	json_t *o = json_object_get(b, name);
+
+	assert_true(json_is_object(o));
+	assert_string_equal(str(o, "key"), key);
+	assert_int_equal(num(o, "row"), row);
+}
+
+static void check_counts(json_t *b, const char *kind, int64_t records)
 {
 	static const char *const kinds[] = { "persons", "employers",
 					     "workshops", "dependants" };
 
 	assert_string_equal(str(b, "kind"), kind);
-	assert_int_equal(num(b, "first_row"), first);
-	assert_int_equal(num(b, "last_row"), last);
 	assert_int_equal(num(b, "records"), records);
 	assert_int_equal(num(b, "refused"), 0);
 	for (size_t k = 0; k < 4; k++)
@@ -265,14 +275,62 @@ static int cli_verify(void)
 	return WEXITSTATUS(rc);
 }
 
-/* 1,003 rows and a repeat of row DUP: two batches, each with the rows it
- * covered, its count and the hash of its records in file order; the
- * repeat, written last, wins; no per-row entries; the chain verifies. */
+/* A row of the file as the test expects it written. */
+struct expect {
+	char code[11];
+	unsigned line;
+	char json[512];
+};
+
+static int expect_cmp(const void *a, const void *b)
+{
+	const struct expect *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* The entries of an import in batches of size: consecutive slices of the
+ * rows in key order, each with its bounds, count and hash. */
+static void check_batches(struct trail *t, const struct expect *e, size_t rows,
+			  size_t size)
+{
+	char hex[65];
+
+	assert_int_equal(json_array_size(t->batches), (rows + size - 1) / size);
+	for (size_t b = 0; b * size < rows; b++) {
+		json_t *o = json_array_get(t->batches, b);
+		size_t from = b * size,
+		       to = from + size < rows ? from + size : rows;
+		crypto_generichash_state h;
+
+		check_counts(o, "persons", (int64_t)(to - from));
+		check_bound(o, "first", e[from].code, e[from].line);
+		check_bound(o, "last", e[to - 1].code, e[to - 1].line);
+		crypto_generichash_init(&h, NULL, 0, 32);
+		for (size_t i = from; i < to; i++)
+			crypto_generichash_update(
+				&h, (const unsigned char *)e[i].json,
+				strlen(e[i].json));
+		hex_of(&h, hex);
+		assert_string_equal(str(o, "hash"), hex);
+		assert_string_equal(str(o, "file"), path_of("persons.csv"));
+		if (b < 8)
+			assert_string_equal(t->subjects[b],
+					    path_of("persons.csv"));
+	}
+}
+
+/* 1,003 rows and two repeats: sorted runs of a batch each, merged, written
+ * in batches in key order (a repeated key in file order), each entry with
+ * the first and last key and row it covered, its count and the hash of its
+ * records in that order; the repeats win; no per-row entries; the chain
+ * verifies. */
 static void test_batches(void **state)
 {
-	const unsigned long n = BATCH + 3;
+	const unsigned long n = BATCH + 3, rows = n + 2;
 	struct am_store *s = open_db("batches");
-	crypto_generichash_state h[2];
+	struct expect *e = calloc(rows, sizeof(*e));
 	struct am_import_stats st;
 	struct person_row r;
 	struct am_diags ds;
@@ -281,9 +339,9 @@ static void test_batches(void **state)
 	struct am_person p;
 	struct trail t;
 	am_date born;
-	char line[512], hex[65];
 
 	(void)state;
+	assert_non_null(e);
 	assert_int_equal(am_jalali_parse("1370/05/12", 10, &born), 0);
 	write_persons("persons.csv", n, 0, true);
 	memset(&st, 0, sizeof(st));
@@ -291,38 +349,38 @@ static void test_batches(void **state)
 	assert_int_equal(
 		am_import_registry(s, path_of("persons.csv"), &st, &ds), 0);
 	assert_int_equal(ds.nr, 0);
-	assert_int_equal(st.accepted, n + 1);
-	assert_int_equal(st.persons, n + 1);
+	assert_int_equal(st.accepted, rows);
+	assert_int_equal(st.persons, rows);
 
-	crypto_generichash_init(&h[0], NULL, 0, 32);
-	crypto_generichash_init(&h[1], NULL, 0, 32);
-	for (unsigned long i = 0; i <= n; i++) {
-		person_row(i < n ? i : DUP, &r);
-		if (i == n)
+	for (unsigned long i = 0; i < rows; i++) {
+		person_row(i < n ? i : (i == n ? DUP1 : DUP2), &r);
+		if (i >= n)
 			snprintf(r.first, sizeof(r.first), "%s", "حسن");
-		person_json(&r, born, line, sizeof(line));
-		crypto_generichash_update(&h[i >= BATCH],
-					  (const unsigned char *)line,
-					  strlen(line));
+		memcpy(e[i].code, r.code, sizeof(e[i].code));
+		e[i].line = (unsigned)i + 2;
+		person_json(&r, born, e[i].json, sizeof(e[i].json));
 	}
+	qsort(e, rows, sizeof(*e), expect_cmp);
 
 	read_trail(s, &t);
 	assert_int_equal(t.per_row, 0);
-	assert_int_equal(json_array_size(t.batches), 2);
-	check_counts(json_array_get(t.batches, 0), "persons", 2, BATCH + 1,
-		     BATCH);
-	check_counts(json_array_get(t.batches, 1), "persons", BATCH + 2,
-		     (int64_t)n + 2, 4);
-	hex_of(&h[0], hex);
-	assert_string_equal(str(json_array_get(t.batches, 0), "hash"), hex);
-	hex_of(&h[1], hex);
-	assert_string_equal(str(json_array_get(t.batches, 1), "hash"), hex);
-	assert_string_equal(str(json_array_get(t.batches, 0), "file"),
-			    path_of("persons.csv"));
-	assert_string_equal(t.subjects[1], path_of("persons.csv"));
+	check_batches(&t, e, rows, BATCH);
 	json_decref(t.batches);
 
-	/* Row 0 as written (normalised), and row DUP as repeated. */
+	/* Batches of 7: 144 runs merged through the heap, the same rows. */
+	assert_int_equal(setenv("AMANAT_REGISTRY_BATCH", "7", 1), 0);
+	am_store_close(s);
+	s = open_db("batches7");
+	assert_int_equal(
+		am_import_registry(s, path_of("persons.csv"), &st, &ds), 0);
+	assert_int_equal(setenv("AMANAT_REGISTRY_BATCH", "1000", 1), 0);
+	assert_int_equal(ds.nr, 0);
+	read_trail(s, &t);
+	check_batches(&t, e, rows, 7);
+	json_decref(t.batches);
+	free(e);
+
+	/* Row 0 as written (normalised), and the rows repeated. */
 	am_arena_init(&a, 0);
 	person_row(0, &r);
 	assert_int_equal(am_store_person_get(s, r.code, &a, &p), 0);
@@ -330,10 +388,12 @@ static void test_batches(void **state)
 	assert_string_equal(p.nationality, "IRN");
 	assert_int_equal(p.birth_date, born);
 	assert_string_equal(p.insurance_no, "1057663332");
-	person_row(DUP, &r);
-	assert_int_equal(am_store_person_get(s, r.code, &a, &p), 0);
-	assert_string_equal(p.first_name, "حسن");
-	assert_string_equal(p.insurance_no, "1057663332");
+	for (int d = 0; d < 2; d++) {
+		person_row(d ? DUP2 : DUP1, &r);
+		assert_int_equal(am_store_person_get(s, r.code, &a, &p), 0);
+		assert_string_equal(p.first_name, "حسن");
+		assert_string_equal(p.insurance_no, "1057663332");
+	}
 	person_row(n - 1, &r);
 	assert_int_equal(am_store_person_get(s, r.code, &a, &p), 0);
 	am_arena_release(&a);
@@ -429,9 +489,13 @@ static void test_dependants_checked(void **state)
 	assert_int_equal(setenv("AMANAT_REGISTRY_BATCH", "1000", 1), 0);
 	read_trail(s, &t);
 	assert_int_equal(json_array_size(t.batches), 4);
-	for (size_t i = 0; i < 4; i++)
-		check_counts(json_array_get(t.batches, i), "persons",
-			     (int64_t)i + 2, (int64_t)i + 2, 1);
+	for (size_t i = 0; i < 4; i++) {
+		json_t *o = json_array_get(t.batches, i);
+
+		check_counts(o, "persons", 1);
+		check_bound(o, "first", c[i], (int64_t)i + 2);
+		check_bound(o, "last", c[i], (int64_t)i + 2);
+	}
 	json_decref(t.batches);
 	assert_int_equal(am_import_registry(s, path_of("d.csv"), &st, &ds),
 			 AM_EINVALID_ARGUMENT);
@@ -458,6 +522,12 @@ static void test_json_kinds(void **state)
 	static const char *const kinds[] = { "employers", "workshops",
 					     "persons", "dependants" };
 	static const int64_t counts[] = { 1, 1, 2, 1 };
+	static const char *const first[] = { "0067749828", "2222222222",
+					     "0650451252",
+					     "0790419904/0650451252" };
+	static const char *const last[] = { "0067749828", "2222222222",
+					    "0790419904",
+					    "0790419904/0650451252" };
 	struct am_store *s = open_db("json");
 	struct am_import_stats st;
 	struct am_diags ds;
@@ -496,9 +566,13 @@ static void test_json_kinds(void **state)
 	read_trail(s, &t);
 	assert_int_equal(t.per_row, 0);
 	assert_int_equal(json_array_size(t.batches), 4);
-	for (size_t i = 0; i < 4; i++)
-		check_counts(json_array_get(t.batches, i), kinds[i], 1,
-			     counts[i], counts[i]);
+	for (size_t i = 0; i < 4; i++) {
+		json_t *o = json_array_get(t.batches, i);
+
+		check_counts(o, kinds[i], counts[i]);
+		check_bound(o, "first", first[i], 1);
+		check_bound(o, "last", last[i], counts[i]);
+	}
 	hash_text("{\"id\":\"0067749828\",\"kind\":\"person\","
 		  "\"name\":\"حسن احمدی\",\"address\":null,\"phone\":null}\n",
 		  hex);
