@@ -52,6 +52,20 @@ enum {
 int am_store_open(const char *uri, struct am_store **out);
 int am_store_open_flags(const char *uri, unsigned flags, struct am_store **out);
 
+/* A second handle on s's database, read only, for another thread: s and
+ * the new handle may each serve one thread at the same time (one handle
+ * never serves two at once). am_store_begin() on it opens a read
+ * transaction: its lookups see one snapshot and do not hold s's writes
+ * up. End it with am_store_rollback() now and then, since the log of
+ * writes cannot be checkpointed past a snapshot still read. The schema is
+ * checked at once. On error *out is NULL, s is unchanged, and
+ * am_store_errmsg(NULL) says why, as after am_store_open():
+ * AM_ENOT_FOUND when there is no file another handle could open (an
+ * in-memory database, another backend) or SQLite runs without threads;
+ * else an error of am_store_open_flags(), or AM_ESTORE_NOT_INITIALISED or
+ * AM_ESTORE_SCHEMA_NEWER. Close it with am_store_close(). */
+int am_store_open_reader(struct am_store *s, struct am_store **out);
+
 /* Close; an open transaction is rolled back. NULL is a no-op. */
 void am_store_close(struct am_store *s);
 

@@ -450,6 +450,10 @@ static int sq_begin(struct am_store *s)
 		if (err)
 			return err;
 	}
+	/* A read-only handle (am_store_open_reader()) only reads: its
+	 * transaction is a snapshot and must not ask for the write lock. */
+	if (sqlite3_db_readonly(q->db, "main") == 1)
+		return exec(q, "BEGIN", "begin");
 	return run(q, ST_BEGIN, "begin");
 }
 
@@ -1096,6 +1100,16 @@ int am__store_sqlite_busy_timeout(struct am_store *s, int ms)
 		return AM_EINVALID_ARGUMENT;
 	sqlite3_busy_timeout(sq(s)->db, ms);
 	return 0;
+}
+
+const char *am__store_sqlite_path(struct am_store *s)
+{
+	const char *path;
+
+	if (s->be != &am__store_sqlite || !sqlite3_threadsafe())
+		return NULL;
+	path = sqlite3_db_filename(sq(s)->db, "main");
+	return path && *path ? path : NULL;
 }
 
 const struct am_store_backend am__store_sqlite = {

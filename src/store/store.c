@@ -127,6 +127,29 @@ int am_store_open(const char *uri, struct am_store **out)
 	return am_store_open_flags(uri, 0, out);
 }
 
+int am_store_open_reader(struct am_store *s, struct am_store **out)
+{
+	const char *path = am__store_sqlite_path(s);
+	struct am_store *r = NULL;
+	int err;
+
+	*out = NULL;
+	if (!path)
+		return open_fail(AM_ENOT_FOUND, "the database has no file a "
+						"second handle could open");
+	err = am_store_open_flags(path, AM_STORE_OPEN_READONLY, &r);
+	if (err)
+		return err;
+	err = am__store_ready(r);
+	if (err) {
+		open_fail(err, "%s", r->errmsg);
+		am_store_close(r);
+		return err;
+	}
+	*out = r;
+	return 0;
+}
+
 void am_store_close(struct am_store *s)
 {
 	if (s) {

@@ -327,6 +327,10 @@ extern const struct am_store_backend am__store_sqlite;
  * AM_ESTORE_BUSY (default 5000 ms). AM_EINVALID_ARGUMENT for another
  * backend. */
 int am__store_sqlite_busy_timeout(struct am_store *s, int ms);
+/* The file of a SQLite handle's database, for a second handle on it; NULL
+ * for another backend, an in-memory database, or a SQLite without
+ * threads. */
+const char *am__store_sqlite_path(struct am_store *s);
 
 /* Set s->errmsg (printf-style); returns err, so a backend can write
  * "return am__store_errf(s, AM_ESTORE_SQL, "…", …);". */
