@@ -1,9 +1,12 @@
 /* amanat import wages: read lists from ListDisk folders, CSV and JSON files,
  * check them against the registry, validate and assess them with the rules
- * of their period, and post the accepted ones many to a transaction. */
+ * of their period, and post the accepted ones many to a transaction. The
+ * reading and the writing run on two threads, so that they overlap. */
 #include "core/internal.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <strings.h>
 
 #include "amanat/app.h"
@@ -11,11 +14,36 @@
 #include "amanat/progress.h"
 #include "amanat/wagelist.h"
 
+/*
+ * Two threads. The caller's reads each list, checks it against the
+ * registry (through a read-only handle of its own), validates, assesses
+ * and hashes it; a writing thread owns the caller's handle and does every
+ * write: workshops registered from lists, the postings (and with them the
+ * persons met for the first time), the batches' commits and the final
+ * compaction. Accepted lists cross between them as copies through a queue
+ * bounded by lines and lists in flight, so memory stays bounded whatever
+ * the input's size, and the writer never sees the reader's memory. When
+ * no second handle can be had (an in-memory database, a test backend),
+ * the reader hands each list to the writing code itself, on its own
+ * thread.
+ */
+
+/* At most this many lines and lists on their way to the writer: enough to
+ * ride out a commit's flush to disk, little memory. */
+#define QUEUE_LINES 65536
+#define QUEUE_LISTS 2048
+/* The arena block of a list in the queue: most lists fit in one, which is
+ * kept from one list to the next. */
+#define ITEM_BLOCK (16 << 10)
+/* The reader's snapshot is let go after this many lists, so that the log
+ * of the writer's commits can be checkpointed. */
+#define SNAPSHOT_LISTS 4096
+
 /* What the import knows of a workshop, looked up once per run. */
 struct ws_entry {
 	char code[11];
 	bool used;
-	bool exists;
+	bool exists; /* registered, or to be registered by this run */
 	struct am_workshop_terms terms;
 };
 
@@ -28,14 +56,59 @@ struct period_entry {
 	am_date due, due_exempt;
 };
 
-struct import {
+/* What the writer is to do with one list, as the reader decided. */
+struct job {
+	const struct am_wage_list *l;
+	const struct am_line_assessment *assess; /* one per line, if post */
+	size_t diag_pos;  /* the reader's diagnostics before this list */
+	bool register_ws; /* register the list's workshop first */
+	bool post;	  /* else the list was refused: only the registration */
+	bool exempt;	  /* the state pays the employer's share */
+	am_date due;
+	const char *rules_identity;
+};
+
+/* The writing half: the caller's handle, and what it counts and refuses
+ * apart from the reader until the end. */
+struct writer {
 	struct am_store *s;
+	const struct am_wage_import_opts *o;
+	struct am_wage_import_stats st;
+	struct am_diags diags;
+	size_t *pos; /* pos[i]: diags.items[i] goes before the reader's i-th */
+	size_t pos_alloc;
+	size_t batch_lines, in_batch;
+};
+
+/* A list in the queue: a copy in its own arena, with its job. */
+struct item {
+	struct item *next;
+	struct am_wage_list l;
+	struct job job;
+	char rules_identity[65];
+};
+
+struct queue {
+	pthread_mutex_t mu;
+	pthread_cond_t room; /* the writer took a list */
+	pthread_cond_t work; /* a list came, or the end */
+	struct item *head, *tail;
+	struct item *spare; /* lists the writer is done with, for reuse */
+	size_t lines, lists;
+	bool done;	  /* the reader has finished */
+	bool failed;	  /* ... on an error: roll back what is open */
+	atomic_int fatal; /* the writer's error: the reader stops */
+	int err;	  /* the writer's result */
+	struct writer *w;
+};
+
+struct import {
+	struct am_store *r; /* lookups: the reader's handle, or s inline */
 	const struct am_rules *rules;
 	const struct am_wage_import_opts *o;
 	struct am_wage_import_stats *st;
 	struct am_diags *diags;
 	am_date today;
-	size_t batch_lines, in_batch;
 
 	struct ws_entry *ws; /* open addressing, power-of-two size */
 	size_t ws_size, ws_used;
@@ -44,7 +117,12 @@ struct import {
 	struct am_line_assessment *assess; /* one per line of a list */
 	size_t assess_alloc;
 	struct am_progress progress;
-	int fatal; /* a store error that stops the run */
+	size_t snapshot_lists; /* lists since the reader's snapshot began */
+	int fatal;	       /* an error that stops the run */
+
+	struct writer w;
+	struct queue *q;  /* NULL: the writer runs inline */
+	struct item *own; /* the reader's next item */
 };
 
 static uint64_t hash_code(const char *code)
@@ -87,6 +165,24 @@ static struct ws_entry *ws_slot(struct import *im, const char *code)
 	return &im->ws[i];
 }
 
+/* The reader's lookups share a snapshot, begun at need (autocommit would
+ * cost a transaction per lookup) and let go now and then. Inline, the
+ * lookups go through the writer's handle and its transaction. */
+static int snapshot_begin(struct import *im)
+{
+	if (!im->q || am_store_in_transaction(im->r))
+		return 0;
+	im->snapshot_lists = 0;
+	return am_store_begin(im->r);
+}
+
+static void snapshot_tick(struct import *im)
+{
+	if (im->q && ++im->snapshot_lists >= SNAPSHOT_LISTS &&
+	    am_store_in_transaction(im->r))
+		am_store_rollback(im->r);
+}
+
 /* The workshop's terms, from the cache or the registry; *exists false when
  * it is not registered. */
 static int workshop_terms(struct import *im, const char *code,
@@ -102,8 +198,11 @@ static int workshop_terms(struct import *im, const char *code,
 	*out = e;
 	if (e->used)
 		return 0;
+	err = snapshot_begin(im);
+	if (err)
+		return err;
 	am_arena_init(&a, 1024);
-	err = am_store_workshop_get(im->s, code, &a, &w);
+	err = am_store_workshop_get(im->r, code, &a, &w);
 	if (err && err != AM_ENOT_FOUND) {
 		am_arena_release(&a);
 		return err;
@@ -173,114 +272,396 @@ static void refuse(struct import *im, const struct am_wage_list *l, int code,
 		     expected);
 }
 
+/*
+ * The writer: everything that writes, on the caller's handle.
+ */
+
+/* A refusal of the writer's, to go among the reader's at pos. */
+static void writer_refuse(struct writer *w, const struct am_wage_list *l,
+			  size_t pos)
+{
+	size_t nr = w->diags.nr;
+
+	am_diags_add(&w->diags, AM_EWAGE_LIST_CONFLICT, l->file, l->header_row,
+		     "DSK_LISTNO", l->list_no, NULL);
+	if (w->diags.nr == nr)
+		return; /* counted in dropped */
+	if (nr == w->pos_alloc) {
+		size_t na = nr ? nr * 2 : 16;
+		size_t *p = realloc(w->pos, na * sizeof(*p));
+
+		if (!p) {
+			w->diags.nr--;
+			w->diags.dropped++;
+			return;
+		}
+		w->pos = p;
+		w->pos_alloc = na;
+	}
+	w->pos[nr] = pos;
+}
+
 /* Register the workshop of a list from its header (--register-workshops):
  * its employer is not known from a list, so it is left unset. */
-static int register_workshop(struct import *im, const struct am_wage_list *l,
-			     struct ws_entry *e)
+static int register_workshop(struct writer *w, const struct am_wage_list *l)
 {
-	struct am_workshop w;
+	struct am_workshop ws;
 	int err;
 
-	memset(&w, 0, sizeof(w));
-	w.code = l->workshop;
-	w.name = l->workshop_name && *l->workshop_name ? l->workshop_name
-						       : l->workshop;
-	w.address = l->address;
-	err = am_store_workshop_put(im->s, &w);
+	memset(&ws, 0, sizeof(ws));
+	ws.code = l->workshop;
+	ws.name = l->workshop_name && *l->workshop_name ? l->workshop_name
+							: l->workshop;
+	ws.address = l->address;
+	err = am_store_workshop_put(w->s, &ws);
 	if (err)
 		return err;
-	e->exists = true;
-	im->st->workshops_registered++;
+	w->st.workshops_registered++;
 	return 0;
 }
 
-static int begin_batch(struct import *im)
+static int begin_batch(struct writer *w)
 {
-	if (am_store_in_transaction(im->s))
+	if (am_store_in_transaction(w->s))
 		return 0;
-	im->in_batch = 0;
-	return am_store_begin(im->s);
+	w->in_batch = 0;
+	return am_store_begin(w->s);
 }
 
-static int end_batch(struct import *im)
+static int end_batch(struct writer *w)
 {
-	if (!am_store_in_transaction(im->s))
+	if (!am_store_in_transaction(w->s))
 		return 0;
-	im->in_batch = 0;
-	return am_store_commit(im->s);
+	w->in_batch = 0;
+	return am_store_commit(w->s);
 }
 
-static int post(struct import *im, struct am_wage_list *l,
-		const struct period_entry *pe, const struct ws_entry *ws)
+static int post(struct writer *w, const struct job *j)
 {
+	const struct am_wage_list *l = j->l;
 	int outcome = 0, err;
 
 	/* The store registers persons met for the first time, from their
 	 * line, at the batch's commit. */
-	err = begin_batch(im);
+	err = begin_batch(w);
 	if (!err)
-		err = am_store_post_list(
-			im->s, l, im->assess,
-			ws->terms.small_exempt ? pe->due_exempt : pe->due,
-			ws->terms.small_exempt, pe->params.rules_identity,
-			im->o->amend, &outcome);
+		err = am_store_post_list(w->s, l, j->assess, j->due, j->exempt,
+					 j->rules_identity, w->o->amend,
+					 &outcome);
 	if (err)
 		return err;
 	switch (outcome) {
 	case AM_POST_POSTED:
-		im->st->lists_posted++;
-		im->st->lines_posted += l->nlines;
+		w->st.lists_posted++;
+		w->st.lines_posted += l->nlines;
 		break;
 	case AM_POST_AMENDED:
-		im->st->lists_amended++;
-		im->st->lines_posted += l->nlines;
+		w->st.lists_amended++;
+		w->st.lines_posted += l->nlines;
 		break;
 	case AM_POST_UNCHANGED:
-		im->st->lists_unchanged++;
+		w->st.lists_unchanged++;
 		break;
 	default:
-		im->st->lists_refused++;
-		refuse(im, l, AM_EWAGE_LIST_CONFLICT, "DSK_LISTNO", l->list_no,
-		       NULL);
+		w->st.lists_refused++;
+		writer_refuse(w, l, j->diag_pos);
 		return 0;
 	}
-	im->st->lists_accepted++;
-	im->in_batch += l->nlines;
-	if (im->in_batch >= im->batch_lines)
-		err = end_batch(im);
+	w->st.lists_accepted++;
+	w->in_batch += l->nlines;
+	if (w->in_batch >= w->batch_lines)
+		err = end_batch(w);
 	return err;
 }
 
-/* One list from a reader: check, validate, assess, post. */
-static int on_list(struct am_wage_list *l, bool refused, void *ctx)
+static int write_job(struct writer *w, const struct job *j)
 {
-	struct import *im = ctx;
-	struct period_entry *pe;
-	struct ws_entry *ws;
-	size_t before = am_diags_total(im->diags);
 	int err;
 
-	im->st->lists_read++;
-	im->st->lines += l->nlines;
-	am_progress_update(&im->progress, im->st->lines);
-	if (refused) {
-		im->st->lists_refused++;
-		return 0;
+	if (j->register_ws) {
+		err = begin_batch(w);
+		if (!err)
+			err = register_workshop(w, j->l);
+		if (err)
+			return err;
 	}
+	return j->post ? post(w, j) : 0;
+}
+
+/* The end of the writing: commit the open batch and compact, or, after an
+ * error on either side, roll the open batch back. */
+static int writer_finish(struct writer *w, int err, bool failed)
+{
+	if (!err && !failed)
+		err = end_batch(w);
+	else if (am_store_in_transaction(w->s))
+		am_store_rollback(w->s);
+	/* Merge the new lines into the by-person index; always, since a run
+	 * killed before its compaction leaves segments behind. */
+	if (!err && !failed)
+		err = am_store_compact(w->s, NULL);
+	return err;
+}
+
+/*
+ * The queue between the threads.
+ */
+
+static void item_free(struct item *it)
+{
+	am_wage_list_release(&it->l);
+	free(it);
+}
+
+/* Copy the job's list (and its assessments) into the item. */
+static int item_fill(struct item *it, const struct job *j)
+{
+	const struct am_wage_list *l = j->l;
+	struct am_line_assessment *a = NULL;
+	int err = am_wage_list_copy(&it->l, l);
+
+	if (err)
+		return err;
+	if (j->post && l->nlines) {
+		a = am_arena_alloc(&it->l.arena, l->nlines * sizeof(*a));
+		if (!a)
+			return AM_ENOMEM;
+		memcpy(a, j->assess, l->nlines * sizeof(*a));
+	}
+	it->job = *j;
+	it->job.l = &it->l;
+	it->job.assess = a;
+	am__strlcpy(it->rules_identity,
+		    j->rules_identity ? j->rules_identity : "",
+		    sizeof(it->rules_identity));
+	it->job.rules_identity = it->rules_identity;
+	return 0;
+}
+
+static struct item *item_new(void)
+{
+	struct item *it = calloc(1, sizeof(*it));
+
+	if (!it)
+		return NULL;
+	am_wage_list_init(&it->l);
+	am_arena_init(&it->l.arena, ITEM_BLOCK);
+	return it;
+}
+
+/* Hand a copy of the job to the writer, waiting while the queue is full;
+ * the writer's error, if it has stopped. */
+static int queue_put(struct import *im, const struct job *j)
+{
+	struct queue *q = im->q;
+	struct item *it = im->own ? im->own : item_new();
+	size_t n = j->l->nlines;
+	int err;
+
+	im->own = NULL;
+	if (!it)
+		return AM_ENOMEM;
+	err = item_fill(it, j);
+	if (err) {
+		item_free(it);
+		return err;
+	}
+	pthread_mutex_lock(&q->mu);
+	/* A list longer than the bound goes alone. */
+	while (!atomic_load(&q->fatal) && q->lists &&
+	       (q->lists >= QUEUE_LISTS || q->lines + n > QUEUE_LINES))
+		pthread_cond_wait(&q->room, &q->mu);
+	err = atomic_load(&q->fatal);
+	if (!err) {
+		it->next = NULL;
+		if (q->tail)
+			q->tail->next = it;
+		else
+			q->head = it;
+		q->tail = it;
+		q->lines += n;
+		q->lists++;
+		pthread_cond_signal(&q->work);
+	} else {
+		it->next = q->spare;
+		q->spare = it;
+	}
+	if (q->spare) {
+		im->own = q->spare;
+		q->spare = q->spare->next;
+	}
+	pthread_mutex_unlock(&q->mu);
+	return err;
+}
+
+/* The next list for the writer, or NULL at the end. */
+static struct item *queue_take(struct queue *q, bool *failed)
+{
+	struct item *it;
+
+	pthread_mutex_lock(&q->mu);
+	while (!q->head && !q->done)
+		pthread_cond_wait(&q->work, &q->mu);
+	it = q->head;
+	if (it) {
+		q->head = it->next;
+		if (!q->head)
+			q->tail = NULL;
+	}
+	*failed = q->failed;
+	pthread_mutex_unlock(&q->mu);
+	return it;
+}
+
+static void queue_done_with(struct queue *q, struct item *it)
+{
+	pthread_mutex_lock(&q->mu);
+	q->lines -= it->l.nlines;
+	q->lists--;
+	it->next = q->spare;
+	q->spare = it;
+	pthread_cond_signal(&q->room);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* The writing thread: post what comes, in order, until the reader is done.
+ * After an error of its own it only takes lists off the queue (the reader
+ * stops at the next one); after the reader's it writes what the reader
+ * sent before, then rolls the open batch back, as one thread would. */
+static void *writer_main(void *arg)
+{
+	struct queue *q = arg;
+	bool failed = false;
+	struct item *it;
+	int err = 0;
+
+	while ((it = queue_take(q, &failed)) != NULL) {
+		if (!err) {
+			err = write_job(q->w, &it->job);
+			if (err)
+				atomic_store(&q->fatal, err);
+		}
+		queue_done_with(q, it);
+	}
+	q->err = writer_finish(q->w, err, failed);
+	return NULL;
+}
+
+static int queue_start(struct import *im, pthread_t *thread)
+{
+	struct queue *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		return AM_ENOMEM;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->room, NULL);
+	pthread_cond_init(&q->work, NULL);
+	atomic_init(&q->fatal, 0);
+	q->w = &im->w;
+	if (pthread_create(thread, NULL, writer_main, q) != 0) {
+		pthread_cond_destroy(&q->work);
+		pthread_cond_destroy(&q->room);
+		pthread_mutex_destroy(&q->mu);
+		free(q);
+		return AM_ENOMEM;
+	}
+	im->q = q;
+	return 0;
+}
+
+/* Tell the writer the reading is over (failed: on an error), wait for it
+ * and free the queue; the writer's result. */
+static int queue_finish(struct import *im, pthread_t thread, bool failed)
+{
+	struct queue *q = im->q;
+	int err;
+
+	pthread_mutex_lock(&q->mu);
+	q->done = true;
+	q->failed = failed;
+	pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(thread, NULL);
+	err = q->err;
+	while (q->spare) {
+		struct item *it = q->spare;
+
+		q->spare = it->next;
+		item_free(it);
+	}
+	pthread_cond_destroy(&q->work);
+	pthread_cond_destroy(&q->room);
+	pthread_mutex_destroy(&q->mu);
+	free(q);
+	im->q = NULL;
+	if (im->own)
+		item_free(im->own);
+	im->own = NULL;
+	return err;
+}
+
+/* The job to the writer: through the queue, or at once inline. */
+static int send(struct import *im, struct job *j)
+{
+	j->diag_pos = am_diags_total(im->diags);
+	return im->q ? queue_put(im, j) : write_job(&im->w, j);
+}
+
+/*
+ * The reader.
+ */
+
+static int assess_lines(struct import *im, const struct am_wage_list *l,
+			const struct period_entry *pe,
+			const struct ws_entry *ws, bool *refused)
+{
+	if (l->nlines > im->assess_alloc) {
+		size_t n = l->nlines < 64 ? 64 : l->nlines;
+		struct am_line_assessment *a = realloc(im->assess,
+						       n * sizeof(*a));
+
+		if (!a)
+			return AM_ENOMEM;
+		im->assess = a;
+		im->assess_alloc = n;
+	}
+	for (size_t i = 0; i < l->nlines; i++) {
+		int err = am_wage_line_assess(&pe->params, &ws->terms,
+					      &l->lines[i], &im->assess[i]);
+
+		if (err) {
+			am_diags_add(im->diags, err, l->file, l->lines[i].row,
+				     "DSW_MASH", NULL, NULL);
+			*refused = true;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* Check a list against the registry and the rules of its period; *refused
+ * when it may not be posted (its problems are in diags). */
+static int check_list(struct import *im, struct am_wage_list *l, struct job *j,
+		      bool *refused)
+{
+	size_t before = am_diags_total(im->diags);
+	struct period_entry *pe;
+	struct ws_entry *ws;
+	int err;
+
 	err = workshop_terms(im, l->workshop, &ws);
 	if (err)
-		goto fatal;
+		return err;
 	if (!ws->exists && im->o->register_workshops) {
-		err = begin_batch(im);
-		if (!err)
-			err = register_workshop(im, l, ws);
-		if (err)
-			goto fatal;
-	}
-	if (!ws->exists) {
+		/* Registered by the writer before the list is posted (or
+		 * even when it is refused, as the registry's record is
+		 * good); known from now on through the cache. */
+		j->register_ws = true;
+		ws->exists = true;
+	} else if (!ws->exists) {
 		refuse(im, l, AM_EWAGE_UNKNOWN_WORKSHOP, "DSK_ID", l->workshop,
 		       NULL);
-		im->st->lists_refused++;
+		*refused = true;
 		return 0;
 	}
 	pe = period_params(im, l->period);
@@ -290,38 +671,51 @@ static int on_list(struct am_wage_list *l, bool refused, void *ctx)
 		am__strlcpy(d.file, l->file, sizeof(d.file));
 		d.line = l->header_row;
 		am_diags_push(im->diags, &d);
-		im->st->lists_refused++;
+		*refused = true;
 		return 0;
 	}
 	am_wage_list_validate(&pe->params, &ws->terms, l, im->today, im->diags);
 	if (am_diags_total(im->diags) != before) {
-		im->st->lists_refused++;
+		*refused = true;
 		return 0;
 	}
-	if (l->nlines > im->assess_alloc) {
-		size_t n = l->nlines < 64 ? 64 : l->nlines;
-		struct am_line_assessment *a = realloc(im->assess,
-						       n * sizeof(*a));
-
-		if (!a) {
-			err = AM_ENOMEM;
-			goto fatal;
-		}
-		im->assess = a;
-		im->assess_alloc = n;
-	}
-	for (size_t i = 0; i < l->nlines; i++) {
-		err = am_wage_line_assess(&pe->params, &ws->terms, &l->lines[i],
-					  &im->assess[i]);
-		if (err) {
-			am_diags_add(im->diags, err, l->file, l->lines[i].row,
-				     "DSW_MASH", NULL, NULL);
-			im->st->lists_refused++;
-			return 0;
-		}
-	}
+	err = assess_lines(im, l, pe, ws, refused);
+	if (err || *refused)
+		return err;
 	am_wage_list_hash(l);
-	err = post(im, l, pe, ws);
+	j->post = true;
+	j->assess = im->assess;
+	j->exempt = ws->terms.small_exempt;
+	j->due = ws->terms.small_exempt ? pe->due_exempt : pe->due;
+	j->rules_identity = pe->params.rules_identity;
+	return 0;
+}
+
+/* One list from a reader: check, validate, assess, and hand it over. */
+static int on_list(struct am_wage_list *l, bool refused, void *ctx)
+{
+	struct import *im = ctx;
+	struct job j;
+	int err;
+
+	if (im->q && (err = atomic_load(&im->q->fatal)) != 0)
+		goto fatal;
+	im->st->lists_read++;
+	im->st->lines += l->nlines;
+	am_progress_update(&im->progress, im->st->lines);
+	snapshot_tick(im);
+	memset(&j, 0, sizeof(j));
+	j.l = l;
+	if (!refused) {
+		err = check_list(im, l, &j, &refused);
+		if (err)
+			goto fatal;
+	}
+	if (refused)
+		im->st->lists_refused++;
+	if (!j.post && !j.register_ws)
+		return 0;
+	err = send(im, &j);
 	if (!err)
 		return 0;
 fatal:
@@ -444,6 +838,53 @@ static int import_path(struct import *im, const char *path, int depth)
 	return 0;
 }
 
+/* The writer's refusals among the reader's diagnostics, each where one
+ * thread would have put it: before the reader's pos-th. */
+static void diags_merge(struct am_diags *into, struct writer *w)
+{
+	struct am_diag *r = into->items;
+	size_t nr = into->nr, dropped = into->dropped, k = 0;
+
+	if (!w->diags.nr && !w->diags.dropped)
+		return;
+	into->items = NULL;
+	into->nr = into->alloc = 0;
+	into->dropped = 0;
+	for (size_t i = 0; i <= nr; i++) {
+		while (k < w->diags.nr && (i == nr || w->pos[k] <= i))
+			am_diags_push(into, &w->diags.items[k++]);
+		if (i < nr)
+			am_diags_push(into, &r[i]);
+	}
+	into->dropped += dropped + w->diags.dropped;
+	free(r);
+}
+
+/* The writer's counts into the caller's. */
+static void stats_add(struct am_wage_import_stats *st,
+		      const struct am_wage_import_stats *w)
+{
+	st->lists_accepted += w->lists_accepted;
+	st->lists_posted += w->lists_posted;
+	st->lists_unchanged += w->lists_unchanged;
+	st->lists_amended += w->lists_amended;
+	st->lists_refused += w->lists_refused;
+	st->lines_posted += w->lines_posted;
+	st->workshops_registered += w->workshops_registered;
+}
+
+static int read_paths(struct import *im, char *const *paths, size_t npaths)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < npaths && !err; i++) {
+		err = import_path(im, paths[i], 0);
+		if (im->fatal)
+			err = im->fatal;
+	}
+	return err;
+}
+
 int am_import_wages(struct am_store *s, const struct am_rules *rules,
 		    char *const *paths, size_t npaths,
 		    const struct am_wage_import_opts *o,
@@ -451,36 +892,52 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 {
 	struct import *im = calloc(1, sizeof(*im));
 	int64_t registered_before = am_store_persons_registered(s);
-	int err = 0;
+	struct am_store *reader = NULL;
+	pthread_t writer;
+	int err, werr;
 
 	if (!im)
 		return AM_ENOMEM;
-	im->s = s;
 	im->rules = rules;
 	im->o = o;
 	im->st = st;
 	im->diags = diags;
 	im->today = o->today ? o->today : am_date_today();
-	im->batch_lines = o->batch_lines ? o->batch_lines : 50000;
+	im->w.s = s;
+	im->w.o = o;
+	im->w.batch_lines = o->batch_lines ? o->batch_lines : 50000;
+	am_diags_init(&im->w.diags, diags->cap);
+	/* Two threads when the reader can have a handle of its own; else
+	 * one, the lookups through s. */
+	im->r = s;
+	if (am_store_open_reader(s, &reader) == 0) {
+		im->r = reader;
+		if (queue_start(im, &writer) != 0) {
+			am_store_close(reader);
+			im->r = s;
+		}
+	}
 	if (o->progress)
 		am_progress_start(&im->progress, "import", 0);
-	for (size_t i = 0; i < npaths && !err; i++) {
-		err = import_path(im, paths[i], 0);
-		if (im->fatal)
-			err = im->fatal;
+	err = read_paths(im, paths, npaths);
+	if (im->q) {
+		am_store_close(im->r); /* its snapshot with it */
+		werr = queue_finish(im, writer, err != 0);
+	} else {
+		werr = writer_finish(&im->w, err, err != 0);
 	}
-	if (!err)
-		err = end_batch(im);
-	else if (am_store_in_transaction(s))
-		am_store_rollback(s);
+	/* The writer's error came first: it stopped the reader. */
+	if (werr)
+		err = werr;
+	/* The writer has finished with s (joined, or inline). */
 	st->persons_registered = (size_t)(am_store_persons_registered(s) -
 					  registered_before);
-	/* Copy the new lines into the by-person table, in key order; always,
-	 * since a run killed before its compaction leaves lines behind. */
-	if (!err)
-		err = am_store_compact(s, NULL);
 	if (o->progress)
 		am_progress_finish(&im->progress);
+	diags_merge(diags, &im->w);
+	stats_add(st, &im->w.st);
+	am_diags_release(&im->w.diags);
+	free(im->w.pos);
 	free(im->ws);
 	free(im->assess);
 	free(im);
