@@ -15,7 +15,10 @@
 
 static uint64_t zigzag(int64_t v)
 {
-	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+	/* The sign spread over every bit, without shifting a signed value. */
+	uint64_t sign = v < 0 ? UINT64_MAX : 0;
+
+	return ((uint64_t)v << 1) ^ sign;
 }
 
 static int64_t unzigzag(uint64_t v)
@@ -28,7 +31,7 @@ static int64_t unzigzag(uint64_t v)
  * write bytes straight into it: an am_buf call per field cost more than
  * the rest of the posting's bookkeeping together.
  */
-#define VARINT_MAX 10
+#define VARINT_MAX ((size_t)10)
 
 static uint8_t *raw_varint(uint8_t *p, uint64_t v)
 {
