@@ -726,7 +726,9 @@ static int batch_write(struct pass *ps)
 	size_t written = 0, refused = 0;
 	int err;
 
-	qsort(ps->order, ps->nbatch, sizeof(*ps->order), write_order_cmp);
+	if (!ps->merging) /* merged runs come in order */
+		qsort(ps->order, ps->nbatch, sizeof(*ps->order),
+		      write_order_cmp);
 	err = am_store_begin(ps->s);
 	if (err)
 		goto out;
@@ -1074,6 +1076,8 @@ static int runs_merge(struct pass *ps)
 			heap[0] = heap[--n];
 		heap_down(ps, heap, n, 0);
 	}
+	if (!err && ps->nbatch)
+		err = batch_write(ps);
 	ps->merging = false;
 	free(heap);
 	return err;
