@@ -977,9 +977,32 @@ static void runs_close(struct pass *ps)
 	ps->nruns = 0;
 }
 
+/* An anonymous file in $TMPDIR (else /tmp): a national file's runs take
+ * about its size, so the operator may point them at a large disk. */
+static FILE *temp_file(const char **dir)
+{
+	char path[4096];
+	FILE *f;
+	int fd;
+
+	*dir = getenv("TMPDIR");
+	if (!*dir || !**dir)
+		*dir = "/tmp";
+	snprintf(path, sizeof(path), "%s/amanat-runs-XXXXXX", *dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	unlink(path);
+	f = fdopen(fd, "w+b");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 /* Sort the full batch and write it out as a run. */
 static int run_spill(struct pass *ps)
 {
+	const char *dir;
 	struct run *run;
 	int err = 0;
 
@@ -994,9 +1017,13 @@ static int run_spill(struct pass *ps)
 	}
 	run = &ps->runs[ps->nruns];
 	memset(run, 0, sizeof(*run));
-	run->f = tmpfile();
-	if (!run->f)
+	run->f = temp_file(&dir);
+	if (!run->f) {
+		/* Say where: the file being imported is not at fault. */
+		am_diags_add(ps->diags, AM_EIO, dir, 0, NULL, strerror(errno),
+			     NULL);
 		return AM_EIO;
+	}
 	ps->nruns++;
 	qsort(ps->order, ps->nbatch, sizeof(*ps->order), write_order_cmp);
 	for (size_t i = 0; i < ps->nbatch && !err; i++) {

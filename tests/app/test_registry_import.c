@@ -451,6 +451,41 @@ static void test_bad_row_writes_nothing(void **state)
 	am_store_close(s);
 }
 
+/* A file longer than a batch whose runs cannot be spilled (no temporary
+ * directory): an I/O error naming the directory, and nothing written. */
+static void test_no_temp_dir(void **state)
+{
+	struct am_store *s = open_db("notmp");
+	struct am_import_stats st;
+	struct person_row r;
+	struct am_diags ds;
+	struct am_arena a;
+	struct am_person p;
+	struct trail t;
+
+	(void)state;
+	write_persons("notmp.csv", BATCH + 1, 0, false);
+	assert_int_equal(setenv("TMPDIR", "/nonexistent/amanat-tmp", 1), 0);
+	memset(&st, 0, sizeof(st));
+	am_diags_init(&ds, 0);
+	assert_int_equal(am_import_registry(s, path_of("notmp.csv"), &st, &ds),
+			 AM_EIO);
+	assert_int_equal(unsetenv("TMPDIR"), 0);
+	assert_int_equal(ds.nr, 1);
+	assert_int_equal(ds.items[0].code, AM_EIO);
+	assert_string_equal(ds.items[0].file, "/nonexistent/amanat-tmp");
+	assert_int_equal(st.accepted, 0);
+	am_arena_init(&a, 0);
+	person_row(0, &r);
+	assert_int_equal(am_store_person_get(s, r.code, &a, &p), AM_ENOT_FOUND);
+	am_arena_release(&a);
+	read_trail(s, &t);
+	assert_int_equal(t.total, 0);
+	json_decref(t.batches);
+	am_diags_release(&ds);
+	am_store_close(s);
+}
+
 /* A dependant who is the main insured, or whose until is before since,
  * was refused by the schema only when written, after the batches before
  * it were in: now the checking pass refuses the file whole. The persons go
@@ -608,6 +643,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batches),
 		cmocka_unit_test(test_bad_row_writes_nothing),
+		cmocka_unit_test(test_no_temp_dir),
 		cmocka_unit_test(test_dependants_checked),
 		cmocka_unit_test(test_json_kinds),
 	};
