@@ -38,6 +38,10 @@
 /* The reader's snapshot is let go after this many lists, so that the log
  * of the writer's commits can be checkpointed. */
 #define SNAPSHOT_LISTS 4096
+/* After this many workshops looked up one by one, the registry's are all
+ * read in one scan (0.55 µs a row against some 9 µs a probe): a bulk
+ * import meets most of them, a small one pays little for the probes. */
+#define PROBES_BEFORE_SCAN 4096
 
 /* What the import knows of a workshop, looked up once per run. */
 struct ws_entry {
@@ -112,6 +116,8 @@ struct import {
 
 	struct ws_entry *ws; /* open addressing, power-of-two size */
 	size_t ws_size, ws_used;
+	size_t probes;	  /* workshops looked up one by one */
+	bool ws_complete; /* every registered workshop is in ws */
 	struct period_entry periods[64];
 	size_t nperiods;
 	struct am_line_assessment *assess; /* one per line of a list */
@@ -183,21 +189,74 @@ static void snapshot_tick(struct import *im)
 		am_store_rollback(im->r);
 }
 
+static void ws_fill(struct import *im, struct ws_entry *e, const char *code,
+		    bool exists, bool hard_harmful, bool small_exempt)
+{
+	am__strlcpy(e->code, code, sizeof(e->code));
+	e->used = true;
+	e->exists = exists;
+	e->terms.hard_harmful = exists && hard_harmful;
+	e->terms.small_exempt = exists && small_exempt;
+	im->ws_used++;
+}
+
+static int ws_scanned(void *ctx, const char *code, bool hard_harmful,
+		      bool small_exempt)
+{
+	struct import *im = ctx;
+	struct ws_entry *e = ws_slot(im, code);
+
+	if (!e)
+		return AM_ENOMEM;
+	/* One already known stays: looked up in the same snapshot, or
+	 * registered by this run. */
+	if (!e->used)
+		ws_fill(im, e, code, true, hard_harmful, small_exempt);
+	return 0;
+}
+
+/* Every registered workshop into the cache, in one scan. */
+static int ws_scan(struct import *im)
+{
+	int err = snapshot_begin(im);
+
+	if (!err)
+		err = am_store_workshop_terms_each(im->r, ws_scanned, im);
+	if (err)
+		return err;
+	im->ws_complete = true;
+	/* No lookup needs the snapshot any more. */
+	if (im->q)
+		am_store_rollback(im->r);
+	return 0;
+}
+
 /* The workshop's terms, from the cache or the registry; *exists false when
  * it is not registered. */
 static int workshop_terms(struct import *im, const char *code,
 			  struct ws_entry **out)
 {
-	struct ws_entry *e = ws_slot(im, code);
+	struct ws_entry *e;
 	struct am_workshop w;
 	struct am_arena a;
 	int err;
 
+	if (!im->ws_complete && im->probes >= PROBES_BEFORE_SCAN) {
+		err = ws_scan(im);
+		if (err)
+			return err;
+	}
+	e = ws_slot(im, code);
 	if (!e)
 		return AM_ENOMEM;
 	*out = e;
 	if (e->used)
 		return 0;
+	if (im->ws_complete) {
+		ws_fill(im, e, code, false, false, false);
+		return 0;
+	}
+	im->probes++;
 	err = snapshot_begin(im);
 	if (err)
 		return err;
@@ -207,12 +266,10 @@ static int workshop_terms(struct import *im, const char *code,
 		am_arena_release(&a);
 		return err;
 	}
-	am__strlcpy(e->code, code, sizeof(e->code));
-	e->used = true;
-	e->exists = err == 0;
-	e->terms.hard_harmful = e->exists && w.hard_harmful;
-	e->terms.small_exempt = e->exists && w.small_exempt;
-	im->ws_used++;
+	if (err)
+		ws_fill(im, e, code, false, false, false);
+	else
+		ws_fill(im, e, code, true, w.hard_harmful, w.small_exempt);
 	am_arena_release(&a);
 	return 0;
 }
