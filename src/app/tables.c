@@ -491,10 +491,34 @@ struct pending {
 
 /* A pending record's place in the write order: the table's key. */
 struct write_order {
+	uint64_t k1, k2; /* the keys packed, to compare as numbers */
 	const char *key, *key2;
 	unsigned line;
 	struct pending *p;
 };
+
+/* A key of digits (checked: at most 11) as a number in the order of its
+ * text: a nibble per digit, 1 to 10, from the top; the end is 0, so a
+ * prefix comes first, as in the table's text order. */
+static uint64_t key_pack(const char *s)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; s && i < 15 && s[i]; i++) {
+		assert(s[i] >= '0' && s[i] <= '9');
+		v |= (uint64_t)(s[i] - '0' + 1) << (60 - 4 * i);
+	}
+	return v;
+}
+
+static void write_order_keys(struct write_order *o, const char *key,
+			     const char *key2)
+{
+	o->key = key;
+	o->key2 = key2;
+	o->k1 = key_pack(key);
+	o->k2 = key_pack(key2);
+}
 
 /* One sorted run of a kind longer than a batch, in a temporary file, and
  * its next record (encoded in buf; key and key2 point into it). */
@@ -581,13 +605,12 @@ static bool is_registry(enum kind k)
 static int write_order_cmp(const void *a, const void *b)
 {
 	const struct write_order *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
 
-	if (!c && x->key2)
-		c = strcmp(x->key2, y->key2);
-	if (!c)
-		c = x->line < y->line ? -1 : x->line > y->line;
-	return c;
+	if (x->k1 != y->k1)
+		return x->k1 < y->k1 ? -1 : 1;
+	if (x->k2 != y->k2)
+		return x->k2 < y->k2 ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
 }
 
 static int put_bulk(struct am_store *s, enum kind k, const union record *r,
@@ -938,6 +961,7 @@ static int record_decode(enum kind k, const struct run *run, struct am_arena *a,
 /* Read the run's next record: 1, or 0 at its end, or AM_EIO/AM_ENOMEM. */
 static int run_next(struct run *run, enum kind k)
 {
+	const char *key, *key2;
 	uint32_t n;
 	struct dec d;
 
@@ -961,11 +985,10 @@ static int run_next(struct run *run, enum kind k)
 	run->at.line = n;
 	d = (struct dec){ run->buf + 2 * sizeof(n), run->buf + run->len,
 			  false };
-	run->at.key = dec_str(&d);
-	run->at.key2 = k == DEPENDANTS ? dec_str(&d) : NULL;
-	return d.bad || !run->at.key || (k == DEPENDANTS && !run->at.key2)
-		       ? AM_EIO
-		       : 1;
+	key = dec_str(&d);
+	key2 = k == DEPENDANTS ? dec_str(&d) : NULL;
+	write_order_keys(&run->at, key, key2);
+	return d.bad || !key || (k == DEPENDANTS && !key2) ? AM_EIO : 1;
 }
 
 static void runs_close(struct pass *ps)
@@ -1149,20 +1172,18 @@ static int batch_push(struct pass *ps, enum kind k, const union record *r,
 	p->written = false;
 	o->p = p;
 	o->line = line;
-	o->key2 = NULL;
 	switch (k) {
 	case PERSONS:
-		o->key = p->r.p.national_code;
+		write_order_keys(o, p->r.p.national_code, NULL);
 		break;
 	case EMPLOYERS:
-		o->key = p->r.e.id;
+		write_order_keys(o, p->r.e.id, NULL);
 		break;
 	case WORKSHOPS:
-		o->key = p->r.w.code;
+		write_order_keys(o, p->r.w.code, NULL);
 		break;
 	default:
-		o->key = p->r.d.main_insured;
-		o->key2 = p->r.d.dependant;
+		write_order_keys(o, p->r.d.main_insured, p->r.d.dependant);
 		break;
 	}
 	ps->batch_kind = k;

@@ -486,6 +486,44 @@ static void test_no_temp_dir(void **state)
 	am_store_close(s);
 }
 
+/* Keys of two lengths (a natural person's 10 digits, a company's 11) are
+ * written in the order of their text, as the table holds them. */
+static void test_key_order(void **state)
+{
+	struct am_store *s = open_db("order");
+	struct am_import_stats st;
+	struct am_diags ds;
+	struct trail t;
+	char nine[11], text[512];
+	unsigned sum = 0, r;
+
+	(void)state;
+	/* A valid national code starting with 9. */
+	memcpy(nine, "912345678", 9);
+	for (int k = 0; k < 9; k++)
+		sum += (unsigned)(nine[k] - '0') * (unsigned)(10 - k);
+	r = sum % 11;
+	nine[9] = (char)('0' + (r < 2 ? r : 11 - r));
+	nine[10] = '\0';
+	snprintf(text, sizeof(text),
+		 "id,kind,name\n%s,person,الف\n10380284790,legal,ب\n"
+		 "0499370899,person,پ\n",
+		 nine);
+	write_file("emp.csv", text);
+	memset(&st, 0, sizeof(st));
+	am_diags_init(&ds, 0);
+	assert_int_equal(am_import_registry(s, path_of("emp.csv"), &st, &ds),
+			 0);
+	read_trail(s, &t);
+	assert_int_equal(json_array_size(t.batches), 1);
+	check_counts(json_array_get(t.batches, 0), "employers", 3);
+	check_bound(json_array_get(t.batches, 0), "first", "0499370899", 4);
+	check_bound(json_array_get(t.batches, 0), "last", nine, 2);
+	json_decref(t.batches);
+	am_diags_release(&ds);
+	am_store_close(s);
+}
+
 /* A dependant who is the main insured, or whose until is before since,
  * was refused by the schema only when written, after the batches before
  * it were in: now the checking pass refuses the file whole. The persons go
@@ -644,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_batches),
 		cmocka_unit_test(test_bad_row_writes_nothing),
 		cmocka_unit_test(test_no_temp_dir),
+		cmocka_unit_test(test_key_order),
 		cmocka_unit_test(test_dependants_checked),
 		cmocka_unit_test(test_json_kinds),
 	};
