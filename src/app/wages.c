@@ -104,6 +104,7 @@ struct queue {
 	atomic_int fatal; /* the writer's error: the reader stops */
 	int err;	  /* the writer's result */
 	struct writer *w;
+	pthread_t thread;
 };
 
 struct import {
@@ -604,7 +605,7 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-static int queue_start(struct import *im, pthread_t *thread)
+static int queue_start(struct import *im)
 {
 	struct queue *q = calloc(1, sizeof(*q));
 
@@ -615,7 +616,7 @@ static int queue_start(struct import *im, pthread_t *thread)
 	pthread_cond_init(&q->work, NULL);
 	atomic_init(&q->fatal, 0);
 	q->w = &im->w;
-	if (pthread_create(thread, NULL, writer_main, q) != 0) {
+	if (pthread_create(&q->thread, NULL, writer_main, q) != 0) {
 		pthread_cond_destroy(&q->work);
 		pthread_cond_destroy(&q->room);
 		pthread_mutex_destroy(&q->mu);
@@ -628,7 +629,7 @@ static int queue_start(struct import *im, pthread_t *thread)
 
 /* Tell the writer the reading is over (failed: on an error), wait for it
  * and free the queue; the writer's result. */
-static int queue_finish(struct import *im, pthread_t thread, bool failed)
+static int queue_finish(struct import *im, bool failed)
 {
 	struct queue *q = im->q;
 	int err;
@@ -638,7 +639,7 @@ static int queue_finish(struct import *im, pthread_t thread, bool failed)
 	q->failed = failed;
 	pthread_cond_signal(&q->work);
 	pthread_mutex_unlock(&q->mu);
-	pthread_join(thread, NULL);
+	pthread_join(q->thread, NULL);
 	err = q->err;
 	while (q->spare) {
 		struct item *it = q->spare;
@@ -950,7 +951,6 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 	struct import *im = calloc(1, sizeof(*im));
 	int64_t registered_before = am_store_persons_registered(s);
 	struct am_store *reader = NULL;
-	pthread_t writer;
 	int err, werr;
 
 	if (!im)
@@ -969,7 +969,7 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 	im->r = s;
 	if (am_store_open_reader(s, &reader) == 0) {
 		im->r = reader;
-		if (queue_start(im, &writer) != 0) {
+		if (queue_start(im) != 0) {
 			am_store_close(reader);
 			im->r = s;
 		}
@@ -979,7 +979,7 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 	err = read_paths(im, paths, npaths);
 	if (im->q) {
 		am_store_close(im->r); /* its snapshot with it */
-		werr = queue_finish(im, writer, err != 0);
+		werr = queue_finish(im, err != 0);
 	} else {
 		werr = writer_finish(&im->w, err, err != 0);
 	}

@@ -138,8 +138,8 @@ int am_store_open_reader(struct am_store *s, struct am_store **out)
 		return open_fail(AM_ENOT_FOUND, "the database has no file a "
 						"second handle could open");
 	err = am_store_open_flags(path, AM_STORE_OPEN_READONLY, &r);
-	if (err)
-		return err;
+	if (err || !r)
+		return err ? err : AM_EINTERNAL;
 	err = am__store_ready(r);
 	if (err) {
 		open_fail(err, "%s", r->errmsg);
