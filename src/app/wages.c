@@ -962,7 +962,9 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 	im->today = o->today ? o->today : am_date_today();
 	im->w.s = s;
 	im->w.o = o;
-	im->w.batch_lines = o->batch_lines ? o->batch_lines : 50000;
+	/* Lines a transaction takes: a segment of the by-person index each,
+	 * so fewer and larger is faster (docs/storage.md). */
+	im->w.batch_lines = o->batch_lines ? o->batch_lines : 500000;
 	am_diags_init(&im->w.diags, diags->cap);
 	/* Two threads when the reader can have a handle of its own; else
 	 * one, the lookups through s. */
