@@ -227,8 +227,7 @@ int main(int argc, char **argv)
 		if (am_store_open(db, &s) || am_store_migrate(s, NULL, NULL))
 			return 1;
 		for (size_t i = 0; i < 3; i++) {
-			snprintf(reg, sizeof(reg), "%s/%s", argv[2],
-				 files[i]);
+			snprintf(reg, sizeof(reg), "%s/%s", argv[2], files[i]);
 			if (am_import_registry(s, reg, &rst, &ds)) {
 				fprintf(stderr, "bench: registry %s refused\n",
 					reg);
