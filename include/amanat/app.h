@@ -70,8 +70,11 @@ struct am_wage_import_opts {
 	bool amend;		 /* supersede a different earlier list */
 	enum am_codepage codepage; /* AM_CP_UTF8 (0): detect per DBF file */
 	am_date today;		   /* bounds the period; 0: the real today */
-	size_t batch_lines;	   /* lines per transaction; 0: 50,000 */
+	size_t batch_lines;	   /* lines per transaction; 0: 500,000 */
 	bool progress;		   /* draw a progress bar (when a terminal) */
+	/* Lines read before the registered persons are held in memory
+	 * (am_person_set, up to 119 MiB); 0: 250,000; SIZE_MAX: never. */
+	size_t person_set_lines;
 };
 
 struct am_wage_import_stats {

@@ -462,6 +462,25 @@ int am_store_workshop_terms_each(struct am_store *s,
 int64_t am_store_persons_registered(const struct am_store *s);
 
 /*
+ * The registered persons as a set in memory: one bit per nine-digit
+ * prefix of a national code (the tenth is its check digit), 119 MiB
+ * whatever their number, of which only what is written is touched. For
+ * a bulk posting: a line's person is then looked for here, and the
+ * database is asked only about the persons it lacks (a code with a wrong
+ * check digit always is). Loaded from s in one scan (s may be a reader
+ * handle on another thread; its snapshot is what is read).
+ */
+struct am_person_set;
+int am_store_person_set_load(struct am_store *s, struct am_person_set **out);
+/* Codes the set holds. */
+int64_t am_person_set_count(const struct am_person_set *set);
+void am_person_set_free(struct am_person_set *set);
+/* s's postings use set (NULL: none) from now on, and add to it the
+ * persons their committed transactions found registered or registered.
+ * s borrows set: free it after s is closed or given another. */
+void am_store_use_person_set(struct am_store *s, struct am_person_set *set);
+
+/*
  * One migrated month of a person's history ("import history"): stored as
  * given, not assessed, counted in credited days.
  * Idempotent on (national_code, period, workshop): the same row again is

@@ -70,6 +70,7 @@ struct job {
 	bool exempt;	  /* the state pays the employer's share */
 	am_date due;
 	const char *rules_identity;
+	struct am_person_set *set; /* the writer uses it from this list on */
 };
 
 /* The writing half: the caller's handle, and what it counts and refuses
@@ -99,6 +100,9 @@ struct queue {
 	struct item *head, *tail;
 	struct item *spare; /* lists the writer is done with, for reuse */
 	size_t lines, lists;
+	/* Who waits on a condition: signalled only then (a wake-up is a
+	 * system call, and two per list cost a tenth of the run). */
+	bool reader_waits, writer_waits;
 	bool done;	  /* the reader has finished */
 	bool failed;	  /* ... on an error: roll back what is open */
 	atomic_int fatal; /* the writer's error: the reader stops */
@@ -124,8 +128,10 @@ struct import {
 	struct am_line_assessment *assess; /* one per line of a list */
 	size_t assess_alloc;
 	struct am_progress progress;
-	size_t snapshot_lists; /* lists since the reader's snapshot began */
-	int fatal;	       /* an error that stops the run */
+	size_t snapshot_lists;	   /* lists since the reader's snapshot began */
+	struct am_person_set *set; /* loaded once the import is large */
+	bool set_tried;
+	int fatal; /* an error that stops the run */
 
 	struct writer w;
 	struct queue *q;  /* NULL: the writer runs inline */
@@ -145,7 +151,9 @@ static struct ws_entry *ws_slot(struct import *im, const char *code)
 {
 	size_t mask, i;
 
-	if (im->ws_used * 2 >= im->ws_size) {
+	/* Three quarters full at most: a national registry's 1.4 million
+	 * workshops take 30 MB (at half full, 60). */
+	if (im->ws_used * 4 >= im->ws_size * 3) {
 		size_t size = im->ws_size ? im->ws_size * 2 : 1024;
 		struct ws_entry *ws = calloc(size, sizeof(*ws));
 
@@ -436,6 +444,8 @@ static int write_job(struct writer *w, const struct job *j)
 {
 	int err;
 
+	if (j->set)
+		am_store_use_person_set(w->s, j->set);
 	if (j->register_ws) {
 		err = begin_batch(w);
 		if (!err)
@@ -527,8 +537,11 @@ static int queue_put(struct import *im, const struct job *j)
 	pthread_mutex_lock(&q->mu);
 	/* A list longer than the bound goes alone. */
 	while (!atomic_load(&q->fatal) && q->lists &&
-	       (q->lists >= QUEUE_LISTS || q->lines + n > QUEUE_LINES))
+	       (q->lists >= QUEUE_LISTS || q->lines + n > QUEUE_LINES)) {
+		q->reader_waits = true;
 		pthread_cond_wait(&q->room, &q->mu);
+		q->reader_waits = false;
+	}
 	err = atomic_load(&q->fatal);
 	if (!err) {
 		it->next = NULL;
@@ -539,7 +552,8 @@ static int queue_put(struct import *im, const struct job *j)
 		q->tail = it;
 		q->lines += n;
 		q->lists++;
-		pthread_cond_signal(&q->work);
+		if (q->writer_waits)
+			pthread_cond_signal(&q->work);
 	} else {
 		it->next = q->spare;
 		q->spare = it;
@@ -558,8 +572,11 @@ static struct item *queue_take(struct queue *q, bool *failed)
 	struct item *it;
 
 	pthread_mutex_lock(&q->mu);
-	while (!q->head && !q->done)
+	while (!q->head && !q->done) {
+		q->writer_waits = true;
 		pthread_cond_wait(&q->work, &q->mu);
+		q->writer_waits = false;
+	}
 	it = q->head;
 	if (it) {
 		q->head = it->next;
@@ -578,7 +595,13 @@ static void queue_done_with(struct queue *q, struct item *it)
 	q->lists--;
 	it->next = q->spare;
 	q->spare = it;
-	pthread_cond_signal(&q->room);
+	/* A waiting reader is woken once the queue is half empty, so that
+	 * it fills many places per wake-up; or when it is empty, for a list
+	 * longer than half the bound. */
+	if (q->reader_waits &&
+	    ((q->lines <= QUEUE_LINES / 2 && q->lists <= QUEUE_LISTS / 2) ||
+	     !q->lists))
+		pthread_cond_signal(&q->room);
 	pthread_mutex_unlock(&q->mu);
 }
 
@@ -749,6 +772,29 @@ static int check_list(struct import *im, struct am_wage_list *l, struct job *j,
 	return 0;
 }
 
+/*
+ * Once an import has proved large, the registered persons are read into
+ * a set in memory (one scan; two seconds for a registry of 40 million),
+ * and the writer asks the database only about persons the set lacks:
+ * at that size a database lookup costs a B-tree page read per person
+ * (docs/storage.md, "Persons"). A small import never pays for the scan.
+ */
+static int person_set_load(struct import *im, struct job *j)
+{
+	size_t after = im->o->person_set_lines ? im->o->person_set_lines
+					       : 250000;
+	int err;
+
+	if (im->set_tried || im->st->lines < after)
+		return 0;
+	im->set_tried = true;
+	err = am_store_person_set_load(im->r, &im->set);
+	if (err == AM_ENOMEM)
+		return 0; /* the database is asked, as before */
+	j->set = im->set;
+	return err;
+}
+
 /* One list from a reader: check, validate, assess, and hand it over. */
 static int on_list(struct am_wage_list *l, bool refused, void *ctx)
 {
@@ -764,14 +810,14 @@ static int on_list(struct am_wage_list *l, bool refused, void *ctx)
 	snapshot_tick(im);
 	memset(&j, 0, sizeof(j));
 	j.l = l;
-	if (!refused) {
+	err = person_set_load(im, &j);
+	if (!err && !refused)
 		err = check_list(im, l, &j, &refused);
-		if (err)
-			goto fatal;
-	}
+	if (err)
+		goto fatal;
 	if (refused)
 		im->st->lists_refused++;
-	if (!j.post && !j.register_ws)
+	if (!j.post && !j.register_ws && !j.set)
 		return 0;
 	err = send(im, &j);
 	if (!err)
@@ -989,6 +1035,8 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 	if (werr)
 		err = werr;
 	/* The writer has finished with s (joined, or inline). */
+	am_store_use_person_set(s, NULL);
+	am_person_set_free(im->set);
 	st->persons_registered = (size_t)(am_store_persons_registered(s) -
 					  registered_before);
 	if (o->progress)

@@ -368,6 +368,16 @@ static int fault_persons_known(struct am_store *s, const int64_t *codes,
 							  known));
 }
 
+static int fault_person_codes(struct am_store *s,
+			      int (*fn)(void *ctx, int64_t code), void *ctx)
+{
+	struct fault_store *f = fs(s);
+	int err = enter(f);
+
+	return err ? err
+		   : leave(f, f->inner->be->person_codes(f->inner, fn, ctx));
+}
+
 static int fault_line_read(struct am_store *s, int64_t list_id, uint32_t offset,
 			   struct am_arena *a, struct am_wage_line *ln,
 			   struct am_line_assessment *as)
@@ -564,6 +574,7 @@ static const struct am_store_backend fault_backend = {
 	.ledger_next = fault_ledger_next,
 	.workshop_terms = fault_workshop_terms,
 	.persons_known = fault_persons_known,
+	.person_codes = fault_person_codes,
 	.line_read = fault_line_read,
 	.index_put = fault_index_put,
 	.segment_put = fault_segment_put,

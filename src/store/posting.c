@@ -194,13 +194,18 @@ static int batch_add(struct am_store *s, const struct am_wage_line *ln,
 		b->e = e;
 		b->alloc = alloc;
 	}
-	if (!b->persons.cap)
-		am_buf_init(&b->persons, UINT32_MAX);
-	if (person > UINT32_MAX)
-		return am__store_errf(s, AM_ETOO_LONG, "posting: batch");
-	err = am__person_encode(ln, &b->persons);
-	if (err)
-		return am__store_errf(s, err, "posting: out of memory");
+	if (b->set && am__person_set_has(b->set, code)) {
+		person = AM__NO_PERSON;
+	} else {
+		if (!b->persons.cap)
+			am_buf_init(&b->persons, UINT32_MAX);
+		if (person >= AM__NO_PERSON)
+			return am__store_errf(s, AM_ETOO_LONG,
+					      "posting: batch");
+		err = am__person_encode(ln, &b->persons);
+		if (err)
+			return am__store_errf(s, err, "posting: out of memory");
+	}
 	b->e[b->n].code = code;
 	b->e[b->n].list_id = list_id;
 	b->e[b->n].offset = offset;
@@ -229,12 +234,47 @@ void am__post_batch_reset(struct am_store *s)
 	am_buf_clear(&b->persons);
 	b->ledger_next = 0;
 	b->lists = b->lines = b->first_id = b->last_id = 0;
+	b->njoined = 0;
+}
+
+/* A code the transaction found registered, or registered, for the set. */
+static int join(struct am_store *s, int64_t code)
+{
+	struct am__post_batch *b = &s->batch;
+
+	if (!b->set)
+		return 0;
+	if (b->njoined == b->joined_alloc) {
+		size_t alloc = b->joined_alloc ? b->joined_alloc * 2 : 1024;
+		int64_t *j = realloc(b->joined, alloc * sizeof(*j));
+
+		if (!j)
+			return am__store_errf(s, AM_ENOMEM,
+					      "posting: out of memory");
+		b->joined = j;
+		b->joined_alloc = alloc;
+	}
+	b->joined[b->njoined++] = code;
+	return 0;
+}
+
+/* Only a commit makes them so: a rolled-back registration is not one. */
+void am__post_committed(struct am_store *s)
+{
+	struct am__post_batch *b = &s->batch;
+
+	for (size_t i = 0; b->set && i < b->njoined; i++)
+		am__person_set_add(b->set, b->joined[i]);
+	b->njoined = 0;
 }
 
 void am__post_batch_free(struct am_store *s)
 {
 	free(s->batch.e);
 	s->batch.e = NULL;
+	free(s->batch.joined);
+	s->batch.joined = NULL;
+	s->batch.joined_alloc = 0;
 	am_buf_release(&s->batch.persons);
 	s->batch.alloc = 0;
 	am__post_batch_reset(s);
@@ -349,7 +389,8 @@ static int cmp_i64(const void *x, const void *y)
 /* Persons met for the first time are registered from their line (a line
  * without a sex leaves them to the registry files: the registry needs
  * one). The batch's distinct codes, ascending, are checked against the
- * registry in one merge. */
+ * registry in one merge; those the person set holds were left out of
+ * the batch's person records and are not checked again. */
 static int register_persons(struct am_store *s)
 {
 	struct am__post_batch *b = &s->batch;
@@ -367,7 +408,8 @@ static int register_persons(struct am_store *s)
 	}
 	/* Sorted by period first: several periods need one more sort. */
 	for (size_t i = 0; i < b->n; i++) {
-		if (n && b->e[i].code == codes[n - 1])
+		if (b->e[i].person == AM__NO_PERSON ||
+		    (n && b->e[i].code == codes[n - 1]))
 			continue;
 		sorted = sorted && (!n || b->e[i].code > codes[n - 1]);
 		codes[n++] = b->e[i].code;
@@ -402,9 +444,14 @@ static int register_persons(struct am_store *s)
 
 			k = hit ? (size_t)(hit - codes) : n;
 		}
-		if (k == n || known[k])
+		if (e->person == AM__NO_PERSON || k == n || known[k] == 2)
 			continue;
-		known[k] = 1; /* registered now, or left to the registry */
+		if (known[k]) {
+			known[k] = 2;
+			err = join(s, e->code);
+			continue;
+		}
+		known[k] = 2; /* registered now, or left to the registry */
 		err = am__person_decode((const uint8_t *)b->persons.buf,
 					b->persons.len, e->person, &a, &ln);
 		if (err)
@@ -423,6 +470,8 @@ static int register_persons(struct am_store *s)
 		p.nationality = am_nationality_iso(ln.nationality);
 		p.insurance_no = ln.insurance_no[0] ? ln.insurance_no : NULL;
 		err = s->be->person_ensure(s, &p, am__store_now(s), &added);
+		if (!err)
+			err = join(s, e->code);
 		b->registered += added;
 		am_arena_clear(&a);
 	}
@@ -603,10 +652,10 @@ static int audit_amend(struct am_store *s, const struct am_wage_list *l,
 /* The new list: its row (lines packed in its body, the assessment as one
  * balanced transaction) and its lines' index entries for the commit. */
 static int write_list(struct am_store *s, const struct am_wage_list *l,
-		      const struct am_line_assessment *a, am_date due_date,
-		      bool state_pays_employer, const char *rules_identity,
-		      const struct list_sums *t, const struct am__list_key *old,
-		      int64_t *id, bool *wrote)
+		      const struct am_line_assessment *a, const int64_t *codes,
+		      am_date due_date, bool state_pays_employer,
+		      const char *rules_identity, const struct list_sums *t,
+		      const struct am__list_key *old, int64_t *id, bool *wrote)
 {
 	struct am__post_batch *b = &s->batch;
 	struct am__list_row row;
@@ -662,17 +711,13 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 	if (err)
 		goto out;
 	*wrote = true;
-	for (size_t i = 0; !err && i < l->nlines; i++) {
-		int64_t code = 0;
-
-		err = am__code_int(l->lines[i].national_code, &code);
-		if (err)
-			err = am__store_errf(s, err, "line %zu: national code",
-					     i + 1);
-		else
-			err = batch_add(s, &l->lines[i], code, *id, offsets[i],
-					row.period);
-	}
+	/* The set's bits of the list's persons are fetched from memory
+	 * together, not one miss after another. */
+	for (size_t i = 0; b->set && i < l->nlines; i++)
+		am__person_set_prefetch(b->set, codes[i]);
+	for (size_t i = 0; !err && i < l->nlines; i++)
+		err = batch_add(s, &l->lines[i], codes[i], *id, offsets[i],
+				row.period);
 	if (err)
 		goto out;
 	crypto_generichash_update(
@@ -742,6 +787,8 @@ static int post_end(struct am_store *s, int err, bool wrote)
 		err = am__post_flush(s);
 	if (!err)
 		err = s->be->commit(s);
+	if (!err)
+		am__post_committed(s);
 	if (err) {
 		memcpy(saved, s->errmsg, sizeof(saved));
 		s->be->rollback(s);
@@ -751,54 +798,53 @@ static int post_end(struct am_store *s, int err, bool wrote)
 	return err;
 }
 
-static int cmp_code(const void *a, const void *b)
+/* A person twice in the list, found before anything is written, on the
+ * lines' codes as integers: lists in national-code order take one pass;
+ * others are sorted first (a dozen lines by insertion, more by qsort). */
+static int check_duplicates(struct am_store *s, const struct am_wage_list *l,
+			    const int64_t *codes)
 {
-	const char *const *x = a, *const *y = b;
+	int64_t small[32], *v = small;
+	bool sorted = true, dup = false;
+	size_t n = l->nlines;
 
-	return strcmp(*x, *y);
-}
-
-/* A person twice in the list, found before anything is written. Lists
- * come sorted by national code (the fast path: one pass); others have
- * their codes sorted first. */
-static int check_duplicates(struct am_store *s, const struct am_wage_list *l)
-{
-	const char **v;
-	bool sorted = true;
-	int err = 0;
-
-	for (size_t i = 1; sorted && i < l->nlines; i++) {
-		int c = strcmp(l->lines[i - 1].national_code,
-			       l->lines[i].national_code);
-
-		if (!c)
-			goto out_dup;
-		sorted = c < 0;
+	for (size_t i = 1; sorted && !dup && i < n; i++) {
+		dup = codes[i - 1] == codes[i];
+		sorted = codes[i - 1] < codes[i];
 	}
-	if (sorted)
+	if (!sorted && !dup) {
+		if (n > AM_ARRAY_SIZE(small) && !(v = malloc(n * sizeof(*v))))
+			return am__store_errf(s, AM_ENOMEM,
+					      "list: out of memory");
+		memcpy(v, codes, n * sizeof(*v));
+		if (n > AM_ARRAY_SIZE(small))
+			qsort(v, n, sizeof(*v), cmp_i64);
+		else
+			for (size_t i = 1; i < n; i++)
+				for (size_t k = i; k && v[k - 1] > v[k]; k--) {
+					int64_t t = v[k];
+
+					v[k] = v[k - 1];
+					v[k - 1] = t;
+				}
+		for (size_t i = 1; !dup && i < n; i++)
+			dup = v[i - 1] == v[i];
+		if (v != small)
+			free(v);
+	}
+	if (!dup)
 		return 0;
-	v = malloc(l->nlines * sizeof(*v));
-	if (!v)
-		return am__store_errf(s, AM_ENOMEM, "list: out of memory");
-	for (size_t i = 0; i < l->nlines; i++)
-		v[i] = l->lines[i].national_code;
-	qsort(v, l->nlines, sizeof(*v), cmp_code);
-	for (size_t i = 1; !err && i < l->nlines; i++)
-		if (!strcmp(v[i - 1], v[i]))
-			err = AM_ESTORE_CONFLICT;
-	free(v);
-	if (!err)
-		return 0;
-out_dup:
 	return am__store_errf(s, AM_ESTORE_CONFLICT,
 			      "list %s/%04d/%02d/%s: a person is listed twice",
 			      l->workshop, l->period.year, l->period.month,
 			      l->list_no);
 }
 
+/* The list's key and lines in their domains; codes[i] gets line i's
+ * national code as an integer. */
 static int check_list(struct am_store *s, const struct am_wage_list *l,
 		      const struct am_line_assessment *a,
-		      const char *rules_identity)
+		      const char *rules_identity, int64_t *codes)
 {
 	if (empty(l->workshop) || !period_ok(l->period) || empty(l->list_no) ||
 	    !rules_identity)
@@ -807,14 +853,14 @@ static int check_list(struct am_store *s, const struct am_wage_list *l,
 		return bad_key(s, "lines or assessments");
 	for (size_t i = 0; i < l->nlines; i++) {
 		const struct am_wage_line *ln = &l->lines[i];
-		int64_t code;
 
 		if (empty(ln->national_code))
 			return bad_key(s, "national code of a line");
 		/* What the schema's CHECKs refused when a line was a row:
 		 * refused here, before anything is written. */
-		if (am__code_int(ln->national_code, &code) || ln->days < 0 ||
-		    ln->days > 31 || a[i].hard_harmful_days < 0 ||
+		if (am__code_int(ln->national_code, &codes[i]) ||
+		    ln->days < 0 || ln->days > 31 ||
+		    a[i].hard_harmful_days < 0 ||
 		    a[i].hard_harmful_days > ln->days || a[i].base < 0 ||
 		    a[i].insured < 0 || a[i].employer < 0 || a[i].state < 0 ||
 		    a[i].unemployment < 0 || a[i].hard_harmful < 0)
@@ -835,23 +881,23 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 {
 	struct am__list_key old;
 	struct list_sums t;
-	int64_t id = 0;
+	int64_t id = 0, *codes;
 	int result = AM_POST_POSTED;
 	bool wrote = false;
 	int err;
 
-	err = check_list(s, l, a, rules_identity);
+	codes = malloc((l->nlines ? l->nlines : 1) * sizeof(*codes));
+	if (!codes)
+		return am__store_errf(s, AM_ENOMEM, "list: out of memory");
+	err = check_list(s, l, a, rules_identity, codes);
+	if (!err && (err = sum_lines(l, a, &t)) != 0)
+		err = am__store_errf(s, err, "list totals overflow");
+	if (!err)
+		err = check_duplicates(s, l, codes);
+	if (!err)
+		err = post_begin(s);
 	if (err)
-		return err;
-	err = sum_lines(l, a, &t);
-	if (err)
-		return am__store_errf(s, err, "list totals overflow");
-	err = check_duplicates(s, l);
-	if (err)
-		return err;
-	err = post_begin(s);
-	if (err)
-		return err;
+		goto out_codes;
 	if (s->in_tx && !s->batch.lists)
 		batch_digest_start(&s->batch);
 	/* A new key (the usual case) is written at once: the row's unique
@@ -859,7 +905,7 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 	 * then is it read. */
 	memset(&old, 0, sizeof(old));
 	if (!amend) {
-		err = write_list(s, l, a, due_date, state_pays_employer,
+		err = write_list(s, l, a, codes, due_date, state_pays_employer,
 				 rules_identity, &t, &old, &id, &wrote);
 		if (err != AM_EIDEMPOTENCY_CONFLICT)
 			goto out_unit;
@@ -887,14 +933,16 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 		if (err)
 			goto out_unit;
 	}
-	err = write_list(s, l, a, due_date, state_pays_employer, rules_identity,
-			 &t, &old, &id, &wrote);
+	err = write_list(s, l, a, codes, due_date, state_pays_employer,
+			 rules_identity, &t, &old, &id, &wrote);
 	if (!err && result == AM_POST_AMENDED)
 		err = audit_amend(s, l, id, &t, rules_identity, old.id);
 out_unit:
 	err = post_end(s, err, wrote);
 	if (!err)
 		*outcome = result;
+out_codes:
+	free(codes);
 	return err;
 }
 

@@ -355,13 +355,19 @@ static int configure(struct sqlite_store *q, bool readonly)
 		err = set_wal(q);
 	if (!err)
 		err = exec(q, "PRAGMA synchronous = FULL", "synchronous");
-	/* A posting batch dirties many pages (lines, journal, indexes): with
+	/* A posting batch dirties many pages (lists, index, keys): with
 	 * SQLite's default 2 MB cache they spill to the WAL before the
-	 * commit and are written twice. 64 MB is a ceiling, allocated as
-	 * used. Temporary files (the compaction's sort) stay on disk, so
-	 * that memory does not grow with a month's size. */
+	 * commit and are written twice, and a bulk import's keys (a
+	 * national month's: 60 MB) must stay in the cache while the lists'
+	 * pages stream past them. 160 MB is a ceiling, allocated as used. A
+	 * reader's lookups need little. Temporary files (the compaction's
+	 * sort) stay on disk, so that memory does not grow with a month's
+	 * size. */
 	if (!err)
-		err = exec(q, "PRAGMA cache_size = -65536", "cache_size");
+		err = exec(q,
+			   readonly ? "PRAGMA cache_size = -8192"
+				    : "PRAGMA cache_size = -163840",
+			   "cache_size");
 	/* Read the header now, so a file that is no database fails here. */
 	if (!err)
 		err = exec(q, "SELECT count(*) FROM sqlite_master", "read");
@@ -1148,6 +1154,7 @@ const struct am_store_backend am__store_sqlite = {
 	.ledger_next = am__sq_ledger_next,
 	.workshop_terms = am__sq_workshop_terms,
 	.persons_known = am__sq_persons_known,
+	.person_codes = am__sq_person_codes,
 	.line_read = am__sq_line_read,
 	.index_put = am__sq_index_put,
 	.segment_put = am__sq_segment_put,

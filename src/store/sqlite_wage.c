@@ -15,6 +15,7 @@ enum wage_stmt {
 	W_LIST_MARK,
 	W_LEDGER_NEXT,
 	W_PERSON_KNOWN,
+	W_PERSON_CODES,
 	W_WORKSHOP_TERMS,
 	W_LINE_READ,
 	W_INDEX_PUT,
@@ -68,6 +69,7 @@ static const char *const wage_sql[W__COUNT] = {
 		" coalesce((SELECT max(txn) FROM wage_lists), 0)) + 1",
 	[W_PERSON_KNOWN] = "SELECT code FROM person_codes WHERE code >= ?1"
 			   " ORDER BY code",
+	[W_PERSON_CODES] = "SELECT code FROM person_codes ORDER BY code",
 	[W_WORKSHOP_TERMS] = "SELECT code, hard_harmful, small_exempt"
 			     " FROM workshops ORDER BY code",
 	[W_LINE_READ] = "SELECT workshop, list_no, status, period,"
@@ -469,6 +471,25 @@ int am__sq_workshop_terms(struct am_store *s,
 	am__sq_finish(st);
 	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
 		err = am__sq_fail(s, rc, "workshops");
+	return err;
+}
+
+int am__sq_person_codes(struct am_store *s, int (*fn)(void *ctx, int64_t code),
+			void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(s, W_PERSON_CODES, &st);
+
+	if (err)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		err = fn(ctx, sqlite3_column_int64(st, 0));
+		if (err)
+			break;
+	}
+	am__sq_finish(st);
+	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = am__sq_fail(s, rc, "persons");
 	return err;
 }
 

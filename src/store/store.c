@@ -286,6 +286,8 @@ int am_store_commit(struct am_store *s)
 		err = am__post_flush(s);
 	if (!err)
 		err = s->be->commit(s);
+	if (!err)
+		am__post_committed(s);
 	if (err)
 		rollback_quietly(s, false);
 	am__post_batch_reset(s);

@@ -22,6 +22,12 @@ struct am__post_batch {
 	int64_t lists, lines, first_id, last_id;
 	unsigned char digest_state[384]; /* crypto_generichash_state */
 	int64_t registered; /* persons registered since the handle opened */
+	/* Registered persons held in memory (person_set.c), borrowed from
+	 * the caller; the codes the transaction found or registered join it
+	 * when it commits. */
+	struct am_person_set *set;
+	int64_t *joined;
+	size_t njoined, joined_alloc;
 };
 
 /*
@@ -111,8 +117,10 @@ struct am__index_entry {
 	int64_t list_id; /* its list */
 	uint32_t offset; /* where the line starts in the list's body */
 	int32_t period;
-	uint32_t person; /* its person record in the batch (posting.c) */
+	uint32_t person; /* its person record in the batch (posting.c), or
+			  * AM__NO_PERSON: the person set holds them */
 };
+#define AM__NO_PERSON UINT32_MAX
 
 /* posting.c: a transaction's batch. flush writes what the postings left
  * for the commit (am_store_commit() calls it); reset forgets it (after a
@@ -120,6 +128,14 @@ struct am__index_entry {
 int am__post_flush(struct am_store *s);
 void am__post_batch_reset(struct am_store *s);
 void am__post_batch_free(struct am_store *s);
+/* After the commit: what the transaction learnt joins the person set. */
+void am__post_committed(struct am_store *s);
+
+/* person_set.c */
+int am__person_set_new(struct am_person_set **out);
+bool am__person_set_has(const struct am_person_set *set, int64_t code);
+void am__person_set_prefetch(const struct am_person_set *set, int64_t code);
+bool am__person_set_add(struct am_person_set *set, int64_t code);
 
 /* codec.c: the packed forms. */
 int am__code_int(const char *national_code, int64_t *out);
@@ -270,6 +286,10 @@ struct am_store_backend {
 	 * registered: known[i] 1 or 0. */
 	int (*persons_known)(struct am_store *s, const int64_t *codes, size_t n,
 			     uint8_t *known);
+	/* Every registered national code (an integer), ascending, to fn; a
+	 * non-zero return from fn stops the walk and is returned. */
+	int (*person_codes)(struct am_store *s,
+			    int (*fn)(void *ctx, int64_t code), void *ctx);
 	/* The line at offset of list id's body, decoded (strings in a). */
 	int (*line_read)(struct am_store *s, int64_t list_id, uint32_t offset,
 			 struct am_arena *a, struct am_wage_line *ln,

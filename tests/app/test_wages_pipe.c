@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -390,12 +391,85 @@ static void test_open_reader(void **state)
 	free(dir);
 }
 
+/* A registry that knows every other person of the generated one. */
+static void halve_persons(const char *dir)
+{
+	char cmd[2200];
+
+	snprintf(cmd, sizeof(cmd),
+		 "awk 'NR == 1 || NR %% 2' '%s/registry/persons.csv' > "
+		 "'%s/half.csv' && mv '%s/half.csv' '%s/registry/persons.csv'",
+		 dir, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static long long persons_in(const char *db)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	long long n;
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM persons",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+/* The registered persons held in memory from the first line on, or never:
+ * the same persons registered from the lines, two threads or one. */
+static void test_person_set_as_without(void **state)
+{
+	static const size_t after[3] = { 1, SIZE_MAX, 1 };
+	char *dir = tmpdir();
+	char month[1024], db[3][1024];
+	struct am_wage_import_stats st[3];
+	struct am_diags ds;
+	struct am_store *s;
+
+	(void)state;
+	generate(dir, 5000);
+	halve_persons(dir);
+	snprintf(month, sizeof(month), "%s/wages/1403-07.csv", dir);
+	for (int k = 0; k < 3; k++) {
+		char *paths[1] = { month };
+		struct am_wage_import_opts o;
+
+		snprintf(db[k], sizeof(db[k]), "%s/db%d.sqlite", dir, k);
+		s = open_store(k == 2 ? ":memory:" : db[k], dir);
+		memset(&o, 0, sizeof(o));
+		o.person_set_lines = after[k];
+		/* Several transactions: what one registers, the next
+		 * finds in the set. */
+		o.batch_lines = 1500;
+		memset(&st[k], 0, sizeof(st[k]));
+		am_diags_init(&ds, 0);
+		assert_int_equal(
+			am_import_wages(s, rules, paths, 1, &o, &st[k], &ds),
+			0);
+		assert_int_equal(ds.nr, 0);
+		am_diags_release(&ds);
+		am_store_close(s);
+	}
+	assert_true(st[0].persons_registered > 1000);
+	assert_stats_equal(&st[0], &st[1]);
+	assert_stats_equal(&st[0], &st[2]);
+	assert_int_equal(persons_in(db[0]), persons_in(db[1]));
+	rm_rf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_threads_as_one),
 		cmocka_unit_test(test_capped_diagnostics),
 		cmocka_unit_test(test_open_reader),
+		cmocka_unit_test(test_person_set_as_without),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

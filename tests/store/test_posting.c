@@ -129,7 +129,7 @@ static struct am_store *open_new(const char *name)
  * (no floor or ceiling: the store takes the assessment as given).
  */
 
-#define LINES_MAX 8
+#define LINES_MAX 40
 
 struct test_list {
 	struct am_wage_list l;
@@ -361,6 +361,17 @@ static void test_refusals(void **state)
 	list_add(&t, "0499370899", 10, 3000000, false, false);
 	assert_int_equal(post(s, &t, false, &outcome), AM_ESTORE_CONFLICT);
 	assert_non_null(strstr(am_store_errmsg(s), "twice"));
+	/* And in a list longer than the small sort takes. */
+	list_init(&t, W1, 1403, 7, "01", 0x33);
+	for (int i = 0; i < LINES_MAX - 1; i++) {
+		char code[11];
+
+		snprintf(code, sizeof(code), "%010d", 90000000 - i * 7);
+		list_add(&t, code, 10, 3000000, false, false);
+	}
+	list_add(&t, t.lines[17].national_code, 10, 3000000, false, false);
+	assert_int_equal(post(s, &t, false, &outcome), AM_ESTORE_CONFLICT);
+	assert_non_null(strstr(am_store_errmsg(s), "twice"));
 	/* An unknown workshop. */
 	list_init(&t, "9999999999", 1403, 7, "01", 0x34);
 	list_add(&t, "0012345679", 10, 3000000, false, false);
@@ -393,6 +404,21 @@ static void test_refusals(void **state)
 			 3);
 	assert_balanced(s);
 	assert_audit_ok(s);
+	/* The lists' parent keys follow the workshops; one with lists is
+	 * not deleted, one without is. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM workshop_keys"),
+			 2);
+	assert_int_not_equal(raw_exec(path, "PRAGMA foreign_keys = ON;"
+					    " DELETE FROM workshops WHERE"
+					    " code = '" W1 "'"),
+			     SQLITE_OK);
+	assert_int_equal(raw_exec(path, "PRAGMA foreign_keys = ON;"
+					" DELETE FROM workshops WHERE"
+					" code = '" W2 "'"),
+			 SQLITE_OK);
+	assert_int_equal(raw_int(path, "SELECT group_concat(code) FROM"
+				       " workshop_keys"),
+			 1234567890);
 	am_store_close(s);
 	drop_db(path);
 }
@@ -1087,6 +1113,133 @@ static void fault_sweep(unsigned long count)
 	assert_int_equal(fired_runs, 2 + 2 + 1 + 6 + 1 + 2 + 2 + 1);
 }
 
+/* The persons of test_person_set: one registered with a good code, one
+ * with a wrong check digit (an old system's), which a set cannot hold;
+ * the set loaded, used by the store returned (wrapped to fail its
+ * fail_at-th call from now on; 0: never). */
+static struct am_store *set_store(const char *name, unsigned long fail_at,
+				  struct am_person_set **set)
+{
+	struct am_store *inner = open_new(name), *s;
+	struct am_person p = {
+		.national_code = "0012345679",
+		.first_name = "زهرا",
+		.last_name = "کریمی",
+		.birth_date = AM_STORE_DATE_NONE,
+		.sex = 'F',
+	};
+	bool added = false;
+
+	assert_int_equal(am_store_begin(inner), 0);
+	assert_int_equal(am_store_person_ensure(inner, &p, &added), 0);
+	assert_int_equal(am_store_commit(inner), 0);
+	assert_int_equal(raw_exec(db_path(name),
+				  "INSERT INTO persons (national_code,"
+				  " first_name, last_name, sex, created_at,"
+				  " updated_at) VALUES ('0499370898', 'الف',"
+				  " 'ب', 'M', 0, 0)"),
+			 SQLITE_OK);
+	assert_int_equal(am_store_person_set_load(inner, set), 0);
+	assert_int_equal(am_person_set_count(*set), 1);
+	assert_int_equal(am__store_fault_wrap(inner, fail_at, 1, INJECTED, &s),
+			 0);
+	am_store_use_person_set(s, *set);
+	return s;
+}
+
+/* A list of three: in the set; registered but not held; new. */
+static void set_list(struct test_list *t)
+{
+	first_list(t);
+	for (size_t i = 0; i < t->l.nlines; i++) {
+		t->lines[i].sex = 'M';
+		t->lines[i].first_name = "رضا";
+		t->lines[i].last_name = "نوری";
+	}
+	snprintf(t->lines[1].national_code, 11, "%s", "0499370898");
+}
+
+/* The person set: a check digit per code as am_national_code_check has
+ * it; persons it holds are not asked about, the others are, and what a
+ * transaction learns joins it only when the transaction commits. */
+static void test_person_set(void **state)
+{
+	const char *path = db_path("set.db");
+	struct am_person_set *set = NULL, *ps = NULL;
+	struct am_store *s;
+	struct test_list t;
+	uint64_t x = 88172645463325252ULL;
+	unsigned long calls;
+	int outcome = 0;
+
+	(void)state;
+	assert_int_equal(am__person_set_new(&ps), 0);
+	for (int i = 0; i < 200000; i++) {
+		char code[11], out[11];
+		int64_t v;
+		int rc;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		v = (int64_t)(x % 10000000000ULL);
+		snprintf(code, sizeof(code), "%010lld", (long long)v);
+		rc = am_national_code_check(code, 10, out);
+		if (rc == AM_ENATCODE_CHECKSUM)
+			assert_false(am__person_set_add(ps, v));
+		else if (rc == 0)
+			assert_true(am__person_set_add(ps, v));
+		if (rc == 0 || rc == AM_ENATCODE_CHECKSUM)
+			assert_int_equal(am__person_set_has(ps, v), rc == 0);
+	}
+	assert_true(am_person_set_count(ps) > 1000);
+	am_person_set_free(ps);
+
+	/* How many calls a transaction of set_list takes, its commit the
+	 * last. */
+	s = set_store("setcount.db", 0, &set);
+	set_list(&t);
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	assert_int_equal(am_store_commit(s), 0);
+	calls = am__store_fault_calls(s);
+	am_store_close(s);
+	am_person_set_free(set);
+	drop_db(db_path("setcount.db"));
+
+	/* The commit fails after the persons were registered in the
+	 * transaction: none joins the set. */
+	s = set_store("set.db", calls, &set);
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_POSTED);
+	assert_int_equal(am_store_commit(s), INJECTED);
+	assert_true(am__store_fault_fired(s));
+	assert_int_equal(am_person_set_count(set), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons"), 2);
+	am_store_close(s);
+	am_person_set_free(set);
+
+	/* Again, committed: 0650451252 registered (not the others, which
+	 * keep their names) and in the set; 0499370898 was found, but a set
+	 * cannot hold it. */
+	s = set_store("set2.db", 0, &set);
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(
+		raw_int(db_path("set2.db"), "SELECT count(*) FROM persons"), 3);
+	assert_int_equal(am_store_persons_registered(s), 1);
+	assert_int_equal(am_person_set_count(set), 2);
+	assert_int_equal(raw_int(db_path("set2.db"),
+				 "SELECT count(*) FROM persons WHERE"
+				 " first_name = 'رضا'"),
+			 1);
+	am_store_use_person_set(s, NULL);
+	am_store_close(s);
+	am_person_set_free(set);
+}
+
 static void test_fault_each_call(void **state)
 {
 	(void)state;
@@ -1159,6 +1312,7 @@ int main(void)
 		cmocka_unit_test(test_workshop_terms),
 		cmocka_unit_test(test_journal_append_only),
 		cmocka_unit_test(test_bulk_person),
+		cmocka_unit_test(test_person_set),
 		cmocka_unit_test(test_fault_each_call),
 		cmocka_unit_test(test_fault_from_call_on),
 		cmocka_unit_test(test_fault_counts),

@@ -10,9 +10,34 @@
 -- through person_index, blocks of sorted (national code, list, offset)
 -- entries written once per batch of lists.
 
+-- The workshops' codes alone, kept by the triggers: the parent key of
+-- the lists. A list's foreign key is looked up here, in a B-tree a
+-- twentieth the size of the workshops' rows, which stays in the cache
+-- through a bulk import (a national month probed the rows' B-tree, a
+-- page read per list: docs/storage.md, "Posting"). A workshop with lists
+-- cannot be deleted, as before: its key is still referenced.
+CREATE TABLE workshop_keys (code TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID;
+INSERT INTO workshop_keys SELECT code FROM workshops;
+
+CREATE TRIGGER workshop_keys_add AFTER INSERT ON workshops
+BEGIN
+	INSERT OR IGNORE INTO workshop_keys VALUES (NEW.code);
+END;
+
+CREATE TRIGGER workshop_keys_change AFTER UPDATE OF code ON workshops
+BEGIN
+	DELETE FROM workshop_keys WHERE code = OLD.code;
+	INSERT OR IGNORE INTO workshop_keys VALUES (NEW.code);
+END;
+
+CREATE TRIGGER workshop_keys_drop AFTER DELETE ON workshops
+BEGIN
+	DELETE FROM workshop_keys WHERE code = OLD.code;
+END;
+
 CREATE TABLE wage_lists (
 	id INTEGER PRIMARY KEY CHECK (id >= 1),
-	workshop TEXT NOT NULL REFERENCES workshops (code),
+	workshop TEXT NOT NULL REFERENCES workshop_keys (code),
 	year INTEGER NOT NULL CHECK (year BETWEEN 1 AND 3000),
 	month INTEGER NOT NULL CHECK (month BETWEEN 1 AND 12),
 	period INTEGER NOT NULL CHECK (period = year * 100 + month),
