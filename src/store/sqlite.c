@@ -351,6 +351,14 @@ static int configure(struct sqlite_store *q, bool readonly)
 	sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(q->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	err = exec(q, "PRAGMA foreign_keys = ON", "foreign_keys");
+	/* Pages of 64 KiB, for a database made now (an existing one keeps
+	 * its own): a month's lists are bodies of a kilobyte or more,
+	 * written in bulk, and each page costs a log frame, two system
+	 * calls and a copy at the checkpoint. A national month posts in 25
+	 * s of the writer's time with them, 38 s with SQLite's 4 KiB
+	 * (docs/storage.md, "Pages"). */
+	if (!err && !readonly)
+		err = exec(q, "PRAGMA page_size = 65536", "page_size");
 	if (!err && !readonly)
 		err = set_wal(q);
 	if (!err)
