@@ -28,13 +28,20 @@
  * thread.
  */
 
-/* At most this many lines and lists on their way to the writer: enough to
- * ride out a commit's flush to disk, little memory. */
-#define QUEUE_LINES 65536
-#define QUEUE_LISTS 2048
-/* The arena block of a list in the queue: most lists fit in one, which is
- * kept from one list to the next. */
-#define ITEM_BLOCK (16 << 10)
+/*
+ * What may be on its way to the writer: enough to ride out a commit, in
+ * which the writer writes the batch to the log and waits for the disk
+ * twice (at a national month's pace, 0.4 s, some 250,000 lines); a queue
+ * of 2,048 lists made both threads wait a fifth of the run. Bounded by
+ * the lists' copies' bytes, as lists run from one line to thousands.
+ */
+#define QUEUE_BYTES ((size_t)112 << 20)
+#define QUEUE_LISTS 65536
+/* The arena block of a list in the queue, kept from one list to the
+ * next: a small list fits in one, a big one's lines get blocks of their
+ * own. Few lists the writer is done with are kept for the reader. */
+#define ITEM_BLOCK 1024
+#define SPARE_ITEMS 8192
 /* The reader's snapshot is let go after this many lists, so that the log
  * of the writer's commits can be checkpointed. */
 #define SNAPSHOT_LISTS 4096
@@ -83,11 +90,13 @@ struct writer {
 	size_t *pos; /* pos[i]: diags.items[i] goes before the reader's i-th */
 	size_t pos_alloc;
 	size_t batch_lines, in_batch;
+	bool set_used; /* it took up the queue's person set */
 };
 
 /* A list in the queue: a copy in its own arena, with its job. */
 struct item {
 	struct item *next;
+	size_t bytes; /* what the copy holds, near enough */
 	struct am_wage_list l;
 	struct job job;
 	char rules_identity[65];
@@ -99,14 +108,15 @@ struct queue {
 	pthread_cond_t work; /* a list came, or the end */
 	struct item *head, *tail;
 	struct item *spare; /* lists the writer is done with, for reuse */
-	size_t lines, lists;
+	size_t bytes, lists, spares;
 	/* Who waits on a condition: signalled only then (a wake-up is a
 	 * system call, and two per list cost a tenth of the run). */
 	bool reader_waits, writer_waits;
 	bool done;	  /* the reader has finished */
 	bool failed;	  /* ... on an error: roll back what is open */
 	atomic_int fatal; /* the writer's error: the reader stops */
-	int err;	  /* the writer's result */
+	_Atomic(struct am_person_set *) set; /* loaded, for the writer */
+	int err;			     /* the writer's result */
 	struct writer *w;
 	pthread_t thread;
 };
@@ -131,6 +141,8 @@ struct import {
 	size_t snapshot_lists;	   /* lists since the reader's snapshot began */
 	struct am_person_set *set; /* loaded once the import is large */
 	bool set_tried;
+	struct am_store *set_h; /* the loading thread's handle, while on */
+	pthread_t set_thread;
 	int fatal; /* an error that stops the run */
 
 	struct writer w;
@@ -523,7 +535,6 @@ static int queue_put(struct import *im, const struct job *j)
 {
 	struct queue *q = im->q;
 	struct item *it = im->own ? im->own : item_new();
-	size_t n = j->l->nlines;
 	int err;
 
 	im->own = NULL;
@@ -534,10 +545,12 @@ static int queue_put(struct import *im, const struct job *j)
 		item_free(it);
 		return err;
 	}
+	it->bytes = sizeof(*it) + it->l.arena.used + ITEM_BLOCK;
 	pthread_mutex_lock(&q->mu);
-	/* A list longer than the bound goes alone. */
+	/* A list bigger than the bound goes alone. */
 	while (!atomic_load(&q->fatal) && q->lists &&
-	       (q->lists >= QUEUE_LISTS || q->lines + n > QUEUE_LINES)) {
+	       (q->lists >= QUEUE_LISTS ||
+		q->bytes + it->bytes > QUEUE_BYTES)) {
 		q->reader_waits = true;
 		pthread_cond_wait(&q->room, &q->mu);
 		q->reader_waits = false;
@@ -550,17 +563,19 @@ static int queue_put(struct import *im, const struct job *j)
 		else
 			q->head = it;
 		q->tail = it;
-		q->lines += n;
+		q->bytes += it->bytes;
 		q->lists++;
 		if (q->writer_waits)
 			pthread_cond_signal(&q->work);
 	} else {
 		it->next = q->spare;
 		q->spare = it;
+		q->spares++;
 	}
 	if (q->spare) {
 		im->own = q->spare;
 		q->spare = q->spare->next;
+		q->spares--;
 	}
 	pthread_mutex_unlock(&q->mu);
 	return err;
@@ -590,19 +605,27 @@ static struct item *queue_take(struct queue *q, bool *failed)
 
 static void queue_done_with(struct queue *q, struct item *it)
 {
+	bool keep;
+
 	pthread_mutex_lock(&q->mu);
-	q->lines -= it->l.nlines;
+	q->bytes -= it->bytes;
 	q->lists--;
-	it->next = q->spare;
-	q->spare = it;
+	keep = q->spares < SPARE_ITEMS;
+	if (keep) {
+		it->next = q->spare;
+		q->spare = it;
+		q->spares++;
+	}
 	/* A waiting reader is woken once the queue is half empty, so that
 	 * it fills many places per wake-up; or when it is empty, for a list
-	 * longer than half the bound. */
+	 * bigger than half the bound. */
 	if (q->reader_waits &&
-	    ((q->lines <= QUEUE_LINES / 2 && q->lists <= QUEUE_LISTS / 2) ||
+	    ((q->bytes <= QUEUE_BYTES / 2 && q->lists <= QUEUE_LISTS / 2) ||
 	     !q->lists))
 		pthread_cond_signal(&q->room);
 	pthread_mutex_unlock(&q->mu);
+	if (!keep)
+		item_free(it);
 }
 
 /* The writing thread: post what comes, in order, until the reader is done.
@@ -617,7 +640,13 @@ static void *writer_main(void *arg)
 	int err = 0;
 
 	while ((it = queue_take(q, &failed)) != NULL) {
+		if (!q->w->set_used && atomic_load(&q->set)) {
+			am_store_use_person_set(q->w->s, atomic_load(&q->set));
+			q->w->set_used = true;
+		}
 		if (!err) {
+			if (it->job.post)
+				am_wage_list_hash(&it->l);
 			err = write_job(q->w, &it->job);
 			if (err)
 				atomic_store(&q->fatal, err);
@@ -638,6 +667,7 @@ static int queue_start(struct import *im)
 	pthread_cond_init(&q->room, NULL);
 	pthread_cond_init(&q->work, NULL);
 	atomic_init(&q->fatal, 0);
+	atomic_init(&q->set, NULL);
 	q->w = &im->w;
 	if (pthread_create(&q->thread, NULL, writer_main, q) != 0) {
 		pthread_cond_destroy(&q->work);
@@ -763,7 +793,10 @@ static int check_list(struct import *im, struct am_wage_list *l, struct job *j,
 	err = assess_lines(im, l, pe, ws, refused);
 	if (err || *refused)
 		return err;
-	am_wage_list_hash(l);
+	/* With two threads the writer hashes its copy: the reader has the
+	 * more work of the two. */
+	if (!im->q)
+		am_wage_list_hash(l);
 	j->post = true;
 	j->assess = im->assess;
 	j->exempt = ws->terms.small_exempt;
@@ -779,6 +812,24 @@ static int check_list(struct import *im, struct am_wage_list *l, struct job *j,
  * at that size a database lookup costs a B-tree page read per person
  * (docs/storage.md, "Persons"). A small import never pays for the scan.
  */
+static void *set_loader_main(void *arg)
+{
+	struct import *im = arg;
+	struct am_person_set *set = NULL;
+
+	/* Without it (no memory, an error of the handle's) the database is
+	 * asked, as before. */
+	if (am_store_person_set_load(im->set_h, &set) == 0) {
+		im->set = set;
+		atomic_store(&im->q->set, set);
+	}
+	return NULL;
+}
+
+/* With two threads, the set is read on a third, with a handle of its
+ * own, while the reader goes on; the writer takes it up between two
+ * lists once it is there. Inline, it is read at once and goes with the
+ * list. */
 static int person_set_load(struct import *im, struct job *j)
 {
 	size_t after = im->o->person_set_lines ? im->o->person_set_lines
@@ -788,11 +839,28 @@ static int person_set_load(struct import *im, struct job *j)
 	if (im->set_tried || im->st->lines < after)
 		return 0;
 	im->set_tried = true;
+	if (im->q && am_store_open_reader(im->r, &im->set_h) == 0) {
+		if (pthread_create(&im->set_thread, NULL, set_loader_main,
+				   im) == 0)
+			return 0;
+		am_store_close(im->set_h);
+		im->set_h = NULL;
+	}
 	err = am_store_person_set_load(im->r, &im->set);
 	if (err == AM_ENOMEM)
-		return 0; /* the database is asked, as before */
+		return 0;
 	j->set = im->set;
 	return err;
+}
+
+/* Wait for the loading thread, if any. */
+static void set_loader_join(struct import *im)
+{
+	if (!im->set_h)
+		return;
+	pthread_join(im->set_thread, NULL);
+	am_store_close(im->set_h);
+	im->set_h = NULL;
 }
 
 /* One list from a reader: check, validate, assess, and hand it over. */
@@ -1026,6 +1094,7 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 		am_progress_start(&im->progress, "import", 0);
 	err = read_paths(im, paths, npaths);
 	if (im->q) {
+		set_loader_join(im);   /* before the queue goes */
 		am_store_close(im->r); /* its snapshot with it */
 		werr = queue_finish(im, err != 0);
 	} else {

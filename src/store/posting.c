@@ -565,7 +565,12 @@ int am__post_flush(struct am_store *s)
 	if (!err && b->lists)
 		err = audit_batch(s);
 	b->n = 0;
-	am_buf_clear(&b->persons);
+	/* A batch posted without the person set (before it came) held a
+	 * record per line: that memory is let go, not kept for the next. */
+	if (b->persons.alloc > ((size_t)4 << 20))
+		am_buf_release(&b->persons);
+	else
+		am_buf_clear(&b->persons);
 	b->lists = b->lines = b->first_id = b->last_id = 0;
 	return err;
 }

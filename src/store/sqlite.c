@@ -367,14 +367,14 @@ static int configure(struct sqlite_store *q, bool readonly)
 	 * SQLite's default 2 MB cache they spill to the WAL before the
 	 * commit and are written twice, and a bulk import's keys (a
 	 * national month's: 60 MB) must stay in the cache while the lists'
-	 * pages stream past them. 160 MB is a ceiling, allocated as used. A
+	 * pages stream past them. 96 MB is a ceiling, allocated as used. A
 	 * reader's lookups need little. Temporary files (the compaction's
 	 * sort) stay on disk, so that memory does not grow with a month's
 	 * size. */
 	if (!err)
 		err = exec(q,
 			   readonly ? "PRAGMA cache_size = -8192"
-				    : "PRAGMA cache_size = -163840",
+				    : "PRAGMA cache_size = -98304",
 			   "cache_size");
 	/* Read the header now, so a file that is no database fails here. */
 	if (!err)
