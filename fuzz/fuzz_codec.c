@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct am__index_entry e[64];
+	struct am__body_head h;
 	struct am_wage_line ln;
 	struct am_line_assessment a;
 	struct am_arena ar;
@@ -23,11 +24,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t first = 0;
 
 	am_arena_init(&ar, 1024);
-	/* A body: lines one after another from offset 1. */
+	/* A body: its head, then lines one after another. */
+	if (!am__body_head(data, size, &h)) {
+		if (h.lines_at > AM__BODY_HEAD_MAX || h.lines_at > size)
+			abort();
+		at = h.lines_at;
+	}
 	while (at < size) {
 		size_t next = 0;
 
-		if (am__body_decode_line(data, size, at, &ar, &ln, &a, &next))
+		if (am__body_decode_line(&h, data, size, at, &ar, &ln, &a,
+					 &next))
 			break;
 		if (next <= at || next > size || ln.days < 0 || ln.days > 31)
 			abort();

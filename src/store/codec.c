@@ -11,7 +11,7 @@
 #include "amanat/wagelist.h"
 #include "store/store_int.h"
 
-#define BODY_VERSION 1
+#define BODY_VERSION 2
 
 static uint64_t zigzag(int64_t v)
 {
@@ -210,17 +210,104 @@ static int64_t unresid(int64_t r, uint64_t predicted)
 	return (int64_t)((uint64_t)r + predicted);
 }
 
+/*
+ * A body: the version byte, a head, then the lines. The head holds what
+ * lets a line be stored as little: the first line's row (a line keeps its
+ * row less that: its place in the list, a byte) and two references, the
+ * base and shares of the list's first line with a base and of its first
+ * with a hard-and-harmful share. A line's shares are stored as what they
+ * differ from its base at the reference's proportions: the same rules give
+ * the same proportions, so the differences are roundings (a byte each).
+ * No rate is written here: the references are the list's own figures, and
+ * any figures round-trip (differences modulo 2^64).
+ */
+#define HEAD_MAX (1 + 7 * VARINT_MAX)
+static_assert(HEAD_MAX <= AM__BODY_HEAD_MAX, "a body head fits its prefix");
+
+/*
+ * A share predicted from the base: base × num / den, as base times a
+ * fixed-point ratio with 40 bits after the point, taken once per body
+ * (a division per line cost more than the rest of the encoding). The
+ * arithmetic is modulo 2^128 then 2^64, so any figures give the same
+ * prediction in the encoder and the decoder; validated ones are off by a
+ * rounding at most.
+ */
+#define RATIO_BITS 40
+
+static unsigned __int128 ratio(int64_t num, int64_t den)
+{
+	if (den <= 0)
+		return 0;
+	/* |num| × 2^40 fits, and a positive divisor cannot overflow. */
+	return (unsigned __int128)((__int128)num * ((__int128)1 << RATIO_BITS) /
+				   den);
+}
+
+static uint64_t predict(int64_t base, unsigned __int128 r)
+{
+	return (uint64_t)(((unsigned __int128)(uint64_t)base * r) >>
+			  RATIO_BITS);
+}
+
+static void ratios(struct am__body_head *h)
+{
+	h->r_insured = ratio(h->insured, h->base);
+	h->r_employer = ratio(h->employer, h->base);
+	h->r_state = ratio(h->state, h->base);
+	h->r_hard_harmful = ratio(h->hard_harmful, h->hh_base);
+}
+
+static void head_of(const struct am_wage_list *l,
+		    const struct am_line_assessment *a, struct am__body_head *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->row = l->nlines ? l->lines[0].row : 0;
+	for (size_t i = 0; i < l->nlines; i++)
+		if (a[i].base > 0) {
+			h->base = a[i].base;
+			h->insured = a[i].insured;
+			h->employer = a[i].employer;
+			h->state = a[i].state;
+			break;
+		}
+	for (size_t i = 0; i < l->nlines; i++)
+		if (a[i].base > 0 && a[i].hard_harmful) {
+			h->hh_base = a[i].base;
+			h->hard_harmful = a[i].hard_harmful;
+			break;
+		}
+	ratios(h);
+}
+
+/* The insurance number: digits (most are) as a number with their count,
+ * so that leading zeros stay; anything else as text. */
+static uint8_t *raw_insurance(uint8_t *p, const char *s, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	if (n && i == n && n <= 19) {
+		p = raw_varint(p, (uint64_t)n << 1 | 1);
+		return raw_varint(p, v);
+	}
+	p = raw_varint(p, (uint64_t)n << 1);
+	memcpy(p, s, n);
+	return p + n;
+}
+
 /* A line as the body keeps it: the wage and the assessment. Who the
  * person is (names, birth, sex, nationality, birth certificate) is the
- * registry's; those fields are written empty here (the format has room
- * for them) and travel to the registration in a batch's person record
- * instead (am__person_encode). */
-static int encode_line(struct am_buf *b, const struct am_wage_line *ln,
+ * registry's and is not kept; it travels to the registration in a batch's
+ * person record instead (am__person_encode). */
+static int encode_line(struct am_buf *b, const struct am__body_head *h,
+		       const struct am_wage_line *ln,
 		       const struct am_line_assessment *a)
 {
-	/* Most figures follow from the one before: each is stored as what
-	 * it differs from that (modulo 2^64, so any value round-trips), and
-	 * a validated line's differences are 0 (a byte each). */
+	/* Most figures follow from others: each is stored as what it
+	 * differs from its prediction, and a validated line's differences
+	 * are 0 or a rounding (a byte each). */
 	const int64_t money[] = {
 		ln->daily_wage,
 		resid(ln->monthly_wage, ln->daily_wage * (uint64_t)ln->days),
@@ -232,11 +319,13 @@ static int encode_line(struct am_buf *b, const struct am_wage_line *ln,
 		ln->seniority,
 		ln->spouse,
 		resid(a->base, (uint64_t)ln->subject_wage),
-		a->insured,
-		a->employer,
-		a->state,
+		resid(a->insured, predict(a->base, h->r_insured)),
+		resid(a->employer, predict(a->base, h->r_employer)),
+		resid(a->state, predict(a->base, h->r_state)),
 		resid(a->unemployment, (uint64_t)a->state),
-		a->hard_harmful,
+		resid(a->hard_harmful,
+		      a->hard_harmful_days ? predict(a->base, h->r_hard_harmful)
+					   : 0),
 	};
 	size_t lins = strlen(ln->insurance_no);
 	size_t locc = ln->occupation ? strlen(ln->occupation) : 0;
@@ -248,25 +337,20 @@ static int encode_line(struct am_buf *b, const struct am_wage_line *ln,
 	err = am__code_int(ln->national_code, &code);
 	if (err)
 		return err;
-	p = reserve(b, 40 * VARINT_MAX + lins + locc + ljob, &err);
+	p = reserve(b, 32 * VARINT_MAX + lins + locc + ljob, &err);
 	if (!p)
 		return err;
 	p = raw_varint(p, (uint64_t)code);
-	p = raw_varint(p, ln->row);
+	p = raw_signed(p, (int64_t)ln->row - (int64_t)h->row);
 	p = raw_signed(p, ln->days);
 	p = raw_signed(p, a->hard_harmful_days);
-	*p++ = 0; /* sex: the registry's */
 	*p++ = a->unemployment_by_state;
 	p = raw_signed(p, ln->prate);
 	for (size_t i = 0; i < AM_ARRAY_SIZE(money); i++)
 		p = raw_signed(p, money[i]);
-	p = raw_date(p, AM_WAGE_DATE_NONE); /* date of the certificate */
-	p = raw_date(p, AM_WAGE_DATE_NONE); /* birth */
 	p = raw_date(p, ln->start_date);
 	p = raw_date(p, ln->end_date);
-	p = raw_str(p, ln->insurance_no, lins);
-	for (int i = 0; i < 6; i++) /* names, certificate, nationality */
-		p = raw_varint(p, 0);
+	p = raw_insurance(p, ln->insurance_no, lins);
 	p = raw_str(p, ln->occupation, locc);
 	p = raw_str(p, ln->job_code, ljob);
 	commit_raw(b, p);
@@ -325,31 +409,97 @@ int am__body_encode(const struct am_wage_list *l,
 		    const struct am_line_assessment *a, struct am_buf *out,
 		    uint32_t *offsets)
 {
-	int err = am_buf_addch(out, BODY_VERSION);
+	struct am__body_head h;
+	uint8_t *p;
+	int err;
 
+	head_of(l, a, &h);
+	p = reserve(out, HEAD_MAX, &err);
+	if (!p)
+		return err;
+	*p++ = BODY_VERSION;
+	p = raw_varint(p, h.row);
+	p = raw_signed(p, h.base);
+	p = raw_signed(p, h.insured);
+	p = raw_signed(p, h.employer);
+	p = raw_signed(p, h.state);
+	p = raw_signed(p, h.hh_base);
+	p = raw_signed(p, h.hard_harmful);
+	commit_raw(out, p);
 	for (size_t i = 0; !err && i < l->nlines; i++) {
 		if (out->len > UINT32_MAX)
 			return AM_ETOO_LONG;
 		offsets[i] = (uint32_t)out->len;
-		err = encode_line(out, &l->lines[i], &a[i]);
+		err = encode_line(out, &h, &l->lines[i], &a[i]);
 	}
 	return err;
 }
 
-int am__body_decode_line(const uint8_t *p, size_t n, size_t offset,
-			 struct am_arena *ar, struct am_wage_line *ln,
-			 struct am_line_assessment *a, size_t *next)
+int am__body_head(const uint8_t *p, size_t n, struct am__body_head *h)
+{
+	struct rd r = { p, p + n, 0 };
+	uint64_t row;
+
+	memset(h, 0, sizeof(*h));
+	if (!n || p[0] != BODY_VERSION)
+		return AM_ESTORE_CORRUPT;
+	r.p++;
+	row = get_varint(&r);
+	if (row > INT32_MAX)
+		r.err = AM_ESTORE_CORRUPT;
+	h->row = (unsigned)row;
+	h->base = get_signed(&r);
+	h->insured = get_signed(&r);
+	h->employer = get_signed(&r);
+	h->state = get_signed(&r);
+	h->hh_base = get_signed(&r);
+	h->hard_harmful = get_signed(&r);
+	h->lines_at = (size_t)(r.p - p);
+	ratios(h);
+	return r.err;
+}
+
+/* The insurance number as raw_insurance() wrote it, into out[size]. */
+static void get_insurance(struct rd *r, char *out, size_t size)
+{
+	uint64_t t = get_varint(r), n = t >> 1, v;
+
+	out[0] = 0;
+	if (r->err)
+		return;
+	if (t & 1) {
+		v = get_varint(r);
+		if (!n || n >= size || n > 19) {
+			r->err = AM_ESTORE_CORRUPT;
+			return;
+		}
+		for (uint64_t i = n; i-- > 0; v /= 10)
+			out[i] = (char)('0' + v % 10);
+		out[n] = 0;
+		if (v) /* more digits than counted */
+			r->err = AM_ESTORE_CORRUPT;
+		return;
+	}
+	if (n >= size || n > (uint64_t)(r->end - r->p)) {
+		r->err = AM_ESTORE_CORRUPT;
+		r->p = r->end;
+		return;
+	}
+	memcpy(out, r->p, (size_t)n);
+	out[n] = 0;
+	r->p += n;
+}
+
+int am__body_decode_line(const struct am__body_head *h, const uint8_t *p,
+			 size_t n, size_t offset, struct am_arena *ar,
+			 struct am_wage_line *ln, struct am_line_assessment *a,
+			 size_t *next)
 {
 	struct rd r = { p + offset, p + n, 0 };
-	int64_t money[14];
-	uint64_t code, row;
-	const char **text[] = {
-		&ln->first_name, &ln->last_name, &ln->father_name,
-		&ln->id_no,	 &ln->id_place,	 &ln->nationality,
-		&ln->occupation, &ln->job_code,
-	};
+	int64_t money[14], row;
+	uint64_t code;
 
-	if (!n || p[0] != BODY_VERSION || offset < 1 || offset >= n)
+	if (offset >= n)
 		return AM_ESTORE_CORRUPT;
 	memset(ln, 0, sizeof(*ln));
 	memset(a, 0, sizeof(*a));
@@ -357,19 +507,17 @@ int am__body_decode_line(const uint8_t *p, size_t n, size_t offset,
 	if (code > 9999999999u)
 		r.err = AM_ESTORE_CORRUPT;
 	am__code_text((int64_t)code, ln->national_code);
-	row = get_varint(&r);
-	if (row > INT32_MAX)
+	row = get_signed(&r);
+	if (row < -(int64_t)h->row || row > INT32_MAX - (int64_t)h->row)
 		r.err = AM_ESTORE_CORRUPT;
-	ln->row = (unsigned)row;
+	else
+		ln->row = (unsigned)(row + (int64_t)h->row);
 	ln->days = get_int(&r, 0, 31);
 	a->hard_harmful_days = get_int(&r, 0, 31);
-	if (r.p + 2 > r.end) {
+	if (r.p == r.end)
 		r.err = AM_ESTORE_CORRUPT;
-		r.p = r.end;
-	} else {
-		ln->sex = (char)*r.p++;
+	else
 		a->unemployment_by_state = *r.p++ != 0;
-	}
 	ln->prate = get_int(&r, INT32_MIN, INT32_MAX);
 	for (size_t i = 0; i < AM_ARRAY_SIZE(money); i++)
 		money[i] = get_signed(&r);
@@ -382,23 +530,25 @@ int am__body_decode_line(const uint8_t *p, size_t n, size_t offset,
 	ln->subject_wage = unresid(money[3], (uint64_t)ln->monthly_wage +
 						     (uint64_t)ln->benefits);
 	ln->total_pay = unresid(money[4], (uint64_t)ln->subject_wage);
-	a->insured = money[9];
-	ln->insured_share = unresid(money[5], (uint64_t)a->insured);
 	ln->seniority = money[6];
 	ln->spouse = money[7];
 	a->base = unresid(money[8], (uint64_t)ln->subject_wage);
-	a->employer = money[10];
-	a->state = money[11];
+	a->insured = unresid(money[9], predict(a->base, h->r_insured));
+	ln->insured_share = unresid(money[5], (uint64_t)a->insured);
+	a->employer = unresid(money[10], predict(a->base, h->r_employer));
+	a->state = unresid(money[11], predict(a->base, h->r_state));
 	a->unemployment = unresid(money[12], (uint64_t)a->state);
-	a->hard_harmful = money[13];
+	a->hard_harmful = unresid(
+		money[13],
+		a->hard_harmful_days ? predict(a->base, h->r_hard_harmful) : 0);
 	ln->hard_harmful_days = a->hard_harmful_days;
-	ln->id_date = get_date(&r);
-	ln->birth_date = get_date(&r);
+	ln->id_date = AM_WAGE_DATE_NONE;
+	ln->birth_date = AM_WAGE_DATE_NONE;
 	ln->start_date = get_date(&r);
 	ln->end_date = get_date(&r);
-	get_fixed(&r, ln->insurance_no, sizeof(ln->insurance_no));
-	for (size_t i = 0; i < AM_ARRAY_SIZE(text); i++)
-		*text[i] = get_str(&r, ar);
+	get_insurance(&r, ln->insurance_no, sizeof(ln->insurance_no));
+	ln->occupation = get_str(&r, ar);
+	ln->job_code = get_str(&r, ar);
 	if (r.err)
 		return r.err;
 	if (next)

@@ -73,7 +73,8 @@ static const char *const wage_sql[W__COUNT] = {
 	[W_WORKSHOP_TERMS] = "SELECT code, hard_harmful, small_exempt"
 			     " FROM workshops ORDER BY code",
 	[W_LINE_READ] = "SELECT workshop, list_no, status, period,"
-			" substr(body, ?2 + 1, ?3), length(body)"
+			" substr(body, ?2 + 1, ?3), length(body),"
+			" substr(body, 1, ?4)"
 			" FROM wage_lists WHERE id = ?1",
 	[W_INDEX_PUT] = "INSERT INTO person_index (period, segment,"
 			" first_code, entries, block)"
@@ -559,9 +560,9 @@ struct line_ref {
 	struct am_line_assessment a;
 };
 
-/* Read the line at offset of list id: a chunk of the body from there,
- * decoded behind a version byte; a line longer than the chunk is read
- * again with the rest of the body. */
+/* Read the line at offset of list id: the body's head and a chunk of the
+ * body from there; a line longer than the chunk is read again with the
+ * rest of the body. */
 static int line_ref_read(struct am_store *s, int64_t id, uint32_t offset,
 			 struct am_arena *a, struct line_ref *out)
 {
@@ -569,9 +570,9 @@ static int line_ref_read(struct am_store *s, int64_t id, uint32_t offset,
 	int err = AM_ESTORE_CORRUPT;
 
 	for (int pass = 0; pass < 2; pass++) {
+		struct am__body_head h;
 		sqlite3_stmt *st = NULL;
 		const uint8_t *p;
-		uint8_t *buf;
 		int64_t total;
 		size_t n;
 		int rc;
@@ -582,6 +583,7 @@ static int line_ref_read(struct am_store *s, int64_t id, uint32_t offset,
 		rc = sqlite3_bind_int64(st, 1, id);
 		rc = rc ? rc : sqlite3_bind_int64(st, 2, offset);
 		rc = rc ? rc : sqlite3_bind_int64(st, 3, want);
+		rc = rc ? rc : sqlite3_bind_int(st, 4, AM__BODY_HEAD_MAX);
 		err = step_row(s, st, rc, "line read");
 		if (err)
 			return err;
@@ -590,22 +592,16 @@ static int line_ref_read(struct am_store *s, int64_t id, uint32_t offset,
 		p = sqlite3_column_text(st, 2);
 		out->posted = p && !strcmp((const char *)p, "posted");
 		out->period = sqlite3_column_int(st, 3);
+		total = sqlite3_column_int64(st, 5);
+		err = am__body_head(sqlite3_column_blob(st, 6),
+				    (size_t)sqlite3_column_bytes(st, 6), &h);
 		p = sqlite3_column_blob(st, 4);
 		n = (size_t)sqlite3_column_bytes(st, 4);
-		total = sqlite3_column_int64(st, 5);
-		buf = malloc(n + 1);
-		if (!buf) {
-			am__sq_finish(st);
-			return am__store_errf(s, AM_ENOMEM, "line read");
-		}
-		buf[0] = 1; /* the body's version, read at offset 0 */
-		if (n)
-			memcpy(buf + 1, p, n);
+		if (!err)
+			err = n ? am__body_decode_line(&h, p, n, 0, a, &out->ln,
+						       &out->a, NULL)
+				: AM_ESTORE_CORRUPT;
 		am__sq_finish(st);
-		err = n ? am__body_decode_line(buf, n + 1, 1, a, &out->ln,
-					       &out->a, NULL)
-			: AM_ESTORE_CORRUPT;
-		free(buf);
 		if (err != AM_ESTORE_CORRUPT || offset + n >= (uint64_t)total)
 			break;
 		want = total;
@@ -1500,11 +1496,12 @@ static int registry_names(struct am_store *s, struct am_wage_line *ln,
 int am__sq_list_read(struct am_store *s, const char *workshop, int period,
 		     const char *list_no, struct am_wage_list *l)
 {
+	struct am__body_head h;
 	sqlite3_stmt *st = NULL;
 	int64_t id = 0, n = 0;
 	bool found = false;
 	const uint8_t *p;
-	size_t len, at = 1;
+	size_t len, at;
 	int rc, err = prepare(s, W_EXPORT_HEAD, &st);
 
 	if (err)
@@ -1549,11 +1546,14 @@ int am__sq_list_read(struct am_store *s, const char *workshop, int period,
 		return err;
 	p = sqlite3_column_blob(st, 0);
 	len = (size_t)sqlite3_column_bytes(st, 0);
+	err = am__body_head(p, len, &h);
+	at = h.lines_at;
 	while (!err && (int64_t)l->nlines < n) {
 		struct am_wage_line *ln = &l->lines[l->nlines];
 		struct am_line_assessment as;
 
-		err = am__body_decode_line(p, len, at, &l->arena, ln, &as, &at);
+		err = am__body_decode_line(&h, p, len, at, &l->arena, ln, &as,
+					   &at);
 		if (err)
 			break;
 		l->t_employer += as.employer;

@@ -140,16 +140,33 @@ bool am__person_set_add(struct am_person_set *set, int64_t code);
 /* codec.c: the packed forms. */
 int am__code_int(const char *national_code, int64_t *out);
 void am__code_text(int64_t code, char out[11]);
-/* Append the list's lines (with a[i] for line i) to out; offsets[i] gets
- * where line i starts. */
+/* A body's head (codec.c): what its lines are stored against, and where
+ * the first starts. */
+struct am__body_head {
+	unsigned row;				/* the first line's row */
+	int64_t base, insured, employer, state; /* a reference line's */
+	int64_t hh_base, hard_harmful;		/* a hard-and-harmful one's */
+	size_t lines_at;
+	/* The shares' proportions to the base, taken from those. */
+	unsigned __int128 r_insured, r_employer, r_state, r_hard_harmful;
+};
+/* Append the list's lines (with a[i] for line i) to out after its head;
+ * offsets[i] gets where line i starts. */
 int am__body_encode(const struct am_wage_list *l,
 		    const struct am_line_assessment *a, struct am_buf *out,
 		    uint32_t *offsets);
-/* Decode the line at offset of body p[0..n); strings into ar; *next (may
- * be NULL) the offset after it. AM_ESTORE_CORRUPT for bad bytes. */
-int am__body_decode_line(const uint8_t *p, size_t n, size_t offset,
-			 struct am_arena *ar, struct am_wage_line *ln,
-			 struct am_line_assessment *a, size_t *next);
+/* The head of body p[0..n) (it starts the body; a prefix of the body of
+ * AM__BODY_HEAD_MAX bytes holds it). */
+#define AM__BODY_HEAD_MAX 80
+int am__body_head(const uint8_t *p, size_t n, struct am__body_head *h);
+/* Decode the line at offset of p[0..n) (the body, or a slice of it from
+ * which offset is counted), of a body with head h; strings into ar;
+ * *next (may be NULL) the offset after it. AM_ESTORE_CORRUPT for bad
+ * bytes. */
+int am__body_decode_line(const struct am__body_head *h, const uint8_t *p,
+			 size_t n, size_t offset, struct am_arena *ar,
+			 struct am_wage_line *ln, struct am_line_assessment *a,
+			 size_t *next);
 /* Who a line names (code, names, birth, sex, nationality, insurance
  * number), appended to out; decoded back at offset, strings into a. */
 int am__person_encode(const struct am_wage_line *ln, struct am_buf *out);
