@@ -838,6 +838,31 @@ static int merge_emit(struct am_store *s, int period, int64_t segment,
 
 #define MERGE_BLOCK 128
 
+static bool cursor_less(const struct cursor *a, const struct cursor *b)
+{
+	return entry_less(&a->e[a->at], &b->e[b->at]);
+}
+
+/* Restore the heap of cursors h[0..k) (least entry on top) below i. */
+static void sift_down(struct cursor **h, size_t k, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct cursor *t;
+
+		if (l < k && cursor_less(h[l], h[m]))
+			m = l;
+		if (l + 1 < k && cursor_less(h[l + 1], h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
 static int merge_period(struct am_store *s, int period, const struct seg *segs,
 			size_t k, int64_t *merged)
 {
@@ -846,14 +871,19 @@ static int merge_period(struct am_store *s, int period, const struct seg *segs,
 		" WHERE period = ?1 AND segment = ?2 ORDER BY first_code";
 	struct am__index_entry out[MERGE_BLOCK * 4];
 	struct cursor *cur = calloc(k, sizeof(*cur));
+	struct cursor **heap = calloc(k, sizeof(*heap));
+	size_t live = 0;
 	int64_t segment = segs[0].segment - 1, base = segs[0].base, total = 0;
 	struct am_buf blk;
 	size_t n = 0;
 	sqlite3_stmt *st = NULL;
 	int err = 0;
 
-	if (!cur)
+	if (!cur || !heap) {
+		free(cur);
+		free(heap);
 		return am__store_errf(s, AM_ENOMEM, "compaction");
+	}
 	am_buf_init(&blk, 0);
 	for (size_t i = 0; i < k; i++)
 		if (segs[i].base < base)
@@ -869,16 +899,16 @@ static int merge_period(struct am_store *s, int period, const struct seg *segs,
 		err = rc ? am__sq_fail(s, rc, "compaction")
 			 : cursor_fill(s, &cur[i]);
 	}
-	while (!err) {
-		struct cursor *min = NULL;
+	/* A heap of the cursors by their next entry: a national month's 34
+	 * segments cost 6 comparisons an entry, not 34. */
+	for (size_t i = 0; !err && i < k; i++)
+		if (!cur[i].done)
+			heap[live++] = &cur[i];
+	for (size_t i = live / 2; i-- > 0;)
+		sift_down(heap, live, i);
+	while (!err && live) {
+		struct cursor *min = heap[0];
 
-		for (size_t i = 0; i < k; i++)
-			if (!cur[i].done &&
-			    (!min || entry_less(&cur[i].e[cur[i].at],
-						&min->e[min->at])))
-				min = &cur[i];
-		if (!min)
-			break;
 		/* A block ends where the code changes past its size. */
 		if (n >= MERGE_BLOCK &&
 		    out[n - 1].code != min->e[min->at].code) {
@@ -897,6 +927,10 @@ static int merge_period(struct am_store *s, int period, const struct seg *segs,
 		total++;
 		if (min->at == min->n)
 			err = cursor_fill(s, min);
+		if (!err && min->done)
+			heap[0] = heap[--live];
+		if (!err && live)
+			sift_down(heap, live, 0);
 	}
 	if (!err && n)
 		err = merge_emit(s, period, segment, base, out, n, &blk);
@@ -905,6 +939,7 @@ static int merge_period(struct am_store *s, int period, const struct seg *segs,
 		free(cur[i].e);
 	}
 	free(cur);
+	free(heap);
 	am_buf_release(&blk);
 	/* The old segments go; the merged one takes their place. */
 	if (!err) {

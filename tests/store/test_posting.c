@@ -906,6 +906,88 @@ static void test_index_two_periods(void **state)
 	drop_db(path);
 }
 
+/* The compaction merges many segments, persons scattered over them and
+ * some in several: every person's history reads the same after, from one
+ * segment. */
+static void test_compact_many(void **state)
+{
+	enum { SEGMENTS = 23, LISTS = 6, PERSONS = 300 };
+	const char *path = db_path("many.db");
+	struct am_store *s = open_new("many.db");
+	size_t months[PERSONS], days[PERSONS];
+	struct test_list t;
+	struct am_history h;
+	struct am_arena a;
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	int64_t merged = 0;
+	int outcome = -1;
+
+	(void)state;
+	am_arena_init(&a, 0);
+	for (int seg = 0; seg < SEGMENTS; seg++) {
+		assert_int_equal(am_store_begin(s), 0);
+		for (int k = 0; k < LISTS; k++) {
+			char no[8];
+			uint8_t used[PERSONS] = { 0 };
+
+			snprintf(no, sizeof(no), "%d", seg * LISTS + k);
+			list_init(&t, W1, 1403, 7, no,
+				  (uint8_t)(seg * LISTS + k));
+			for (int i = 0; i < 5; i++) {
+				char code[11];
+				size_t p;
+
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				p = (size_t)(x % PERSONS);
+				if (used[p])
+					continue;
+				used[p] = 1;
+				/* Distinct codes, spread over the range. */
+				snprintf(code, sizeof(code), "%010zu",
+					 p * 33333331 % 9999999999u);
+				list_add(&t, code, 1 + (int)(p % 30), 2000000,
+					 false, false);
+			}
+			assert_int_equal(post(s, &t, false, &outcome), 0);
+		}
+		assert_int_equal(am_store_commit(s), 0);
+	}
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM index_segments"),
+			 SEGMENTS);
+	for (size_t p = 0; p < PERSONS; p++) {
+		char code[11];
+		int err;
+
+		snprintf(code, sizeof(code), "%010zu",
+			 p * 33333331 % 9999999999u);
+		err = am_store_history(s, code, &a, &h);
+		months[p] = err ? 0 : h.nmonths;
+		days[p] = err ? 0 : (size_t)h.credited_days;
+	}
+	assert_int_equal(am_store_compact(s, &merged), 0);
+	assert_int_equal(merged,
+			 raw_int(path, "SELECT sum(lines) FROM wage_lists"));
+	assert_int_equal(merged, raw_int(path, "SELECT sum(entries) FROM"
+					       " index_segments"));
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM index_segments"),
+			 1);
+	for (size_t p = 0; p < PERSONS; p++) {
+		char code[11];
+		int err;
+
+		snprintf(code, sizeof(code), "%010zu",
+			 p * 33333331 % 9999999999u);
+		err = am_store_history(s, code, &a, &h);
+		assert_int_equal(err ? 0 : h.nmonths, months[p]);
+		assert_int_equal(err ? 0 : (size_t)h.credited_days, days[p]);
+	}
+	am_store_close(s);
+	am_arena_release(&a);
+	drop_db(path);
+}
+
 static int collect_terms(void *ctx, const char *code, bool hard_harmful,
 			 bool small_exempt)
 {
@@ -1309,6 +1391,7 @@ int main(void)
 		cmocka_unit_test(test_payments),
 		cmocka_unit_test(test_history_and_statements),
 		cmocka_unit_test(test_index_two_periods),
+		cmocka_unit_test(test_compact_many),
 		cmocka_unit_test(test_workshop_terms),
 		cmocka_unit_test(test_journal_append_only),
 		cmocka_unit_test(test_bulk_person),
