@@ -2,6 +2,7 @@
  * foreign keys on, every statement prepared once per handle and reused. */
 #include "core/internal.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "store/sqlite_int.h"
@@ -382,9 +383,25 @@ static int configure(struct sqlite_store *q, bool readonly)
 	return err;
 }
 
+/*
+ * A statement that fires a trigger (a person's insert keeps person_codes)
+ * journals each page it changes, so that it can be undone alone; SQLite
+ * keeps that journal in memory up to 64 KiB, then spills it to a file.
+ * One 64 KiB page already spills: the registry's persons loaded three
+ * times slower, writing every page to /var/tmp. Four megabytes keep a
+ * statement's pages in memory. It can be set only before SQLite starts:
+ * if the program using amanat started it first, its own setting stays.
+ */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 4 << 20);
+}
+
 static int sq_open(const char *path, unsigned flags, struct am_store **out,
 		   char *errmsg)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
 	bool readonly = flags & AM_STORE_OPEN_READONLY;
 	struct sqlite_store *q;
 	int oflags, rc, err;
@@ -399,6 +416,7 @@ static int sq_open(const char *path, unsigned flags, struct am_store **out,
 			 path);
 		return AM_ESTORE_NOT_INITIALISED;
 	}
+	pthread_once(&once, sqlite_setup);
 	q = calloc(1, sizeof(*q));
 	if (!q) {
 		snprintf(errmsg, AM__STORE_ERRMSG_MAX, "out of memory");
