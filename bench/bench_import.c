@@ -185,6 +185,8 @@ int main(int argc, char **argv)
 				"WAGES_CSV WORKDIR\n");
 		return 2;
 	}
+	/* Before the floor's SQLite use starts SQLite. */
+	am_store_global_init();
 	am_diags_init(&ds, 100);
 	if (am_rules_load_dir(argv[1], &rules, &ds)) {
 		fprintf(stderr, "bench: rules refused\n");

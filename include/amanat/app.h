@@ -75,6 +75,9 @@ struct am_wage_import_opts {
 	/* Lines read before the registered persons are held in memory
 	 * (am_person_set, up to 119 MiB); 0: 250,000; SIZE_MAX: never. */
 	size_t person_set_lines;
+	/* ... and only when at least this many persons are registered;
+	 * 0: 4,000,000 (fewer stay in SQLite's cache anyway). */
+	int64_t person_set_persons;
 };
 
 struct am_wage_import_stats {

@@ -41,6 +41,12 @@ enum {
 	AM_STORE_OPEN_READONLY = 1u << 1,
 };
 
+/* The settings amanat wants of SQLite for the whole process (statement
+ * journals kept in memory: docs/storage.md). SQLite takes them only
+ * before it starts: a program that uses SQLite itself calls this first;
+ * otherwise the first am_store_open() does. Safe to call again. */
+void am_store_global_init(void);
+
 /* Open the database named by uri: a plain path or "sqlite:PATH" picks the
  * SQLite backend (the file is created when missing, without a schema: call
  * am_store_migrate()); "pg:…" is reserved for PostgreSQL. On success *out
@@ -471,7 +477,11 @@ int64_t am_store_persons_registered(const struct am_store *s);
  * handle on another thread; its snapshot is what is read).
  */
 struct am_person_set;
-int am_store_person_set_load(struct am_store *s, struct am_person_set **out);
+/* *out NULL (and 0 returned) when fewer than min_persons are registered:
+ * while their codes' B-tree stays in the cache, the database answers as
+ * fast. */
+int am_store_person_set_load(struct am_store *s, int64_t min_persons,
+			     struct am_person_set **out);
 /* Codes the set holds. */
 int64_t am_person_set_count(const struct am_person_set *set);
 void am_person_set_free(struct am_person_set *set);

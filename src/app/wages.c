@@ -42,6 +42,11 @@
  * own. Few lists the writer is done with are kept for the reader. */
 #define ITEM_BLOCK 1024
 #define SPARE_ITEMS 8192
+/* Registered persons from which the person set is worth its 119 MiB: 4
+ * million codes are 36 MB of B-tree, which the cache holds. */
+#define PERSON_SET_MIN 4000000
+#define SET_MIN(o) \
+	((o)->person_set_persons ? (o)->person_set_persons : PERSON_SET_MIN)
 /* The reader's snapshot is let go after this many lists, so that the log
  * of the writer's commits can be checkpointed. */
 #define SNAPSHOT_LISTS 4096
@@ -819,7 +824,7 @@ static void *set_loader_main(void *arg)
 
 	/* Without it (no memory, an error of the handle's) the database is
 	 * asked, as before. */
-	if (am_store_person_set_load(im->set_h, &set) == 0) {
+	if (am_store_person_set_load(im->set_h, SET_MIN(im->o), &set) == 0) {
 		im->set = set;
 		atomic_store(&im->q->set, set);
 	}
@@ -846,7 +851,7 @@ static int person_set_load(struct import *im, struct job *j)
 		am_store_close(im->set_h);
 		im->set_h = NULL;
 	}
-	err = am_store_person_set_load(im->r, &im->set);
+	err = am_store_person_set_load(im->r, SET_MIN(im->o), &im->set);
 	if (err == AM_ENOMEM)
 		return 0;
 	j->set = im->set;

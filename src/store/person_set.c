@@ -111,15 +111,31 @@ static int load_one(void *ctx, int64_t code)
 	return 0;
 }
 
-int am_store_person_set_load(struct am_store *s, struct am_person_set **out)
+static int count_one(void *ctx, int64_t code)
+{
+	(void)code;
+	++*(int64_t *)ctx;
+	return 0;
+}
+
+int am_store_person_set_load(struct am_store *s, int64_t min_persons,
+			     struct am_person_set **out)
 {
 	struct am_person_set *set;
+	int64_t n = 0;
 	int err;
 
 	*out = NULL;
 	err = am__store_ready(s);
 	if (err)
 		return err;
+	/* Counted first (a tenth of the filling, and no memory): a small
+	 * registry is not worth the set's memory. */
+	if (min_persons > 0) {
+		err = s->be->person_codes(s, count_one, &n);
+		if (err || n < min_persons)
+			return err;
+	}
 	err = am__person_set_new(&set);
 	if (err)
 		return am__store_errf(s, err, "persons: out of memory");

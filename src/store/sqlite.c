@@ -397,11 +397,16 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 4 << 20);
 }
 
-static int sq_open(const char *path, unsigned flags, struct am_store **out,
-		   char *errmsg)
+void am__store_sqlite_setup(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
+	pthread_once(&once, sqlite_setup);
+}
+
+static int sq_open(const char *path, unsigned flags, struct am_store **out,
+		   char *errmsg)
+{
 	bool readonly = flags & AM_STORE_OPEN_READONLY;
 	struct sqlite_store *q;
 	int oflags, rc, err;
@@ -416,7 +421,7 @@ static int sq_open(const char *path, unsigned flags, struct am_store **out,
 			 path);
 		return AM_ESTORE_NOT_INITIALISED;
 	}
-	pthread_once(&once, sqlite_setup);
+	am__store_sqlite_setup();
 	q = calloc(1, sizeof(*q));
 	if (!q) {
 		snprintf(errmsg, AM__STORE_ERRMSG_MAX, "out of memory");

@@ -443,6 +443,7 @@ static void test_person_set_as_without(void **state)
 		s = open_store(k == 2 ? ":memory:" : db[k], dir);
 		memset(&o, 0, sizeof(o));
 		o.person_set_lines = after[k];
+		o.person_set_persons = 1;
 		/* Several transactions: what one registers, the next
 		 * finds in the set. */
 		o.batch_lines = 1500;

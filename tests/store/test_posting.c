@@ -1221,7 +1221,7 @@ static struct am_store *set_store(const char *name, unsigned long fail_at,
 				  " updated_at) VALUES ('0499370898', 'الف',"
 				  " 'ب', 'M', 0, 0)"),
 			 SQLITE_OK);
-	assert_int_equal(am_store_person_set_load(inner, set), 0);
+	assert_int_equal(am_store_person_set_load(inner, 0, set), 0);
 	assert_int_equal(am_person_set_count(*set), 1);
 	assert_int_equal(am__store_fault_wrap(inner, fail_at, 1, INJECTED, &s),
 			 0);
