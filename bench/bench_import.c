@@ -143,7 +143,7 @@ static int floor_run(const char *csv, const char *path, struct phase *ph)
 		return -1;
 	sqlite3_exec(db,
 		     /* The store's pages, log and syncing. */
-		     "PRAGMA page_size=65536;"
+		     "PRAGMA page_size=16384;"
 		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 		     "CREATE TABLE bare (period INT, national_code TEXT,"
 		     " workshop TEXT, days INT, daily INT, monthly INT,"
@@ -185,8 +185,6 @@ int main(int argc, char **argv)
 				"WAGES_CSV WORKDIR\n");
 		return 2;
 	}
-	/* Before the floor's SQLite use starts SQLite. */
-	am_store_global_init();
 	am_diags_init(&ds, 100);
 	if (am_rules_load_dir(argv[1], &rules, &ds)) {
 		fprintf(stderr, "bench: rules refused\n");

@@ -41,12 +41,6 @@ enum {
 	AM_STORE_OPEN_READONLY = 1u << 1,
 };
 
-/* The settings amanat wants of SQLite for the whole process (statement
- * journals kept in memory: docs/storage.md). SQLite takes them only
- * before it starts: a program that uses SQLite itself calls this first;
- * otherwise the first am_store_open() does. Safe to call again. */
-void am_store_global_init(void);
-
 /* Open the database named by uri: a plain path or "sqlite:PATH" picks the
  * SQLite backend (the file is created when missing, without a schema: call
  * am_store_migrate()); "pg:…" is reserved for PostgreSQL. On success *out

@@ -2,7 +2,6 @@
  * foreign keys on, every statement prepared once per handle and reused. */
 #include "core/internal.h"
 
-#include <pthread.h>
 #include <sqlite3.h>
 
 #include "store/sqlite_int.h"
@@ -352,14 +351,17 @@ static int configure(struct sqlite_store *q, bool readonly)
 	sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(q->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	err = exec(q, "PRAGMA foreign_keys = ON", "foreign_keys");
-	/* Pages of 64 KiB, for a database made now (an existing one keeps
+	/* Pages of 16 KiB, for a database made now (an existing one keeps
 	 * its own): a month's lists are bodies of a kilobyte or more,
 	 * written in bulk, and each page costs a log frame, two system
-	 * calls and a copy at the checkpoint. A national month posts in 25
-	 * s of the writer's time with them, 38 s with SQLite's 4 KiB
-	 * (docs/storage.md, "Pages"). */
+	 * calls and a copy at the checkpoint. A national month posted in 45
+	 * s with them, 53 s with SQLite's 4 KiB, 38 s with 64 KiB; but a
+	 * statement that fires a trigger (a person's insert keeps
+	 * person_codes) journals each page it changes, and SQLite keeps
+	 * that journal in memory only up to 64 KiB: larger pages spilled it
+	 * to a file at every insert (docs/storage.md, "Pages"). */
 	if (!err && !readonly)
-		err = exec(q, "PRAGMA page_size = 65536", "page_size");
+		err = exec(q, "PRAGMA page_size = 16384", "page_size");
 	if (!err && !readonly)
 		err = set_wal(q);
 	if (!err)
@@ -383,27 +385,6 @@ static int configure(struct sqlite_store *q, bool readonly)
 	return err;
 }
 
-/*
- * A statement that fires a trigger (a person's insert keeps person_codes)
- * journals each page it changes, so that it can be undone alone; SQLite
- * keeps that journal in memory up to 64 KiB, then spills it to a file.
- * One 64 KiB page already spills: the registry's persons loaded three
- * times slower, writing every page to /var/tmp. Four megabytes keep a
- * statement's pages in memory. It can be set only before SQLite starts:
- * if the program using amanat started it first, its own setting stays.
- */
-static void sqlite_setup(void)
-{
-	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 4 << 20);
-}
-
-void am__store_sqlite_setup(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	pthread_once(&once, sqlite_setup);
-}
-
 static int sq_open(const char *path, unsigned flags, struct am_store **out,
 		   char *errmsg)
 {
@@ -421,7 +402,6 @@ static int sq_open(const char *path, unsigned flags, struct am_store **out,
 			 path);
 		return AM_ESTORE_NOT_INITIALISED;
 	}
-	am__store_sqlite_setup();
 	q = calloc(1, sizeof(*q));
 	if (!q) {
 		snprintf(errmsg, AM__STORE_ERRMSG_MAX, "out of memory");

@@ -122,11 +122,6 @@ int am_store_open_flags(const char *uri, unsigned flags, struct am_store **out)
 	return 0;
 }
 
-void am_store_global_init(void)
-{
-	am__store_sqlite_setup();
-}
-
 int am_store_open(const char *uri, struct am_store **out)
 {
 	return am_store_open_flags(uri, 0, out);

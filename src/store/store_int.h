@@ -368,8 +368,6 @@ int am__store_sqlite_busy_timeout(struct am_store *s, int ms);
  * for another backend, an in-memory database, or a SQLite without
  * threads. */
 const char *am__store_sqlite_path(struct am_store *s);
-/* SQLite's process-wide settings, once (am_store_global_init()). */
-void am__store_sqlite_setup(void);
 
 /* Set s->errmsg (printf-style); returns err, so a backend can write
  * "return am__store_errf(s, AM_ESTORE_SQL, "…", …);". */
