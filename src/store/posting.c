@@ -891,7 +891,7 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 	bool wrote = false;
 	int err;
 
-	codes = malloc((l->nlines ? l->nlines : 1) * sizeof(*codes));
+	codes = calloc(l->nlines ? l->nlines : 1, sizeof(*codes));
 	if (!codes)
 		return am__store_errf(s, AM_ENOMEM, "list: out of memory");
 	err = check_list(s, l, a, rules_identity, codes);

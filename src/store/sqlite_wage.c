@@ -871,6 +871,7 @@ static int merge_period(struct am_store *s, int period, const struct seg *segs,
 		" WHERE period = ?1 AND segment = ?2 ORDER BY first_code";
 	struct am__index_entry out[MERGE_BLOCK * 4];
 	struct cursor *cur = calloc(k, sizeof(*cur));
+	/* An array of pointers. NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	struct cursor **heap = calloc(k, sizeof(*heap));
 	size_t live = 0;
 	int64_t segment = segs[0].segment - 1, base = segs[0].base, total = 0;
