@@ -154,15 +154,9 @@ static const char *get_str(struct rd *r, struct am_arena *a)
 	return s;
 }
 
-/* A string into a fixed buffer of size bytes ("" for NULL). */
-static void get_fixed(struct rd *r, char *out, size_t size)
+/* n bytes into a fixed buffer of size bytes, NUL-terminated. */
+static void get_bytes(struct rd *r, char *out, size_t size, uint64_t n)
 {
-	uint64_t n = get_varint(r);
-
-	out[0] = 0;
-	if (!n || r->err)
-		return;
-	n--;
 	if (n >= size || n > (uint64_t)(r->end - r->p)) {
 		r->err = AM_ESTORE_CORRUPT;
 		r->p = r->end;
@@ -171,6 +165,16 @@ static void get_fixed(struct rd *r, char *out, size_t size)
 	memcpy(out, r->p, (size_t)n);
 	out[n] = 0;
 	r->p += n;
+}
+
+/* A string into a fixed buffer of size bytes ("" for NULL). */
+static void get_fixed(struct rd *r, char *out, size_t size)
+{
+	uint64_t n = get_varint(r);
+
+	out[0] = 0;
+	if (n && !r->err)
+		get_bytes(r, out, size, n - 1);
 }
 
 int am__code_int(const char *code, int64_t *out)
@@ -480,14 +484,7 @@ static void get_insurance(struct rd *r, char *out, size_t size)
 			r->err = AM_ESTORE_CORRUPT;
 		return;
 	}
-	if (n >= size || n > (uint64_t)(r->end - r->p)) {
-		r->err = AM_ESTORE_CORRUPT;
-		r->p = r->end;
-		return;
-	}
-	memcpy(out, r->p, (size_t)n);
-	out[n] = 0;
-	r->p += n;
+	get_bytes(r, out, size, n);
 }
 
 int am__body_decode_line(const struct am__body_head *h, const uint8_t *p,

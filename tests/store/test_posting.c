@@ -906,6 +906,12 @@ static void test_index_two_periods(void **state)
 	drop_db(path);
 }
 
+/* test_compact_many's person p: distinct codes, spread over the range. */
+static void many_code(size_t p, char code[11])
+{
+	snprintf(code, 11, "%010zu", p * 33333331 % 9999999999u);
+}
+
 /* The compaction merges many segments, persons scattered over them and
  * some in several: every person's history reads the same after, from one
  * segment. */
@@ -944,9 +950,7 @@ static void test_compact_many(void **state)
 				if (used[p])
 					continue;
 				used[p] = 1;
-				/* Distinct codes, spread over the range. */
-				snprintf(code, sizeof(code), "%010zu",
-					 p * 33333331 % 9999999999u);
+				many_code(p, code);
 				list_add(&t, code, 1 + (int)(p % 30), 2000000,
 					 false, false);
 			}
@@ -960,8 +964,7 @@ static void test_compact_many(void **state)
 		char code[11];
 		int err;
 
-		snprintf(code, sizeof(code), "%010zu",
-			 p * 33333331 % 9999999999u);
+		many_code(p, code);
 		err = am_store_history(s, code, &a, &h);
 		months[p] = err ? 0 : h.nmonths;
 		days[p] = err ? 0 : (size_t)h.credited_days;
@@ -977,8 +980,7 @@ static void test_compact_many(void **state)
 		char code[11];
 		int err;
 
-		snprintf(code, sizeof(code), "%010zu",
-			 p * 33333331 % 9999999999u);
+		many_code(p, code);
 		err = am_store_history(s, code, &a, &h);
 		assert_int_equal(err ? 0 : h.nmonths, months[p]);
 		assert_int_equal(err ? 0 : (size_t)h.credited_days, days[p]);
