@@ -271,6 +271,11 @@ int main(int argc, char **argv)
 	       (double)st.lines / (import_s - assess_s > 0 ? import_s - assess_s
 							   : import_s),
 	       import_s - assess_s);
+	printf("  reading thread           %10.2f s CPU, %.2f s waiting\n",
+	       st.reader_cpu, st.reader_waited);
+	printf("  writing thread           %10.2f s CPU, %.2f s waiting\n",
+	       st.writer_cpu, st.writer_waited);
+	printf("  compaction at the end    %10.2f s\n", st.compact);
 	printf("floor (bare inserts)       %10.0f lines/s (%.2f s)\n",
 	       (double)ph.lines / floor_s, floor_s);
 	printf("end to end / floor         %10.2f\n", floor_s / import_s);

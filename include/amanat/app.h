@@ -90,6 +90,13 @@ struct am_wage_import_stats {
 	size_t lines_posted; /* lines of lists written now */
 	size_t persons_registered;
 	size_t workshops_registered;
+	/* Where the time went, in seconds: each thread's CPU, how long each
+	 * waited for the other at the queue, and the compaction's wall time
+	 * at the end. With one thread the writing is the reader's and the
+	 * writer's figures are 0. */
+	double reader_cpu, writer_cpu;
+	double reader_waited, writer_waited;
+	double compact;
 };
 
 int am_import_wages(struct am_store *s, const struct am_rules *rules,

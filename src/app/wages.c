@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <strings.h>
+#include <time.h>
 
 #include "amanat/app.h"
 #include "amanat/ident.h"
@@ -15,13 +16,13 @@
 #include "amanat/wagelist.h"
 
 /*
- * Two threads. The caller's reads each list, checks it against the
- * registry (through a read-only handle of its own), validates, assesses
- * and hashes it; a writing thread owns the caller's handle and does every
+ * Two threads. The caller's reads each list (its reader, DBF, CSV or
+ * JSON, hashes it), checks it against the registry (through a read-only
+ * handle of its own), validates and assesses it; a writing thread owns the caller's handle and does every
  * write: workshops registered from lists, the postings (and with them the
  * persons met for the first time), the batches' commits and the final
  * compaction. Accepted lists cross between them as copies through a queue
- * bounded by lines and lists in flight, so memory stays bounded whatever
+ * bounded by its copies' bytes, so memory stays bounded whatever
  * the input's size, and the writer never sees the reader's memory. When
  * no second handle can be had (an in-memory database, a test backend),
  * the reader hands each list to the writing code itself, on its own
@@ -95,7 +96,8 @@ struct writer {
 	size_t *pos; /* pos[i]: diags.items[i] goes before the reader's i-th */
 	size_t pos_alloc;
 	size_t batch_lines, in_batch;
-	bool set_used; /* it took up the queue's person set */
+	bool set_used;		     /* it took up the queue's person set */
+	double cpu, waited, compact; /* seconds, for the stats */
 };
 
 /* A list in the queue: a copy in its own arena, with its job. */
@@ -148,12 +150,24 @@ struct import {
 	bool set_tried;
 	struct am_store *set_h; /* the loading thread's handle, while on */
 	pthread_t set_thread;
-	int fatal; /* an error that stops the run */
+	double waited; /* at the queue, seconds */
+	int fatal;     /* an error that stops the run */
 
 	struct writer w;
 	struct queue *q;  /* NULL: the writer runs inline */
 	struct item *own; /* the reader's next item */
 };
+
+/* A clock's reading in seconds (CLOCK_THREAD_CPUTIME_ID: this thread's
+ * CPU time). */
+static double seconds(clockid_t clock)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clock, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static uint64_t hash_code(const char *code)
 {
@@ -483,8 +497,12 @@ static int writer_finish(struct writer *w, int err, bool failed)
 		am_store_rollback(w->s);
 	/* Merge the new lines into the by-person index; always, since a run
 	 * killed before its compaction leaves segments behind. */
-	if (!err && !failed)
+	if (!err && !failed) {
+		double t0 = seconds(CLOCK_MONOTONIC);
+
 		err = am_store_compact(w->s, NULL);
+		w->compact = seconds(CLOCK_MONOTONIC) - t0;
+	}
 	return err;
 }
 
@@ -556,9 +574,12 @@ static int queue_put(struct import *im, const struct job *j)
 	while (!atomic_load(&q->fatal) && q->lists &&
 	       (q->lists >= QUEUE_LISTS ||
 		q->bytes + it->bytes > QUEUE_BYTES)) {
+		double t0 = seconds(CLOCK_MONOTONIC);
+
 		q->reader_waits = true;
 		pthread_cond_wait(&q->room, &q->mu);
 		q->reader_waits = false;
+		im->waited += seconds(CLOCK_MONOTONIC) - t0;
 	}
 	err = atomic_load(&q->fatal);
 	if (!err) {
@@ -593,9 +614,12 @@ static struct item *queue_take(struct queue *q, bool *failed)
 
 	pthread_mutex_lock(&q->mu);
 	while (!q->head && !q->done) {
+		double t0 = seconds(CLOCK_MONOTONIC);
+
 		q->writer_waits = true;
 		pthread_cond_wait(&q->work, &q->mu);
 		q->writer_waits = false;
+		q->w->waited += seconds(CLOCK_MONOTONIC) - t0;
 	}
 	it = q->head;
 	if (it) {
@@ -650,8 +674,6 @@ static void *writer_main(void *arg)
 			q->w->set_used = true;
 		}
 		if (!err) {
-			if (it->job.post)
-				am_wage_list_hash(&it->l);
 			err = write_job(q->w, &it->job);
 			if (err)
 				atomic_store(&q->fatal, err);
@@ -659,6 +681,7 @@ static void *writer_main(void *arg)
 		queue_done_with(q, it);
 	}
 	q->err = writer_finish(q->w, err, failed);
+	q->w->cpu = seconds(CLOCK_THREAD_CPUTIME_ID);
 	return NULL;
 }
 
@@ -798,10 +821,6 @@ static int check_list(struct import *im, struct am_wage_list *l, struct job *j,
 	err = assess_lines(im, l, pe, ws, refused);
 	if (err || *refused)
 		return err;
-	/* With two threads the writer hashes its copy: the reader has the
-	 * more work of the two. */
-	if (!im->q)
-		am_wage_list_hash(l);
 	j->post = true;
 	j->assess = im->assess;
 	j->exempt = ws->terms.small_exempt;
@@ -1050,6 +1069,16 @@ static void stats_add(struct am_wage_import_stats *st,
 	st->workshops_registered += w->workshops_registered;
 }
 
+/* The threads' times into st (the writer's, when it had a thread). */
+static void times_add(struct am_wage_import_stats *st, const struct import *im)
+{
+	st->reader_cpu += seconds(CLOCK_THREAD_CPUTIME_ID);
+	st->reader_waited += im->waited;
+	st->writer_cpu += im->w.cpu;
+	st->writer_waited += im->w.waited;
+	st->compact += im->w.compact;
+}
+
 static int read_paths(struct import *im, char *const *paths, size_t npaths)
 {
 	int err = 0;
@@ -1117,6 +1146,7 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 		am_progress_finish(&im->progress);
 	diags_merge(diags, &im->w);
 	stats_add(st, &im->w.st);
+	times_add(st, im);
 	am_diags_release(&im->w.diags);
 	free(im->w.pos);
 	free(im->ws);

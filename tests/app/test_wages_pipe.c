@@ -267,6 +267,14 @@ static void test_two_threads_as_one(void **state)
 	}
 	assert_stats_equal(&st[0], &st[1]);
 	assert_diags_equal(&ds[0], &ds[1]);
+	/* Where the time went: a writer of its own, with s[0]; the reader
+	 * writes itself with s[1], and a writer's figures are then 0. */
+	assert_true(st[0].reader_cpu > 0 && st[0].writer_cpu > 0);
+	assert_true(st[0].reader_waited >= 0 && st[0].writer_waited >= 0);
+	assert_true(st[0].compact > 0);
+	assert_true(st[1].reader_cpu > 0 && st[1].compact > 0);
+	assert_true(st[1].writer_cpu == 0 && st[1].writer_waited == 0 &&
+		    st[1].reader_waited == 0);
 	assert_int_equal(st[0].lists_read, m.n);
 	assert_int_equal(st[0].lists_posted, m.fresh);
 	assert_int_equal(st[0].lists_unchanged, m.same);
