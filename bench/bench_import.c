@@ -143,7 +143,7 @@ static int floor_run(const char *csv, const char *path, struct phase *ph)
 		return -1;
 	sqlite3_exec(db,
 		     /* The store's pages, log and syncing. */
-		     "PRAGMA page_size=16384;"
+		     "PRAGMA page_size=65536;"
 		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 		     "CREATE TABLE bare (period INT, national_code TEXT,"
 		     " workshop TEXT, days INT, daily INT, monthly INT,"

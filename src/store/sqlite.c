@@ -25,13 +25,18 @@ enum stmt_id {
 	ST_IDEM_HASH,
 	ST_IDEM_SET_RESULT,
 	ST_IDEM_RESULT,
+	ST_PERSON_INSERT,
 	ST_PERSON_PUT,
 	ST_PERSON_GET,
 	ST_PERSON_ENSURE,
+	ST_PERSON_CODE_ADD,
 	ST_EMPLOYER_PUT,
 	ST_EMPLOYER_GET,
+	ST_WORKSHOP_INSERT,
 	ST_WORKSHOP_PUT,
 	ST_WORKSHOP_GET,
+	ST_WORKSHOP_KEY_ADD,
+	ST_DEPENDANT_INSERT,
 	ST_DEPENDANT_PUT,
 	ST_DEPENDANT_GET,
 	ST_AUDIT_HEAD,
@@ -42,6 +47,21 @@ enum stmt_id {
 /* Writers take the lock at BEGIN (IMMEDIATE), so a transaction that read
  * the audit head cannot lose a race to another writer; readers need no
  * BEGIN: a single statement sees one snapshot. */
+#define PERSON_INSERT                                                \
+	"INSERT INTO persons (national_code, first_name, last_name," \
+	" father_name, birth_date, sex, nationality, insurance_no,"  \
+	" created_at, updated_at)"                                   \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
+#define WORKSHOP_INSERT                                            \
+	"INSERT INTO workshops (code, name, employer_id, address," \
+	" province, branch, activity, scheme, hard_harmful,"       \
+	" small_exempt, created_at, updated_at)"                   \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"
+#define DEPENDANT_INSERT                                             \
+	"INSERT INTO dependants (main_insured, dependant, relation," \
+	" since, until, created_at, updated_at)"                     \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -67,25 +87,31 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_IDEM_SET_RESULT] = "UPDATE idempotency SET result = ?2"
 			       " WHERE key = ?1",
 	[ST_IDEM_RESULT] = "SELECT result FROM idempotency WHERE key = ?1",
-	[ST_PERSON_PUT] =
-		"INSERT INTO persons (national_code, first_name, last_name,"
-		" father_name, birth_date, sex, nationality, insurance_no,"
-		" created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
-		" ON CONFLICT (national_code) DO UPDATE SET"
-		" first_name = excluded.first_name,"
-		" last_name = excluded.last_name,"
-		" father_name = excluded.father_name,"
-		" birth_date = excluded.birth_date, sex = excluded.sex,"
-		" nationality = excluded.nationality,"
-		" insurance_no = excluded.insurance_no,"
-		" updated_at = excluded.updated_at",
-	[ST_PERSON_ENSURE] =
-		"INSERT INTO persons (national_code, first_name, last_name,"
-		" father_name, birth_date, sex, nationality, insurance_no,"
-		" created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
-		" ON CONFLICT (national_code) DO NOTHING",
+	/* A put is a plain insert, and an update (the upsert) only when
+	 * the key is there: an upsert is a statement that may write twice,
+	 * so SQLite journals each page it changes (and checks a foreign key
+	 * at its end), which with 64 KiB pages spilled to a file at every
+	 * put (docs/storage.md, "Pages"). */
+	[ST_PERSON_INSERT] = PERSON_INSERT,
+	[ST_PERSON_PUT] = PERSON_INSERT
+	" ON CONFLICT (national_code) DO UPDATE SET"
+	" first_name = excluded.first_name,"
+	" last_name = excluded.last_name,"
+	" father_name = excluded.father_name,"
+	" birth_date = excluded.birth_date, sex = excluded.sex,"
+	" nationality = excluded.nationality,"
+	" insurance_no = excluded.insurance_no,"
+	" updated_at = excluded.updated_at",
+	[ST_PERSON_ENSURE] = PERSON_INSERT
+	" ON CONFLICT (national_code) DO NOTHING",
+	/* The side tables of migration 0003, kept here and not by triggers
+	 * on INSERT: a statement that fires a trigger journals each page it
+	 * changes, which at large pages spilled to a file at every insert
+	 * (docs/storage.md, "Pages"). */
+	[ST_PERSON_CODE_ADD] = "INSERT OR IGNORE INTO person_codes"
+			       " VALUES (CAST(?1 AS INTEGER))",
+	[ST_WORKSHOP_KEY_ADD] = "INSERT OR IGNORE INTO workshop_keys"
+				" VALUES (?1)",
 	[ST_PERSON_GET] =
 		"SELECT national_code, first_name, last_name, father_name,"
 		" birth_date, sex, nationality, insurance_no, created_at,"
@@ -99,30 +125,26 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" phone = excluded.phone, updated_at = excluded.updated_at",
 	[ST_EMPLOYER_GET] = "SELECT id, kind, name, address, phone, created_at,"
 			    " updated_at FROM employers WHERE id = ?1",
-	[ST_WORKSHOP_PUT] =
-		"INSERT INTO workshops (code, name, employer_id, address,"
-		" province, branch, activity, scheme, hard_harmful,"
-		" small_exempt, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"
-		" ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
-		" employer_id = excluded.employer_id,"
-		" address = excluded.address, province = excluded.province,"
-		" branch = excluded.branch, activity = excluded.activity,"
-		" scheme = excluded.scheme,"
-		" hard_harmful = excluded.hard_harmful,"
-		" small_exempt = excluded.small_exempt,"
-		" updated_at = excluded.updated_at",
+	[ST_WORKSHOP_INSERT] = WORKSHOP_INSERT,
+	[ST_WORKSHOP_PUT] = WORKSHOP_INSERT
+	" ON CONFLICT (code) DO UPDATE SET"
+	" name = excluded.name,"
+	" employer_id = excluded.employer_id,"
+	" address = excluded.address, province = excluded.province,"
+	" branch = excluded.branch, activity = excluded.activity,"
+	" scheme = excluded.scheme,"
+	" hard_harmful = excluded.hard_harmful,"
+	" small_exempt = excluded.small_exempt,"
+	" updated_at = excluded.updated_at",
 	[ST_WORKSHOP_GET] =
 		"SELECT code, name, employer_id, address, province, branch,"
 		" activity, scheme, hard_harmful, small_exempt, created_at,"
 		" updated_at FROM workshops WHERE code = ?1",
-	[ST_DEPENDANT_PUT] =
-		"INSERT INTO dependants (main_insured, dependant, relation,"
-		" since, until, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
-		" ON CONFLICT (main_insured, dependant) DO UPDATE SET"
-		" relation = excluded.relation, since = excluded.since,"
-		" until = excluded.until, updated_at = excluded.updated_at",
+	[ST_DEPENDANT_INSERT] = DEPENDANT_INSERT,
+	[ST_DEPENDANT_PUT] = DEPENDANT_INSERT
+	" ON CONFLICT (main_insured, dependant) DO UPDATE SET"
+	" relation = excluded.relation, since = excluded.since,"
+	" until = excluded.until, updated_at = excluded.updated_at",
 	[ST_DEPENDANT_GET] =
 		"SELECT main_insured, dependant, relation, since, until,"
 		" created_at, updated_at FROM dependants"
@@ -351,17 +373,17 @@ static int configure(struct sqlite_store *q, bool readonly)
 	sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(q->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	err = exec(q, "PRAGMA foreign_keys = ON", "foreign_keys");
-	/* Pages of 16 KiB, for a database made now (an existing one keeps
-	 * its own): a month's lists are bodies of a kilobyte or more,
-	 * written in bulk, and each page costs a log frame, two system
-	 * calls and a copy at the checkpoint. A national month posted in 45
-	 * s with them, 53 s with SQLite's 4 KiB, 38 s with 64 KiB; but a
-	 * statement that fires a trigger (a person's insert keeps
-	 * person_codes) journals each page it changes, and SQLite keeps
-	 * that journal in memory only up to 64 KiB: larger pages spilled it
-	 * to a file at every insert (docs/storage.md, "Pages"). */
+	/* Pages of 64 KiB, the largest, for a database made now (an
+	 * existing one keeps its own): a month's lists are bodies of a
+	 * kilobyte or more, written in bulk, and each page costs a log
+	 * frame, two system calls and a copy at the checkpoint. A national
+	 * month posted in 53 s with SQLite's 4 KiB, 45 s with 16 KiB, 38 s
+	 * with 64 KiB. No statement on the bulk paths fires a trigger: one
+	 * that does journals each page it changes, in memory only up to 64
+	 * KiB, and spilled to a file at every insert (docs/storage.md,
+	 * "Pages"). */
 	if (!err && !readonly)
-		err = exec(q, "PRAGMA page_size = 16384", "page_size");
+		err = exec(q, "PRAGMA page_size = 65536", "page_size");
 	if (!err && !readonly)
 		err = set_wal(q);
 	if (!err)
@@ -754,50 +776,88 @@ static int sq_idem_result(struct am_store *s, const char *key,
  * The registry.
  */
 
-static int sq_person_put(struct am_store *s, const struct am_person *p,
-			 int64_t now)
+/* The code of a person or workshop just inserted into its side table
+ * (nothing when it is there already). */
+static int key_add(struct sqlite_store *q, enum stmt_id id, const char *code)
 {
-	struct sqlite_store *q = sq(s);
-	char sex[2] = { p->sex, '\0' };
 	sqlite3_stmt *st = NULL;
-	int rc, err = prepare(q, ST_PERSON_PUT, &st);
+	int err = prepare(q, id, &st);
 
 	if (err)
 		return err;
+	return step_done(q, st, am__sq_bind_text(st, 1, code),
+			 id == ST_PERSON_CODE_ADD ? "person code"
+						  : "workshop key");
+}
+
+/* Run insert with rec bound; when its key is there, upsert instead (see
+ * ST_PERSON_INSERT). */
+static int put(struct sqlite_store *q, enum stmt_id insert, enum stmt_id upsert,
+	       int (*bind)(sqlite3_stmt *st, const void *rec, int64_t now),
+	       const void *rec, int64_t now, const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, err = prepare(q, insert, &st);
+
+	if (err)
+		return err;
+	rc = bind(st, rec, now);
+	rc = rc ? rc : sqlite3_step(st);
+	if (rc != SQLITE_CONSTRAINT_PRIMARYKEY) {
+		err = rc == SQLITE_DONE ? 0 : fail(q, rc, what);
+		am__sq_finish(st);
+		return err;
+	}
+	am__sq_finish(st);
+	err = prepare(q, upsert, &st);
+	if (err)
+		return err;
+	return step_done(q, st, bind(st, rec, now), what);
+}
+
+static int person_bind(sqlite3_stmt *st, const void *rec, int64_t now)
+{
+	const struct am_person *p = rec;
+	char sex[2] = { p->sex, '\0' };
+	int rc;
+
 	rc = am__sq_bind_text(st, 1, p->national_code);
 	rc = rc ? rc : am__sq_bind_text(st, 2, p->first_name);
 	rc = rc ? rc : am__sq_bind_text(st, 3, p->last_name);
 	rc = rc ? rc : am__sq_bind_text(st, 4, p->father_name);
 	rc = rc ? rc : am__sq_bind_date(st, 5, p->birth_date);
-	rc = rc ? rc : am__sq_bind_text(st, 6, sex);
+	/* Copied by SQLite (SQLITE_TRANSIENT): sex is on this stack. */
+	rc = rc ? rc : sqlite3_bind_text(st, 6, sex, -1, SQLITE_TRANSIENT);
 	rc = rc ? rc : am__sq_bind_text(st, 7, p->nationality);
 	rc = rc ? rc : am__sq_bind_text(st, 8, p->insurance_no);
 	rc = rc ? rc : sqlite3_bind_int64(st, 9, now);
-	return step_done(q, st, rc, "person put");
+	return rc;
+}
+
+static int sq_person_put(struct am_store *s, const struct am_person *p,
+			 int64_t now)
+{
+	struct sqlite_store *q = sq(s);
+	int err = put(q, ST_PERSON_INSERT, ST_PERSON_PUT, person_bind, p, now,
+		      "person put");
+
+	return err ? err : key_add(q, ST_PERSON_CODE_ADD, p->national_code);
 }
 
 static int sq_person_ensure(struct am_store *s, const struct am_person *p,
 			    int64_t now, bool *added)
 {
 	struct sqlite_store *q = sq(s);
-	char sex[2] = { p->sex, '\0' };
 	sqlite3_stmt *st = NULL;
-	int rc, err = prepare(q, ST_PERSON_ENSURE, &st);
+	int err = prepare(q, ST_PERSON_ENSURE, &st);
 
 	if (err)
 		return err;
-	rc = am__sq_bind_text(st, 1, p->national_code);
-	rc = rc ? rc : am__sq_bind_text(st, 2, p->first_name);
-	rc = rc ? rc : am__sq_bind_text(st, 3, p->last_name);
-	rc = rc ? rc : am__sq_bind_text(st, 4, p->father_name);
-	rc = rc ? rc : am__sq_bind_date(st, 5, p->birth_date);
-	rc = rc ? rc : am__sq_bind_text(st, 6, sex);
-	rc = rc ? rc : am__sq_bind_text(st, 7, p->nationality);
-	rc = rc ? rc : am__sq_bind_text(st, 8, p->insurance_no);
-	rc = rc ? rc : sqlite3_bind_int64(st, 9, now);
-	err = step_done(q, st, rc, "person ensure");
+	err = step_done(q, st, person_bind(st, p, now), "person ensure");
 	if (!err)
 		*added = sqlite3_changes(q->db) == 1;
+	if (!err && *added)
+		err = key_add(q, ST_PERSON_CODE_ADD, p->national_code);
 	return err;
 }
 
@@ -884,15 +944,11 @@ static int sq_employer_get(struct am_store *s, const char *id,
 	return 0;
 }
 
-static int sq_workshop_put(struct am_store *s, const struct am_workshop *w,
-			   int64_t now)
+static int workshop_bind(sqlite3_stmt *st, const void *rec, int64_t now)
 {
-	struct sqlite_store *q = sq(s);
-	sqlite3_stmt *st = NULL;
-	int rc, err = prepare(q, ST_WORKSHOP_PUT, &st);
+	const struct am_workshop *w = rec;
+	int rc;
 
-	if (err)
-		return err;
 	rc = am__sq_bind_text(st, 1, w->code);
 	rc = rc ? rc : am__sq_bind_text(st, 2, w->name);
 	rc = rc ? rc : am__sq_bind_text(st, 3, w->employer_id);
@@ -904,7 +960,17 @@ static int sq_workshop_put(struct am_store *s, const struct am_workshop *w,
 	rc = rc ? rc : sqlite3_bind_int(st, 9, w->hard_harmful);
 	rc = rc ? rc : sqlite3_bind_int(st, 10, w->small_exempt);
 	rc = rc ? rc : sqlite3_bind_int64(st, 11, now);
-	return step_done(q, st, rc, "workshop put");
+	return rc;
+}
+
+static int sq_workshop_put(struct am_store *s, const struct am_workshop *w,
+			   int64_t now)
+{
+	struct sqlite_store *q = sq(s);
+	int err = put(q, ST_WORKSHOP_INSERT, ST_WORKSHOP_PUT, workshop_bind, w,
+		      now, "workshop put");
+
+	return err ? err : key_add(q, ST_WORKSHOP_KEY_ADD, w->code);
 }
 
 static int sq_workshop_get(struct am_store *s, const char *code,
@@ -940,22 +1006,25 @@ static int sq_workshop_get(struct am_store *s, const char *code,
 	return 0;
 }
 
-static int sq_dependant_put(struct am_store *s, const struct am_dependant *d,
-			    int64_t now)
+static int dependant_bind(sqlite3_stmt *st, const void *rec, int64_t now)
 {
-	struct sqlite_store *q = sq(s);
-	sqlite3_stmt *st = NULL;
-	int rc, err = prepare(q, ST_DEPENDANT_PUT, &st);
+	const struct am_dependant *d = rec;
+	int rc;
 
-	if (err)
-		return err;
 	rc = am__sq_bind_text(st, 1, d->main_insured);
 	rc = rc ? rc : am__sq_bind_text(st, 2, d->dependant);
 	rc = rc ? rc : am__sq_bind_text(st, 3, am_relation_name(d->relation));
 	rc = rc ? rc : am__sq_bind_date(st, 4, d->since);
 	rc = rc ? rc : am__sq_bind_date(st, 5, d->until);
 	rc = rc ? rc : sqlite3_bind_int64(st, 6, now);
-	return step_done(q, st, rc, "dependant put");
+	return rc;
+}
+
+static int sq_dependant_put(struct am_store *s, const struct am_dependant *d,
+			    int64_t now)
+{
+	return put(sq(s), ST_DEPENDANT_INSERT, ST_DEPENDANT_PUT, dependant_bind,
+		   d, now, "dependant put");
 }
 
 static int sq_dependant_get(struct am_store *s, const char *main_insured,

@@ -714,6 +714,18 @@ static int bulk_ready(struct am_store *s)
 	return am__store_ready(s);
 }
 
+/* A person's or workshop's put is two statements: the record, then its
+ * code in the side table the posting reads (person_codes, workshop_keys).
+ * A refusal is the first's and leaves nothing; any other failure may
+ * fall between the two, so the transaction can then only be rolled
+ * back. */
+static int bulk_done(struct am_store *s, int err)
+{
+	if (err && err != AM_ESTORE_CONFLICT)
+		s->tx_failed = true;
+	return err;
+}
+
 int am_store_person_put_bulk(struct am_store *s, const struct am_person *p)
 {
 	int err;
@@ -721,7 +733,8 @@ int am_store_person_put_bulk(struct am_store *s, const struct am_person *p)
 	if (!p->national_code || !p->first_name || !p->last_name)
 		return missing(s, "national code or name");
 	err = bulk_ready(s);
-	return err ? err : s->be->person_put(s, p, am__store_now(s));
+	return err ? err
+		   : bulk_done(s, s->be->person_put(s, p, am__store_now(s)));
 }
 
 /* Like the bulk put: one statement, no savepoint, no audit entry. */
@@ -744,7 +757,8 @@ int am_store_person_ensure(struct am_store *s, const struct am_person *p,
 			"that could not be undone; roll it back");
 	err = am__store_ready(s);
 	if (!err)
-		err = s->be->person_ensure(s, p, am__store_now(s), &a);
+		err = bulk_done(
+			s, s->be->person_ensure(s, p, am__store_now(s), &a));
 	if (!err)
 		*added = a;
 	return err;
@@ -816,7 +830,8 @@ int am_store_workshop_put_bulk(struct am_store *s, const struct am_workshop *w)
 	if (!w->code || !w->name)
 		return missing(s, "workshop code or name");
 	err = bulk_ready(s);
-	return err ? err : s->be->workshop_put(s, w, am__store_now(s));
+	return err ? err
+		   : bulk_done(s, s->be->workshop_put(s, w, am__store_now(s)));
 }
 
 int am_store_dependant_put_bulk(struct am_store *s,

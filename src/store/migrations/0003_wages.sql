@@ -10,19 +10,17 @@
 -- through person_index, blocks of sorted (national code, list, offset)
 -- entries written once per batch of lists.
 
--- The workshops' codes alone, kept by the triggers: the parent key of
--- the lists. A list's foreign key is looked up here, in a B-tree a
+-- The workshops' codes alone: the parent key of the lists. The store adds
+-- a workshop's code when it inserts the workshop (a trigger on INSERT
+-- would make every insert journal the pages it changes, which at large
+-- pages spilled to a file: docs/storage.md, "Pages"); the triggers below
+-- follow a change of code and a delete, whoever makes them. A list's foreign key is looked up here, in a B-tree a
 -- twentieth the size of the workshops' rows, which stays in the cache
 -- through a bulk import (a national month probed the rows' B-tree, a
 -- page read per list: docs/storage.md, "Posting"). A workshop with lists
 -- cannot be deleted, as before: its key is still referenced.
 CREATE TABLE workshop_keys (code TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID;
 INSERT INTO workshop_keys SELECT code FROM workshops;
-
-CREATE TRIGGER workshop_keys_add AFTER INSERT ON workshops
-BEGIN
-	INSERT OR IGNORE INTO workshop_keys VALUES (NEW.code);
-END;
 
 CREATE TRIGGER workshop_keys_change AFTER UPDATE OF code ON workshops
 BEGIN
@@ -123,15 +121,11 @@ CREATE TABLE person_index (
 
 -- Every registered national code as an integer key: the posting checks
 -- a batch's persons against it in key order (2-3 times faster than
--- persons' text key, docs/storage.md). Kept by the triggers.
+-- persons' text key, docs/storage.md). The store adds a person's code
+-- when it inserts the person (not a trigger: see workshop_keys); the
+-- trigger follows a delete.
 CREATE TABLE person_codes (code INTEGER PRIMARY KEY);
 INSERT INTO person_codes SELECT CAST(national_code AS INTEGER) FROM persons;
-
-CREATE TRIGGER person_codes_add AFTER INSERT ON persons
-BEGIN
-	INSERT OR IGNORE INTO person_codes
-		VALUES (CAST(NEW.national_code AS INTEGER));
-END;
 
 CREATE TRIGGER person_codes_drop AFTER DELETE ON persons
 BEGIN
