@@ -150,6 +150,7 @@ struct import {
 	bool set_tried;
 	struct am_store *set_h; /* the loading thread's handle, while on */
 	pthread_t set_thread;
+	double cpu0;   /* the calling thread's CPU seconds at the start */
 	double waited; /* at the queue, seconds */
 	int fatal;     /* an error that stops the run */
 
@@ -1072,7 +1073,7 @@ static void stats_add(struct am_wage_import_stats *st,
 /* The threads' times into st (the writer's, when it had a thread). */
 static void times_add(struct am_wage_import_stats *st, const struct import *im)
 {
-	st->reader_cpu += seconds(CLOCK_THREAD_CPUTIME_ID);
+	st->reader_cpu += seconds(CLOCK_THREAD_CPUTIME_ID) - im->cpu0;
 	st->reader_waited += im->waited;
 	st->writer_cpu += im->w.cpu;
 	st->writer_waited += im->w.waited;
@@ -1103,6 +1104,7 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 
 	if (!im)
 		return AM_ENOMEM;
+	im->cpu0 = seconds(CLOCK_THREAD_CPUTIME_ID);
 	im->rules = rules;
 	im->o = o;
 	im->st = st;

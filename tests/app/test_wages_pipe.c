@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "amanat/amanat.h"
@@ -181,12 +182,22 @@ static int import(struct am_store *s, const char *path, size_t batch,
 {
 	char *paths[1] = { (char *)path };
 	struct am_wage_import_opts o;
+	struct timespec t0, t1;
+	int err;
 
 	memset(&o, 0, sizeof(o));
 	o.today = 0;
 	o.batch_lines = batch;
 	memset(st, 0, sizeof(*st));
-	return am_import_wages(s, rules, paths, 1, &o, st, ds);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	err = am_import_wages(s, rules, paths, 1, &o, st, ds);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	/* The reader's CPU is this thread's during the call, not since it
+	 * began. */
+	assert_true(st->reader_cpu <=
+		    (double)(t1.tv_sec - t0.tv_sec) +
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9 + 1e-6);
+	return err;
 }
 
 static void assert_stats_equal(const struct am_wage_import_stats *a,
