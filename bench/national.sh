@@ -44,6 +44,11 @@ INSERT INTO persons (national_code, first_name, last_name, father_name, sex,
     insurance_no, created_at, updated_at)
   SELECT national_code, first_name, last_name, nullif(father_name, ''), sex,
     nullif(insurance_no, ''), 0, 0 FROM st_p ORDER BY national_code;
+-- The codes the posting reads, which the store's own inserts keep
+-- (docs/storage.md, "Pages"): an insert by SQL adds them itself.
+INSERT INTO workshop_keys SELECT code FROM workshops ORDER BY code;
+INSERT INTO person_codes SELECT CAST(national_code AS INTEGER) FROM persons
+  ORDER BY national_code;
 DROP TABLE st_emp;
 DROP TABLE st_ws;
 DROP TABLE st_p;

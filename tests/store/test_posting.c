@@ -1256,7 +1256,10 @@ static struct am_store *set_store(const char *name, unsigned long fail_at,
 				  "INSERT INTO persons (national_code,"
 				  " first_name, last_name, sex, created_at,"
 				  " updated_at) VALUES ('0499370898', 'الف',"
-				  " 'ب', 'M', 0, 0)"),
+				  " 'ب', 'M', 0, 0);"
+				  /* As the store's insert does. */
+				  " INSERT INTO person_codes"
+				  " VALUES (499370898)"),
 			 SQLITE_OK);
 	assert_int_equal(am_store_person_set_load(inner, 0, set), 0);
 	assert_int_equal(am_person_set_count(*set), 1);
