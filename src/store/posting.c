@@ -803,13 +803,46 @@ static int post_end(struct am_store *s, int err, bool wrote)
 	return err;
 }
 
+/* Whether a code is twice in v[0..n), n > 0, through an open-addressing
+ * table of at least 2n slots (codes are non-negative: -1 is a free slot);
+ * -1 when out of memory. */
+static int dup_hashed(const int64_t *v, size_t n)
+{
+	size_t size = 64, mask;
+	int64_t *t;
+	int dup = 0;
+
+	while (size < 2 * n)
+		size *= 2;
+	t = malloc(size * sizeof(*t));
+	if (!t)
+		return -1;
+	memset(t, 0xff, size * sizeof(*t));
+	mask = size - 1;
+	for (size_t i = 0; !dup && i < n; i++) {
+		/* Fibonacci hashing: national codes share their low digits'
+		 * patterns less than their high bits. */
+		size_t h = (size_t)(((uint64_t)v[i] * 0x9E3779B97F4A7C15u) >>
+				    32) &
+			   mask;
+
+		while (t[h] >= 0 && t[h] != v[i])
+			h = (h + 1) & mask;
+		dup = t[h] == v[i];
+		t[h] = v[i];
+	}
+	free(t);
+	return dup;
+}
+
 /* A person twice in the list, found before anything is written, on the
  * lines' codes as integers: lists in national-code order take one pass;
- * others are sorted first (a dozen lines by insertion, more by qsort). */
+ * others a dozen lines are sorted by insertion, more go through a hash
+ * table (qsort took a second of the national month's writer). */
 static int check_duplicates(struct am_store *s, const struct am_wage_list *l,
 			    const int64_t *codes)
 {
-	int64_t small[32], *v = small;
+	int64_t v[32];
 	bool sorted = true, dup = false;
 	size_t n = l->nlines;
 
@@ -817,25 +850,24 @@ static int check_duplicates(struct am_store *s, const struct am_wage_list *l,
 		dup = codes[i - 1] == codes[i];
 		sorted = codes[i - 1] < codes[i];
 	}
-	if (!sorted && !dup) {
-		if (n > AM_ARRAY_SIZE(small) && !(v = malloc(n * sizeof(*v))))
+	if (!sorted && !dup && n > AM_ARRAY_SIZE(v)) {
+		int d = dup_hashed(codes, n);
+
+		if (d < 0)
 			return am__store_errf(s, AM_ENOMEM,
 					      "list: out of memory");
+		dup = d;
+	} else if (!sorted && !dup) {
 		memcpy(v, codes, n * sizeof(*v));
-		if (n > AM_ARRAY_SIZE(small))
-			qsort(v, n, sizeof(*v), cmp_i64);
-		else
-			for (size_t i = 1; i < n; i++)
-				for (size_t k = i; k && v[k - 1] > v[k]; k--) {
-					int64_t t = v[k];
+		for (size_t i = 1; i < n; i++)
+			for (size_t k = i; k && v[k - 1] > v[k]; k--) {
+				int64_t t = v[k];
 
-					v[k] = v[k - 1];
-					v[k - 1] = t;
-				}
+				v[k] = v[k - 1];
+				v[k - 1] = t;
+			}
 		for (size_t i = 1; !dup && i < n; i++)
 			dup = v[i - 1] == v[i];
-		if (v != small)
-			free(v);
 	}
 	if (!dup)
 		return 0;
