@@ -133,10 +133,19 @@ static const char *const wage_sql[W__COUNT] = {
 			   " value_date, due_date, payment_ref, list_id,"
 			   " posted_at FROM journal WHERE account = ?1"
 			   " ORDER BY id",
-	[W_ACCOUNT_LISTS] = "SELECT txn, period, owed_workshop, value_date,"
-			    " due_date, id, posted_at FROM wage_lists"
-			    " WHERE workshop = ?1 AND owed_workshop > 0"
-			    " ORDER BY txn",
+	/* The periods that have lists, each found by one seek of the key
+	 * (which begins with the period), then the workshop's lists of
+	 * each: a loose scan, not a walk over every list. */
+	[W_ACCOUNT_LISTS] =
+		"WITH RECURSIVE p(period) AS ("
+		" SELECT min(period) FROM wage_lists"
+		" UNION ALL SELECT (SELECT min(period) FROM wage_lists"
+		" WHERE period > p.period) FROM p WHERE p.period IS NOT NULL)"
+		" SELECT l.txn, l.period, l.owed_workshop, l.value_date,"
+		" l.due_date, l.id, l.posted_at FROM p"
+		" JOIN wage_lists AS l ON l.period = p.period"
+		" AND l.workshop = ?1"
+		" WHERE l.owed_workshop > 0 ORDER BY l.txn",
 	[W_EXPORT_HEAD] =
 		"SELECT l.id, k.name, l.list_no, l.lines FROM wage_lists AS l"
 		" JOIN workshops AS k ON k.code = l.workshop"

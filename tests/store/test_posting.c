@@ -622,9 +622,28 @@ static void test_exempt(void **state)
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 	assert_int_equal(am_store_employer_statement(s, W2, &a, &st), 0);
 	assert_int_equal(st.balance, 9000000 * 2);
+	assert_int_equal(st.nentries, 2);
 	assert_int_equal(raw_int(path, "SELECT sum(owed_state) FROM "
 				       "wage_lists"),
 			 20700000 * 2);
+	/* The statement reads a workshop's lists period by period (the key
+	 * begins with the period): another workshop's, in a period of their
+	 * own and in one of W2's, are not W2's. */
+	list_init(&t, W1, 1403, 9, "01", 0x68);
+	list_add(&t, "0012345679", 30, 3000000, false, false);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	list_init(&t, W1, 1403, 7, "01", 0x69);
+	list_add(&t, "0012345679", 30, 3000000, false, false);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	assert_int_equal(am_store_employer_statement(s, W2, &a, &st), 0);
+	assert_int_equal(st.nentries, 2);
+	assert_int_equal(st.balance, 9000000 * 2);
+	assert_int_equal(st.entries[0].period.month, 7);
+	assert_int_equal(st.entries[1].period.month, 8);
+	assert_int_equal(am_store_employer_statement(s, W1, &a, &st), 0);
+	assert_int_equal(st.nentries, 2);
+	assert_int_equal(st.entries[0].period.month, 9);
+	assert_int_equal(st.entries[1].period.month, 7);
 	assert_balanced(s);
 	am_store_close(s);
 	am_arena_release(&a);

@@ -74,9 +74,15 @@ CREATE TABLE wage_lists (
 	CHECK (status = 'superseded' OR superseded_by IS NULL)
 );
 
--- A list by its key, every revision; a workshop's lists (its statement).
+-- A list by its key, every revision. The period first: a month's lists
+-- arrive in no order of workshop, and each transaction of a bulk import
+-- rewrites every leaf its keys fall in; with the workshop first those
+-- would be the leaves of every month ever posted (a year: 17 million
+-- keys, 500 MB, written at every commit), with the period first only
+-- the month's own. A workshop's lists across periods are read one period
+-- at a time (the statement's query seeks the periods one by one).
 CREATE UNIQUE INDEX wage_lists_key
-	ON wage_lists (workshop, period, list_no, revision);
+	ON wage_lists (period, workshop, list_no, revision);
 
 -- Amounts and keys never change once posted; only the status may.
 CREATE TRIGGER wage_lists_fixed BEFORE UPDATE OF id, workshop, year, month,
