@@ -51,13 +51,17 @@ static void text_put(char **at, const char **t)
 	*at += n;
 }
 
-#define LINE_TEXTS(ln)                                                   \
-	{ &(ln)->first_name, &(ln)->last_name, &(ln)->father_name,         \
-	  &(ln)->id_no,	     &(ln)->id_place,  &(ln)->nationality,         \
-	  &(ln)->occupation, &(ln)->job_code }
-#define HEAD_TEXTS(l)                                                    \
-	{ &(l)->file, &(l)->workshop_name, &(l)->employer_name,            \
-	  &(l)->address, &(l)->description }
+#define LINE_TEXTS(ln)                                                     \
+	{                                                                  \
+		&(ln)->first_name, &(ln)->last_name, &(ln)->father_name,   \
+			&(ln)->id_no, &(ln)->id_place, &(ln)->nationality, \
+			&(ln)->occupation, &(ln)->job_code                 \
+	}
+#define HEAD_TEXTS(l)                                                 \
+	{                                                             \
+		&(l)->file, &(l)->workshop_name, &(l)->employer_name, \
+			&(l)->address, &(l)->description              \
+	}
 
 int am_wage_list_copy(struct am_wage_list *dst, const struct am_wage_list *src)
 {
