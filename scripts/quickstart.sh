@@ -7,6 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 
+# The demo's own database starts afresh, as its data does (a database of an
+# older build of this unreleased schema would be refused); one named by
+# AMANAT_DB is the user's and is kept.
+if [ -z "${AMANAT_DB:-}" ]; then
+    rm -f "$PWD/amanat.db" "$PWD/amanat.db-wal" "$PWD/amanat.db-shm"
+fi
 export AMANAT_DB="${AMANAT_DB:-$PWD/amanat.db}"
 INSURED="${INSURED:-20000}"
 MONTHS="${MONTHS:-3}"
