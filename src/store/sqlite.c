@@ -44,9 +44,7 @@ enum stmt_id {
 	ST__COUNT
 };
 
-/* Writers take the lock at BEGIN (IMMEDIATE), so a transaction that read
- * the audit head cannot lose a race to another writer; readers need no
- * BEGIN: a single statement sees one snapshot. */
+/* The inserts that a put, its upsert and an ensure share. */
 #define PERSON_INSERT                                                \
 	"INSERT INTO persons (national_code, first_name, last_name," \
 	" father_name, birth_date, sex, nationality, insurance_no,"  \
@@ -62,6 +60,9 @@ enum stmt_id {
 	" since, until, created_at, updated_at)"                     \
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
 
+/* Writers take the lock at BEGIN (IMMEDIATE), so a transaction that read
+ * the audit head cannot lose a race to another writer; readers need no
+ * BEGIN: a single statement sees one snapshot. */
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
