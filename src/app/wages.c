@@ -18,12 +18,13 @@
 /*
  * Two threads. The caller's reads each list (its reader, DBF, CSV or
  * JSON, hashes it), checks it against the registry (through a read-only
- * handle of its own), validates and assesses it; a writing thread owns the caller's handle and does every
- * write: workshops registered from lists, the postings (and with them the
- * persons met for the first time), the batches' commits and the final
- * compaction. Accepted lists cross between them as copies through a queue
- * bounded by its copies' bytes, so memory stays bounded whatever
- * the input's size, and the writer never sees the reader's memory. When
+ * handle of its own), validates and assesses it; a writing thread owns
+ * the caller's handle and does every write: workshops registered from
+ * lists, the postings (and with them the persons met for the first time),
+ * the batches' commits and the final compaction. Accepted lists cross
+ * between them as copies through a queue bounded by its copies' bytes, so
+ * memory stays bounded whatever the input's size, and the writer never
+ * sees the reader's memory. When
  * no second handle can be had (an in-memory database, a test backend),
  * the reader hands each list to the writing code itself, on its own
  * thread.

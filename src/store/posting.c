@@ -803,19 +803,18 @@ static int post_end(struct am_store *s, int err, bool wrote)
 	return err;
 }
 
-/* Whether a code is twice in v[0..n), n > 0, through an open-addressing
- * table of at least 2n slots (codes are non-negative: -1 is a free slot);
- * -1 when out of memory. */
+/* Whether a code is twice in v[0..n), through an open-addressing table of
+ * at least 2n slots (codes are non-negative: -1 is a free slot), on the
+ * stack for a list of up to 32 lines; -1 when out of memory. */
 static int dup_hashed(const int64_t *v, size_t n)
 {
-	size_t size = 64, mask;
-	int64_t *t;
+	int64_t small[64], *t = small;
+	size_t size = AM_ARRAY_SIZE(small), mask;
 	int dup = 0;
 
 	while (size < 2 * n)
 		size *= 2;
-	t = malloc(size * sizeof(*t));
-	if (!t)
+	if (size > AM_ARRAY_SIZE(small) && !(t = malloc(size * sizeof(*t))))
 		return -1;
 	memset(t, 0xff, size * sizeof(*t));
 	mask = size - 1;
@@ -831,18 +830,18 @@ static int dup_hashed(const int64_t *v, size_t n)
 		dup = t[h] == v[i];
 		t[h] = v[i];
 	}
-	free(t);
+	if (t != small)
+		free(t);
 	return dup;
 }
 
 /* A person twice in the list, found before anything is written, on the
- * lines' codes as integers: lists in national-code order take one pass;
- * others a dozen lines are sorted by insertion, more go through a hash
- * table (qsort took a second of the national month's writer). */
+ * lines' codes as integers: lists in national-code order take one pass,
+ * others a hash table (sorting them took a second of the national
+ * month's writer). */
 static int check_duplicates(struct am_store *s, const struct am_wage_list *l,
 			    const int64_t *codes)
 {
-	int64_t v[32];
 	bool sorted = true, dup = false;
 	size_t n = l->nlines;
 
@@ -850,24 +849,13 @@ static int check_duplicates(struct am_store *s, const struct am_wage_list *l,
 		dup = codes[i - 1] == codes[i];
 		sorted = codes[i - 1] < codes[i];
 	}
-	if (!sorted && !dup && n > AM_ARRAY_SIZE(v)) {
+	if (!sorted && !dup) {
 		int d = dup_hashed(codes, n);
 
 		if (d < 0)
 			return am__store_errf(s, AM_ENOMEM,
 					      "list: out of memory");
 		dup = d;
-	} else if (!sorted && !dup) {
-		memcpy(v, codes, n * sizeof(*v));
-		for (size_t i = 1; i < n; i++)
-			for (size_t k = i; k && v[k - 1] > v[k]; k--) {
-				int64_t t = v[k];
-
-				v[k] = v[k - 1];
-				v[k - 1] = t;
-			}
-		for (size_t i = 1; !dup && i < n; i++)
-			dup = v[i - 1] == v[i];
 	}
 	if (!dup)
 		return 0;

@@ -779,16 +779,15 @@ static int sq_idem_result(struct am_store *s, const char *key,
 
 /* The code of a person or workshop just inserted into its side table
  * (nothing when it is there already). */
-static int key_add(struct sqlite_store *q, enum stmt_id id, const char *code)
+static int key_add(struct sqlite_store *q, enum stmt_id id, const char *code,
+		   const char *what)
 {
 	sqlite3_stmt *st = NULL;
 	int err = prepare(q, id, &st);
 
 	if (err)
 		return err;
-	return step_done(q, st, am__sq_bind_text(st, 1, code),
-			 id == ST_PERSON_CODE_ADD ? "person code"
-						  : "workshop key");
+	return step_done(q, st, am__sq_bind_text(st, 1, code), what);
 }
 
 /* Run insert with rec bound; when its key is there, upsert instead (see
@@ -842,7 +841,9 @@ static int sq_person_put(struct am_store *s, const struct am_person *p,
 	int err = put(q, ST_PERSON_INSERT, ST_PERSON_PUT, person_bind, p, now,
 		      "person put");
 
-	return err ? err : key_add(q, ST_PERSON_CODE_ADD, p->national_code);
+	return err ? err
+		   : key_add(q, ST_PERSON_CODE_ADD, p->national_code,
+			     "person code");
 }
 
 static int sq_person_ensure(struct am_store *s, const struct am_person *p,
@@ -858,7 +859,8 @@ static int sq_person_ensure(struct am_store *s, const struct am_person *p,
 	if (!err)
 		*added = sqlite3_changes(q->db) == 1;
 	if (!err && *added)
-		err = key_add(q, ST_PERSON_CODE_ADD, p->national_code);
+		err = key_add(q, ST_PERSON_CODE_ADD, p->national_code,
+			      "person code");
 	return err;
 }
 
@@ -971,7 +973,8 @@ static int sq_workshop_put(struct am_store *s, const struct am_workshop *w,
 	int err = put(q, ST_WORKSHOP_INSERT, ST_WORKSHOP_PUT, workshop_bind, w,
 		      now, "workshop put");
 
-	return err ? err : key_add(q, ST_WORKSHOP_KEY_ADD, w->code);
+	return err ? err
+		   : key_add(q, ST_WORKSHOP_KEY_ADD, w->code, "workshop key");
 }
 
 static int sq_workshop_get(struct am_store *s, const char *code,
