@@ -782,10 +782,11 @@ static int person_entries(struct am_store *s, int64_t code, int period,
  */
 
 struct cursor {
+	struct am__index_entry head; /* e[at], where the heap compares it */
 	sqlite3_stmt *st;
 	int64_t base;
 	struct am__index_entry *e;
-	size_t n, at;
+	size_t n, at, cap;
 	bool done;
 };
 
@@ -807,16 +808,21 @@ static int cursor_fill(struct am_store *s, struct cursor *c)
 	n = sqlite3_column_int64(c->st, 1);
 	if (n < 1 || n > 1 << 20)
 		return am__store_errf(s, AM_ESTORE_CORRUPT, "index block");
-	free(c->e);
-	c->e = malloc((size_t)n * sizeof(*c->e));
-	if (!c->e)
-		return am__store_errf(s, AM_ENOMEM, "compaction");
+	if ((size_t)n > c->cap) {
+		free(c->e);
+		c->cap = 0;
+		c->e = malloc((size_t)n * sizeof(*c->e));
+		if (!c->e)
+			return am__store_errf(s, AM_ENOMEM, "compaction");
+		c->cap = (size_t)n;
+	}
 	err = am__block_decode(sqlite3_column_blob(c->st, 2),
 			       (size_t)sqlite3_column_bytes(c->st, 2), first,
 			       c->base, (size_t)n, c->e);
 	if (err)
 		return am__store_errf(s, err, "index block");
 	c->n = (size_t)n;
+	c->head = c->e[0];
 	return 0;
 }
 
@@ -849,27 +855,28 @@ static int merge_emit(struct am_store *s, int period, int64_t segment,
 
 static bool cursor_less(const struct cursor *a, const struct cursor *b)
 {
-	return entry_less(&a->e[a->at], &b->e[b->at]);
+	return entry_less(&a->head, &b->head);
 }
 
-/* Restore the heap of cursors h[0..k) (least entry on top) below i. */
+/* Restore the heap of cursors h[0..k) (least entry on top) below i: the
+ * cursor at i sinks through a hole, one move a level. */
 static void sift_down(struct cursor **h, size_t k, size_t i)
 {
-	for (;;) {
-		size_t l = 2 * i + 1, m = i;
-		struct cursor *t;
+	struct cursor *x = h[i];
 
-		if (l < k && cursor_less(h[l], h[m]))
-			m = l;
-		if (l + 1 < k && cursor_less(h[l + 1], h[m]))
-			m = l + 1;
-		if (m == i)
-			return;
-		t = h[i];
+	for (;;) {
+		size_t m = 2 * i + 1;
+
+		if (m >= k)
+			break;
+		if (m + 1 < k && cursor_less(h[m + 1], h[m]))
+			m++;
+		if (!cursor_less(h[m], x))
+			break;
 		h[i] = h[m];
-		h[m] = t;
 		i = m;
 	}
+	h[i] = x;
 }
 
 static int merge_period(struct am_store *s, int period, const struct seg *segs,
@@ -921,7 +928,7 @@ static int merge_period(struct am_store *s, int period, const struct seg *segs,
 
 		/* A block ends where the code changes past its size. */
 		if (n >= MERGE_BLOCK &&
-		    out[n - 1].code != min->e[min->at].code) {
+		    out[n - 1].code != min->head.code) {
 			err = merge_emit(s, period, segment, base, out, n,
 					 &blk);
 			n = 0;
@@ -933,10 +940,12 @@ static int merge_period(struct am_store *s, int period, const struct seg *segs,
 					     AM_ARRAY_SIZE(out));
 		if (err)
 			break;
-		out[n++] = min->e[min->at++];
+		out[n++] = min->head;
 		total++;
-		if (min->at == min->n)
+		if (++min->at == min->n)
 			err = cursor_fill(s, min);
+		else
+			min->head = min->e[min->at];
 		if (!err && min->done)
 			heap[0] = heap[--live];
 		if (!err && live)
