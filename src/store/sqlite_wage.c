@@ -927,8 +927,7 @@ static int merge_period(struct am_store *s, int period, const struct seg *segs,
 		struct cursor *min = heap[0];
 
 		/* A block ends where the code changes past its size. */
-		if (n >= MERGE_BLOCK &&
-		    out[n - 1].code != min->head.code) {
+		if (n >= MERGE_BLOCK && out[n - 1].code != min->head.code) {
 			err = merge_emit(s, period, segment, base, out, n,
 					 &blk);
 			n = 0;
