@@ -180,14 +180,16 @@ static void get_fixed(struct rd *r, char *out, size_t size)
 int am__code_int(const char *code, int64_t *out)
 {
 	int64_t v = 0;
-	size_t i;
 
-	for (i = 0; code[i]; i++) {
-		if (code[i] < '0' || code[i] > '9' || i == 10)
+	/* A shorter string stops at its NUL, which is no digit. */
+	for (size_t i = 0; i < 10; i++) {
+		unsigned d = (unsigned)(unsigned char)code[i] - '0';
+
+		if (d > 9)
 			return AM_EINVALID_ARGUMENT;
-		v = v * 10 + (code[i] - '0');
+		v = v * 10 + (int64_t)d;
 	}
-	if (i != 10)
+	if (code[10])
 		return AM_EINVALID_ARGUMENT;
 	*out = v;
 	return 0;
@@ -306,7 +308,7 @@ static uint8_t *raw_insurance(uint8_t *p, const char *s, size_t n)
  * registry's and is not kept; it travels to the registration in a batch's
  * person record instead (am__person_encode). */
 static int encode_line(struct am_buf *b, const struct am__body_head *h,
-		       const struct am_wage_line *ln,
+		       const struct am_wage_line *ln, int64_t code,
 		       const struct am_line_assessment *a)
 {
 	/* Most figures follow from others: each is stored as what it
@@ -334,13 +336,9 @@ static int encode_line(struct am_buf *b, const struct am__body_head *h,
 	size_t lins = strlen(ln->insurance_no);
 	size_t locc = ln->occupation ? strlen(ln->occupation) : 0;
 	size_t ljob = ln->job_code ? strlen(ln->job_code) : 0;
-	int64_t code;
 	uint8_t *p;
 	int err;
 
-	err = am__code_int(ln->national_code, &code);
-	if (err)
-		return err;
 	p = reserve(b, 32 * VARINT_MAX + lins + locc + ljob, &err);
 	if (!p)
 		return err;
@@ -409,7 +407,7 @@ int am__person_decode(const uint8_t *p, size_t n, size_t offset,
 	return r.err;
 }
 
-int am__body_encode(const struct am_wage_list *l,
+int am__body_encode(const struct am_wage_list *l, const int64_t *codes,
 		    const struct am_line_assessment *a, struct am_buf *out,
 		    uint32_t *offsets)
 {
@@ -434,7 +432,7 @@ int am__body_encode(const struct am_wage_list *l,
 		if (out->len > UINT32_MAX)
 			return AM_ETOO_LONG;
 		offsets[i] = (uint32_t)out->len;
-		err = encode_line(out, &h, &l->lines[i], &a[i]);
+		err = encode_line(out, &h, &l->lines[i], codes[i], &a[i]);
 	}
 	return err;
 }

@@ -538,6 +538,16 @@ static int fault_compact(struct am_store *s, int64_t *lines)
 	return err ? err : leave(f, f->inner->be->compact(f->inner, lines));
 }
 
+static int fault_posting(struct am_store *s, bool on)
+{
+	struct fault_store *f = fs(s);
+	/* Turning the mode off is not counted: the store goes on when it
+	 * fails, so it cannot be refused (a close neither). */
+	int err = on ? enter(f) : 0;
+
+	return err ? err : leave(f, f->inner->be->posting(f->inner, on));
+}
+
 static const struct am_store_backend fault_backend = {
 	.name = "fault",
 	.open = NULL, /* made by am__store_fault_wrap(), never by a URI */
@@ -579,6 +589,7 @@ static const struct am_store_backend fault_backend = {
 	.index_put = fault_index_put,
 	.segment_put = fault_segment_put,
 	.compact = fault_compact,
+	.posting = fault_posting,
 	.journal_append = fault_journal_append,
 	.journal_check = fault_journal_check,
 	.account_due = fault_account_due,

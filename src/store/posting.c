@@ -225,11 +225,35 @@ static void batch_digest_start(struct am__post_batch *b)
 		32);
 }
 
+/* The backend's posting mode on, until the transaction ends. */
+static int posting_on(struct am_store *s)
+{
+	int err;
+
+	if (s->batch.posting)
+		return 0;
+	err = s->be->posting(s, true);
+	if (!err)
+		s->batch.posting = true;
+	return err;
+}
+
+/* And off again. A mode left on would only skip overwriting freed space
+ * (SQLite's own default), so a failure here is no reason to fail the
+ * commit before it. */
+static void posting_off(struct am_store *s)
+{
+	if (s->batch.posting)
+		(void)s->be->posting(s, false);
+	s->batch.posting = false;
+}
+
 /* Forget what the transaction gathered (after its commit or rollback). */
 void am__post_batch_reset(struct am_store *s)
 {
 	struct am__post_batch *b = &s->batch;
 
+	posting_off(s);
 	b->n = 0;
 	am_buf_clear(&b->persons);
 	b->ledger_next = 0;
@@ -277,7 +301,36 @@ void am__post_batch_free(struct am_store *s)
 	s->batch.joined_alloc = 0;
 	am_buf_release(&s->batch.persons);
 	s->batch.alloc = 0;
+	am_buf_release(&s->batch.body);
+	free(s->batch.offsets);
+	free(s->batch.codes);
+	s->batch.offsets = NULL;
+	s->batch.codes = NULL;
+	s->batch.lines_alloc = 0;
 	am__post_batch_reset(s);
+}
+
+/* Room for a list of n lines in the batch's per-list arrays. */
+static int lines_room(struct am_store *s, size_t n)
+{
+	struct am__post_batch *b = &s->batch;
+	size_t alloc = b->lines_alloc ? b->lines_alloc : 64;
+	uint32_t *offsets;
+	int64_t *codes;
+
+	if (n <= b->lines_alloc)
+		return 0;
+	while (alloc < n)
+		alloc *= 2;
+	offsets = realloc(b->offsets, alloc * sizeof(*offsets));
+	if (offsets)
+		b->offsets = offsets;
+	codes = offsets ? realloc(b->codes, alloc * sizeof(*codes)) : NULL;
+	if (!codes)
+		return am__store_errf(s, AM_ENOMEM, "list: out of memory");
+	b->codes = codes;
+	b->lines_alloc = alloc;
+	return 0;
 }
 
 static int cmp_entry(const void *x, const void *y)
@@ -663,9 +716,9 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 		      const struct am__list_key *old, int64_t *id, bool *wrote)
 {
 	struct am__post_batch *b = &s->batch;
+	struct am_buf *body = &b->body;
+	uint32_t *offsets = b->offsets;
 	struct am__list_row row;
-	struct am_buf body;
-	uint32_t *offsets;
 	int err;
 
 	memset(&row, 0, sizeof(row));
@@ -677,15 +730,12 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 				      "or do not balance",
 				      l->workshop, l->period.year,
 				      l->period.month, l->list_no);
-	offsets = malloc((l->nlines ? l->nlines : 1) * sizeof(*offsets));
-	if (!offsets)
-		return am__store_errf(s, AM_ENOMEM, "list: out of memory");
-	am_buf_init(&body, (size_t)1 << 30);
-	err = am__body_encode(l, a, &body, offsets);
-	if (err) {
-		err = am__store_errf(s, err, "list body");
-		goto out;
-	}
+	if (!body->cap)
+		am_buf_init(body, (size_t)1 << 30);
+	am_buf_clear(body);
+	err = am__body_encode(l, codes, a, body, offsets);
+	if (err)
+		return am__store_errf(s, err, "list body");
 	row.workshop = l->workshop;
 	row.year = l->period.year;
 	row.month = l->period.month;
@@ -708,13 +758,13 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 	row.state_pays_employer = state_pays_employer;
 	row.supersedes = old->found ? old->id : 0;
 	row.posted_at = am__store_now(s);
-	row.body = body.buf;
-	row.body_len = body.len;
+	row.body = body->buf;
+	row.body_len = body->len;
 	err = ledger_take(s, 1, &row.txn);
 	if (!err)
 		err = s->be->list_insert(s, &row, id);
 	if (err)
-		goto out;
+		return err;
 	*wrote = true;
 	/* The set's bits of the list's persons are fetched from memory
 	 * together, not one miss after another. */
@@ -724,7 +774,7 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 		err = batch_add(s, &l->lines[i], codes[i], *id, offsets[i],
 				row.period);
 	if (err)
-		goto out;
+		return err;
 	crypto_generichash_update(
 		(crypto_generichash_state *)(void *)b->digest_state,
 		(const unsigned char *)id, sizeof(*id));
@@ -740,9 +790,6 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 		err = am__post_flush(s);
 		batch_digest_start(b);
 	}
-out:
-	am_buf_release(&body);
-	free(offsets);
 	return err;
 }
 
@@ -911,9 +958,10 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 	bool wrote = false;
 	int err;
 
-	codes = calloc(l->nlines ? l->nlines : 1, sizeof(*codes));
-	if (!codes)
-		return am__store_errf(s, AM_ENOMEM, "list: out of memory");
+	err = lines_room(s, l->nlines);
+	if (err)
+		return err;
+	codes = s->batch.codes;
 	err = check_list(s, l, a, rules_identity, codes);
 	if (!err && (err = sum_lines(l, a, &t)) != 0)
 		err = am__store_errf(s, err, "list totals overflow");
@@ -922,7 +970,10 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 	if (!err)
 		err = post_begin(s);
 	if (err)
-		goto out_codes;
+		goto out;
+	err = posting_on(s);
+	if (err)
+		goto out_unit;
 	if (s->in_tx && !s->batch.lists)
 		batch_digest_start(&s->batch);
 	/* A new key (the usual case) is written at once: the row's unique
@@ -966,8 +1017,7 @@ out_unit:
 	err = post_end(s, err, wrote);
 	if (!err)
 		*outcome = result;
-out_codes:
-	free(codes);
+out:
 	return err;
 }
 
@@ -979,13 +1029,18 @@ int am_store_compact(struct am_store *s, int64_t *lines)
 
 	if (err)
 		return err;
-	err = s->be->compact(s, &n);
+	err = posting_on(s);
+	if (!err)
+		err = s->be->compact(s, &n);
 	if (!err && n) {
 		snprintf(payload, sizeof(payload), "{\"entries\":%" PRId64 "}",
 			 n);
 		err = am__audit_append(s, "index.compact", "", payload, NULL);
 	}
 	err = am__store_unit_end(s, err);
+	/* Inside the caller's transaction, it ends with the transaction. */
+	if (!s->in_tx)
+		posting_off(s);
 	if (!err && lines)
 		*lines = n;
 	return err;

@@ -28,6 +28,13 @@ struct am__post_batch {
 	struct am_person_set *set;
 	int64_t *joined;
 	size_t njoined, joined_alloc;
+	/* The list being posted, kept from one list to the next: its body,
+	 * where each line starts in it, and the lines' codes as integers. */
+	struct am_buf body;
+	uint32_t *offsets;
+	int64_t *codes;
+	size_t lines_alloc;
+	bool posting; /* the backend's posting mode is on */
 };
 
 /*
@@ -150,9 +157,10 @@ struct am__body_head {
 	/* The shares' proportions to the base, taken from those. */
 	unsigned __int128 r_insured, r_employer, r_state, r_hard_harmful;
 };
-/* Append the list's lines (with a[i] for line i) to out after its head;
- * offsets[i] gets where line i starts. */
-int am__body_encode(const struct am_wage_list *l,
+/* Append the list's lines (with codes[i], line i's national code as an
+ * integer, and a[i]) to out after its head; offsets[i] gets where line i
+ * starts. */
+int am__body_encode(const struct am_wage_list *l, const int64_t *codes,
 		    const struct am_line_assessment *a, struct am_buf *out,
 		    uint32_t *offsets);
 /* The head of body p[0..n) (it starts the body; a prefix of the body of
@@ -321,6 +329,10 @@ struct am_store_backend {
 	/* Merge each period's index segments into one, when it has more
 	 * than one; *entries merged. */
 	int (*compact)(struct am_store *s, int64_t *entries);
+	/* on: the writes that follow post wage lists or compact the index,
+	 * which delete nothing that is not kept elsewhere (docs/storage.md,
+	 * "Freed space"); off: the handle's usual writes again. */
+	int (*posting)(struct am_store *s, bool on);
 	/* Append n entries as one transaction with ids first, first + 1…
 	 * (txn = first). */
 	int (*journal_append)(struct am_store *s,

@@ -53,6 +53,7 @@ struct fixture {
 	struct am_wage_list l;
 	struct am_wage_line ln[LINES];
 	struct am_line_assessment a[LINES];
+	int64_t codes[LINES];
 };
 
 /* A list of n lines: validated-looking ones (shares at 7/20/3/3/4 per
@@ -72,6 +73,8 @@ static void make(struct fixture *f, size_t n, bool wild)
 		snprintf(ln->national_code, sizeof(ln->national_code),
 			 "%010llu",
 			 (unsigned long long)(next() % 10000000000u));
+		assert_int_equal(am__code_int(ln->national_code, &f->codes[i]),
+				 0);
 		ln->row = (unsigned)(wild ? next() % 100000 : 1000 + i);
 		ln->days = days;
 		ln->daily_wage = daily;
@@ -164,7 +167,7 @@ static void round_trip(bool wild, size_t *bytes, size_t *lines)
 	make(&f, n, wild);
 	am_buf_init(&b, 0);
 	am_arena_init(&ar, 0);
-	assert_int_equal(am__body_encode(&f.l, f.a, &b, offsets), 0);
+	assert_int_equal(am__body_encode(&f.l, f.codes, f.a, &b, offsets), 0);
 	assert_int_equal(am__body_head((const uint8_t *)b.buf,
 				       b.len < AM__BODY_HEAD_MAX
 					       ? b.len
@@ -215,6 +218,37 @@ static void test_round_trip(void **state)
 }
 
 /* A body is refused, never read past, when its bytes are cut short. */
+/* A national code as an integer: ten ASCII digits, nothing else. */
+static void test_code_int(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"123456789",
+		"12345678901",
+		"12345678a0",
+		"1234 67890",
+		"-123456789",
+		"\xdb\xb1"
+		"234567890",
+	};
+	int64_t v = -1;
+	char text[11];
+
+	(void)state;
+	assert_int_equal(am__code_int("0012345678", &v), 0);
+	assert_int_equal(v, 12345678);
+	assert_int_equal(am__code_int("9999999999", &v), 0);
+	assert_int_equal(v, 9999999999);
+	am__code_text(v, text);
+	assert_string_equal(text, "9999999999");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = -1;
+		assert_int_equal(am__code_int(bad[i], &v),
+				 AM_EINVALID_ARGUMENT);
+		assert_int_equal(v, -1);
+	}
+}
+
 static void test_truncated(void **state)
 {
 	static struct fixture f;
@@ -229,7 +263,7 @@ static void test_truncated(void **state)
 	make(&f, 3, false);
 	am_buf_init(&b, 0);
 	am_arena_init(&ar, 0);
-	assert_int_equal(am__body_encode(&f.l, f.a, &b, offsets), 0);
+	assert_int_equal(am__body_encode(&f.l, f.codes, f.a, &b, offsets), 0);
 	assert_int_equal(am__body_head((const uint8_t *)b.buf, b.len, &h), 0);
 	for (size_t cut = offsets[2] + 1; cut < b.len; cut++)
 		assert_int_equal(
@@ -251,6 +285,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_code_int),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
