@@ -436,6 +436,40 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 		       bool amend, int *outcome);
 
 /*
+ * The same posting in two halves, for a caller with two threads (an
+ * import's reader and writer). am_post_prepare() does what needs no
+ * handle: it checks the list's key and lines, and packs the lines with
+ * their assessments into the list's stored form. It touches no store, so
+ * it runs on any thread, one prep per thread at a time.
+ * am_store_post_prepared() then writes the list as am_store_post_list()
+ * would, from the prep (which holds the assessments); l must be the list
+ * prepared or a copy of it, as a queue between two threads holds. Whatever preparing refused
+ * is that call's error, with the same code and message as
+ * am_store_post_list() gives, so that errors keep the order of the lists.
+ *
+ * am_post_prepare() returns that error too (AM_ENOMEM among them); the
+ * caller may ignore it and let the posting report it. A prep from
+ * am_post_prep_new() is kept from one list to the next, for its buffers.
+ * am_post_prep_copy() makes *out a copy of p in the arena, of the prepared
+ * list's size: what a queue holds, with the list's copy beside it. A copy
+ * is freed with its arena, is not prepared into, and is not given to
+ * am_post_prep_free() (which ignores it).
+ */
+struct am_post_prep;
+
+int am_post_prep_new(struct am_post_prep **out);
+void am_post_prep_free(struct am_post_prep *p);
+int am_post_prepare(struct am_post_prep *p, const struct am_wage_list *l,
+		    const struct am_line_assessment *a,
+		    const char *rules_identity);
+int am_post_prep_copy(const struct am_post_prep *p, struct am_arena *a,
+		      const struct am_post_prep **out);
+int am_store_post_prepared(struct am_store *s, const struct am_wage_list *l,
+			   const struct am_post_prep *p, am_date due_date,
+			   bool state_pays_employer, const char *rules_identity,
+			   bool amend, int *outcome);
+
+/*
  * Each posting transaction writes its lines' by-person index as one
  * segment per period; a person's month is one lookup per segment. The
  * compaction merges each period's segments into one (a streaming merge,

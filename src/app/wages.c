@@ -78,6 +78,9 @@ struct period_entry {
 struct job {
 	const struct am_wage_list *l;
 	const struct am_line_assessment *assess; /* one per line, if post */
+	/* The posting's first half, done by the reader (a queued list);
+	 * NULL: the writer does it all. */
+	const struct am_post_prep *prep;
 	size_t diag_pos;  /* the reader's diagnostics before this list */
 	bool register_ws; /* register the list's workshop first */
 	bool post;	  /* else the list was refused: only the registration */
@@ -156,8 +159,9 @@ struct import {
 	int fatal;     /* an error that stops the run */
 
 	struct writer w;
-	struct queue *q;  /* NULL: the writer runs inline */
-	struct item *own; /* the reader's next item */
+	struct queue *q;	   /* NULL: the writer runs inline */
+	struct item *own;	   /* the reader's next item */
+	struct am_post_prep *prep; /* the postings' first halves, with q */
 };
 
 /* A clock's reading in seconds (CLOCK_THREAD_CPUTIME_ID: this thread's
@@ -444,9 +448,13 @@ static int post(struct writer *w, const struct job *j)
 	 * line, at the batch's commit. */
 	err = begin_batch(w);
 	if (!err)
-		err = am_store_post_list(w->s, l, j->assess, j->due, j->exempt,
-					 j->rules_identity, w->o->amend,
-					 &outcome);
+		err = j->prep ? am_store_post_prepared(w->s, l, j->prep, j->due,
+						       j->exempt,
+						       j->rules_identity,
+						       w->o->amend, &outcome)
+			      : am_store_post_list(w->s, l, j->assess, j->due,
+						   j->exempt, j->rules_identity,
+						   w->o->amend, &outcome);
 	if (err)
 		return err;
 	switch (outcome) {
@@ -518,24 +526,34 @@ static void item_free(struct item *it)
 	free(it);
 }
 
-/* Copy the job's list (and its assessments) into the item. */
-static int item_fill(struct item *it, const struct job *j)
+/*
+ * Copy the job's list into the item, with the posting's first half done
+ * here (am_post_prepare()): the lines checked and packed with their
+ * assessments, which then need no copy. That half is a sixth of the
+ * writer's instructions, and here it reads the lines while they are still
+ * in this core's cache. What it refuses, the writer reports in turn.
+ */
+static int item_fill(struct item *it, const struct job *j,
+		     struct am_post_prep *prep)
 {
 	const struct am_wage_list *l = j->l;
-	struct am_line_assessment *a = NULL;
+	const struct am_post_prep *copy = NULL;
 	int err = am_wage_list_copy(&it->l, l);
 
 	if (err)
 		return err;
-	if (j->post && l->nlines) {
-		a = am_arena_alloc(&it->l.arena, l->nlines * sizeof(*a));
-		if (!a)
-			return AM_ENOMEM;
-		memcpy(a, j->assess, l->nlines * sizeof(*a));
+	if (j->post) {
+		err = am_post_prepare(prep, l, j->assess, j->rules_identity);
+		if (err == AM_ENOMEM)
+			return err;
+		err = am_post_prep_copy(prep, &it->l.arena, &copy);
+		if (err)
+			return err;
 	}
 	it->job = *j;
 	it->job.l = &it->l;
-	it->job.assess = a;
+	it->job.assess = NULL;
+	it->job.prep = copy;
 	am__strlcpy(it->rules_identity,
 		    j->rules_identity ? j->rules_identity : "",
 		    sizeof(it->rules_identity));
@@ -565,7 +583,7 @@ static int queue_put(struct import *im, const struct job *j)
 	im->own = NULL;
 	if (!it)
 		return AM_ENOMEM;
-	err = item_fill(it, j);
+	err = item_fill(it, j, im->prep);
 	if (err) {
 		item_free(it);
 		return err;
@@ -691,8 +709,10 @@ static int queue_start(struct import *im)
 {
 	struct queue *q = calloc(1, sizeof(*q));
 
-	if (!q)
+	if (!q || am_post_prep_new(&im->prep)) {
+		free(q);
 		return AM_ENOMEM;
+	}
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->room, NULL);
 	pthread_cond_init(&q->work, NULL);
@@ -704,6 +724,8 @@ static int queue_start(struct import *im)
 		pthread_cond_destroy(&q->room);
 		pthread_mutex_destroy(&q->mu);
 		free(q);
+		am_post_prep_free(im->prep);
+		im->prep = NULL;
 		return AM_ENOMEM;
 	}
 	im->q = q;
@@ -738,6 +760,8 @@ static int queue_finish(struct import *im, bool failed)
 	if (im->own)
 		item_free(im->own);
 	im->own = NULL;
+	am_post_prep_free(im->prep);
+	im->prep = NULL;
 	return err;
 }
 

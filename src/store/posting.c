@@ -18,6 +18,19 @@ static int bad_key(struct am_store *s, const char *what)
 	return am__store_errf(s, AM_EINVALID_ARGUMENT, "%s is missing", what);
 }
 
+/* What preparing a list refused, for the posting to report. */
+__attribute__((format(printf, 3, 4))) static int prep_errf(
+	struct am__prep_owner *p, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->errmsg, sizeof(p->errmsg), fmt, ap);
+	va_end(ap);
+	p->p.err = err;
+	return err;
+}
+
 static bool empty(const char *s)
 {
 	return !s || !*s;
@@ -76,13 +89,9 @@ int am_store_list_find(struct am_store *s, const char *workshop,
  * The list's sums, checked: the store refuses totals that overflow rather
  * than wrap (a corrupt input, never a real list).
  */
-struct list_sums {
-	int64_t days;
-	am_money subject, insured, employer, state, unemployment, hard_harmful;
-};
-
 static int sum_lines(const struct am_wage_list *l,
-		     const struct am_line_assessment *a, struct list_sums *t)
+		     const struct am_line_assessment *a,
+		     struct am__list_sums *t)
 {
 	int err = 0;
 
@@ -121,7 +130,7 @@ static void entry_set(struct am__journal_entry *e, const char *account,
  * share and, for an exempt workshop, the employer's. The sum of the two
  * debits is checked against the credits' (the row's CHECK checks it
  * again). */
-static int list_debits(const struct list_sums *t, bool state_pays_employer,
+static int list_debits(const struct am__list_sums *t, bool state_pays_employer,
 		       am_money *workshop, am_money *state)
 {
 	am_money w = 0, st = t->state, credits = 0, debits = 0;
@@ -292,6 +301,16 @@ void am__post_committed(struct am_store *s)
 	b->njoined = 0;
 }
 
+static void prep_release(struct am__prep_owner *p)
+{
+	am_buf_release(&p->body);
+	free(p->offsets);
+	free(p->codes);
+	p->offsets = NULL;
+	p->codes = NULL;
+	p->lines_alloc = 0;
+}
+
 void am__post_batch_free(struct am_store *s)
 {
 	free(s->batch.e);
@@ -301,36 +320,8 @@ void am__post_batch_free(struct am_store *s)
 	s->batch.joined_alloc = 0;
 	am_buf_release(&s->batch.persons);
 	s->batch.alloc = 0;
-	am_buf_release(&s->batch.body);
-	free(s->batch.offsets);
-	free(s->batch.codes);
-	s->batch.offsets = NULL;
-	s->batch.codes = NULL;
-	s->batch.lines_alloc = 0;
+	prep_release(&s->batch.prep);
 	am__post_batch_reset(s);
-}
-
-/* Room for a list of n lines in the batch's per-list arrays. */
-static int lines_room(struct am_store *s, size_t n)
-{
-	struct am__post_batch *b = &s->batch;
-	size_t alloc = b->lines_alloc ? b->lines_alloc : 64;
-	uint32_t *offsets;
-	int64_t *codes;
-
-	if (n <= b->lines_alloc)
-		return 0;
-	while (alloc < n)
-		alloc *= 2;
-	offsets = realloc(b->offsets, alloc * sizeof(*offsets));
-	if (offsets)
-		b->offsets = offsets;
-	codes = offsets ? realloc(b->codes, alloc * sizeof(*codes)) : NULL;
-	if (!codes)
-		return am__store_errf(s, AM_ENOMEM, "list: out of memory");
-	b->codes = codes;
-	b->lines_alloc = alloc;
-	return 0;
 }
 
 static int cmp_entry(const void *x, const void *y)
@@ -672,7 +663,7 @@ static int reverse_list(struct am_store *s, const struct am_wage_list *l,
 }
 
 static int audit_amend(struct am_store *s, const struct am_wage_list *l,
-		       int64_t id, const struct list_sums *t,
+		       int64_t id, const struct am__list_sums *t,
 		       const char *rules_identity, int64_t superseded)
 {
 	char subject[64], hex[65];
@@ -710,14 +701,13 @@ static int audit_amend(struct am_store *s, const struct am_wage_list *l,
 /* The new list: its row (lines packed in its body, the assessment as one
  * balanced transaction) and its lines' index entries for the commit. */
 static int write_list(struct am_store *s, const struct am_wage_list *l,
-		      const struct am_line_assessment *a, const int64_t *codes,
-		      am_date due_date, bool state_pays_employer,
-		      const char *rules_identity, const struct list_sums *t,
+		      const struct am_post_prep *p, am_date due_date,
+		      bool state_pays_employer, const char *rules_identity,
 		      const struct am__list_key *old, int64_t *id, bool *wrote)
 {
 	struct am__post_batch *b = &s->batch;
-	struct am_buf *body = &b->body;
-	uint32_t *offsets = b->offsets;
+	const struct am__list_sums *t = &p->t;
+	const int64_t *codes = p->codes;
 	struct am__list_row row;
 	int err;
 
@@ -730,12 +720,6 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 				      "or do not balance",
 				      l->workshop, l->period.year,
 				      l->period.month, l->list_no);
-	if (!body->cap)
-		am_buf_init(body, (size_t)1 << 30);
-	am_buf_clear(body);
-	err = am__body_encode(l, codes, a, body, offsets);
-	if (err)
-		return am__store_errf(s, err, "list body");
 	row.workshop = l->workshop;
 	row.year = l->period.year;
 	row.month = l->period.month;
@@ -758,8 +742,8 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 	row.state_pays_employer = state_pays_employer;
 	row.supersedes = old->found ? old->id : 0;
 	row.posted_at = am__store_now(s);
-	row.body = body->buf;
-	row.body_len = body->len;
+	row.body = p->body;
+	row.body_len = p->body_len;
 	err = ledger_take(s, 1, &row.txn);
 	if (!err)
 		err = s->be->list_insert(s, &row, id);
@@ -771,7 +755,7 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 	for (size_t i = 0; b->set && i < l->nlines; i++)
 		am__person_set_prefetch(b->set, codes[i]);
 	for (size_t i = 0; !err && i < l->nlines; i++)
-		err = batch_add(s, &l->lines[i], codes[i], *id, offsets[i],
+		err = batch_add(s, &l->lines[i], codes[i], *id, p->offsets[i],
 				row.period);
 	if (err)
 		return err;
@@ -886,8 +870,8 @@ static int dup_hashed(const int64_t *v, size_t n)
  * lines' codes as integers: lists in national-code order take one pass,
  * others a hash table (sorting them took a second of the national
  * month's writer). */
-static int check_duplicates(struct am_store *s, const struct am_wage_list *l,
-			    const int64_t *codes)
+static int check_duplicates(struct am__prep_owner *p,
+			    const struct am_wage_list *l, const int64_t *codes)
 {
 	bool sorted = true, dup = false;
 	size_t n = l->nlines;
@@ -900,34 +884,37 @@ static int check_duplicates(struct am_store *s, const struct am_wage_list *l,
 		int d = dup_hashed(codes, n);
 
 		if (d < 0)
-			return am__store_errf(s, AM_ENOMEM,
-					      "list: out of memory");
+			return prep_errf(p, AM_ENOMEM, "list: out of memory");
 		dup = d;
 	}
 	if (!dup)
 		return 0;
-	return am__store_errf(s, AM_ESTORE_CONFLICT,
-			      "list %s/%04d/%02d/%s: a person is listed twice",
-			      l->workshop, l->period.year, l->period.month,
-			      l->list_no);
+	return prep_errf(p, AM_ESTORE_CONFLICT,
+			 "list %s/%04d/%02d/%s: a person is listed twice",
+			 l->workshop, l->period.year, l->period.month,
+			 l->list_no);
 }
 
 /* The list's key and lines in their domains; codes[i] gets line i's
  * national code as an integer. */
-static int check_list(struct am_store *s, const struct am_wage_list *l,
+static int check_list(struct am__prep_owner *p, const struct am_wage_list *l,
 		      const struct am_line_assessment *a,
 		      const char *rules_identity, int64_t *codes)
 {
 	if (empty(l->workshop) || !period_ok(l->period) || empty(l->list_no) ||
 	    !rules_identity)
-		return bad_key(s, "workshop, period, list number or rules");
+		return prep_errf(p, AM_EINVALID_ARGUMENT, "%s is missing",
+				 "workshop, period, list number or rules");
 	if (l->nlines && (!l->lines || !a))
-		return bad_key(s, "lines or assessments");
+		return prep_errf(p, AM_EINVALID_ARGUMENT, "%s is missing",
+				 "lines or assessments");
 	for (size_t i = 0; i < l->nlines; i++) {
 		const struct am_wage_line *ln = &l->lines[i];
 
 		if (empty(ln->national_code))
-			return bad_key(s, "national code of a line");
+			return prep_errf(p, AM_EINVALID_ARGUMENT,
+					 "%s is missing",
+					 "national code of a line");
 		/* What the schema's CHECKs refused when a line was a row:
 		 * refused here, before anything is written. */
 		if (am__code_int(ln->national_code, &codes[i]) ||
@@ -936,8 +923,8 @@ static int check_list(struct am_store *s, const struct am_wage_list *l,
 		    a[i].hard_harmful_days > ln->days || a[i].base < 0 ||
 		    a[i].insured < 0 || a[i].employer < 0 || a[i].state < 0 ||
 		    a[i].unemployment < 0 || a[i].hard_harmful < 0)
-			return am__store_errf(
-				s, AM_ESTORE_CONFLICT,
+			return prep_errf(
+				p, AM_ESTORE_CONFLICT,
 				"list %s/%04d/%02d/%s, line %zu: national "
 				"code, days or shares out of their domain",
 				l->workshop, l->period.year, l->period.month,
@@ -946,29 +933,164 @@ static int check_list(struct am_store *s, const struct am_wage_list *l,
 	return 0;
 }
 
+/* The prep's arrays for n lines. */
+static int lines_room(struct am__prep_owner *p, size_t n)
+{
+	size_t alloc = p->lines_alloc ? p->lines_alloc : 64;
+	uint32_t *offsets;
+	int64_t *codes;
+
+	if (n <= p->lines_alloc)
+		return 0;
+	while (alloc < n)
+		alloc *= 2;
+	offsets = realloc(p->offsets, alloc * sizeof(*offsets));
+	if (offsets)
+		p->offsets = offsets;
+	codes = offsets ? realloc(p->codes, alloc * sizeof(*codes)) : NULL;
+	if (!codes)
+		return prep_errf(p, AM_ENOMEM, "list: out of memory");
+	p->codes = codes;
+	p->lines_alloc = alloc;
+	return 0;
+}
+
+int am_post_prep_new(struct am_post_prep **out)
+{
+	struct am__prep_owner *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return AM_ENOMEM;
+	o->p.owned = true;
+	o->p.errmsg = "";
+	*out = &o->p;
+	return 0;
+}
+
+void am_post_prep_free(struct am_post_prep *p)
+{
+	struct am__prep_owner *o = (struct am__prep_owner *)p;
+
+	if (!p || !p->owned)
+		return;
+	prep_release(o);
+	free(o);
+}
+
+int am_post_prepare(struct am_post_prep *view, const struct am_wage_list *l,
+		    const struct am_line_assessment *a,
+		    const char *rules_identity)
+{
+	struct am__prep_owner *p = (struct am__prep_owner *)view;
+	int err;
+
+	if (!view->owned)
+		return AM_EINVALID_ARGUMENT;
+	memset(view, 0, sizeof(*view));
+	view->owned = true;
+	view->errmsg = p->errmsg;
+	p->errmsg[0] = '\0';
+	view->nlines = l->nlines;
+	memcpy(view->hash, l->hash, sizeof(view->hash));
+	err = lines_room(p, l->nlines);
+	if (!err)
+		err = check_list(p, l, a, rules_identity, p->codes);
+	if (!err && (err = sum_lines(l, a, &view->t)) != 0)
+		err = prep_errf(p, err, "list totals overflow");
+	if (!err)
+		err = check_duplicates(p, l, p->codes);
+	if (err)
+		return err;
+	if (!p->body.cap)
+		am_buf_init(&p->body, (size_t)1 << 30);
+	am_buf_clear(&p->body);
+	err = am__body_encode(l, p->codes, a, &p->body, p->offsets);
+	if (err)
+		return prep_errf(p, err, "list body");
+	view->body = (const uint8_t *)p->body.buf;
+	view->body_len = p->body.len;
+	view->offsets = p->offsets;
+	view->codes = p->codes;
+	return 0;
+}
+
+int am_post_prep_copy(const struct am_post_prep *p, struct am_arena *a,
+		      const struct am_post_prep **out)
+{
+	struct am_post_prep *c = am_arena_alloc(a, sizeof(*c));
+	size_t n = p->nlines;
+	uint8_t *body;
+	uint32_t *offsets = NULL;
+	int64_t *codes = NULL;
+
+	if (!c)
+		return AM_ENOMEM;
+	*c = *p;
+	c->owned = false;
+	c->errmsg = "";
+	if (p->err) { /* only the refusal travels */
+		c->errmsg = am_arena_strndup(a, p->errmsg, strlen(p->errmsg));
+		c->body = NULL;
+		c->offsets = NULL;
+		c->codes = NULL;
+		*out = c;
+		return c->errmsg ? 0 : AM_ENOMEM;
+	}
+	body = am_arena_alloc(a, p->body_len ? p->body_len : 1);
+	if (n) {
+		offsets = am_arena_alloc(a, n * sizeof(*offsets));
+		codes = am_arena_alloc(a, n * sizeof(*codes));
+	}
+	if (!body || (n && (!offsets || !codes)))
+		return AM_ENOMEM;
+	memcpy(body, p->body, p->body_len);
+	if (n) {
+		memcpy(offsets, p->offsets, n * sizeof(*offsets));
+		memcpy(codes, p->codes, n * sizeof(*codes));
+	}
+	c->body = body;
+	c->offsets = offsets;
+	c->codes = codes;
+	*out = c;
+	return 0;
+}
+
 int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 		       const struct am_line_assessment *a, am_date due_date,
 		       bool state_pays_employer, const char *rules_identity,
 		       bool amend, int *outcome)
 {
+	struct am_post_prep *p = &s->batch.prep.p;
+
+	if (!p->owned) { /* the handle's first posting */
+		p->owned = true;
+		p->errmsg = "";
+	}
+	am_post_prepare(p, l, a, rules_identity);
+	return am_store_post_prepared(s, l, p, due_date, state_pays_employer,
+				      rules_identity, amend, outcome);
+}
+
+int am_store_post_prepared(struct am_store *s, const struct am_wage_list *l,
+			   const struct am_post_prep *p, am_date due_date,
+			   bool state_pays_employer, const char *rules_identity,
+			   bool amend, int *outcome)
+{
 	struct am__list_key old;
-	struct list_sums t;
-	int64_t id = 0, *codes;
+	int64_t id = 0;
 	int result = AM_POST_POSTED;
 	bool wrote = false;
 	int err;
 
-	err = lines_room(s, l->nlines);
-	if (err)
-		return err;
-	codes = s->batch.codes;
-	err = check_list(s, l, a, rules_identity, codes);
-	if (!err && (err = sum_lines(l, a, &t)) != 0)
-		err = am__store_errf(s, err, "list totals overflow");
-	if (!err)
-		err = check_duplicates(s, l, codes);
-	if (!err)
-		err = post_begin(s);
+	if (p->nlines != l->nlines || memcmp(p->hash, l->hash, 32) != 0)
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "list %s/%04d/%02d/%s: prepared from "
+				      "another list",
+				      l->workshop, l->period.year,
+				      l->period.month, l->list_no);
+	if (p->err)
+		return am__store_errf(s, p->err, "%s", p->errmsg);
+	err = post_begin(s);
 	if (err)
 		goto out;
 	err = posting_on(s);
@@ -981,8 +1103,8 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 	 * then is it read. */
 	memset(&old, 0, sizeof(old));
 	if (!amend) {
-		err = write_list(s, l, a, codes, due_date, state_pays_employer,
-				 rules_identity, &t, &old, &id, &wrote);
+		err = write_list(s, l, p, due_date, state_pays_employer,
+				 rules_identity, &old, &id, &wrote);
 		if (err != AM_EIDEMPOTENCY_CONFLICT)
 			goto out_unit;
 	}
@@ -1009,10 +1131,10 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 		if (err)
 			goto out_unit;
 	}
-	err = write_list(s, l, a, codes, due_date, state_pays_employer,
-			 rules_identity, &t, &old, &id, &wrote);
+	err = write_list(s, l, p, due_date, state_pays_employer, rules_identity,
+			 &old, &id, &wrote);
 	if (!err && result == AM_POST_AMENDED)
-		err = audit_amend(s, l, id, &t, rules_identity, old.id);
+		err = audit_amend(s, l, id, &p->t, rules_identity, old.id);
 out_unit:
 	err = post_end(s, err, wrote);
 	if (!err)

@@ -11,6 +11,41 @@
 
 struct am__index_entry;
 
+/* A list's totals over its lines (rials; days). */
+struct am__list_sums {
+	int64_t days;
+	am_money subject, insured, employer, state, unemployment, hard_harmful;
+};
+
+/*
+ * The half of a posting that needs no handle (am_post_prepare()): the
+ * list checked, its lines' national codes as integers, its totals and its
+ * packed body with where each line starts in it. A view, over its owner's
+ * buffers or, in a copy (am_post_prep_copy()), over an arena's.
+ */
+struct am_post_prep {
+	int err;	    /* what preparing found, reported by the posting */
+	const char *errmsg; /* its message; "" */
+	bool owned;	    /* the first member of a struct am__prep_owner */
+	size_t nlines;
+	uint8_t hash[32]; /* the list's, to check that it is the same list */
+	struct am__list_sums t;
+	const uint8_t *body;
+	size_t body_len;
+	const uint32_t *offsets;
+	const int64_t *codes;
+};
+
+/* A prep with its buffers, kept from one list to the next. */
+struct am__prep_owner {
+	struct am_post_prep p; /* first: a view casts back to its owner */
+	struct am_buf body;
+	uint32_t *offsets;
+	int64_t *codes;
+	size_t lines_alloc;
+	char errmsg[AM__STORE_ERRMSG_MAX];
+};
+
 /* What a posting transaction gathers until its commit (posting.c): the
  * index entries of its lists, the digest of the lists for the batch's
  * audit entry, and the next ledger id once read. */
@@ -28,12 +63,9 @@ struct am__post_batch {
 	struct am_person_set *set;
 	int64_t *joined;
 	size_t njoined, joined_alloc;
-	/* The list being posted, kept from one list to the next: its body,
-	 * where each line starts in it, and the lines' codes as integers. */
-	struct am_buf body;
-	uint32_t *offsets;
-	int64_t *codes;
-	size_t lines_alloc;
+	/* am_store_post_list()'s prepared half, kept from one list to the
+	 * next. */
+	struct am__prep_owner prep;
 	bool posting; /* the backend's posting mode is on */
 };
 

@@ -1301,6 +1301,199 @@ static void set_list(struct test_list *t)
 	snprintf(t->lines[1].national_code, 11, "%s", "0499370898");
 }
 
+/* A list's body as stored, into buf; its length. */
+static size_t raw_body(const char *path, int64_t id, uint8_t *buf, size_t cap)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT body FROM wage_lists"
+					    " WHERE id = ?",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = (size_t)sqlite3_column_bytes(st, 0);
+	assert_true(n > 0 && n <= cap);
+	memcpy(buf, sqlite3_column_blob(st, 0), n);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* A long list of W1 in 1403/08, n lines. */
+static void long_list(struct test_list *t, int n)
+{
+	list_init(t, W1, 1403, 8, "01", 0x71);
+	for (int i = 0; i < n; i++) {
+		char code[11];
+
+		snprintf(code, sizeof(code), "%010d", 80000000 + i * 13);
+		list_add(t, code, 30 - i % 5, 2800000 + i * 1000, i % 3 == 0,
+			 false);
+	}
+}
+
+/* The posting in two halves (a prep made apart from the handle, as an
+ * import's reading thread makes it) stores what the posting in one
+ * stores, and reports what preparing refused at the posting, as the
+ * posting in one does. */
+static void test_prepared(void **state)
+{
+	struct am_store *s1 = open_new("prep1.db");
+	struct am_store *s2 = open_new("prep2.db");
+	char one[128], two[128]; /* db_path()'s buffer is reused */
+	struct am_post_prep *p = NULL;
+	struct test_list t, u;
+	uint8_t b1[8192], b2[8192];
+	size_t n1, n2;
+	int64_t id1 = 0, id2 = 0;
+	bool found = false;
+	int outcome = -1;
+
+	(void)state;
+	snprintf(one, sizeof(one), "%s", db_path("prep1.db"));
+	snprintf(two, sizeof(two), "%s", db_path("prep2.db"));
+	assert_int_equal(am_post_prep_new(&p), 0);
+	/* A long list, then a short one through the same prep. */
+	long_list(&t, LINES_MAX - 1);
+	assert_int_equal(am_post_prepare(p, &t.l, t.a, RULES), 0);
+	assert_int_equal(am_store_post_prepared(s2, &t.l, p, due_date(), false,
+						RULES, false, &outcome),
+			 0);
+	assert_int_equal(outcome, AM_POST_POSTED);
+	first_list(&u);
+	assert_int_equal(am_post_prepare(p, &u.l, u.a, RULES), 0);
+	assert_int_equal(am_store_post_prepared(s2, &u.l, p, due_date(), false,
+						RULES, false, &outcome),
+			 0);
+	assert_int_equal(outcome, AM_POST_POSTED);
+	assert_int_equal(post(s1, &t, false, &outcome), 0);
+	assert_int_equal(post(s1, &u, false, &outcome), 0);
+	/* The same rows, to the byte. */
+	for (int k = 0; k < 2; k++) {
+		struct test_list *l = k ? &u : &t;
+
+		assert_int_equal(am_store_list_find(s1, W1, l->l.period, "01",
+						    &found, NULL, &id1),
+				 0);
+		assert_int_equal(am_store_list_find(s2, W1, l->l.period, "01",
+						    &found, NULL, &id2),
+				 0);
+		n1 = raw_body(one, id1, b1, sizeof(b1));
+		n2 = raw_body(two, id2, b2, sizeof(b2));
+		assert_int_equal(n1, n2);
+		assert_memory_equal(b1, b2, n1);
+	}
+	assert_int_equal(raw_int(one, "SELECT sum(t_insured + t_employer)"
+				      " FROM wage_lists"),
+			 raw_int(two, "SELECT sum(t_insured + t_employer)"
+				      " FROM wage_lists"));
+	/* Posted again from the prep: unchanged. */
+	assert_int_equal(am_store_post_prepared(s2, &u.l, p, due_date(), false,
+						RULES, false, &outcome),
+			 0);
+	assert_int_equal(outcome, AM_POST_UNCHANGED);
+
+	/* What preparing refuses is the posting's error, with its message;
+	 * nothing is written and the transaction goes on. */
+	list_init(&t, W1, 1403, 9, "01", 0x72);
+	list_add(&t, "0499370899", 10, 3000000, false, false);
+	list_add(&t, "0012345679", 10, 3000000, false, false);
+	list_add(&t, "0499370899", 10, 3000000, false, false);
+	assert_int_equal(am_post_prepare(p, &t.l, t.a, RULES),
+			 AM_ESTORE_CONFLICT);
+	assert_int_equal(am_store_begin(s2), 0);
+	outcome = -1;
+	assert_int_equal(am_store_post_prepared(s2, &t.l, p, due_date(), false,
+						RULES, false, &outcome),
+			 AM_ESTORE_CONFLICT);
+	assert_int_equal(outcome, -1);
+	assert_non_null(strstr(am_store_errmsg(s2), "twice"));
+	assert_int_equal(post(s1, &t, false, &outcome), AM_ESTORE_CONFLICT);
+	assert_string_equal(am_store_errmsg(s1), am_store_errmsg(s2));
+	list_init(&t, W1, 1403, 13, "01", 0x73);
+	am_post_prepare(p, &t.l, t.a, RULES);
+	assert_int_equal(am_store_post_prepared(s2, &t.l, p, due_date(), false,
+						RULES, false, &outcome),
+			 AM_EINVALID_ARGUMENT);
+	/* A prep of another list is refused. */
+	first_list(&t);
+	list_init(&u, W1, 1403, 9, "02", 0x74);
+	list_add(&u, "0012345679", 30, 3000000, false, false);
+	assert_int_equal(am_post_prepare(p, &t.l, t.a, RULES), 0);
+	assert_int_equal(am_store_post_prepared(s2, &u.l, p, due_date(), false,
+						RULES, false, &outcome),
+			 AM_EINVALID_ARGUMENT);
+	assert_non_null(strstr(am_store_errmsg(s2), "another list"));
+	assert_int_equal(am_post_prepare(p, &u.l, u.a, RULES), 0);
+	assert_int_equal(am_store_post_prepared(s2, &u.l, p, due_date(), false,
+						RULES, false, &outcome),
+			 0);
+	assert_int_equal(outcome, AM_POST_POSTED);
+	/* A copy (what a queue holds) posts after its prep has gone on to
+	 * another list, and carries what preparing refused. */
+	{
+		struct am_arena arena;
+		const struct am_post_prep *c1 = NULL, *c2 = NULL;
+		struct test_list v, w;
+
+		am_arena_init(&arena, 0);
+		list_init(&v, W1, 1403, 10, "01", 0x75);
+		list_add(&v, "0012345679", 30, 3100000, true, false);
+		list_add(&v, "0650451252", 12, 2900000, false, false);
+		assert_int_equal(am_post_prepare(p, &v.l, v.a, RULES), 0);
+		assert_int_equal(am_post_prep_copy(p, &arena, &c1), 0);
+		list_init(&w, W1, 1403, 10, "02", 0x76);
+		list_add(&w, "0012345679", 10, 3000000, false, false);
+		list_add(&w, "0012345679", 10, 3000000, false, false);
+		assert_int_equal(am_post_prepare(p, &w.l, w.a, RULES),
+				 AM_ESTORE_CONFLICT);
+		assert_int_equal(am_post_prep_copy(p, &arena, &c2), 0);
+		/* A copy is not prepared into, nor freed but with its arena. */
+		assert_int_equal(am_post_prepare((struct am_post_prep *)c1,
+						 &w.l, w.a, RULES),
+				 AM_EINVALID_ARGUMENT);
+		am_post_prep_free((struct am_post_prep *)c1);
+		assert_int_equal(am_store_post_prepared(s2, &v.l, c1,
+							due_date(), false,
+							RULES, false, &outcome),
+				 0);
+		assert_int_equal(outcome, AM_POST_POSTED);
+		assert_int_equal(am_store_post_prepared(s2, &w.l, c2,
+							due_date(), false,
+							RULES, false, &outcome),
+				 AM_ESTORE_CONFLICT);
+		assert_non_null(strstr(am_store_errmsg(s2), "twice"));
+		assert_int_equal(post(s1, &v, false, &outcome), 0);
+		assert_int_equal(am_store_list_find(s1, W1, v.l.period, "01",
+						    &found, NULL, &id1),
+				 0);
+		assert_int_equal(am_store_list_find(s2, W1, v.l.period, "01",
+						    &found, NULL, &id2),
+				 0);
+		assert_true(found);
+		am_arena_release(&arena);
+	}
+	assert_int_equal(am_store_commit(s2), 0);
+	n1 = raw_body(one, id1, b1, sizeof(b1));
+	n2 = raw_body(two, id2, b2, sizeof(b2));
+	assert_int_equal(n1, n2);
+	assert_memory_equal(b1, b2, n1);
+	assert_int_equal(raw_int(two, "SELECT count(*) FROM wage_lists"), 4);
+	assert_balanced(s2);
+	assert_audit_ok(s2);
+	am_post_prep_free(p);
+	am_post_prep_free(NULL);
+	am_store_close(s1);
+	am_store_close(s2);
+	drop_db(one);
+	drop_db(two);
+}
+
 /* The person set: a check digit per code as am_national_code_check has
  * it; persons it holds are not asked about, the others are, and what a
  * transaction learns joins it only when the transaction commits. */
@@ -1510,6 +1703,7 @@ int main(void)
 		cmocka_unit_test(test_workshop_terms),
 		cmocka_unit_test(test_journal_append_only),
 		cmocka_unit_test(test_bulk_person),
+		cmocka_unit_test(test_prepared),
 		cmocka_unit_test(test_person_set),
 		cmocka_unit_test(test_posting_mode),
 		cmocka_unit_test(test_fault_each_call),
