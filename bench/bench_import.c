@@ -275,6 +275,8 @@ int main(int argc, char **argv)
 	       st.reader_cpu, st.reader_waited);
 	printf("  writing thread           %10.2f s CPU, %.2f s waiting\n",
 	       st.writer_cpu, st.writer_waited);
+	printf("  checkpoint thread        %10zu copies, writer waited %.2f s\n",
+	       st.checkpoints, st.checkpoint_waited);
 	printf("  compaction at the end    %10.2f s\n", st.compact);
 	printf("floor (bare inserts)       %10.0f lines/s (%.2f s)\n",
 	       (double)ph.lines / floor_s, floor_s);

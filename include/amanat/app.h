@@ -97,6 +97,10 @@ struct am_wage_import_stats {
 	double reader_cpu, writer_cpu;
 	double reader_waited, writer_waited;
 	double compact;
+	/* The writer's waits for the checkpoint thread (a complete copy of
+	 * the log now and then), and that thread's checkpoints. */
+	double checkpoint_waited;
+	size_t checkpoints;
 };
 
 int am_import_wages(struct am_store *s, const struct am_rules *rules,

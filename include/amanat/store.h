@@ -66,6 +66,31 @@ int am_store_open_flags(const char *uri, unsigned flags, struct am_store **out);
  * AM_ESTORE_SCHEMA_NEWER. Close it with am_store_close(). */
 int am_store_open_reader(struct am_store *s, struct am_store **out);
 
+/*
+ * A bulk writer's checkpoints on a thread of their own (SQLite). A SQLite
+ * handle commits into a log of writes (the WAL) and, at the commit, copies
+ * the log into the database and waits for the disk: a checkpoint, half of
+ * what a large commit waits for. With the thread on, am_store_commit()
+ * waits for its log to reach the disk only, and asks the thread, which
+ * has a handle of its own, to copy it while the caller goes on with its
+ * next transaction. The log begins again from its start only at a write
+ * transaction begun when it was wholly copied, so every fourth
+ * am_store_begin() waits for the copy of the last commit first: the log
+ * stays within a few transactions. Durability is unchanged: a commit
+ * still reaches the disk before it returns, and a crash at any point
+ * leaves each transaction wholly there or absent. Commits other than
+ * am_store_commit()'s are copied with the next one. Off: waits for the
+ * copies, stops the thread and lets s checkpoint itself again; the
+ * thread's first error, if any (its message on s). Another backend, a
+ * database with no file, or a handle the thread cannot have: nothing
+ * changes, and on returns 0. *runs and *waited (either may be NULL):
+ * the checkpoints the thread ran and the seconds s's calls waited for
+ * it, since it was last turned on.
+ */
+int am_store_checkpoint_thread(struct am_store *s, bool on);
+void am_store_checkpoint_thread_stats(const struct am_store *s, size_t *runs,
+				      double *waited);
+
 /* Close; an open transaction is rolled back. NULL is a no-op. */
 void am_store_close(struct am_store *s);
 

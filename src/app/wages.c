@@ -102,6 +102,8 @@ struct writer {
 	size_t batch_lines, in_batch;
 	bool set_used;		     /* it took up the queue's person set */
 	double cpu, waited, compact; /* seconds, for the stats */
+	size_t checkpoints;	     /* by the checkpoint thread */
+	double ckpt_waited;
 };
 
 /* A list in the queue: a copy in its own arena, with its job. */
@@ -501,10 +503,19 @@ static int write_job(struct writer *w, const struct job *j)
  * error on either side, roll the open batch back. */
 static int writer_finish(struct writer *w, int err, bool failed)
 {
+	int cerr;
+
 	if (!err && !failed)
 		err = end_batch(w);
 	else if (am_store_in_transaction(w->s))
 		am_store_rollback(w->s);
+	/* The batches' checkpoints done; the compaction's commit
+	 * checkpoints itself. */
+	cerr = am_store_checkpoint_thread(w->s, false);
+	am_store_checkpoint_thread_stats(w->s, &w->checkpoints,
+					 &w->ckpt_waited);
+	if (!err && !failed)
+		err = cerr;
 	/* Merge the new lines into the by-person index; always, since a run
 	 * killed before its compaction leaves segments behind. */
 	if (!err && !failed) {
@@ -1103,6 +1114,8 @@ static void times_add(struct am_wage_import_stats *st, const struct import *im)
 	st->writer_cpu += im->w.cpu;
 	st->writer_waited += im->w.waited;
 	st->compact += im->w.compact;
+	st->checkpoints += im->w.checkpoints;
+	st->checkpoint_waited += im->w.ckpt_waited;
 }
 
 static int read_paths(struct import *im, char *const *paths, size_t npaths)
@@ -1146,7 +1159,11 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 	im->r = s;
 	if (am_store_open_reader(s, &reader) == 0) {
 		im->r = reader;
+		/* The writer's commits then wait for their log only; the
+		 * copies into the database run beside it (store.h). */
+		am_store_checkpoint_thread(s, true);
 		if (queue_start(im) != 0) {
+			am_store_checkpoint_thread(s, false);
 			am_store_close(reader);
 			im->r = s;
 		}

@@ -548,6 +548,23 @@ static int fault_posting(struct am_store *s, bool on)
 	return err ? err : leave(f, f->inner->be->posting(f->inner, on));
 }
 
+/* Checkpoints change what the database file holds, never what a query
+ * sees: passed through, not counted. */
+static int fault_autocheckpoint(struct am_store *s, bool on)
+{
+	struct am_store *in = fs(s)->inner;
+
+	return in->be->autocheckpoint ? in->be->autocheckpoint(in, on) : 0;
+}
+
+static int fault_checkpoint(struct am_store *s, bool *complete)
+{
+	struct am_store *in = fs(s)->inner;
+
+	*complete = true;
+	return in->be->checkpoint ? in->be->checkpoint(in, complete) : 0;
+}
+
 static const struct am_store_backend fault_backend = {
 	.name = "fault",
 	.open = NULL, /* made by am__store_fault_wrap(), never by a URI */
@@ -590,6 +607,8 @@ static const struct am_store_backend fault_backend = {
 	.segment_put = fault_segment_put,
 	.compact = fault_compact,
 	.posting = fault_posting,
+	.autocheckpoint = fault_autocheckpoint,
+	.checkpoint = fault_checkpoint,
 	.journal_append = fault_journal_append,
 	.journal_check = fault_journal_check,
 	.account_due = fault_account_due,

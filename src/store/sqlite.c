@@ -536,6 +536,28 @@ static int sq_posting(struct am_store *s, bool on)
 	return exec(q, sql, "secure_delete");
 }
 
+/* SQLite's default: a checkpoint once the log passes 1,000 pages. */
+static int sq_autocheckpoint(struct am_store *s, bool on)
+{
+	return exec(sq(s),
+		    on ? "PRAGMA wal_autocheckpoint = 1000"
+		       : "PRAGMA wal_autocheckpoint = 0",
+		    "wal_autocheckpoint");
+}
+
+static int sq_checkpoint(struct am_store *s, bool *complete)
+{
+	struct sqlite_store *q = sq(s);
+	int log = 0, copied = 0;
+	int rc = sqlite3_wal_checkpoint_v2(
+		q->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+
+	/* Busy: another checkpoint is running; this one is not needed. */
+	*complete = rc == SQLITE_OK && copied == log;
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0
+						    : fail(q, rc, "checkpoint");
+}
+
 static int sq_commit(struct am_store *s)
 {
 	return run(sq(s), ST_COMMIT, "commit");
@@ -1283,6 +1305,8 @@ const struct am_store_backend am__store_sqlite = {
 	.segment_put = am__sq_segment_put,
 	.compact = am__sq_compact,
 	.posting = sq_posting,
+	.autocheckpoint = sq_autocheckpoint,
+	.checkpoint = sq_checkpoint,
 	.journal_append = am__sq_journal_append,
 	.journal_check = am__sq_journal_check,
 	.account_due = am__sq_account_due,

@@ -153,6 +153,7 @@ int am_store_open_reader(struct am_store *s, struct am_store **out)
 void am_store_close(struct am_store *s)
 {
 	if (s) {
+		am_store_checkpoint_thread(s, false);
 		am__post_batch_free(s);
 		s->be->close(s);
 	}
@@ -246,7 +247,9 @@ int am_store_begin(struct am_store *s)
 		return am__store_errf(s, AM_EINVALID_ARGUMENT,
 				      "a transaction is already open");
 	am__post_batch_reset(s);
-	err = s->be->begin(s);
+	err = am__ckpt_before_begin(s);
+	if (!err)
+		err = s->be->begin(s);
 	if (err)
 		return err;
 	s->in_tx = true;
@@ -286,8 +289,10 @@ int am_store_commit(struct am_store *s)
 		err = am__post_flush(s);
 	if (!err)
 		err = s->be->commit(s);
-	if (!err)
+	if (!err) {
 		am__post_committed(s);
+		am__ckpt_committed(s);
+	}
 	if (err)
 		rollback_quietly(s, false);
 	am__post_batch_reset(s);

@@ -84,6 +84,9 @@ struct am_store {
 	bool ready;	/* schema found current: no need to ask again */
 	int64_t clock;	/* tests: a fixed "now" in unix seconds; 0 = time() */
 	struct am__post_batch batch; /* posting.c */
+	struct am__ckpt *ckpt;	     /* checkpoint.c: the thread, when on */
+	size_t ckpt_runs;	     /* its figures since it was last on */
+	double ckpt_waited;
 };
 
 /* One numbered migration, embedded from src/store/migrations/NNNN_*.sql
@@ -365,6 +368,13 @@ struct am_store_backend {
 	 * which delete nothing that is not kept elsewhere (docs/storage.md,
 	 * "Freed space"); off: the handle's usual writes again. */
 	int (*posting)(struct am_store *s, bool on);
+	/* The log of writes (SQLite's WAL) copied into the database at each
+	 * commit (on, SQLite's default) or only when checkpoint() is called
+	 * (off). NULL for a backend with no such log. */
+	int (*autocheckpoint)(struct am_store *s, bool on);
+	/* Copy what the log holds into the database without waiting for
+	 * anyone; *complete when all of it was. NULL as above. */
+	int (*checkpoint)(struct am_store *s, bool *complete);
 	/* Append n entries as one transaction with ids first, first + 1…
 	 * (txn = first). */
 	int (*journal_append)(struct am_store *s,
@@ -412,6 +422,11 @@ int am__store_sqlite_busy_timeout(struct am_store *s, int ms);
  * for another backend, an in-memory database, or a SQLite without
  * threads. */
 const char *am__store_sqlite_path(struct am_store *s);
+
+/* checkpoint.c: am_store_begin() waits here every few commits while the
+ * checkpoint thread is on; am_store_commit() asks it for a copy. */
+int am__ckpt_before_begin(struct am_store *s);
+void am__ckpt_committed(struct am_store *s);
 
 /* Set s->errmsg (printf-style); returns err, so a backend can write
  * "return am__store_errf(s, AM_ESTORE_SQL, "…", …);". */

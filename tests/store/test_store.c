@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
 
 #include "amanat/amanat.h"
+#include "store/sqlite_int.h"
 #include "store/store_int.h"
 
 static char dir[64];
@@ -652,6 +654,86 @@ static void test_transactions(void **state)
 	am_arena_release(&a);
 }
 
+/* The n-th valid national code (its check digit computed), into out. */
+static void nth_code(int n, char out[11])
+{
+	int sum = 0, r;
+
+	snprintf(out, 11, "%09d", 100000000 + n);
+	for (int i = 0; i < 9; i++)
+		sum += (out[i] - '0') * (10 - i);
+	r = sum % 11;
+	out[9] = (char)('0' + (r < 2 ? r : 11 - r));
+	out[10] = 0;
+}
+
+static long long file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* A bulk writer's checkpoints on a thread: each commit is copied beside
+ * the next transaction, the log begins again every few commits instead of
+ * growing, nothing is lost, and the handle checkpoints itself again once
+ * the thread is off. */
+static void test_checkpoint_thread(void **state)
+{
+	struct am_store *s = open_new("ckpt.db");
+	char path[160], wal[170], code[11];
+	long long first_cycle = 0, auto_pages = -1;
+	size_t runs = 0;
+	double waited = -1;
+	sqlite3_stmt *st;
+
+	snprintf(path, sizeof(path), "%s", db_path("ckpt.db"));
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	assert_int_equal(am_store_checkpoint_thread(s, true), 0);
+	assert_int_equal(am_store_checkpoint_thread(s, true), 0);
+	for (int t = 0; t < 16; t++) {
+		assert_int_equal(am_store_begin(s), 0);
+		for (int i = 0; i < 300; i++) {
+			struct am_person p;
+
+			nth_code(t * 300 + i, code);
+			p = person(code);
+			assert_int_equal(am_store_person_put(s, &p), 0);
+		}
+		assert_int_equal(am_store_commit(s), 0);
+		/* Four commits before the writer first waits for a copy. */
+		if (t == 3)
+			first_cycle = file_size(wal);
+	}
+	assert_true(first_cycle > 0);
+	/* Without the copies, or without the log begun again, it would be
+	 * about four times the first cycle's. */
+	assert_true(file_size(wal) < 2 * first_cycle);
+	am_store_checkpoint_thread_stats(s, &runs, &waited);
+	assert_true(runs >= 4 && runs <= 16);
+	assert_true(waited >= 0);
+	assert_int_equal(am_store_checkpoint_thread(s, false), 0);
+	assert_int_equal(am_store_checkpoint_thread(s, false), 0);
+	am_store_checkpoint_thread_stats(s, &runs, NULL);
+	assert_true(runs >= 4);
+	assert_int_equal(sqlite3_prepare_v2(am__sq_db(s),
+					    "PRAGMA wal_autocheckpoint", -1,
+					    &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	auto_pages = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	assert_int_equal(auto_pages, 1000);
+	am_store_close(s);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons"), 4800);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"), 4800);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM pragma_"
+				       "integrity_check WHERE integrity_check"
+				       " = 'ok'"),
+			 1);
+	drop_db(path);
+}
+
 static void test_busy(void **state)
 {
 	const char *path = db_path("busy.db");
@@ -954,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(test_meta),
 		cmocka_unit_test(test_transactions),
 		cmocka_unit_test(test_busy),
+		cmocka_unit_test(test_checkpoint_thread),
 		cmocka_unit_test(test_idempotency),
 		cmocka_unit_test(test_fault_each_call),
 		cmocka_unit_test(test_fault_from_call_on),
