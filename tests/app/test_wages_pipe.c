@@ -286,6 +286,10 @@ static void test_two_threads_as_one(void **state)
 	assert_true(st[1].reader_cpu > 0 && st[1].compact > 0);
 	assert_true(st[1].writer_cpu == 0 && st[1].writer_waited == 0 &&
 		    st[1].reader_waited == 0);
+	/* The commits copied into the database on a thread of their own,
+	 * with s[0] only. */
+	assert_true(st[0].checkpoints > 0 && st[0].checkpoint_waited >= 0);
+	assert_true(st[1].checkpoints == 0 && st[1].checkpoint_waited == 0);
 	assert_int_equal(st[0].lists_read, m.n);
 	assert_int_equal(st[0].lists_posted, m.fresh);
 	assert_int_equal(st[0].lists_unchanged, m.same);
