@@ -3,6 +3,10 @@
  * Streams through a fixed buffer and holds only the current list. */
 #include "core/internal.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "amanat/wagelist.h"
 #include "formats/formats_int.h"
 
@@ -125,6 +129,25 @@ static bool split_plain(struct csv_in *in, char *p, char *end)
 	char *start = p;
 
 	in->nf = 0;
+#if defined(__SSE2__)
+	/* Sixteen bytes at a time where the machine has SSE2 (every x86-64):
+	 * the eight-byte loop below then takes only a tail. */
+	for (; end - p >= 16; p += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned mc;
+
+		if (_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"'))))
+			return false;
+		mc = (unsigned)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(x, _mm_set1_epi8(',')));
+		for (; mc; mc &= mc - 1) {
+			char *c = p + __builtin_ctz(mc);
+
+			add_field(in, start, (size_t)(c - start));
+			start = c + 1;
+		}
+	}
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	for (; end - p >= 8; p += 8) {
 		uint64_t x, mc;

@@ -129,6 +129,10 @@ bool am__wkey_equal(const struct am__wkey *a, const struct am__wkey *b);
 /* Parse a whole number: ASCII, Persian or Arabic-Indic digits, optional
  * sign and group separators, surrounding blanks. false when it is not one. */
 bool am__parse_int64(const char *s, size_t len, int64_t *out);
+/* Whether am_text_normalize() would leave s as it is: then a text field is
+ * kept without a pass through it. Never true when it would not (the text
+ * fuzzer checks). */
+bool am__utf8_is_normal(const char *s, size_t len);
 
 /* The year of a list: two digits (DSK_YY is N2) 00..69 mean 1400..1469 and
  * 70..99 mean 1370..1399; four digits are taken as they are. */

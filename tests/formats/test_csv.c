@@ -14,7 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "amanat/buf.h"
+#include "amanat/text.h"
 #include "amanat/wagelist.h"
+#include "formats/formats_int.h"
 #include "wl_test.h"
 
 static void read_csv(const char *name, struct got *g, struct am_diags *ds,
@@ -300,6 +303,70 @@ static void test_write_read(void **state)
 	am_wage_list_release(&l);
 }
 
+/* Fields of every length, so that the commas of a plain row fall at every
+ * place of the reader's 16- and 8-byte steps; read back as written. */
+struct shift_check {
+	int n, bad;
+};
+
+static void shift_text(char *out, char c, int n)
+{
+	memset(out, c, (size_t)n);
+	out[n] = 0;
+}
+
+static int shift_fn(struct am_wage_list *l, bool refused, void *ctx)
+{
+	struct shift_check *c = ctx;
+	int k = atoi(l->list_no);
+	char occ[64], last[64];
+
+	shift_text(occ, 'o', 1 + k % 40);
+	shift_text(last, 'L', 1 + (k * 7) % 23);
+	if (refused || l->nlines < 1 || strcmp(l->lines[0].occupation, occ) ||
+	    strcmp(l->lines[0].last_name, last))
+		c->bad++;
+	c->n++;
+	return 0;
+}
+
+static void test_every_comma_place(void **state)
+{
+	char path[] = "/tmp/amanat-csv-XXXXXX";
+	int fd = mkstemp(path);
+	struct shift_check c = { 0, 0 };
+	struct am_wage_list l;
+	struct am_diags ds;
+	char occ[64], last[64];
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	sample_list(&l);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(am_csv_write_header(f), 0);
+	for (int k = 1; k <= 80; k++) {
+		snprintf(l.list_no, sizeof(l.list_no), "%d", k);
+		shift_text(occ, 'o', 1 + k % 40);
+		shift_text(last, 'L', 1 + (k * 7) % 23);
+		l.lines[0].occupation = occ;
+		l.lines[0].last_name = last;
+		assert_int_equal(am_csv_write_list(f, &l), 0);
+	}
+	fclose(f);
+	am_diags_init(&ds, 0);
+	assert_int_equal(am_csv_read(path, NULL, shift_fn, &c, &ds), 0);
+	dump_diags(&ds);
+	assert_int_equal(ds.nr, 0);
+	assert_int_equal(c.n, 80);
+	assert_int_equal(c.bad, 0);
+	unlink(path);
+	am_diags_release(&ds);
+	am_wage_list_release(&l);
+}
+
 /* A record longer than the reader's buffer is an error, not a crash. */
 static void test_long_record(void **state)
 {
@@ -327,10 +394,128 @@ static void test_long_record(void **state)
 	am_diags_release(&ds);
 }
 
+/* The readers' shortcut for text fields: every string of up to four
+ * pieces that it calls normal, the normaliser leaves as it is; and plain
+ * Persian text it does call normal (else it saves nothing). */
+static void test_text_shortcut(void **state)
+{
+	static const char *const piece[] = {
+		"\xD8\xB9",	/* ain */
+		"\xDB\x8C",	/* Persian yeh */
+		"\xDA\xA9",	/* keheh */
+		"\xD9\x8A",	/* Arabic yeh */
+		"\xD9\x83",	/* Arabic kaf */
+		"\xD9\x89",	/* alef maksura */
+		"\xC2\xA0",	/* no-break space */
+		"\xE2\x80\x8C", /* ZWNJ */
+		"\xDB\xB1",	/* Persian one */
+		" ",
+		"\t",
+		"a",
+		"\xD9", /* a lead byte alone */
+		"\x80", /* a continuation byte alone */
+	};
+	const size_t n = sizeof(piece) / sizeof(piece[0]);
+	struct am_buf out;
+	char s[32];
+	size_t normal = 0;
+
+	(void)state;
+	am_buf_init(&out, 0);
+	for (size_t k = 0; k < n * n * n * n; k++) {
+		size_t len = 0, code = k;
+
+		for (int j = 0; j < 4; j++, code /= n) {
+			size_t pl = strlen(piece[code % n]);
+
+			memcpy(s + len, piece[code % n], pl);
+			len += pl;
+		}
+		for (size_t cut = 1; cut <= len; cut++) {
+			if (!am__utf8_is_normal(s, cut))
+				continue;
+			normal++;
+			am_buf_clear(&out);
+			assert_int_equal(am_text_normalize(s, cut, &out), 0);
+			assert_int_equal(out.len, cut);
+			assert_memory_equal(out.buf, s, cut);
+		}
+	}
+	assert_true(normal > 10000);
+	assert_true(
+		am__utf8_is_normal("\xD8\xB9\xD9\x84\xDB\x8C "
+				   "\xDA\xA9\xD8\xA7\xD8\xB1\xDA\xAF\xD8\xB1",
+				   strlen("\xD8\xB9\xD9\x84\xDB\x8C "
+					  "\xDA\xA9\xD8\xA7\xD8\xB1"
+					  "\xDA\xAF\xD8\xB1")));
+	assert_false(am__utf8_is_normal("\xD8\xB9\xD9\x84\xD9\x8A", 6));
+	am_buf_release(&out);
+}
+
+/* Integers as the readers parse them, against a plain reference: every
+ * length up to 19 digits, with signs, blanks and a stray byte at every
+ * place. */
+static bool ref_int64(const char *s, size_t len, int64_t *out)
+{
+	uint64_t v = 0;
+	size_t i = 0, n = 0;
+	bool neg = false;
+
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	for (; i < len; i++, n++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (n == 0 || n > 18)
+		return false;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return true;
+}
+
+static void test_int_digits(void **state)
+{
+	static const char stray[] = { ':', '/', 'a', '.', 0x7f };
+	char s[40];
+	uint64_t seed = 12345;
+
+	(void)state;
+	for (int len = 1; len <= 18; len++) {
+		for (int k = 0; k < 200; k++) {
+			int64_t got = 0, want = 0;
+			bool ok;
+			size_t n = 0;
+
+			if (k % 3 == 1)
+				s[n++] = '-';
+			for (int d = 0; d < len; d++) {
+				seed = seed * 6364136223846793005ULL +
+				       1442695040888963407ULL;
+				s[n++] = (char)('0' + (seed >> 33) % 10);
+			}
+			if (k % 5 == 2)
+				s[n++] = ' ';
+			if (k % 7 == 3) /* a stray byte somewhere */
+				s[(seed >> 40) % n] = stray[(seed >> 20) % 5];
+			ok = ref_int64(s, n, &want);
+			assert_int_equal(am__parse_int64(s, n, &got), ok);
+			if (ok)
+				assert_int_equal(got, want);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_text_shortcut),
+		cmocka_unit_test(test_int_digits),
 		cmocka_unit_test(test_unknown_column),
 		cmocka_unit_test(test_missing_column),
 		cmocka_unit_test(test_bad_number),
@@ -339,6 +524,7 @@ int main(void)
 		cmocka_unit_test(test_column_twice),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_write_read),
+		cmocka_unit_test(test_every_comma_place),
 		cmocka_unit_test(test_long_record),
 	};
 

@@ -295,12 +295,53 @@ static void test_copy_from_reader(void **state)
 	am_diags_release(&ds);
 }
 
+/* The hash is stored with every posted list, and a list imported again is
+ * known by it: its canonical form must never change. The sample list's
+ * hash, as the first release computes it, and the same over many lines
+ * (the hash is fed in chunks of several lines). */
+static void test_hash_is_stable(void **state)
+{
+	static const char want[] =
+		"3aa3d6d88c5ded19071bf0844b36129950abfaf4f86270de9dc1b3252d9e9763";
+	static const char want_long[] =
+		"8840aa5aa02dea45e44f098cc996de4053c6cf88d4585e6442f59c66895eb48b";
+	struct am_wage_list l, big;
+	char hex[65];
+
+	(void)state;
+	sample_list(&l);
+	am_wage_list_hash(&l);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", l.hash[i]);
+	assert_string_equal(hex, want);
+	am_wage_list_init(&big);
+	am_arena_init(&big.arena, 0);
+	memcpy(big.workshop, l.workshop, sizeof(big.workshop));
+	memcpy(big.list_no, l.list_no, sizeof(big.list_no));
+	big.period = l.period;
+	big.nlines = 500;
+	big.lines = am_arena_alloc(&big.arena, 500 * sizeof(*big.lines));
+	assert_non_null(big.lines);
+	for (size_t i = 0; i < big.nlines; i++) {
+		big.lines[i] = l.lines[i % l.nlines];
+		big.lines[i].days = (int)(i % 31);
+		big.lines[i].daily_wage += (am_money)i;
+	}
+	am_wage_list_hash(&big);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", big.hash[i]);
+	assert_string_equal(hex, want_long);
+	am_wage_list_release(&big);
+	am_wage_list_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copy_outlives_source),
 		cmocka_unit_test(test_copy_null_and_empty_texts),
 		cmocka_unit_test(test_copy_reuses_destination),
+		cmocka_unit_test(test_hash_is_stable),
 		cmocka_unit_test(test_copy_from_reader),
 	};
 
