@@ -157,7 +157,8 @@ static void put_str(struct hbuf *h, const char *s, size_t cap)
 	size_t len = s ? strnlen(s, cap) : 0;
 
 	put_le(h, (uint64_t)len, 4);
-	memcpy(h->b + h->n, s, len);
+	if (len)
+		memcpy(h->b + h->n, s, len);
 	h->n += len;
 }
 

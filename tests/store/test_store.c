@@ -657,9 +657,10 @@ static void test_transactions(void **state)
 /* The n-th valid national code (its check digit computed), into out. */
 static void nth_code(int n, char out[11])
 {
-	int sum = 0, r;
+	int sum = 0, r, v = 100000000 + n;
 
-	snprintf(out, 11, "%09d", 100000000 + n);
+	for (int i = 8; i >= 0; i--, v /= 10)
+		out[i] = (char)('0' + v % 10);
 	for (int i = 0; i < 9; i++)
 		sum += (out[i] - '0') * (10 - i);
 	r = sum % 11;
