@@ -46,8 +46,14 @@ static size_t blank_before(const char *s, size_t len)
 
 static void trim(const char **s, size_t *len)
 {
+	const unsigned char *u = (const unsigned char *)*s;
 	size_t n;
 
+	/* Most values begin and end with a visible ASCII character, which
+	 * no blank above begins or ends with: nothing to trim. */
+	if (*len && u[0] > ' ' && u[0] < 0x80 && u[*len - 1] > ' ' &&
+	    u[*len - 1] < 0x80)
+		return;
 	while ((n = blank_at(*s, *len)) > 0) {
 		*s += n;
 		*len -= n;
@@ -64,8 +70,10 @@ static bool read_digits(const char *s, size_t len, char *dig, size_t max,
 {
 	*count = 0;
 	while (len) {
-		size_t used;
-		int d = am__digit_at(s, len, &used);
+		size_t used = 1;
+		/* ASCII digits, most of them, without a call. */
+		int d = *s >= '0' && *s <= '9' ? *s - '0'
+					       : am__digit_at(s, len, &used);
 
 		if (d < 0)
 			return false;
