@@ -540,7 +540,7 @@ static void item_free(struct item *it)
 /*
  * Copy the job's list into the item, with the posting's first half done
  * here (am_post_prepare()): the lines checked and packed with their
- * assessments, which then need no copy. That half is a sixth of the
+ * assessments, which then need no copy. That half is a fifth of the
  * writer's instructions, and here it reads the lines while they are still
  * in this core's cache. What it refuses, the writer reports in turn.
  */
