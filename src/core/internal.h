@@ -54,7 +54,16 @@ int32_t am__utf8_decode(const char *s, size_t len, size_t *used);
 /* Encode cp (valid scalar value) as UTF-8 into out; returns 1..4. */
 size_t am__utf8_encode(int32_t cp, char out[4]);
 /* Value 0..9 of a Latin, Persian (U+06F0..) or Arabic-Indic (U+0660..)
- * digit at s, with the bytes it took in *used; -1 if none. */
-int am__digit_at(const char *s, size_t len, size_t *used);
+ * digit at s, with the bytes it took in *used; -1 if none. An ASCII digit,
+ * most of them in every input, is read here without a call. */
+int am__digit_at_utf8(const char *s, size_t len, size_t *used);
+static inline int am__digit_at(const char *s, size_t len, size_t *used)
+{
+	if (len && s[0] >= '0' && s[0] <= '9') {
+		*used = 1;
+		return s[0] - '0';
+	}
+	return am__digit_at_utf8(s, len, used);
+}
 
 #endif

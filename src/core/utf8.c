@@ -62,16 +62,14 @@ size_t am__utf8_encode(int32_t cp, char out[4])
 	return 4;
 }
 
-int am__digit_at(const char *s, size_t len, size_t *used)
+/* The rest of am__digit_at() (internal.h): a Persian or Arabic-Indic
+ * digit. */
+int am__digit_at_utf8(const char *s, size_t len, size_t *used)
 {
 	int32_t cp;
 
 	if (len == 0)
 		return -1;
-	if (s[0] >= '0' && s[0] <= '9') {
-		*used = 1;
-		return s[0] - '0';
-	}
 	cp = am__utf8_decode(s, len, used);
 	if (cp >= 0x06F0 && cp <= 0x06F9)
 		return (int)(cp - 0x06F0);

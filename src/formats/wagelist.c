@@ -436,37 +436,6 @@ bool am__parse_year(const char *s, size_t len, int *out)
  * Most of a Persian field is two-byte letters of the Arabic block (lead
  * bytes D8-DB), checked first without decoding them: 35 a line, a third
  * of the reading thread's work on text. */
-/* Whether the eight bytes at p are four letters of the Arabic block (a
- * lead byte D8-DB, then a continuation byte), none of them kaf, alef
- * maksura or yeh (D9 83, D9 89, D9 8A): a word's worth at once. */
-static bool four_letters(const unsigned char *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	static const uint64_t arabic[] = {
-		0x83D983D983D983D9ULL,
-		0x89D989D989D989D9ULL,
-		0x8AD98AD98AD98AD9ULL,
-	};
-	const uint64_t low15 = 0x7FFF7FFF7FFF7FFFULL;
-	uint64_t x;
-
-	memcpy(&x, p, sizeof(x));
-	if ((x & 0xC0FCC0FCC0FCC0FCULL) != 0x80D880D880D880D8ULL)
-		return false;
-	for (size_t i = 0; i < AM_ARRAY_SIZE(arabic); i++) {
-		uint64_t v = x ^ arabic[i];
-
-		/* The top bit of each 16-bit lane that is zero (exact). */
-		if (~(((v & low15) + low15) | v | low15))
-			return false;
-	}
-	return true;
-#else
-	(void)p;
-	return false;
-#endif
-}
-
 bool am__utf8_is_normal(const char *s, size_t len)
 {
 	const unsigned char *b = (const unsigned char *)s, *end = b + len;
@@ -478,11 +447,6 @@ bool am__utf8_is_normal(const char *s, size_t len)
 
 		if (ch >= 0xD8 && ch <= 0xDB && end - b >= 2) {
 			unsigned char t = b[1];
-
-			if (end - b >= 8 && four_letters(b)) {
-				b += 8;
-				continue;
-			}
 
 			/* Not kaf, alef maksura or yeh (U+0643, U+0649,
 			 * U+064A: D9 83, D9 89, D9 8A), which the

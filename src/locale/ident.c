@@ -70,10 +70,8 @@ static bool read_digits(const char *s, size_t len, char *dig, size_t max,
 {
 	*count = 0;
 	while (len) {
-		size_t used = 1;
-		/* ASCII digits, most of them, without a call. */
-		int d = *s >= '0' && *s <= '9' ? *s - '0'
-					       : am__digit_at(s, len, &used);
+		size_t used;
+		int d = am__digit_at(s, len, &used);
 
 		if (d < 0)
 			return false;

@@ -1,5 +1,5 @@
 /* A bulk writer's checkpoints on a thread of their own (store.h,
- * am_store_checkpoint_thread(); docs/storage.md, "Checkpoints").
+ * am_store_checkpoint_thread(); docs/storage.md, "The SQLite connection").
  *
  * SQLite's WAL is begun again from its start only by a write transaction
  * whose snapshot found it wholly copied into the database. The thread
