@@ -977,15 +977,14 @@ void am_post_prep_free(struct am_post_prep *p)
 	free(o);
 }
 
-int am_post_prepare(struct am_post_prep *view, const struct am_wage_list *l,
-		    const struct am_line_assessment *a,
-		    const char *rules_identity)
+/* Prepare into an owner: a handle's own, or one of am_post_prep_new(). */
+static int prepare(struct am__prep_owner *p, const struct am_wage_list *l,
+		   const struct am_line_assessment *a,
+		   const char *rules_identity)
 {
-	struct am__prep_owner *p = (struct am__prep_owner *)view;
+	struct am_post_prep *view = &p->p;
 	int err;
 
-	if (!view->owned)
-		return AM_EINVALID_ARGUMENT;
 	memset(view, 0, sizeof(*view));
 	view->owned = true;
 	view->errmsg = p->errmsg;
@@ -1012,6 +1011,16 @@ int am_post_prepare(struct am_post_prep *view, const struct am_wage_list *l,
 	view->offsets = p->offsets;
 	view->codes = p->codes;
 	return 0;
+}
+
+int am_post_prepare(struct am_post_prep *p, const struct am_wage_list *l,
+		    const struct am_line_assessment *a,
+		    const char *rules_identity)
+{
+	/* A copy has no buffers to prepare into. */
+	if (!p->owned)
+		return AM_EINVALID_ARGUMENT;
+	return prepare((struct am__prep_owner *)p, l, a, rules_identity);
 }
 
 int am_post_prep_copy(const struct am_post_prep *p, struct am_arena *a,
@@ -1060,15 +1069,10 @@ int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
 		       bool state_pays_employer, const char *rules_identity,
 		       bool amend, int *outcome)
 {
-	struct am_post_prep *p = &s->batch.prep.p;
-
-	if (!p->owned) { /* the handle's first posting */
-		p->owned = true;
-		p->errmsg = "";
-	}
-	am_post_prepare(p, l, a, rules_identity);
-	return am_store_post_prepared(s, l, p, due_date, state_pays_employer,
-				      rules_identity, amend, outcome);
+	prepare(&s->batch.prep, l, a, rules_identity);
+	return am_store_post_prepared(s, l, &s->batch.prep.p, due_date,
+				      state_pays_employer, rules_identity,
+				      amend, outcome);
 }
 
 int am_store_post_prepared(struct am_store *s, const struct am_wage_list *l,
