@@ -66,4 +66,44 @@ static inline int am__digit_at(const char *s, size_t len, size_t *used)
 	return am__digit_at_utf8(s, len, used);
 }
 
+/* Whether s[0..n) are all ASCII digits, eight bytes at a test: a byte is
+ * one when its high nibble is 3 and adding 6 leaves it 3. A carry out of
+ * a byte comes only from one that already failed the first test. */
+static inline bool am__ascii_digits(const char *s, size_t n)
+{
+	const uint64_t high = 0xF0F0F0F0F0F0F0F0ULL;
+	const uint64_t zeros = 0x3030303030303030ULL;
+	size_t i = 0;
+
+	for (; n - i >= 8; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, s + i, sizeof(x));
+		if ((x & high) != zeros ||
+		    ((x + 0x0606060606060606ULL) & high) != zeros)
+			return false;
+	}
+	for (; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* The value of eight ASCII digits (am__ascii_digits() says they are), the
+ * first the highest: pairs, then fours, then the eight. */
+static inline uint32_t am__ascii8_value(const char *s)
+{
+	uint64_t x;
+
+	memcpy(&x, s, sizeof(x));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	x -= 0x3030303030303030ULL;
+	x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFULL;
+	x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFULL;
+	x = (x * 10000 + (x >> 32)) & 0xFFFFFFFFULL;
+	return (uint32_t)x;
+}
+
 #endif

@@ -378,26 +378,8 @@ bool am__parse_int64(const char *s, size_t len, int64_t *out)
 	if (i < len && len - i <= 18) {
 		size_t j = i;
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		while (len - j >= 8) {
-			const uint64_t zeros = 0x3030303030303030ULL;
-			const uint64_t high = 0xF0F0F0F0F0F0F0F0ULL;
-			uint64_t x;
-
-			memcpy(&x, s + j, sizeof(x));
-			if ((x & high) != zeros ||
-			    ((x + 0x0606060606060606ULL) & high) != zeros)
-				break;
-			/* The first byte is the highest digit: pairs, then
-			 * fours, then the eight. */
-			x -= zeros;
-			x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFULL;
-			x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFULL;
-			x = (x * 10000 + (x >> 32)) & 0xFFFFFFFFULL;
-			v = v * 100000000 + x;
-			j += 8;
-		}
-#endif
+		for (; len - j >= 8 && am__ascii_digits(s + j, 8); j += 8)
+			v = v * 100000000 + am__ascii8_value(s + j);
 		for (; j < len && s[j] >= '0' && s[j] <= '9'; j++)
 			v = v * 10 + (uint64_t)(s[j] - '0');
 		if (j == len) {
@@ -602,23 +584,6 @@ static void set_int(struct am__fctx *c, const char *field, int *dst,
 	*dst = (int)v;
 }
 
-static bool all_digits(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
-static int digits_value(const char *s, size_t len)
-{
-	int v = 0;
-
-	for (size_t i = 0; i < len; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
 static void set_date(struct am__fctx *c, const char *field, am_date *dst,
 		     const char *s, size_t len)
 {
@@ -631,12 +596,14 @@ static void set_date(struct am__fctx *c, const char *field, am_date *dst,
 		return;
 	}
 	/* The usual form, YYYYMMDD in ASCII digits, without the parser. */
-	if (len == 8 && all_digits(s, 8))
-		err = am_jalali_to_date(digits_value(s, 4),
-					digits_value(s + 4, 2),
-					digits_value(s + 6, 2), &d);
-	else
+	if (len == 8 && am__ascii_digits(s, 8)) {
+		uint32_t v = am__ascii8_value(s);
+
+		err = am_jalali_to_date((int)(v / 10000), (int)(v / 100 % 100),
+					(int)(v % 100), &d);
+	} else {
 		err = am_jalali_parse(s, len, &d);
+	}
 	if (err) {
 		am__fctx_diag(c, err, field, s, len, "YYYYMMDD");
 		return;

@@ -120,15 +120,21 @@ int am_national_code_check(const char *s, size_t len, char out[11])
 	char d[NATCODE_LEN];
 	size_t n;
 
-	trim(&s, &len);
-	if (!read_digits(s, len, d, NATCODE_LEN, &n))
-		return AM_ENATCODE_DIGITS;
-	if (n < 8 || n > NATCODE_LEN)
-		return AM_ENATCODE_LENGTH;
-	/* Leading zeros are often lost in spreadsheets: put them back. */
-	am_testcase(n < NATCODE_LEN);
-	memmove(d + NATCODE_LEN - n, d, n);
-	memset(d, '0', NATCODE_LEN - n);
+	/* The usual form, ten ASCII digits, read at once. */
+	if (len == NATCODE_LEN && am__ascii_digits(s, len)) {
+		memcpy(d, s, NATCODE_LEN);
+	} else {
+		trim(&s, &len);
+		if (!read_digits(s, len, d, NATCODE_LEN, &n))
+			return AM_ENATCODE_DIGITS;
+		if (n < 8 || n > NATCODE_LEN)
+			return AM_ENATCODE_LENGTH;
+		/* Leading zeros are often lost in spreadsheets: put them
+		 * back. */
+		am_testcase(n < NATCODE_LEN);
+		memmove(d + NATCODE_LEN - n, d, n);
+		memset(d, '0', NATCODE_LEN - n);
+	}
 	if (all_same(d, NATCODE_LEN))
 		return AM_ENATCODE_SAME_DIGITS;
 	/* Digits 4 to 9 (indices 3..8) are never all zero in an issued code. */
@@ -271,6 +277,12 @@ static bool plain_digits(const char *s, size_t len, size_t n, size_t n2,
 	size_t count;
 
 	assert(n <= sizeof(d) && n2 <= sizeof(d));
+	/* The usual form, ASCII digits of a right length, read at once. */
+	if ((len == n || (n2 && len == n2)) && am__ascii_digits(s, len)) {
+		memcpy(out, s, len);
+		out[len] = '\0';
+		return true;
+	}
 	trim(&s, &len);
 	if (!read_digits(s, len, d, sizeof(d), &count))
 		return false;
