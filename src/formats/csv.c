@@ -47,6 +47,14 @@ struct csv_state {
 	size_t nalloc;
 	int col[CSV_MAX_FIELDS]; /* field of each column */
 	size_t ncols;
+	size_t kcol[4]; /* the key fields' columns, in order */
+	size_t nkcol;
+	/* The last row's key fields as read, each a length byte and its
+	 * bytes, when they parsed without a problem (else kraw_len is 0):
+	 * every row of a list repeats them, and the same bytes make the same
+	 * key without being parsed again. */
+	unsigned char kraw[96];
+	size_t kraw_len;
 	struct seen seen;
 	am_wage_list_fn fn;
 	void *ctx;
@@ -442,6 +450,8 @@ static int read_header(struct csv_state *st)
 		}
 		have[f] = true;
 		st->col[i] = f;
+		if (is_key(f))
+			st->kcol[st->nkcol++] = i;
 	}
 	for (int f = 0; f < AM_WF_COUNT; f++)
 		if (am__wf_required(f) && !have[f])
@@ -455,6 +465,52 @@ static int read_header(struct csv_state *st)
 		       : AM_EWAGE_UNKNOWN_FIELD;
 }
 
+/* Whether the row's key fields are those of the row before, byte for
+ * byte (which parsed without a problem). */
+static bool key_repeats(const struct csv_state *st, size_t n)
+{
+	const struct csv_in *in = &st->in;
+	size_t at = 0;
+
+	if (!st->kraw_len)
+		return false;
+	for (size_t j = 0; j < st->nkcol; j++) {
+		size_t i = st->kcol[j], len;
+
+		if (i >= n)
+			return false;
+		len = in->flen[i];
+		if (at + 1 + len > st->kraw_len || st->kraw[at] != len ||
+		    memcmp(st->kraw + at + 1, in->fld[i], len) != 0)
+			return false;
+		at += 1 + len;
+	}
+	return at == st->kraw_len;
+}
+
+/* Keep the row's key fields for key_repeats(), or none when they do not
+ * fit. */
+static void key_keep(struct csv_state *st, size_t n)
+{
+	const struct csv_in *in = &st->in;
+	size_t at = 0;
+
+	st->kraw_len = 0;
+	for (size_t j = 0; j < st->nkcol; j++) {
+		size_t i = st->kcol[j], len;
+
+		if (i >= n)
+			return;
+		len = in->flen[i];
+		if (len > UCHAR_MAX || at + 1 + len > sizeof(st->kraw))
+			return;
+		st->kraw[at] = (unsigned char)len;
+		memcpy(st->kraw + at + 1, in->fld[i], len);
+		at += 1 + len;
+	}
+	st->kraw_len = at;
+}
+
 static int read_row(struct csv_state *st)
 {
 	struct csv_in *in = &st->in;
@@ -466,15 +522,27 @@ static int read_row(struct csv_state *st)
 	int err = 0;
 
 	c->row = in->rec_line;
-	memset(&k, 0, sizeof(k));
-	for (size_t i = 0; i < n; i++)
-		if (is_key(st->col[i])) {
+	if (st->have_list && key_repeats(st, n)) {
+		k = st->key;
+		kbad = 0;
+	} else {
+		memset(&k, 0, sizeof(k));
+		for (size_t j = 0; j < st->nkcol; j++) {
+			size_t i = st->kcol[j];
+
+			if (i >= n)
+				continue;
 			err = am__wline_set(c, NULL, &k, st->col[i], in->fld[i],
 					    in->flen[i]);
 			if (err)
 				return err;
 		}
-	kbad = c->nbad - kbad;
+		kbad = c->nbad - kbad;
+		if (kbad)
+			st->kraw_len = 0;
+		else
+			key_keep(st, n);
+	}
 	if (!st->have_list || !am__wkey_equal(&k, &st->key)) {
 		c->nbad -= kbad;
 		err = list_emit(st);

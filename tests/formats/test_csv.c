@@ -215,6 +215,52 @@ static void test_malformed_rows(void **state)
 	am_diags_release(&ds);
 }
 
+/* Rows of one list repeat its key's fields, which the reader does not
+ * parse again when their bytes are the same as the row before's: the
+ * same key in other bytes ("03" for 1403) stays in the list, a key that
+ * differs in one byte of the same length starts another, and a key that
+ * did not parse is parsed, and reported, again on every row. */
+static void test_repeated_keys(void **state)
+{
+	char path[] = "/tmp/amanat-csv-XXXXXX";
+	int fd = mkstemp(path);
+	char text[2048];
+	struct got g;
+	struct am_diags ds;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(text, sizeof(text),
+		 "%s\n"
+		 "1234567890,1403,7,1,0011223344,31,1,31,0,31,31,2\n"
+		 "1234567890,03,7,1,0011223352,31,1,31,0,31,31,2\n"
+		 "1234567890,03,7,1,0011223360,31,1,31,0,31,31,2\n"
+		 "1234567890,1403,7,2,0011223344,31,1,31,0,31,31,2\n"
+		 "1234567890,14x3,7,2,0011223352,31,1,31,0,31,31,2\n"
+		 "1234567890,14x3,7,2,0011223360,31,1,31,0,31,31,2\n",
+		 hdr);
+	write_file(path, text);
+	am_diags_init(&ds, 0);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(am_csv_read(path, NULL, got_fn, &g, &ds), 0);
+	dump_diags(&ds);
+	assert_int_equal(g.n, 3);
+	assert_false(g.l[0].refused);
+	assert_int_equal(g.l[0].nlines, 3);
+	assert_int_equal(g.l[0].period.year, 1403);
+	assert_false(g.l[1].refused);
+	assert_int_equal(g.l[1].nlines, 1);
+	assert_string_equal(g.l[1].list_no, "2");
+	assert_true(g.l[2].refused);
+	assert_int_equal(g.l[2].nlines, 2);
+	assert_int_equal(ds.nr, 2);
+	assert_true(has_diag(&ds, AM_ENUMBER_SYNTAX, "DSW_YY", 6));
+	assert_true(has_diag(&ds, AM_ENUMBER_SYNTAX, "DSW_YY", 7));
+	unlink(path);
+	am_diags_release(&ds);
+}
+
 /* A column named twice refuses the file. */
 static void test_column_twice(void **state)
 {
@@ -521,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_bad_number),
 		cmocka_unit_test(test_repeated_group),
 		cmocka_unit_test(test_malformed_rows),
+		cmocka_unit_test(test_repeated_keys),
 		cmocka_unit_test(test_column_twice),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_write_read),
