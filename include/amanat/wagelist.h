@@ -123,6 +123,12 @@ void am_wage_list_release(struct am_wage_list *l);
  * am_wage_list_init() but with its arena kept. */
 int am_wage_list_copy(struct am_wage_list *dst, const struct am_wage_list *src);
 
+/* The same without the lines: dst->lines is NULL, dst->nlines src's count
+ * (a list's posting, once prepared, needs only its header: see
+ * am_post_prepare()). */
+int am_wage_list_copy_header(struct am_wage_list *dst,
+			     const struct am_wage_list *src);
+
 /* Compute l->hash: BLAKE2b-256 over a canonical form of the list's content
  * (workshop, period, list number, and each line's identity and amounts in
  * order; not the names or the header totals), so the same list read from

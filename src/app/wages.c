@@ -540,16 +540,17 @@ static void item_free(struct item *it)
 /*
  * Copy the job's list into the item, with the posting's first half done
  * here (am_post_prepare()): the lines checked and packed with their
- * assessments, which then need no copy. That half is a fifth of the
- * writer's instructions, and here it reads the lines while they are still
- * in this core's cache. What it refuses, the writer reports in turn.
+ * assessments and their persons' records, so that only the list's header
+ * is copied. That half is a fifth of the writer's instructions, and here
+ * it reads the lines while they are still in this core's cache. What it
+ * refuses, the writer reports in turn.
  */
 static int item_fill(struct item *it, const struct job *j,
 		     struct am_post_prep *prep)
 {
 	const struct am_wage_list *l = j->l;
 	const struct am_post_prep *copy = NULL;
-	int err = am_wage_list_copy(&it->l, l);
+	int err = am_wage_list_copy_header(&it->l, l);
 
 	if (err)
 		return err;

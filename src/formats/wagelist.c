@@ -63,27 +63,29 @@ static void text_put(char **at, const char **t)
 			&(l)->address, &(l)->description              \
 	}
 
-int am_wage_list_copy(struct am_wage_list *dst, const struct am_wage_list *src)
+/* The copy, of the lines too when with_lines. */
+static int list_copy(struct am_wage_list *dst, const struct am_wage_list *src,
+		     bool with_lines)
 {
 	struct am_arena a;
-	size_t lines, size = 0;
+	size_t lines, size = 0, nlines = with_lines ? src->nlines : 0;
 	char *at;
 
 	assert(dst != src);
 	list_empty(dst);
-	if (src->nlines > SIZE_MAX / sizeof(*dst->lines))
+	if (nlines > SIZE_MAX / sizeof(*dst->lines))
 		return AM_ENOMEM;
 	/* One allocation of the exact size: the lines, then every text
 	 * packed (a queue of a national month's lists copies 17 million
 	 * lines; a block per few texts cost a fifth of the reader). */
-	lines = src->nlines * sizeof(*dst->lines);
+	lines = nlines * sizeof(*dst->lines);
 	{
 		const char *const *h[] = HEAD_TEXTS(src);
 
 		for (size_t k = 0; k < AM_ARRAY_SIZE(h); k++)
 			size += text_size(*h[k]);
 	}
-	for (size_t i = 0; i < src->nlines; i++) {
+	for (size_t i = 0; i < nlines; i++) {
 		const char *const *t[] = LINE_TEXTS(&src->lines[i]);
 
 		for (size_t k = 0; k < AM_ARRAY_SIZE(t); k++)
@@ -113,13 +115,24 @@ int am_wage_list_copy(struct am_wage_list *dst, const struct am_wage_list *src)
 		for (size_t k = 0; k < AM_ARRAY_SIZE(h); k++)
 			text_put(&at, h[k]);
 	}
-	for (size_t i = 0; i < dst->nlines; i++) {
+	for (size_t i = 0; i < nlines; i++) {
 		const char **t[] = LINE_TEXTS(&dst->lines[i]);
 
 		for (size_t k = 0; k < AM_ARRAY_SIZE(t); k++)
 			text_put(&at, t[k]);
 	}
 	return 0;
+}
+
+int am_wage_list_copy(struct am_wage_list *dst, const struct am_wage_list *src)
+{
+	return list_copy(dst, src, true);
+}
+
+int am_wage_list_copy_header(struct am_wage_list *dst,
+			     const struct am_wage_list *src)
+{
+	return list_copy(dst, src, false);
 }
 
 /* ---- the content hash ---- */

@@ -186,7 +186,9 @@ static int ledger_take(struct am_store *s, int64_t n, int64_t *first)
 	return 0;
 }
 
-static int batch_add(struct am_store *s, const struct am_wage_line *ln,
+/* A line's index entry, and its person record unless the person set
+ * holds it (rec: the line's from its prep, of rec_len bytes). */
+static int batch_add(struct am_store *s, const uint8_t *rec, size_t rec_len,
 		     int64_t code, int64_t list_id, uint32_t offset, int period)
 {
 	struct am__post_batch *b = &s->batch;
@@ -211,7 +213,7 @@ static int batch_add(struct am_store *s, const struct am_wage_line *ln,
 		if (person >= AM__NO_PERSON)
 			return am__store_errf(s, AM_ETOO_LONG,
 					      "posting: batch");
-		err = am__person_encode(ln, &b->persons);
+		err = am_buf_add(&b->persons, rec, rec_len);
 		if (err)
 			return am__store_errf(s, err, "posting: out of memory");
 	}
@@ -304,10 +306,13 @@ void am__post_committed(struct am_store *s)
 static void prep_release(struct am__prep_owner *p)
 {
 	am_buf_release(&p->body);
+	am_buf_release(&p->persons);
 	free(p->offsets);
 	free(p->codes);
+	free(p->person_at);
 	p->offsets = NULL;
 	p->codes = NULL;
+	p->person_at = NULL;
 	p->lines_alloc = 0;
 }
 
@@ -755,8 +760,9 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 	for (size_t i = 0; b->set && i < l->nlines; i++)
 		am__person_set_prefetch(b->set, codes[i]);
 	for (size_t i = 0; !err && i < l->nlines; i++)
-		err = batch_add(s, &l->lines[i], codes[i], *id, p->offsets[i],
-				row.period);
+		err = batch_add(s, p->persons + p->person_at[i],
+				p->person_at[i + 1] - p->person_at[i], codes[i],
+				*id, p->offsets[i], row.period);
 	if (err)
 		return err;
 	crypto_generichash_update(
@@ -937,20 +943,24 @@ static int check_list(struct am__prep_owner *p, const struct am_wage_list *l,
 static int lines_room(struct am__prep_owner *p, size_t n)
 {
 	size_t alloc = p->lines_alloc ? p->lines_alloc : 64;
-	uint32_t *offsets;
+	uint32_t *offsets, *person_at = NULL;
 	int64_t *codes;
 
-	if (n <= p->lines_alloc)
+	if (n < p->lines_alloc)
 		return 0;
-	while (alloc < n)
+	while (alloc <= n)
 		alloc *= 2;
 	offsets = realloc(p->offsets, alloc * sizeof(*offsets));
 	if (offsets)
 		p->offsets = offsets;
 	codes = offsets ? realloc(p->codes, alloc * sizeof(*codes)) : NULL;
-	if (!codes)
+	if (codes)
+		p->codes = codes;
+	if (codes)
+		person_at = realloc(p->person_at, alloc * sizeof(*person_at));
+	if (!person_at)
 		return prep_errf(p, AM_ENOMEM, "list: out of memory");
-	p->codes = codes;
+	p->person_at = person_at;
 	p->lines_alloc = alloc;
 	return 0;
 }
@@ -1006,10 +1016,22 @@ static int prepare(struct am__prep_owner *p, const struct am_wage_list *l,
 	err = am__body_encode(l, p->codes, a, &p->body, p->offsets);
 	if (err)
 		return prep_errf(p, err, "list body");
+	if (!p->persons.cap)
+		am_buf_init(&p->persons, (size_t)1 << 30);
+	am_buf_clear(&p->persons);
+	for (size_t i = 0; !err && i < l->nlines; i++) {
+		p->person_at[i] = (uint32_t)p->persons.len;
+		err = am__person_encode(&l->lines[i], &p->persons);
+	}
+	if (err)
+		return prep_errf(p, err, "list persons");
+	p->person_at[l->nlines] = (uint32_t)p->persons.len;
 	view->body = (const uint8_t *)p->body.buf;
 	view->body_len = p->body.len;
 	view->offsets = p->offsets;
 	view->codes = p->codes;
+	view->persons = (const uint8_t *)p->persons.buf;
+	view->person_at = p->person_at;
 	return 0;
 }
 
@@ -1027,9 +1049,9 @@ int am_post_prep_copy(const struct am_post_prep *p, struct am_arena *a,
 		      const struct am_post_prep **out)
 {
 	struct am_post_prep *c = am_arena_alloc(a, sizeof(*c));
-	size_t n = p->nlines;
-	uint8_t *body;
-	uint32_t *offsets = NULL;
+	size_t n = p->nlines, plen;
+	uint8_t *body, *persons;
+	uint32_t *offsets = NULL, *person_at;
 	int64_t *codes = NULL;
 
 	if (!c)
@@ -1042,17 +1064,25 @@ int am_post_prep_copy(const struct am_post_prep *p, struct am_arena *a,
 		c->body = NULL;
 		c->offsets = NULL;
 		c->codes = NULL;
+		c->persons = NULL;
+		c->person_at = NULL;
 		*out = c;
 		return c->errmsg ? 0 : AM_ENOMEM;
 	}
+	plen = p->person_at[n];
 	body = am_arena_alloc(a, p->body_len ? p->body_len : 1);
+	persons = am_arena_alloc(a, plen ? plen : 1);
+	person_at = am_arena_alloc(a, (n + 1) * sizeof(*person_at));
 	if (n) {
 		offsets = am_arena_alloc(a, n * sizeof(*offsets));
 		codes = am_arena_alloc(a, n * sizeof(*codes));
 	}
-	if (!body || (n && (!offsets || !codes)))
+	if (!body || !persons || !person_at || (n && (!offsets || !codes)))
 		return AM_ENOMEM;
 	memcpy(body, p->body, p->body_len);
+	if (plen)
+		memcpy(persons, p->persons, plen);
+	memcpy(person_at, p->person_at, (n + 1) * sizeof(*person_at));
 	if (n) {
 		memcpy(offsets, p->offsets, n * sizeof(*offsets));
 		memcpy(codes, p->codes, n * sizeof(*codes));
@@ -1060,6 +1090,8 @@ int am_post_prep_copy(const struct am_post_prep *p, struct am_arena *a,
 	c->body = body;
 	c->offsets = offsets;
 	c->codes = codes;
+	c->persons = persons;
+	c->person_at = person_at;
 	*out = c;
 	return 0;
 }

@@ -20,8 +20,11 @@ struct am__list_sums {
 /*
  * The half of a posting that needs no handle (am_post_prepare()): the
  * list checked, its lines' national codes as integers, its totals and its
- * packed body with where each line starts in it. A view, over its owner's
- * buffers or, in a copy (am_post_prep_copy()), over an arena's.
+ * packed body with where each line starts in it, and each line's person
+ * record (am__person_encode()), which registers a person met for the
+ * first time: with them the posting needs none of the list's lines. A
+ * view, over its owner's buffers or, in a copy (am_post_prep_copy()),
+ * over an arena's.
  */
 struct am_post_prep {
 	int err;	    /* what preparing found, reported by the posting */
@@ -34,6 +37,8 @@ struct am_post_prep {
 	size_t body_len;
 	const uint32_t *offsets;
 	const int64_t *codes;
+	const uint8_t *persons;	   /* the lines' person records, end to end */
+	const uint32_t *person_at; /* where line i's begins; [nlines]: the end */
 };
 
 /* A prep with its buffers, kept from one list to the next. */
@@ -42,6 +47,8 @@ struct am__prep_owner {
 	struct am_buf body;
 	uint32_t *offsets;
 	int64_t *codes;
+	struct am_buf persons;
+	uint32_t *person_at; /* lines_alloc + 1 */
 	size_t lines_alloc;
 	char errmsg[AM__STORE_ERRMSG_MAX];
 };

@@ -1,7 +1,7 @@
-/* Unit tests of am_wage_list_copy() (src/formats/wagelist.c): a copy holds
- * every field of its source in its own arena, outlives it, and hashes the
- * same; the import hands such copies from its reading thread to its
- * writing one. */
+/* Unit tests of am_wage_list_copy() and am_wage_list_copy_header()
+ * (src/formats/wagelist.c): a copy holds every field of its source in its
+ * own arena, outlives it, and hashes the same; the import hands header
+ * copies from its reading thread to its writing one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -161,6 +161,35 @@ static void test_copy_outlives_source(void **state)
 	assert_memory_equal(dst.hash, hash, 32);
 	am_wage_list_hash(&dst);
 	assert_memory_equal(dst.hash, hash, 32);
+	am_wage_list_release(&dst);
+	am_wage_list_release(&sample);
+}
+
+/* The header alone: every field but the lines, the count kept, in an
+ * arena of its own that outlives the source. */
+static void test_copy_header(void **state)
+{
+	struct am_wage_list sample, src, dst, want;
+
+	(void)state;
+	sample_list(&sample);
+	am_wage_list_init(&src);
+	assert_int_equal(am_wage_list_copy(&src, &sample), 0);
+	am_wage_list_init(&dst);
+	assert_int_equal(am_wage_list_copy_header(&dst, &src), 0);
+	assert_null(dst.lines);
+	assert_int_equal(dst.nlines, sample.nlines);
+	assert_true(sample.nlines > 0);
+	src.nlines = 0;
+	assert_list_apart(&dst, &src);
+	am_wage_list_release(&src);
+	want = sample;
+	want.nlines = 0;
+	dst.nlines = 0;
+	assert_list_equal(&dst, &want);
+	/* A full copy into it afterwards replaces the header. */
+	assert_int_equal(am_wage_list_copy(&dst, &sample), 0);
+	assert_list_equal(&dst, &sample);
 	am_wage_list_release(&dst);
 	am_wage_list_release(&sample);
 }
@@ -339,6 +368,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copy_outlives_source),
+		cmocka_unit_test(test_copy_header),
 		cmocka_unit_test(test_copy_null_and_empty_texts),
 		cmocka_unit_test(test_copy_reuses_destination),
 		cmocka_unit_test(test_hash_is_stable),

@@ -1440,13 +1440,21 @@ static void test_prepared(void **state)
 		struct am_arena arena;
 		const struct am_post_prep *c1 = NULL, *c2 = NULL;
 		struct test_list v, w;
+		struct am_wage_list vh;
 
 		am_arena_init(&arena, 0);
 		list_init(&v, W1, 1403, 10, "01", 0x75);
 		list_add(&v, "0012345679", 30, 3100000, true, false);
 		list_add(&v, "0650451252", 12, 2900000, false, false);
+		v.lines[1].first_name = "مریم";
+		v.lines[1].last_name = "کاظمی";
+		v.lines[1].sex = 'F';
 		assert_int_equal(am_post_prepare(p, &v.l, v.a, RULES), 0);
 		assert_int_equal(am_post_prep_copy(p, &arena, &c1), 0);
+		/* It carries each line's person record: the posting needs the
+		 * list's header alone. */
+		am_wage_list_init(&vh);
+		assert_int_equal(am_wage_list_copy_header(&vh, &v.l), 0);
 		list_init(&w, W1, 1403, 10, "02", 0x76);
 		list_add(&w, "0012345679", 10, 3000000, false, false);
 		list_add(&w, "0012345679", 10, 3000000, false, false);
@@ -1458,11 +1466,12 @@ static void test_prepared(void **state)
 						 &w.l, w.a, RULES),
 				 AM_EINVALID_ARGUMENT);
 		am_post_prep_free((struct am_post_prep *)c1);
-		assert_int_equal(am_store_post_prepared(s2, &v.l, c1,
-							due_date(), false,
-							RULES, false, &outcome),
+		assert_int_equal(am_store_post_prepared(s2, &vh, c1, due_date(),
+							false, RULES, false,
+							&outcome),
 				 0);
 		assert_int_equal(outcome, AM_POST_POSTED);
+		am_wage_list_release(&vh);
 		assert_int_equal(am_store_post_prepared(s2, &w.l, c2,
 							due_date(), false,
 							RULES, false, &outcome),
@@ -1484,6 +1493,11 @@ static void test_prepared(void **state)
 	assert_int_equal(n1, n2);
 	assert_memory_equal(b1, b2, n1);
 	assert_int_equal(raw_int(two, "SELECT count(*) FROM wage_lists"), 4);
+	assert_int_equal(raw_int(two, "SELECT count(*) FROM persons WHERE"
+				      " national_code = '0650451252' AND"
+				      " first_name = 'مریم' AND last_name ="
+				      " 'کاظمی' AND sex = 'F'"),
+			 1);
 	assert_balanced(s2);
 	assert_audit_ok(s2);
 	am_post_prep_free(p);
