@@ -357,6 +357,7 @@ static int list_emit(struct csv_state *st)
 	l->codepage = AM_CP_UTF8;
 	am_wage_list_hash(l);
 	rc = st->fn(l, refused, st->ctx);
+	am__fctx_list_done(&st->c);
 	list_reset(st);
 	return rc;
 }
@@ -602,6 +603,7 @@ int am_csv_read(const char *path, const struct am_read_opts *opts,
 	st->l.file = path;
 	list_reset(st);
 	am__fctx_init(&st->c, &st->l, diags, path);
+	st->c.keep_texts = true;
 	st->in.line = 1;
 	st->in.first = true;
 	st->in.buf = malloc(CSV_BUF);

@@ -90,6 +90,27 @@ struct am__wkey {
 	char list_no[13];
 };
 
+/*
+ * The texts of the fields that repeat from line to line (names, places,
+ * nationality, occupation), kept normalised with their bytes as read: a
+ * text met again is found by its bytes and shared, without the check, the
+ * normaliser or a copy. Lines point into it, so it is emptied only between
+ * two lists, once full (am__fctx_list_done()). Bounded: TEXTS_MAX texts of
+ * at most TEXT_KEPT_MAX bytes.
+ */
+struct am__text_slot {
+	const char *raw;  /* the bytes as read; NULL: a free slot */
+	const char *text; /* normalised, with its NUL */
+	uint32_t len;	  /* of raw */
+	uint32_t hash;
+};
+
+struct am__texts {
+	struct am__text_slot *slot; /* AM__TEXT_SLOTS, or NULL until used */
+	size_t n;
+	struct am_arena arena;
+};
+
 /* Where the values being set come from, for diagnostics. */
 struct am__fctx {
 	struct am_wage_list *l; /* its arena holds the strings */
@@ -99,11 +120,16 @@ struct am__fctx {
 	const char *prefix; /* prepended to field names ("lists[0].") or NULL */
 	unsigned nbad;	    /* diagnostics added so far */
 	struct am_buf tmp;  /* scratch, reused */
+	bool keep_texts;    /* a reader of many lists sets it */
+	struct am__texts texts;
 };
 
 void am__fctx_init(struct am__fctx *c, struct am_wage_list *l,
 		   struct am_diags *diags, const char *file);
 void am__fctx_release(struct am__fctx *c);
+/* A list has been handed over and its lines are done with: the texts kept
+ * may be emptied (once full). */
+void am__fctx_list_done(struct am__fctx *c);
 /* Add a diagnostic at c->row naming field (with c->prefix). */
 void am__fctx_diag(struct am__fctx *c, int code, const char *field,
 		   const char *value, size_t vlen, const char *expected);

@@ -237,7 +237,9 @@ static int read_list(struct jctx *j, json_t *obj, am_wage_list_fn fn, void *ctx)
 	}
 deliver:
 	am_wage_list_hash(l);
-	return fn(l, c->nbad > 0, ctx);
+	err = fn(l, c->nbad > 0, ctx);
+	am__fctx_list_done(c);
+	return err;
 }
 
 static int load(const char *path, struct am__fctx *c, json_t **root)
@@ -278,6 +280,7 @@ int am_json_read(const char *path, const struct am_read_opts *opts,
 	am_wage_list_init(&l);
 	l.file = path;
 	am__fctx_init(&c, &l, diags, path);
+	c.keep_texts = true;
 	err = load(path, &c, &root);
 	if (err)
 		goto release;

@@ -330,6 +330,78 @@ void am__fctx_init(struct am__fctx *c, struct am_wage_list *l,
 void am__fctx_release(struct am__fctx *c)
 {
 	am_buf_release(&c->tmp);
+	free(c->texts.slot);
+	am_arena_release(&c->texts.arena);
+	c->texts.slot = NULL;
+}
+
+/* ---- texts met before ---- */
+
+#define TEXT_SLOTS 8192	 /* a power of two, twice TEXTS_MAX */
+#define TEXTS_MAX 4096	 /* texts kept before it is emptied */
+#define TEXT_KEPT_MAX 64 /* longer texts are not kept */
+
+void am__fctx_list_done(struct am__fctx *c)
+{
+	struct am__texts *t = &c->texts;
+
+	if (t->n < TEXTS_MAX)
+		return;
+	memset(t->slot, 0, TEXT_SLOTS * sizeof(*t->slot));
+	am_arena_clear(&t->arena);
+	t->n = 0;
+}
+
+/* A hash of s[0..len), len <= TEXT_KEPT_MAX: its first and last eight
+ * bytes (fewer when shorter) and its length, mixed. */
+static uint32_t text_hash(const char *s, size_t len)
+{
+	uint64_t a = 0, b = 0, h;
+
+	if (len >= 8) {
+		memcpy(&a, s, sizeof(a));
+		memcpy(&b, s + len - 8, sizeof(b));
+	} else {
+		for (size_t i = 0; i < len; i++)
+			a = a << 8 | (unsigned char)s[i];
+	}
+	h = (a ^ (b * 0x9E3779B97F4A7C15ULL) ^ len) * 0xBF58476D1CE4E5B9ULL;
+	return (uint32_t)(h >> 32);
+}
+
+/* The slot of s[0..len) with hash h: its own, or the free one where it
+ * would go (the table is never more than half full). */
+static struct am__text_slot *text_slot(struct am__texts *t, const char *s,
+				       size_t len, uint32_t h)
+{
+	for (size_t i = h & (TEXT_SLOTS - 1);; i = (i + 1) & (TEXT_SLOTS - 1)) {
+		struct am__text_slot *e = &t->slot[i];
+
+		if (!e->raw || (e->hash == h && e->len == len &&
+				memcmp(e->raw, s, len) == 0))
+			return e;
+	}
+}
+
+/* Keep raw[0..len) in the free slot e with its normalised form
+ * text[0..tlen); the kept text, or NULL without memory. */
+static const char *text_keep(struct am__texts *t, struct am__text_slot *e,
+			     const char *raw, size_t len, uint32_t h,
+			     const char *text, size_t tlen)
+{
+	char *r = am_arena_strndup(&t->arena, raw, len);
+	char *n = r;
+
+	if (r && (tlen != len || memcmp(text, raw, len) != 0))
+		n = am_arena_strndup(&t->arena, text, tlen);
+	if (!n)
+		return NULL;
+	e->raw = r;
+	e->text = n;
+	e->len = (uint32_t)len;
+	e->hash = h;
+	t->n++;
+	return n;
 }
 
 void am__fctx_diag(struct am__fctx *c, int code, const char *field,
@@ -475,10 +547,15 @@ bool am__utf8_is_normal(const char *s, size_t len)
 
 static const char empty[] = "";
 
-/* Normalised text in the list's arena; "" (static) when empty. */
+/* Normalised text in the list's arena, or shared from the texts kept
+ * when keep; "" (static) when empty. */
 static int set_text(struct am__fctx *c, const char *field, const char **dst,
-		    const char *s, size_t len)
+		    const char *s, size_t len, bool keep)
 {
+	struct am__text_slot *e = NULL;
+	const char *raw;
+	size_t raw_len;
+	uint32_t h = 0;
 	char *p;
 	int err;
 
@@ -486,6 +563,26 @@ static int set_text(struct am__fctx *c, const char *field, const char **dst,
 	if (len == 0) {
 		*dst = empty;
 		return 0;
+	}
+	raw = s;
+	raw_len = len;
+	if (keep && c->keep_texts && len <= TEXT_KEPT_MAX) {
+		struct am__texts *t = &c->texts;
+
+		if (!t->slot) {
+			t->slot = calloc(TEXT_SLOTS, sizeof(*t->slot));
+			if (!t->slot)
+				return AM_ENOMEM;
+			am_arena_init(&t->arena, 0);
+		}
+		h = text_hash(s, len);
+		e = text_slot(t, s, len, h);
+		if (e->raw) {
+			*dst = e->text;
+			return 0;
+		}
+		if (t->n >= TEXTS_MAX)
+			e = NULL;
 	}
 	if (!am__utf8_is_normal(s, len)) {
 		am_buf_clear(&c->tmp);
@@ -498,6 +595,10 @@ static int set_text(struct am__fctx *c, const char *field, const char **dst,
 			return err;
 		s = c->tmp.buf;
 		len = c->tmp.len;
+	}
+	if (e) {
+		*dst = text_keep(&c->texts, e, raw, raw_len, h, s, len);
+		return *dst ? 0 : AM_ENOMEM;
 	}
 	p = am_arena_strndup(&c->l->arena, s, len);
 	if (!p)
@@ -560,7 +661,7 @@ static int set_code(struct am__fctx *c, const char *field, const char **dst,
 	err = set_id(c, field, tmp, sizeof(tmp), s, len);
 	if (err)
 		return err;
-	return set_text(c, field, dst, tmp, strlen(tmp));
+	return set_text(c, field, dst, tmp, strlen(tmp), false);
 }
 
 static bool set_i64(struct am__fctx *c, const char *field, int64_t *dst,
@@ -694,15 +795,15 @@ int am__wline_set(struct am__fctx *c, struct am_wage_line *w,
 		return set_id(c, name, w->insurance_no, sizeof(w->insurance_no),
 			      s, len);
 	case AM_WF_FNAME:
-		return set_text(c, name, &w->first_name, s, len);
+		return set_text(c, name, &w->first_name, s, len, true);
 	case AM_WF_LNAME:
-		return set_text(c, name, &w->last_name, s, len);
+		return set_text(c, name, &w->last_name, s, len, true);
 	case AM_WF_DNAME:
-		return set_text(c, name, &w->father_name, s, len);
+		return set_text(c, name, &w->father_name, s, len, true);
 	case AM_WF_IDNO:
 		return set_code(c, name, &w->id_no, s, len);
 	case AM_WF_IDPLC:
-		return set_text(c, name, &w->id_place, s, len);
+		return set_text(c, name, &w->id_place, s, len, true);
 	case AM_WF_IDATE:
 		set_date(c, name, &w->id_date, s, len);
 		return 0;
@@ -713,9 +814,9 @@ int am__wline_set(struct am__fctx *c, struct am_wage_line *w,
 		set_sex(c, name, &w->sex, s, len);
 		return 0;
 	case AM_WF_NAT:
-		return set_text(c, name, &w->nationality, s, len);
+		return set_text(c, name, &w->nationality, s, len, true);
 	case AM_WF_OCP:
-		return set_text(c, name, &w->occupation, s, len);
+		return set_text(c, name, &w->occupation, s, len, true);
 	case AM_WF_SDATE:
 		set_date(c, name, &w->start_date, s, len);
 		return 0;
@@ -777,11 +878,11 @@ int am__whead_set(struct am__fctx *c, struct am__wkey *key, int f,
 	case AM_HF_ID:
 		return set_id(c, name, key->id, sizeof(key->id), s, len);
 	case AM_HF_NAME:
-		return set_text(c, name, &l->workshop_name, s, len);
+		return set_text(c, name, &l->workshop_name, s, len, false);
 	case AM_HF_FARM:
-		return set_text(c, name, &l->employer_name, s, len);
+		return set_text(c, name, &l->employer_name, s, len, false);
 	case AM_HF_ADRS:
-		return set_text(c, name, &l->address, s, len);
+		return set_text(c, name, &l->address, s, len, false);
 	case AM_HF_KIND:
 		set_int(c, name, &l->kind, s, len);
 		return 0;
@@ -795,7 +896,7 @@ int am__whead_set(struct am__fctx *c, struct am__wkey *key, int f,
 		return set_id(c, name, key->list_no, sizeof(key->list_no), s,
 			      len);
 	case AM_HF_DISC:
-		return set_text(c, name, &l->description, s, len);
+		return set_text(c, name, &l->description, s, len, false);
 	case AM_HF_NUM:
 		set_i64(c, name, &l->t_workers, s, len);
 		return 0;

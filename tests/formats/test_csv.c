@@ -261,6 +261,87 @@ static void test_repeated_keys(void **state)
 	am_diags_release(&ds);
 }
 
+/* Names of lines as the text cache sees them: more distinct ones than it
+ * keeps (it is emptied between lists), in Arabic letters that the
+ * normaliser folds and in Persian ones, each line's found as the
+ * normaliser makes it, in every list. */
+#define KEPT_LINES 9000
+
+static void kept_name(char *out, size_t size, int row, bool last)
+{
+	/* Arabic yeh and kaf (folded) on odd rows, Persian on even. */
+	if (last)
+		snprintf(out, size, "%s", row % 2 ? "كريمي" : "کریمی");
+	else
+		snprintf(out, size, "%s%d", row % 2 ? "علي" : "علی",
+			 (row * 7) % 6000);
+}
+
+struct kept_check {
+	int lines, wrong;
+};
+
+static int kept_fn(struct am_wage_list *l, bool refused, void *ctx)
+{
+	struct kept_check *k = ctx;
+	struct am_buf want;
+
+	assert_false(refused);
+	am_buf_init(&want, 1 << 16);
+	for (size_t i = 0; i < l->nlines; i++) {
+		const struct am_wage_line *w = &l->lines[i];
+		const char *got[2] = { w->first_name, w->last_name };
+
+		for (int f = 0; f < 2; f++) {
+			char raw[64];
+
+			kept_name(raw, sizeof(raw), (int)w->row, f == 1);
+			am_buf_clear(&want);
+			assert_int_equal(
+				am_text_normalize(raw, strlen(raw), &want), 0);
+			if (strcmp(got[f], want.buf) != 0)
+				k->wrong++;
+		}
+		k->lines++;
+	}
+	am_buf_release(&want);
+	return 0;
+}
+
+static void test_kept_texts(void **state)
+{
+	char path[] = "/tmp/amanat-csv-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+	struct am_diags ds;
+	struct kept_check k = { 0, 0 };
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "%s,DSW_FNAME,DSW_LNAME\n", hdr);
+	for (int row = 2; row < 2 + KEPT_LINES; row++) {
+		char first[64], last[64];
+
+		kept_name(first, sizeof(first), row, false);
+		kept_name(last, sizeof(last), row, true);
+		/* Three lists, of 3,000 lines each. */
+		fprintf(f,
+			"1234567890,1403,7,%d,%010d,31,1,31,0,31,31,2,%s,%s\n",
+			(row - 2) / 3000 + 1, row, first, last);
+	}
+	assert_int_equal(fclose(f), 0);
+	am_diags_init(&ds, 0);
+	assert_int_equal(am_csv_read(path, NULL, kept_fn, &k, &ds), 0);
+	dump_diags(&ds);
+	assert_int_equal(ds.nr, 0);
+	assert_int_equal(k.lines, KEPT_LINES);
+	assert_int_equal(k.wrong, 0);
+	unlink(path);
+	am_diags_release(&ds);
+}
+
 /* A column named twice refuses the file. */
 static void test_column_twice(void **state)
 {
@@ -568,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_repeated_group),
 		cmocka_unit_test(test_malformed_rows),
 		cmocka_unit_test(test_repeated_keys),
+		cmocka_unit_test(test_kept_texts),
 		cmocka_unit_test(test_column_twice),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_write_read),
