@@ -194,7 +194,7 @@ static struct ws_entry *ws_slot(struct import *im, const char *code)
 	 * workshops take 30 MB (at half full, 60). */
 	if (im->ws_used * 4 >= im->ws_size * 3) {
 		size_t size = im->ws_size ? im->ws_size * 2 : 1024;
-		struct ws_entry *ws = calloc(size, sizeof(*ws));
+		struct ws_entry *ws = am__huge_calloc(size * sizeof(*ws));
 
 		if (!ws)
 			return NULL;
@@ -208,7 +208,7 @@ static struct ws_entry *ws_slot(struct import *im, const char *code)
 				;
 			ws[i] = *e;
 		}
-		free(im->ws);
+		am__huge_free(im->ws, im->ws_size * sizeof(*ws));
 		im->ws = ws;
 		im->ws_size = size;
 	}
@@ -1194,7 +1194,7 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 	times_add(st, im);
 	am_diags_release(&im->w.diags);
 	free(im->w.pos);
-	free(im->ws);
+	am__huge_free(im->ws, im->ws_size * sizeof(*im->ws));
 	free(im->assess);
 	free(im);
 	return err;

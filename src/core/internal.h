@@ -66,6 +66,12 @@ static inline int am__digit_at(const char *s, size_t len, size_t *used)
 	return am__digit_at_utf8(s, len, used);
 }
 
+/* A large table read at random (mem.c): size bytes, zeroed, in huge pages
+ * where the kernel has them (calloc() below a few MiB); NULL without
+ * memory. Freed by am__huge_free() with the same size. */
+void *am__huge_calloc(size_t size);
+void am__huge_free(void *p, size_t size);
+
 /* Whether s[0..n) are all ASCII digits, eight bytes at a test: a byte is
  * one when its high nibble is 3 and adding 6 leaves it 3. A carry out of
  * a byte comes only from one that already failed the first test. */

@@ -15,6 +15,7 @@
  */
 #define PREFIXES 1000000000LL
 #define WORD_BITS 64
+#define BITS_SIZE (((size_t)(PREFIXES / WORD_BITS) + 1) * sizeof(uint64_t))
 
 struct am_person_set {
 	uint64_t *bits;
@@ -48,10 +49,9 @@ int am__person_set_new(struct am_person_set **out)
 	*out = NULL;
 	if (!set)
 		return AM_ENOMEM;
-	/* calloc: the zero pages come from the kernel as they are first
-	 * written, so a small registry touches little of it. */
-	set->bits = calloc((size_t)(PREFIXES / WORD_BITS) + 1,
-			   sizeof(*set->bits));
+	/* Zero pages come from the kernel as they are first written; read
+	 * at random, the set is in huge pages where there are. */
+	set->bits = am__huge_calloc(BITS_SIZE);
 	if (!set->bits) {
 		free(set);
 		return AM_ENOMEM;
@@ -64,7 +64,7 @@ void am_person_set_free(struct am_person_set *set)
 {
 	if (!set)
 		return;
-	free(set->bits);
+	am__huge_free(set->bits, BITS_SIZE);
 	free(set);
 }
 

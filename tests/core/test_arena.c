@@ -1,5 +1,6 @@
 /* Unit tests of arenas (src/core/arena.c): alignment, big requests in blocks
- * of their own, zero-size and overflowing requests, clear and release. */
+ * of their own, zero-size and overflowing requests, clear and release; and
+ * of the large tables' memory (src/core/mem.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -229,6 +230,37 @@ static void test_odd_block_size(void **state)
 	}
 }
 
+/* From core/internal.h, which tests do not include. */
+void *am__huge_calloc(size_t size);
+void am__huge_free(void *p, size_t size);
+
+/* A large table's memory: zeroed, every byte of it writable, and from a
+ * few MiB on, in memory of its own aligned to a huge page; small ones
+ * from calloc. */
+static void test_huge_calloc(void **state)
+{
+	const size_t mib = (size_t)1 << 20;
+	const size_t sizes[] = { 1,	  4096,	       8 * mib - 1,
+				 8 * mib, 8 * mib + 1, 20 * mib + 12345 };
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t n = sizes[k];
+		unsigned char *p = am__huge_calloc(n);
+
+		assert_non_null(p);
+		if (n >= 8 * mib)
+			assert_int_equal((uintptr_t)p % (2 * mib), 0);
+		for (size_t i = 0; i < n; i += 4093)
+			assert_int_equal(p[i], 0);
+		assert_int_equal(p[n - 1], 0);
+		memset(p, 0xA5, n);
+		assert_int_equal(p[n - 1], 0xA5);
+		am__huge_free(p, n);
+	}
+	am__huge_free(NULL, 8 * mib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_calloc_and_strings),
 		cmocka_unit_test(test_clear_reuses),
 		cmocka_unit_test(test_odd_block_size),
+		cmocka_unit_test(test_huge_calloc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
