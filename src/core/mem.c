@@ -13,9 +13,8 @@
 
 void *am__huge_calloc(size_t size)
 {
-	size_t span;
-	uintptr_t at, start;
-	char *p;
+	size_t span, head;
+	char *p, *start;
 
 	if (size < HUGE_MIN)
 		return calloc(1, size);
@@ -26,17 +25,17 @@ void *am__huge_calloc(size_t size)
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	at = (uintptr_t)p;
-	start = (at + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-	if (start > at)
-		munmap(p, start - at);
-	if (at + span > start + size)
-		munmap((char *)start + size, at + span - (start + size));
+	head = (HUGE_PAGE - (uintptr_t)p % HUGE_PAGE) % HUGE_PAGE;
+	start = p + head;
+	if (head)
+		munmap(p, head);
+	if (span > head + size)
+		munmap(start + size, span - head - size);
 #ifdef MADV_HUGEPAGE
 	/* Advice: where the kernel has none to give, 4 KiB pages serve. */
-	(void)madvise((void *)start, size, MADV_HUGEPAGE);
+	(void)madvise(start, size, MADV_HUGEPAGE);
 #endif
-	return (void *)start;
+	return start;
 }
 
 void am__huge_free(void *p, size_t size)
