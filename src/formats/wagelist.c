@@ -587,6 +587,9 @@ static int set_text(struct am__fctx *c, const char *field, const char **dst,
 	if (!am__utf8_is_normal(s, len)) {
 		am_buf_clear(&c->tmp);
 		err = am_text_normalize(s, len, &c->tmp);
+		/* A NUL would end the text early. */
+		if (!err && memchr(c->tmp.buf, '\0', c->tmp.len))
+			err = AM_EINVALID_UTF8;
 		if (err == AM_EINVALID_UTF8 || err == AM_ETOO_LONG) {
 			am__fctx_diag(c, err, field, NULL, 0, "UTF-8");
 			return 0;
@@ -618,8 +621,13 @@ static int set_id(struct am__fctx *c, const char *field, char *dst, size_t size,
 
 	trim(&v, &vlen);
 	for (size_t i = 0; i < vlen; i++)
-		if ((unsigned char)v[i] >= 0x80)
+		if ((unsigned char)v[i] >= 0x80 || v[i] == '\0')
 			ascii = false;
+	/* A NUL would end the value early: refused as the text it breaks. */
+	if (!ascii && memchr(v, '\0', vlen)) {
+		am__fctx_diag(c, AM_EINVALID_UTF8, field, NULL, 0, "UTF-8");
+		return 0;
+	}
 	if (!ascii) {
 		am_buf_clear(&c->tmp);
 		err = am_text_digits_to_ascii(v, vlen, &c->tmp);

@@ -342,6 +342,42 @@ static void test_kept_texts(void **state)
 	am_diags_release(&ds);
 }
 
+/* A NUL byte in a value would end it early (a national code of "\0"
+ * read as none at all): refused as text that is not valid, in an
+ * identifier and in a name alike. */
+static void test_nul_byte(void **state)
+{
+	static const char rows[] =
+		"1234567890,1403,7,1,\0,31,1,31,0,31,31,2,x\n"
+		"1234567890,1403,7,2,0011223344,31,1,31,0,31,31,2,\xD8\xB9\0b\n";
+	char path[] = "/tmp/amanat-csv-XXXXXX";
+	int fd = mkstemp(path);
+	struct got g;
+	struct am_diags ds;
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "%s,DSW_FNAME\n", hdr);
+	assert_int_equal(fwrite(rows, 1, sizeof(rows) - 1, f),
+			 sizeof(rows) - 1);
+	assert_int_equal(fclose(f), 0);
+	am_diags_init(&ds, 0);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(am_csv_read(path, NULL, got_fn, &g, &ds), 0);
+	dump_diags(&ds);
+	assert_int_equal(g.n, 2);
+	assert_true(g.l[0].refused);
+	assert_true(g.l[1].refused);
+	assert_int_equal(ds.nr, 2);
+	assert_true(has_diag(&ds, AM_EINVALID_UTF8, "PER_NATCOD", 2));
+	assert_true(has_diag(&ds, AM_EINVALID_UTF8, "DSW_FNAME", 3));
+	unlink(path);
+	am_diags_release(&ds);
+}
+
 /* A column named twice refuses the file. */
 static void test_column_twice(void **state)
 {
@@ -650,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_rows),
 		cmocka_unit_test(test_repeated_keys),
 		cmocka_unit_test(test_kept_texts),
+		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_column_twice),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_write_read),
