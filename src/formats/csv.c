@@ -466,6 +466,16 @@ static int read_header(struct csv_state *st)
 		       : AM_EWAGE_UNKNOWN_FIELD;
 }
 
+/* Whether a value is empty or blanks alone, which a required field may
+ * not be. */
+static bool blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
 /* Whether the row's key fields are those of the row before, byte for
  * byte (which parsed without a problem). */
 static bool key_repeats(const struct csv_state *st, size_t n)
@@ -574,7 +584,7 @@ static int read_row(struct csv_state *st)
 
 		if (is_key(f))
 			continue;
-		if (in->flen[i] == 0 && am__wf_required(f)) {
+		if (am__wf_required(f) && blank(in->fld[i], in->flen[i])) {
 			am__fctx_diag(c, AM_EREGISTRY_MISSING_VALUE,
 				      am__wf_names[f], NULL, 0, NULL);
 			continue;

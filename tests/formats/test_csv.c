@@ -378,6 +378,40 @@ static void test_nul_byte(void **state)
 	am_diags_release(&ds);
 }
 
+/* A required value of blanks alone is missing, as an empty one is: a
+ * national code of tabs was read as none, and its list written back was
+ * refused for the code it lacked. */
+static void test_blank_required(void **state)
+{
+	char path[] = "/tmp/amanat-csv-XXXXXX";
+	int fd = mkstemp(path);
+	char text[1024];
+	struct got g;
+	struct am_diags ds;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(text, sizeof(text),
+		 "%s\n"
+		 "1234567890,1403,7,1,\t\t ,31,1,31,0,31,31,2\n"
+		 "1234567890,1403,7,2,0011223344,  ,1,31,0,31,31,2\n",
+		 hdr);
+	write_file(path, text);
+	am_diags_init(&ds, 0);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(am_csv_read(path, NULL, got_fn, &g, &ds), 0);
+	dump_diags(&ds);
+	assert_int_equal(g.n, 2);
+	assert_true(g.l[0].refused);
+	assert_true(g.l[1].refused);
+	assert_int_equal(ds.nr, 2);
+	assert_true(has_diag(&ds, AM_EREGISTRY_MISSING_VALUE, "PER_NATCOD", 2));
+	assert_true(has_diag(&ds, AM_EREGISTRY_MISSING_VALUE, "DSW_DD", 3));
+	unlink(path);
+	am_diags_release(&ds);
+}
+
 /* A column named twice refuses the file. */
 static void test_column_twice(void **state)
 {
@@ -687,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_repeated_keys),
 		cmocka_unit_test(test_kept_texts),
 		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_blank_required),
 		cmocka_unit_test(test_column_twice),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_write_read),
