@@ -729,6 +729,20 @@ static int put_date(struct am_buf *b, am_date d)
 	}
 }
 
+/* A year in four digits, as the reader takes four digits as they are:
+ * 903, read from "0903", is written so, not as three digits, which the
+ * reader refuses. */
+static int put_year(struct am_buf *b, int year)
+{
+	char t[4];
+
+	if (year < 0 || year > 9999)
+		return put_num(b, year);
+	for (int i = 3; i >= 0; i--, year /= 10)
+		t[i] = (char)('0' + year % 10);
+	return am_buf_add(b, t, sizeof(t));
+}
+
 static int put_field(struct am_buf *b, const struct am_wage_list *l,
 		     const struct am_wage_line *w, int f)
 {
@@ -736,7 +750,7 @@ static int put_field(struct am_buf *b, const struct am_wage_list *l,
 	case AM_WF_ID:
 		return put_text(b, l->workshop);
 	case AM_WF_YY:
-		return put_num(b, l->period.year);
+		return put_year(b, l->period.year);
 	case AM_WF_MM:
 		return put_num(b, l->period.month);
 	case AM_WF_LISTNO:

@@ -412,6 +412,43 @@ static void test_blank_required(void **state)
 	am_diags_release(&ds);
 }
 
+/* A year is written in four digits, as the reader takes four digits as
+ * they are: a list of the year 903 (read from "0903") comes back the
+ * same, not refused for a year of three digits. */
+static void test_year_four_digits(void **state)
+{
+	char path[] = "/tmp/amanat-csv-XXXXXX";
+	int fd = mkstemp(path);
+	struct am_wage_list l;
+	struct got g;
+	struct am_diags ds;
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	sample_list(&l);
+	l.period.year = 903;
+	am_wage_list_hash(&l);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(am_csv_write_header(f), 0);
+	assert_int_equal(am_csv_write_list(f, &l), 0);
+	fclose(f);
+	am_diags_init(&ds, 0);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(am_csv_read(path, NULL, got_fn, &g, &ds), 0);
+	dump_diags(&ds);
+	assert_int_equal(ds.nr, 0);
+	assert_int_equal(g.n, 1);
+	assert_false(g.l[0].refused);
+	assert_int_equal(g.l[0].period.year, 903);
+	assert_memory_equal(g.l[0].hash, l.hash, 32);
+	unlink(path);
+	am_diags_release(&ds);
+	am_wage_list_release(&l);
+}
+
 /* A column named twice refuses the file. */
 static void test_column_twice(void **state)
 {
@@ -722,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_kept_texts),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_blank_required),
+		cmocka_unit_test(test_year_four_digits),
 		cmocka_unit_test(test_column_twice),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_write_read),
