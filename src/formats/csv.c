@@ -468,12 +468,10 @@ static int read_header(struct csv_state *st)
 
 /* Whether a value is empty or blanks alone, which a required field may
  * not be. */
-static bool blank(const char *s, size_t len)
+static bool blank_value(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return false;
-	return true;
+	am__trim(&s, &len);
+	return len == 0;
 }
 
 /* Whether the row's key fields are those of the row before, byte for
@@ -584,7 +582,8 @@ static int read_row(struct csv_state *st)
 
 		if (is_key(f))
 			continue;
-		if (am__wf_required(f) && blank(in->fld[i], in->flen[i])) {
+		if (am__wf_required(f) &&
+		    blank_value(in->fld[i], in->flen[i])) {
 			am__fctx_diag(c, AM_EREGISTRY_MISSING_VALUE,
 				      am__wf_names[f], NULL, 0, NULL);
 			continue;

@@ -152,6 +152,26 @@ void am__wline_reset(struct am_wage_line *w, unsigned row);
 void am__wkey_apply(struct am_wage_list *l, const struct am__wkey *key);
 bool am__wkey_equal(const struct am__wkey *a, const struct am__wkey *b);
 
+/* The blanks around a value (space, tab, CR, LF) left out of s[0..len). */
+static inline bool am__is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+static inline void am__trim(const char **s, size_t *len)
+{
+	/* Most values have no blank at either end: one test, no loop. */
+	if (*len == 0 || ((unsigned char)(*s)[0] > ' ' &&
+			  (unsigned char)(*s)[*len - 1] > ' '))
+		return;
+	while (*len && am__is_blank(**s)) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len && am__is_blank((*s)[*len - 1]))
+		(*len)--;
+}
+
 /* Parse a whole number: ASCII, Persian or Arabic-Indic digits, optional
  * sign and group separators, surrounding blanks. false when it is not one. */
 bool am__parse_int64(const char *s, size_t len, int64_t *out);

@@ -428,32 +428,13 @@ void am__fctx_diag(struct am__fctx *c, int code, const char *field,
 			     expected);
 }
 
-static bool is_blank(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
-}
-
-static inline void trim(const char **s, size_t *len)
-{
-	/* Most values have no blank at either end: one test, no loop. */
-	if (*len == 0 || ((unsigned char)(*s)[0] > ' ' &&
-			  (unsigned char)(*s)[*len - 1] > ' '))
-		return;
-	while (*len && is_blank(**s)) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len && is_blank((*s)[*len - 1]))
-		(*len)--;
-}
-
 bool am__parse_int64(const char *s, size_t len, int64_t *out)
 {
 	uint64_t v = 0;
 	size_t i = 0;
 	bool neg = false;
 
-	trim(&s, &len);
+	am__trim(&s, &len);
 	if (len && (s[0] == '-' || s[0] == '+')) {
 		neg = s[0] == '-';
 		i = 1;
@@ -480,7 +461,7 @@ bool am__parse_year(const char *s, size_t len, int *out)
 	int64_t v;
 	size_t digits = 0;
 
-	trim(&s, &len);
+	am__trim(&s, &len);
 	for (size_t i = 0; i < len;) {
 		size_t used;
 
@@ -559,7 +540,7 @@ static int set_text(struct am__fctx *c, const char *field, const char **dst,
 	char *p;
 	int err;
 
-	trim(&s, &len);
+	am__trim(&s, &len);
 	if (len == 0) {
 		*dst = empty;
 		return 0;
@@ -619,7 +600,7 @@ static int set_id(struct am__fctx *c, const char *field, char *dst, size_t size,
 	bool ascii = true;
 	int err;
 
-	trim(&v, &vlen);
+	am__trim(&v, &vlen);
 	for (size_t i = 0; i < vlen; i++)
 		if ((unsigned char)v[i] >= 0x80 || v[i] == '\0')
 			ascii = false;
@@ -639,7 +620,7 @@ static int set_id(struct am__fctx *c, const char *field, char *dst, size_t size,
 		}
 		v = c->tmp.buf;
 		vlen = c->tmp.len;
-		trim(&v, &vlen);
+		am__trim(&v, &vlen);
 	}
 	if (vlen >= size) {
 		char want[32];
@@ -660,7 +641,7 @@ static int set_code(struct am__fctx *c, const char *field, const char **dst,
 	char tmp[64];
 	int err;
 
-	trim(&s, &len);
+	am__trim(&s, &len);
 	if (len >= sizeof(tmp)) {
 		am__fctx_diag(c, AM_EWAGE_FIELD_TOO_LONG, field, s, len,
 			      "<= 63");
@@ -677,7 +658,7 @@ static bool set_i64(struct am__fctx *c, const char *field, int64_t *dst,
 {
 	int64_t v;
 
-	trim(&s, &len);
+	am__trim(&s, &len);
 	if (len == 0) {
 		*dst = 0;
 		return true;
@@ -712,7 +693,7 @@ static void set_date(struct am__fctx *c, const char *field, am_date *dst,
 	am_date d;
 	int err;
 
-	trim(&s, &len);
+	am__trim(&s, &len);
 	if (len == 0) {
 		*dst = AM_WAGE_DATE_NONE;
 		return;
@@ -736,7 +717,7 @@ static void set_date(struct am__fctx *c, const char *field, am_date *dst,
 static void set_sex(struct am__fctx *c, const char *field, char *dst,
 		    const char *s, size_t len)
 {
-	trim(&s, &len);
+	am__trim(&s, &len);
 	*dst = 0;
 	if (len == 0)
 		return;
@@ -753,7 +734,7 @@ static void set_sex(struct am__fctx *c, const char *field, char *dst,
 static void set_year(struct am__fctx *c, const char *field, struct am_period *p,
 		     const char *s, size_t len)
 {
-	trim(&s, &len);
+	am__trim(&s, &len);
 	if (len == 0 || !am__parse_year(s, len, &p->year))
 		am__fctx_diag(c, AM_ENUMBER_SYNTAX, field, s, len,
 			      "YY or YYYY");
@@ -762,7 +743,7 @@ static void set_year(struct am__fctx *c, const char *field, struct am_period *p,
 static void set_month(struct am__fctx *c, const char *field,
 		      struct am_period *p, const char *s, size_t len)
 {
-	trim(&s, &len);
+	am__trim(&s, &len);
 	if (len == 0)
 		am__fctx_diag(c, AM_EREGISTRY_MISSING_VALUE, field, NULL, 0,
 			      "1..12");
