@@ -8,7 +8,8 @@
 
 #include "amanat/arena.h"
 #include "amanat/error.h"
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 #include "store/store_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

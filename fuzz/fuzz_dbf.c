@@ -9,7 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

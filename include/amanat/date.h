@@ -11,6 +11,9 @@
 /* Days since 1970-01-01; 0 is that day, negative before it. */
 typedef int32_t am_date;
 
+/* No date: an optional date that is absent (a record's NULL). */
+#define AM_DATE_NONE INT32_MIN
+
 struct am_ymd {
 	int year;
 	int month; /* 1..12 */

@@ -10,7 +10,9 @@
 
 #include "amanat/arena.h"
 #include "amanat/date.h"
+#include "amanat/history.h"
 #include "amanat/money.h"
+#include "amanat/registry.h"
 
 /*
  * A connection to one database. Opaque. A handle is used by one thread at a
@@ -192,76 +194,7 @@ int am_store_idem_result(struct am_store *s, const char *key,
  * row) and a required string that is NULL (AM_EINVALID_ARGUMENT).
  */
 
-#define AM_STORE_DATE_NONE INT32_MIN
-
-struct am_person {
-	const char *national_code; /* 10 digits: the key */
-	const char *first_name;
-	const char *last_name;
-	const char *father_name;  /* optional */
-	am_date birth_date;	  /* optional */
-	char sex;		  /* 'M' or 'F' */
-	const char *nationality;  /* optional; ISO 3166 alpha-3, "IRN" */
-	const char *insurance_no; /* optional; 8 or 10 digits */
-	int64_t created_at;	  /* unix seconds; set by the store */
-	int64_t updated_at;	  /* unix seconds; set by the store */
-};
-
-enum am_employer_kind {
-	AM_EMPLOYER_PERSON = 0, /* a natural person: id is a national code */
-	AM_EMPLOYER_LEGAL,	/* a legal entity: id is an 11-digit legal id */
-};
-
-/* "person", "legal"; NULL for an unknown value. */
-const char *am_employer_kind_name(enum am_employer_kind k);
-int am_employer_kind_parse(const char *name, enum am_employer_kind *out);
-
-struct am_employer {
-	const char *id; /* national code (10) or legal id (11): the key */
-	enum am_employer_kind kind;
-	const char *name;
-	const char *address; /* optional */
-	const char *phone;   /* optional */
-	int64_t created_at;
-	int64_t updated_at;
-};
-
-struct am_workshop {
-	const char *code; /* 10 digits: the key */
-	const char *name;
-	const char *employer_id; /* must exist in employers; NULL while not
-				  * known (registered from a wage list) */
-	const char *address;	 /* optional */
-	const char *province;	 /* optional: province code */
-	const char *branch;	 /* optional: SSO branch code */
-	const char *activity;	 /* optional: activity (ISIC) code */
-	const char *scheme;	 /* optional: contribution scheme name */
-	bool hard_harmful;	 /* hard and harmful work */
-	bool small_exempt;	 /* small-workshop employer share exemption */
-	int64_t created_at;
-	int64_t updated_at;
-};
-
-enum am_relation {
-	AM_RELATION_SPOUSE = 0,
-	AM_RELATION_CHILD,
-	AM_RELATION_FATHER,
-	AM_RELATION_MOTHER,
-};
-/* "spouse", "child", "father", "mother"; NULL for an unknown value. */
-const char *am_relation_name(enum am_relation r);
-/* 0, or AM_EINVALID_ARGUMENT (*out unchanged). */
-int am_relation_parse(const char *name, enum am_relation *out);
-
-struct am_dependant {
-	const char *main_insured; /* national code, must exist in persons */
-	const char *dependant;	  /* national code, must exist in persons */
-	enum am_relation relation;
-	am_date since;
-	am_date until; /* optional: AM_STORE_DATE_NONE while it lasts */
-	int64_t created_at;
-	int64_t updated_at;
-};
+#define AM_STORE_DATE_NONE AM_DATE_NONE
 
 int am_store_person_put(struct am_store *s, const struct am_person *p);
 int am_store_person_get(struct am_store *s, const char *national_code,
@@ -355,20 +288,6 @@ int am_store_employer_put_bulk(struct am_store *s, const struct am_employer *e);
 int am_store_workshop_put_bulk(struct am_store *s, const struct am_workshop *w);
 int am_store_dependant_put_bulk(struct am_store *s,
 				const struct am_dependant *d);
-
-/*
- * A registry record as the payload of its per-record audit entry
- * ("person.put", …) encodes it: a JSON object, the fields in the order of
- * the struct, NULL strings as null, dates as day numbers (null when none),
- * the sex as "M" or "F", the kind and relation by name. b is emptied
- * first. A bulk import hashes these (docs/storage.md, "Registry bulk
- * load"). AM_ENOMEM, or AM_ETOO_LONG past b's cap.
- */
-struct am_buf;
-int am_person_json(const struct am_person *p, struct am_buf *b);
-int am_employer_json(const struct am_employer *e, struct am_buf *b);
-int am_workshop_json(const struct am_workshop *w, struct am_buf *b);
-int am_dependant_json(const struct am_dependant *d, struct am_buf *b);
 
 /*
  * Register a person met on a wage line unless the national code is
@@ -555,14 +474,6 @@ void am_store_use_person_set(struct am_store *s, struct am_person_set *set);
  * values out of their domain (days 0..31, hard-and-harmful days ≤ days,
  * wage ≥ 0, codes of 10 characters).
  */
-struct am_history_row {
-	const char *national_code;
-	struct am_period period;
-	const char *workshop;
-	int days;
-	am_money subject_wage;
-	int hard_harmful_days;
-};
 int am_store_history_import_row(struct am_store *s,
 				const struct am_history_row *r, int *outcome);
 
@@ -598,47 +509,9 @@ int am_store_payment_get(struct am_store *s, const char *reference,
  * subject has nothing at all (no posted line, migrated month or entry).
  */
 
-/* One month record of a person: a line of a posted list, or a migrated
- * month (migrated, shares 0, list_no ""). */
-struct am_history_month {
-	struct am_period period;
-	char workshop[11];
-	char list_no[13];
-	int days;
-	am_money subject_wage; /* as reported (migrated: as given) */
-	am_money base;	       /* as assessed (migrated: subject_wage) */
-	am_money insured, employer, state, unemployment, hard_harmful;
-	int hard_harmful_days;
-	bool migrated;
-};
-
-struct am_history {
-	/* Days credited: per month, the days of all its records, capped at
-	 * the month's length (concurrent jobs do not add up). */
-	int64_t credited_days;
-	int64_t credited_months; /* months with at least one credited day */
-	size_t nmonths;		 /* records, in period order, then workshop */
-	struct am_history_month *months;
-};
 int am_store_history(struct am_store *s, const char *national_code,
 		     struct am_arena *a, struct am_history *out);
 
-/* What one employer reported of a worker for one month. */
-struct am_worker_report {
-	char workshop[11];
-	char list_no[13];
-	int days;
-	am_money daily_wage;
-	am_money monthly_wage;
-	am_money benefits;
-	am_money subject_wage;
-	am_money total_pay;
-	const char *job_code;	/* NULL when none */
-	const char *occupation; /* NULL when none */
-	am_date start_date;	/* AM_STORE_DATE_NONE when none */
-	am_date end_date;	/* AM_STORE_DATE_NONE when none */
-	bool migrated;		/* from "import history": wage and days only */
-};
 int am_store_worker_statement(struct am_store *s, const char *national_code,
 			      struct am_period period, struct am_arena *a,
 			      size_t *n, struct am_worker_report **out);

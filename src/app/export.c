@@ -4,7 +4,8 @@
 
 #include "amanat/app.h"
 #include "amanat/ident.h"
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 
 /* The registry keeps nationality as ISO 3166 alpha-3; ListDisk files carry
  * the Persian word (an unknown code is written as it is). */

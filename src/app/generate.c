@@ -4,7 +4,8 @@
 
 #include "amanat/generate.h"
 #include "amanat/text.h"
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 
 #include "app/gen_int.h"
 

@@ -13,7 +13,8 @@
 #include "amanat/app.h"
 #include "amanat/ident.h"
 #include "amanat/progress.h"
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 
 /*
  * Two threads. The caller's reads each list (its reader, DBF, CSV or

@@ -2,7 +2,7 @@
  * and each line's contribution shares on its floored and capped subject wage. */
 #include "core/internal.h"
 
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
 
 #include "domain/wagelist_int.h"
 

@@ -3,7 +3,7 @@
 #include "core/internal.h"
 
 #include "amanat/ident.h"
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
 
 #include "domain/wagelist_int.h"
 

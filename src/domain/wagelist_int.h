@@ -3,7 +3,7 @@
 #ifndef AMANAT_DOMAIN_WAGELIST_INT_H
 #define AMANAT_DOMAIN_WAGELIST_INT_H
 
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
 
 /* The line's subject wage floored at min_daily × days and capped at
  * ceiling_daily × days; 0 when days <= 0. AM_EMONEY_OVERFLOW. */

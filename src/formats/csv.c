@@ -7,7 +7,8 @@
 #include <emmintrin.h>
 #endif
 
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 #include "formats/formats_int.h"
 
 #define CSV_BUF (1 << 20)     /* read buffer: also the longest record */

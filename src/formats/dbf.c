@@ -4,7 +4,8 @@
 
 #include <dirent.h>
 
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 #include "formats/formats_int.h"
 
 #include <shapefil.h>

@@ -3,7 +3,8 @@
 #ifndef AMANAT_FORMATS_INT_H
 #define AMANAT_FORMATS_INT_H
 
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 
 /* DSKWOR00 fields, in the order of the official 2.7 template, then the v6
  * and older additions. */

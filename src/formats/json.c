@@ -2,7 +2,8 @@
  * field names as keys and the lines in a "lines" array. */
 #include "core/internal.h"
 
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 #include "formats/formats_int.h"
 
 #include <jansson.h>

@@ -8,7 +8,7 @@
  * length is checked against what is left, and the fuzzer feeds them. */
 #include "core/internal.h"
 
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
 #include "store/store_int.h"
 
 #define BODY_VERSION 2

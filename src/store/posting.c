@@ -6,7 +6,7 @@
 #include <sodium.h>
 
 #include "amanat/ident.h"
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
 #include "store/store_int.h"
 
 /* A transaction's index entries are written out (a segment) when this
@@ -1410,31 +1410,6 @@ int am_store_payment_get(struct am_store *s, const char *reference,
  * Views.
  */
 
-/* Credited days: per month, the days of its records capped at the month's
- * length, so that two jobs in one month do not count twice. The records
- * arrive in period order. */
-static void credit_days(struct am_history *h)
-{
-	size_t i = 0;
-
-	h->credited_days = 0;
-	h->credited_months = 0;
-	while (i < h->nmonths) {
-		struct am_period p = h->months[i].period;
-		int64_t days = 0;
-		int len = am_jalali_month_length(p.year, p.month);
-
-		for (; i < h->nmonths && h->months[i].period.year == p.year &&
-		       h->months[i].period.month == p.month;
-		     i++)
-			days += h->months[i].days;
-		if (days > len)
-			days = len;
-		h->credited_days += days;
-		h->credited_months += days > 0;
-	}
-}
-
 int am_store_history(struct am_store *s, const char *national_code,
 		     struct am_arena *a, struct am_history *out)
 {
@@ -1451,7 +1426,7 @@ int am_store_history(struct am_store *s, const char *national_code,
 				      national_code);
 	if (err)
 		return err;
-	credit_days(&h);
+	am_history_credit(&h);
 	*out = h;
 	return 0;
 }

@@ -5,7 +5,7 @@
 
 #include <sqlite3.h>
 
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
 #include "store/sqlite_int.h"
 
 enum wage_stmt {

@@ -19,7 +19,8 @@
 #include "amanat/generate.h"
 #include "amanat/ident.h"
 #include "amanat/rules.h"
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 
 #include "app/gen_int.h"
 

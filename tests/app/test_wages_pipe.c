@@ -21,7 +21,8 @@
 
 #include "amanat/amanat.h"
 #include "amanat/generate.h"
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 
 static struct am_rules *rules;
 

@@ -14,7 +14,8 @@
 #include "amanat/buf.h"
 #include "amanat/error.h"
 #include "amanat/rules.h"
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 
 static struct am_rules *rules;
 

@@ -16,7 +16,8 @@
 #include "amanat/buf.h"
 #include "amanat/error.h"
 #include "amanat/rules.h"
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 
 #define MAX_LINES 64
 #define MAX_EXPECT 32

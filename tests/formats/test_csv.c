@@ -16,7 +16,8 @@
 
 #include "amanat/buf.h"
 #include "amanat/text.h"
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 #include "formats/formats_int.h"
 #include "wl_test.h"
 

@@ -14,7 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 #include "wl_test.h"
 
 static int read_json(const char *name, struct got *g, struct am_diags *ds)

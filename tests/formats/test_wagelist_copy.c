@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 #include "wl_test.h"
 
 static void assert_text_equal(const char *a, const char *b)

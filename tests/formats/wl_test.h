@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 
 /* What a reader handed to the callback, copied (the list itself is valid
  * only during the call). */

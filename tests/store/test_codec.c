@@ -13,7 +13,8 @@
 #include <cmocka.h>
 
 #include "amanat/amanat.h"
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 #include "store/store_int.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;

@@ -16,7 +16,8 @@
 #include <sqlite3.h>
 
 #include "amanat/amanat.h"
-#include "amanat/wagelist.h"
+#include "amanat/assess.h"
+#include "amanat/formats.h"
 #include "store/sqlite_int.h"
 #include "store/store_int.h"
 
