@@ -52,6 +52,11 @@ check_errors_doc() {
         { echo "docs/errors.md is stale: cp build/errors.md docs/errors.md"; return 1; }
 }
 
+check_layers() {
+    python3 scripts/check-layers.py --self-test &&
+        python3 scripts/check-layers.py
+}
+
 # Count meson's results (a test is one program: a suite of cmocka cases).
 meson_tests() {
     local dir="$1"
@@ -128,6 +133,7 @@ cppcheck_run() {
 
 step "format (clang-format)" check_format
 step "error table docs" check_errors_doc
+step "layers (include direction)" check_layers
 step "unit, golden and fuzz-replay tests" meson_tests build
 step "sanitizer build (ASan+UBSan)" asan_setup
 step "tests under ASan and UBSan" meson_tests build-asan
