@@ -11,6 +11,7 @@
 #include "amanat/arena.h"
 #include "amanat/date.h"
 #include "amanat/history.h"
+#include "amanat/ledger.h"
 #include "amanat/money.h"
 #include "amanat/registry.h"
 
@@ -526,28 +527,6 @@ int am_store_list_read(struct am_store *s, const char *workshop,
 		       struct am_period period, const char *list_no,
 		       struct am_wage_list *l);
 
-/* One journal entry of a workshop's account. */
-struct am_ledger_entry {
-	int64_t id;
-	int64_t txn;
-	const char *kind;	 /* "assessment", "reversal", "payment", … */
-	struct am_period period; /* {0, 0} when none */
-	am_money debit;		 /* what the workshop was charged */
-	am_money credit;	 /* what it paid, or a reversal */
-	am_date value_date;
-	am_date due_date;      /* AM_STORE_DATE_NONE when none */
-	const char *reference; /* a payment's reference, else NULL */
-	int64_t list_id;       /* 0 when none */
-	int64_t posted_at;     /* unix seconds */
-};
-
-struct am_employer_statement {
-	am_money debit;	  /* everything charged */
-	am_money credit;  /* everything paid or reversed */
-	am_money balance; /* debit - credit: > 0 the workshop owes */
-	size_t nentries;  /* in journal order */
-	struct am_ledger_entry *entries;
-};
 int am_store_employer_statement(struct am_store *s, const char *workshop,
 				struct am_arena *a,
 				struct am_employer_statement *out);

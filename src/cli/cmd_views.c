@@ -268,8 +268,12 @@ int cmd_employer_statement(struct cli *cli, int argc, char **argv)
 		am_buf_addch(&b, '{');
 		cli_json_str(&b, "workshop", code, true);
 		am_buf_addf(&b,
-			    ",\"balance\":%lld,\"debit\":%lld,\"credit\":%lld,"
+			    ",\"assessed\":%lld,\"paid\":%lld,"
+			    "\"penalties\":%lld,\"due\":%lld,"
+			    "\"balance\":%lld,\"debit\":%lld,\"credit\":%lld,"
 			    "\"entries\":[",
+			    (long long)es.assessed, (long long)es.paid,
+			    (long long)es.penalties, (long long)es.balance,
 			    (long long)es.balance, (long long)es.debit,
 			    (long long)es.credit);
 		for (size_t i = 0; i < es.nentries; i++) {
@@ -296,19 +300,20 @@ int cmd_employer_statement(struct cli *cli, int argc, char **argv)
 		cli_emit(&b);
 	} else {
 		bool fa = cli->lang == AM_LANG_FA;
-		char bal[AM_MONEY_FMT_MAX], d[AM_MONEY_FMT_MAX],
-			c[AM_MONEY_FMT_MAX];
+		char bal[AM_MONEY_FMT_MAX], as[AM_MONEY_FMT_MAX],
+			pd[AM_MONEY_FMT_MAX], pen[AM_MONEY_FMT_MAX];
 
 		money(es.balance, bal);
-		money(es.debit, d);
-		money(es.credit, c);
+		money(es.assessed, as);
+		money(es.paid, pd);
+		money(es.penalties, pen);
 		printf(fa ? "صورت‌حساب کارگاه %s\n"
 			  : "statement of workshop %s\n",
 		       code);
 		printf("%-6s %-12s %-8s %16s %16s %-10s %s\n",
 		       fa ? "ردیف" : "entry", fa ? "نوع" : "kind",
-		       fa ? "ماه" : "period", fa ? "بدهکار" : "charged",
-		       fa ? "بستانکار" : "paid", fa ? "سررسید" : "due",
+		       fa ? "ماه" : "period", fa ? "بدهکار" : "debit",
+		       fa ? "بستانکار" : "credit", fa ? "سررسید" : "due",
 		       fa ? "مرجع" : "reference");
 		for (size_t i = 0; i < es.nentries; i++) {
 			const struct am_ledger_entry *e = &es.entries[i];
@@ -323,9 +328,12 @@ int cmd_employer_statement(struct cli *cli, int argc, char **argv)
 			       (long long)e->id, e->kind, per, db, cr, dd,
 			       e->reference ? e->reference : "");
 		}
-		printf(fa ? "جمع بدهکار %s، جمع بستانکار %s، مانده (بدهی کارگاه) %s ریال\n"
-			  : "charged %s, paid %s, balance (owed by the workshop) %s rial\n",
-		       d, c, bal);
+		/* A reversal undoes an assessment: it is not a payment. */
+		printf(fa ? "حق بیمهٔ تعیین‌شده (پس از اصلاحیه‌ها) %s، پرداختی %s، "
+			    "جریمه %s، مانده بدهی کارگاه %s ریال\n"
+			  : "assessed (net of amendments) %s, paid %s, "
+			    "penalties %s, due (owed by the workshop) %s rial\n",
+		       as, pd, pen, bal);
 	}
 	am_buf_release(&b);
 	am_arena_release(&a);

@@ -437,17 +437,6 @@ static int fault_journal_check(struct am_store *s, int64_t *debit,
 							  credit, unbalanced));
 }
 
-static int fault_account_due(struct am_store *s, const char *account,
-			     int period, am_money *due)
-{
-	struct fault_store *f = fs(s);
-	int err = enter(f);
-
-	return err ? err
-		   : leave(f, f->inner->be->account_due(f->inner, account,
-							period, due));
-}
-
 static int fault_history_insert(struct am_store *s,
 				const struct am_history_row *r, int period,
 				int64_t now, bool *existed,
@@ -611,7 +600,6 @@ static const struct am_store_backend fault_backend = {
 	.checkpoint = fault_checkpoint,
 	.journal_append = fault_journal_append,
 	.journal_check = fault_journal_check,
-	.account_due = fault_account_due,
 	.history_insert = fault_history_insert,
 	.payment_find = fault_payment_find,
 	.payment_insert = fault_payment_insert,

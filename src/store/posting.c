@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "amanat/ident.h"
+#include "amanat/ledger.h"
 #include "amanat/assess.h"
 #include "store/store_int.h"
 
@@ -115,45 +116,43 @@ static int sum_lines(const struct am_wage_list *l,
 	return err;
 }
 
-static void entry_set(struct am__journal_entry *e, const char *account,
-		      am_money debit, am_money credit)
+/* The list's assessment as the ledger's rules make it
+ * (am_ledger_assessment()), and the two debits its row keeps. */
+static int list_debits(const char *workshop, const struct am__list_sums *t,
+		       bool state_pays_employer, am_money *owed_workshop,
+		       am_money *owed_state)
 {
-	memset(e, 0, sizeof(*e));
-	am__strlcpy(e->account, account, sizeof(e->account));
-	e->debit = debit;
-	e->credit = credit;
-	e->due_date = AM_STORE_DATE_NONE;
-}
+	const struct am_assessed_shares sh = { t->insured, t->employer,
+					       t->state, t->unemployment,
+					       t->hard_harmful };
+	char account[AM_ACCOUNT_NAME_MAX];
+	struct am_txn txn;
+	int err = am_ledger_assessment(workshop, &sh, state_pays_employer,
+				       &txn);
 
-/* Who owes the list's credits: the workshop the insured, employer (unless
- * exempt), unemployment and hard-and-harmful shares; the state its own
- * share and, for an exempt workshop, the employer's. The sum of the two
- * debits is checked against the credits' (the row's CHECK checks it
- * again). */
-static int list_debits(const struct am__list_sums *t, bool state_pays_employer,
-		       am_money *workshop, am_money *state)
-{
-	am_money w = 0, st = t->state, credits = 0, debits = 0;
-	int err;
-
-	err = am_money_add(t->insured, t->unemployment, &w);
-	err = err ? err : am_money_add(w, t->hard_harmful, &w);
-	if (state_pays_employer)
-		err = err ? err : am_money_add(st, t->employer, &st);
-	else
-		err = err ? err : am_money_add(w, t->employer, &w);
-	err = err ? err : am_money_add(t->insured, t->employer, &credits);
-	err = err ? err : am_money_add(credits, t->state, &credits);
-	err = err ? err : am_money_add(credits, t->unemployment, &credits);
-	err = err ? err : am_money_add(credits, t->hard_harmful, &credits);
-	err = err ? err : am_money_add(w, st, &debits);
 	if (err)
 		return err;
-	if (debits != credits)
-		return AM_EINTERNAL;
-	*workshop = w;
-	*state = st;
+	am_account_workshop(workshop, account);
+	*owed_workshop = am_txn_debit(&txn, account);
+	*owed_state = am_txn_debit(&txn, AM_ACCOUNT_STATE);
 	return 0;
+}
+
+/* A transaction's postings as journal entries, each with what they share
+ * (c: kind, period, workshop, list, reference, dates). */
+static size_t txn_entries(const struct am_txn *t,
+			  const struct am__journal_entry *c,
+			  struct am__journal_entry *e)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		e[i] = *c;
+		am__strlcpy(e[i].account, t->p[i].account,
+			    sizeof(e[i].account));
+		e[i].debit = t->p[i].debit;
+		e[i].credit = t->p[i].credit;
+		e[i].kind = am_txn_kind_name(t->kind);
+	}
+	return t->n;
 }
 
 static am_date today_of(const struct am_store *s)
@@ -624,44 +623,38 @@ int am__post_flush(struct am_store *s)
 	return err;
 }
 
-/* Reverse an earlier list's assessment: the same accounts with debit and
- * credit swapped, as a journal transaction. */
+/* Reverse an earlier list's assessment: the transaction its row holds
+ * (what was posted then, whatever the rules say now), undone by the
+ * ledger's rule for a reversal. */
 static int reverse_list(struct am_store *s, const struct am_wage_list *l,
 			const struct am__list_key *old, int period)
 {
-	const struct {
-		const char *account;
-		am_money debit, credit;
-	} v[] = {
-		{ NULL, 0, old->owed_workshop },
-		{ "state", 0, old->owed_state },
-		{ "contributions:insured", old->insured, 0 },
-		{ "contributions:employer", old->employer, 0 },
-		{ "contributions:state", old->state, 0 },
-		{ "contributions:unemployment", old->unemployment, 0 },
-		{ "contributions:hard_harmful", old->hard_harmful, 0 },
-	};
-	struct am__journal_entry e[AM_ARRAY_SIZE(v)];
-	char account[AM__ACCOUNT_MAX];
+	const struct am_assessed_shares sh = { old->insured, old->employer,
+					       old->state, old->unemployment,
+					       old->hard_harmful };
+	struct am__journal_entry e[AM_TXN_POSTINGS_MAX], c;
+	struct am_txn posted, rev;
 	int64_t first = 0;
-	size_t n = 0;
+	size_t n;
 	int err;
 
-	snprintf(account, sizeof(account), "workshop:%s", l->workshop);
-	for (size_t i = 0; i < AM_ARRAY_SIZE(v); i++) {
-		if (!v[i].debit && !v[i].credit)
-			continue;
-		entry_set(&e[n], v[i].account ? v[i].account : account,
-			  v[i].debit, v[i].credit);
-		e[n].kind = "reversal";
-		e[n].period = period;
-		e[n].workshop = l->workshop;
-		e[n].list_id = old->id;
-		e[n].value_date = today_of(s);
-		n++;
-	}
-	if (!n)
+	err = am_ledger_assessment_posted(l->workshop, &sh, old->owed_workshop,
+					  old->owed_state, &posted);
+	if (err)
+		return am__store_errf(s, AM_ESTORE_CORRUPT,
+				      "list %" PRId64 ": its assessment does "
+				      "not balance",
+				      old->id);
+	am_ledger_reversal(&posted, &rev);
+	if (!rev.n)
 		return 0;
+	memset(&c, 0, sizeof(c));
+	c.period = period;
+	c.workshop = l->workshop;
+	c.list_id = old->id;
+	c.value_date = today_of(s);
+	c.due_date = AM_STORE_DATE_NONE;
+	n = txn_entries(&rev, &c, e);
 	err = ledger_take(s, (int64_t)n, &first);
 	return err ? err
 		   : s->be->journal_append(s, e, n, am__store_now(s), first);
@@ -717,8 +710,8 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 	int err;
 
 	memset(&row, 0, sizeof(row));
-	err = list_debits(t, state_pays_employer, &row.owed_workshop,
-			  &row.owed_state);
+	err = list_debits(l->workshop, t, state_pays_employer,
+			  &row.owed_workshop, &row.owed_state);
 	if (err)
 		return am__store_errf(s, err,
 				      "list %s/%04d/%02d/%s: totals overflow "
@@ -1290,37 +1283,55 @@ static bool digits10(const char *s)
 	return i == 10;
 }
 
-static int payment_write(struct am_store *s, struct am_payment *p)
+/* What the workshop's account owes for the payment's period, from its
+ * entries (am_ledger_due()). */
+static int period_due(struct am_store *s, const char *account,
+		      struct am_period period, am_money *due)
 {
-	struct am__journal_entry e[2];
-	char account[AM__ACCOUNT_MAX];
-	am_money due = 0;
-	int64_t txn = 0;
-	int period = period_key(p->period);
+	struct am_employer_statement st;
+	struct am_arena a;
 	int err;
 
-	snprintf(account, sizeof(account), "workshop:%s", p->workshop);
-	err = s->be->account_due(s, account, period, &due);
+	am_arena_init(&a, 0);
+	err = s->be->account_read(s, account, &a, &st);
+	if (!err && am_ledger_due(st.entries, st.nentries, period, due))
+		err = am__store_errf(s, AM_EMONEY_OVERFLOW,
+				     "%s: the period's debt overflows",
+				     account);
+	am_arena_release(&a);
+	return err;
+}
+
+static int payment_write(struct am_store *s, struct am_payment *p)
+{
+	struct am__journal_entry e[AM_TXN_POSTINGS_MAX], c;
+	char account[AM_ACCOUNT_NAME_MAX];
+	struct am_txn txn;
+	am_money due = 0;
+	int64_t first = 0;
+	size_t n;
+	int err;
+
+	am_account_workshop(p->workshop, account);
+	err = period_due(s, account, p->period, &due);
+	if (!err && am_ledger_payment(p->workshop, p->amount, due, &txn,
+				      &p->matched, &p->unmatched))
+		err = am__store_errf(s, AM_EINVALID_ARGUMENT,
+				     "payment %s: not a payment", p->reference);
 	if (err)
 		return err;
-	/* Matched against the period's debt; the rest stays a credit on
-	 * the workshop's account. */
-	p->matched = due <= 0 ? 0 : due < p->amount ? due : p->amount;
-	p->unmatched = p->amount - p->matched;
-	entry_set(&e[0], "bank", p->amount, 0);
-	entry_set(&e[1], account, 0, p->amount);
-	for (size_t i = 0; i < 2; i++) {
-		e[i].kind = "payment";
-		e[i].period = period;
-		e[i].workshop = p->workshop;
-		e[i].payment_ref = p->reference;
-		e[i].value_date = p->paid_on;
-	}
-	err = ledger_take(s, 2, &txn);
+	memset(&c, 0, sizeof(c));
+	c.period = period_key(p->period);
+	c.workshop = p->workshop;
+	c.payment_ref = p->reference;
+	c.value_date = p->paid_on;
+	c.due_date = AM_STORE_DATE_NONE;
+	n = txn_entries(&txn, &c, e);
+	err = ledger_take(s, (int64_t)n, &first);
 	if (!err)
-		err = s->be->journal_append(s, e, 2, am__store_now(s), txn);
+		err = s->be->journal_append(s, e, n, am__store_now(s), first);
 	if (!err)
-		err = s->be->payment_insert(s, p, period, txn,
+		err = s->be->payment_insert(s, p, c.period, first,
 					    am__store_now(s));
 	if (!err)
 		err = audit_payment(s, p);
@@ -1528,6 +1539,12 @@ int am_store_employer_statement(struct am_store *s, const char *workshop,
 	if (!r.nentries)
 		return am__store_errf(s, AM_ENOT_FOUND,
 				      "no entries for workshop %s", workshop);
+	err = am_ledger_statement_totals(&r);
+	if (err)
+		return am__store_errf(s, err,
+				      "workshop %s: its account's totals "
+				      "cannot be made",
+				      workshop);
 	*out = r;
 	return 0;
 }

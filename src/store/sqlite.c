@@ -1309,7 +1309,6 @@ const struct am_store_backend am__store_sqlite = {
 	.checkpoint = sq_checkpoint,
 	.journal_append = am__sq_journal_append,
 	.journal_check = am__sq_journal_check,
-	.account_due = am__sq_account_due,
 	.history_insert = am__sq_history_insert,
 	.payment_find = am__sq_payment_find,
 	.payment_insert = am__sq_payment_insert,

@@ -44,8 +44,6 @@ int am__sq_journal_append(struct am_store *s, const struct am__journal_entry *e,
 			  size_t n, int64_t now, int64_t first);
 int am__sq_journal_check(struct am_store *s, int64_t *debit, int64_t *credit,
 			 int64_t *unbalanced);
-int am__sq_account_due(struct am_store *s, const char *account, int period,
-		       am_money *due);
 int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
 			  int period, int64_t now, bool *existed,
 			  struct am_history_row *old, bool *wrote);

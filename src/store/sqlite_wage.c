@@ -25,7 +25,6 @@ enum wage_stmt {
 	W_JOURNAL_INSERT,
 	W_JOURNAL_TOTALS,
 	W_JOURNAL_UNBALANCED,
-	W_ACCOUNT_DUE,
 	W_HIST_INSERT,
 	W_HIST_GET,
 	W_PAY_FIND,
@@ -106,11 +105,6 @@ static const char *const wage_sql[W__COUNT] = {
 		" + (SELECT count(*) FROM wage_lists"
 		" WHERE owed_workshop + owed_state <> t_insured + t_employer"
 		" + t_state + t_unemployment + t_hard_harmful)",
-	[W_ACCOUNT_DUE] =
-		"SELECT coalesce((SELECT sum(debit) - sum(credit) FROM journal"
-		" WHERE account = ?1 AND period = ?2), 0)"
-		" + coalesce((SELECT sum(owed_workshop) FROM wage_lists"
-		" WHERE workshop = ?3 AND period = ?2), 0)",
 	[W_HIST_INSERT] =
 		"INSERT INTO history_migrated (period, national_code, workshop,"
 		" days, subject_wage, hard_harmful_days, imported_at)"
@@ -1078,33 +1072,6 @@ int am__sq_journal_check(struct am_store *s, int64_t *debit, int64_t *credit,
 	return 0;
 }
 
-int am__sq_account_due(struct am_store *s, const char *account, int period,
-		       am_money *due)
-{
-	static const char prefix[] = "workshop:";
-	sqlite3_stmt *st = NULL;
-	const char *workshop = "";
-	int rc, err = prepare(s, W_ACCOUNT_DUE, &st);
-
-	if (err)
-		return err;
-	if (!strncmp(account, prefix, sizeof(prefix) - 1))
-		workshop = account + sizeof(prefix) - 1;
-	rc = am__sq_bind_text(st, 1, account);
-	rc = rc ? rc : sqlite3_bind_int(st, 2, period);
-	rc = rc ? rc : am__sq_bind_text(st, 3, workshop);
-	err = step_row(s, st, rc, "account due");
-	if (err)
-		return err;
-	*due = sqlite3_column_int64(st, 0);
-	am__sq_finish(st);
-	return 0;
-}
-
-/*
- * Migrated months and payments.
- */
-
 int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
 			  int period, int64_t now, bool *existed,
 			  struct am_history_row *old, bool *wrote)
@@ -1483,21 +1450,9 @@ int am__sq_account_read(struct am_store *s, const char *account,
 		err = account_journal(s, account, a, &g);
 	if (!err && g.n)
 		qsort(g.v, g.n, g.size, cmp_ledger);
-	/* The checked helpers refuse a total that overflows. */
-	for (size_t i = 0; !err && i < g.n; i++) {
-		const struct am_ledger_entry *e =
-			(const struct am_ledger_entry *)g.v + i;
-
-		err = am_money_add(r.debit, e->debit, &r.debit);
-		err = err ? err : am_money_add(r.credit, e->credit, &r.credit);
-		if (err)
-			err = am__store_errf(s, err, "employer statement");
-	}
-	if (!err)
-		err = am_money_sub(r.debit, r.credit, &r.balance);
 	if (err) {
 		free(g.v);
-		return err == AM_EMONEY_OVERFLOW
+		return err == AM_ENOMEM
 			       ? am__store_errf(s, err, "employer statement")
 			       : err;
 	}

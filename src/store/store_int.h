@@ -391,10 +391,6 @@ struct am_store_backend {
 	 * how many transactions do not balance. */
 	int (*journal_check)(struct am_store *s, int64_t *debit,
 			     int64_t *credit, int64_t *unbalanced);
-	/* What account owes for period (Σ debit − Σ credit), list
-	 * assessments included. */
-	int (*account_due)(struct am_store *s, const char *account, int period,
-			   am_money *due);
 	/* A migrated month: insert unless the key exists, else *existed and
 	 * *old holds the stored row's days, wage and h&h days; *wrote once
 	 * the row is in. */

@@ -173,6 +173,11 @@ static void test_conflict_and_amend(void **state)
 	/* 47,774,560 × (7% + 20% + 3%) = 3,344,219.2 + 9,554,912 +
 	 * 1,433,236.8 → 3,344,219 + 9,554,912 + 1,433,237 */
 	assert_int_equal(jint(j, "balance"), 3344219 + 9554912 + 1433237);
+	/* The amended list's reversal is not a payment: nothing was paid,
+	 * and what is due is the new list's assessment. */
+	assert_int_equal(jint(j, "assessed"), 3344219 + 9554912 + 1433237);
+	assert_int_equal(jint(j, "paid"), 0);
+	assert_int_equal(jint(j, "due"), jint(j, "balance"));
 	json_decref(j);
 	j = run_json("--json audit verify", "", 0);
 	assert_true(json_is_true(json_object_get(j, "ok")));
@@ -195,6 +200,8 @@ static void test_payments(void **state)
 	j = run_json("--json employer statement 1234567890", "", 0);
 	assert_int_equal(jint(j, "balance"),
 			 3344219 + 9554912 + 1433237 - 10000000);
+	assert_int_equal(jint(j, "paid"), 10000000);
+	assert_int_equal(jint(j, "assessed"), 3344219 + 9554912 + 1433237);
 	json_decref(j);
 	/* The same reference with another amount is refused. */
 	write_file("pay2.csv", "workshop,period,amount,date,reference\n"

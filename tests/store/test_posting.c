@@ -548,6 +548,11 @@ static void test_amend(void **state)
 	assert_int_equal(st.debit, FIRST_OWED + 180000000LL * 30 / 100);
 	assert_int_equal(st.credit, FIRST_OWED);
 	assert_int_equal(st.balance, 54000000);
+	/* Assessed net of the reversal, nothing paid: the reversal's credit
+	 * is not a payment. */
+	assert_int_equal(st.assessed, 54000000);
+	assert_int_equal(st.paid, 0);
+	assert_int_equal(st.penalties, 0);
 	assert_string_equal(st.entries[1].kind, "reversal");
 	assert_int_equal(st.entries[1].credit, FIRST_OWED);
 	assert_int_equal(st.entries[2].list_id, 2);
@@ -716,6 +721,8 @@ static void test_payments(void **state)
 	assert_int_equal(st.debit, FIRST_OWED);
 	assert_int_equal(st.credit, 80000000);
 	assert_int_equal(st.balance, FIRST_OWED - 80000000);
+	assert_int_equal(st.assessed, FIRST_OWED);
+	assert_int_equal(st.paid, 80000000);
 	assert_string_equal(st.entries[1].kind, "payment");
 	assert_string_equal(st.entries[1].reference, "BANK-0001");
 	assert_int_equal(st.entries[1].value_date, p.paid_on);
