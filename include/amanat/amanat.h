@@ -21,6 +21,7 @@
 #include "amanat/store.h"
 #include "amanat/text.h"
 #include "amanat/version.h"
+#include "amanat/views.h"
 #include "amanat/wagelist.h"
 
 #endif

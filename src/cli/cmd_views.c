@@ -69,40 +69,12 @@ int cmd_history(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli, err, nc);
 	}
 	am_buf_init(&b, 0);
+	/* Nothing found is an empty view, not an error. */
+	err = 0;
 	if (cli->json) {
-		am_buf_addch(&b, '{');
-		cli_json_str(&b, "national_code", nc, true);
-		am_buf_addf(&b,
-			    ",\"credited_days\":%lld,\"credited_months\":%lld,"
-			    "\"months\":[",
-			    (long long)h.credited_days,
-			    (long long)h.credited_months);
-		for (size_t i = 0; i < h.nmonths; i++) {
-			const struct am_history_month *m = &h.months[i];
-			char per[AM_DATE_FMT_MAX];
-
-			period_text(m->period, per);
-			am_buf_adds(&b, i ? ",{" : "{");
-			cli_json_str(&b, "period", per, true);
-			cli_json_str(&b, "workshop", m->workshop, false);
-			cli_json_str(&b, "list_no", m->list_no, false);
-			am_buf_addf(
-				&b,
-				",\"days\":%d,\"subject_wage\":%lld,"
-				"\"base\":%lld,\"insured_share\":%lld,"
-				"\"employer_share\":%lld,\"state_share\":%lld,"
-				"\"unemployment\":%lld,\"hard_harmful\":%lld,"
-				"\"hard_harmful_days\":%d,\"migrated\":%s}",
-				m->days, (long long)m->subject_wage,
-				(long long)m->base, (long long)m->insured,
-				(long long)m->employer, (long long)m->state,
-				(long long)m->unemployment,
-				(long long)m->hard_harmful,
-				m->hard_harmful_days,
-				m->migrated ? "true" : "false");
-		}
-		am_buf_adds(&b, "]}");
-		cli_emit(&b);
+		err = am_history_json(nc, &h, &b);
+		if (!err)
+			cli_emit(&b);
 	} else {
 		bool fa = cli->lang == AM_LANG_FA;
 
@@ -135,7 +107,7 @@ int cmd_history(struct cli *cli, int argc, char **argv)
 	}
 	am_buf_release(&b);
 	am_arena_release(&a);
-	return CLI_OK;
+	return err ? cli_fail(cli, err, NULL) : CLI_OK;
 }
 
 int cmd_worker_statement(struct cli *cli, int argc, char **argv)
@@ -172,38 +144,12 @@ int cmd_worker_statement(struct cli *cli, int argc, char **argv)
 	}
 	period_text(per, ptext);
 	am_buf_init(&b, 0);
+	/* Nothing found is an empty view, not an error. */
+	err = 0;
 	if (cli->json) {
-		am_buf_addch(&b, '{');
-		cli_json_str(&b, "national_code", nc, true);
-		cli_json_str(&b, "period", ptext, false);
-		am_buf_adds(&b, ",\"reports\":[");
-		for (size_t i = 0; i < n; i++) {
-			char sd[AM_DATE_FMT_MAX], ed[AM_DATE_FMT_MAX];
-
-			date_text(rep[i].start_date, sd);
-			date_text(rep[i].end_date, ed);
-			am_buf_adds(&b, i ? ",{" : "{");
-			cli_json_str(&b, "workshop", rep[i].workshop, true);
-			cli_json_str(&b, "list_no", rep[i].list_no, false);
-			am_buf_addf(&b,
-				    ",\"days\":%d,\"daily_wage\":%lld,"
-				    "\"monthly_wage\":%lld,\"benefits\":%lld,"
-				    "\"subject_wage\":%lld,\"total_pay\":%lld",
-				    rep[i].days, (long long)rep[i].daily_wage,
-				    (long long)rep[i].monthly_wage,
-				    (long long)rep[i].benefits,
-				    (long long)rep[i].subject_wage,
-				    (long long)rep[i].total_pay);
-			cli_json_str(&b, "job_code", rep[i].job_code, false);
-			cli_json_str(&b, "occupation", rep[i].occupation,
-				     false);
-			cli_json_str(&b, "start_date", sd, false);
-			cli_json_str(&b, "end_date", ed, false);
-			am_buf_addf(&b, ",\"migrated\":%s}",
-				    rep[i].migrated ? "true" : "false");
-		}
-		am_buf_adds(&b, "]}");
-		cli_emit(&b);
+		err = am_worker_statement_json(nc, per, rep, n, &b);
+		if (!err)
+			cli_emit(&b);
 	} else {
 		bool fa = cli->lang == AM_LANG_FA;
 
@@ -231,7 +177,7 @@ int cmd_worker_statement(struct cli *cli, int argc, char **argv)
 	}
 	am_buf_release(&b);
 	am_arena_release(&a);
-	return CLI_OK;
+	return err ? cli_fail(cli, err, NULL) : CLI_OK;
 }
 
 int cmd_employer_statement(struct cli *cli, int argc, char **argv)
@@ -264,40 +210,12 @@ int cmd_employer_statement(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli, err, code);
 	}
 	am_buf_init(&b, 0);
+	/* Nothing found is an empty view, not an error. */
+	err = 0;
 	if (cli->json) {
-		am_buf_addch(&b, '{');
-		cli_json_str(&b, "workshop", code, true);
-		am_buf_addf(&b,
-			    ",\"assessed\":%lld,\"paid\":%lld,"
-			    "\"penalties\":%lld,\"due\":%lld,"
-			    "\"balance\":%lld,\"debit\":%lld,\"credit\":%lld,"
-			    "\"entries\":[",
-			    (long long)es.assessed, (long long)es.paid,
-			    (long long)es.penalties, (long long)es.balance,
-			    (long long)es.balance, (long long)es.debit,
-			    (long long)es.credit);
-		for (size_t i = 0; i < es.nentries; i++) {
-			const struct am_ledger_entry *e = &es.entries[i];
-			char per[AM_DATE_FMT_MAX], vd[AM_DATE_FMT_MAX],
-				dd[AM_DATE_FMT_MAX];
-
-			period_text(e->period, per);
-			date_text(e->value_date, vd);
-			date_text(e->due_date, dd);
-			am_buf_addf(&b, "%s{\"id\":%lld,\"txn\":%lld",
-				    i ? "," : "", (long long)e->id,
-				    (long long)e->txn);
-			cli_json_str(&b, "kind", e->kind, false);
-			cli_json_str(&b, "period", per, false);
-			am_buf_addf(&b, ",\"debit\":%lld,\"credit\":%lld",
-				    (long long)e->debit, (long long)e->credit);
-			cli_json_str(&b, "date", vd, false);
-			cli_json_str(&b, "due_date", dd, false);
-			cli_json_str(&b, "reference", e->reference, false);
-			am_buf_addch(&b, '}');
-		}
-		am_buf_adds(&b, "]}");
-		cli_emit(&b);
+		err = am_employer_statement_json(code, &es, &b);
+		if (!err)
+			cli_emit(&b);
 	} else {
 		bool fa = cli->lang == AM_LANG_FA;
 		char bal[AM_MONEY_FMT_MAX], as[AM_MONEY_FMT_MAX],
@@ -337,5 +255,5 @@ int cmd_employer_statement(struct cli *cli, int argc, char **argv)
 	}
 	am_buf_release(&b);
 	am_arena_release(&a);
-	return CLI_OK;
+	return err ? cli_fail(cli, err, NULL) : CLI_OK;
 }
