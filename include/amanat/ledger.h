@@ -86,6 +86,13 @@ int am_ledger_assessment(const char *workshop,
 			 const struct am_assessed_shares *t,
 			 bool state_pays_employer, struct am_txn *out);
 
+/* The two debits of that transaction alone, for a store that keeps an
+ * assessment's credits by share beside them: *workshop and *state (both
+ * unchanged on error, the same errors but the workshop's). */
+int am_ledger_assessment_debits(const struct am_assessed_shares *t,
+				bool state_pays_employer, am_money *workshop,
+				am_money *state);
+
 /* An assessment as it was posted: the workshop debited owed_workshop, the
  * state owed_state, the shares credited, whatever the rules say today (a
  * reversal undoes what was charged). AM_EINVALID_ARGUMENT when those do

@@ -82,11 +82,11 @@ static int assessment_txn(const char *workshop,
 	return 0;
 }
 
-int am_ledger_assessment(const char *workshop,
-			 const struct am_assessed_shares *s,
-			 bool state_pays_employer, struct am_txn *out)
+int am_ledger_assessment_debits(const struct am_assessed_shares *s,
+				bool state_pays_employer, am_money *workshop,
+				am_money *state)
 {
-	am_money w = 0, st = s->state;
+	am_money w = 0, st = s->state, total;
 	int err;
 
 	if (s->insured < 0 || s->employer < 0 || s->state < 0 ||
@@ -100,12 +100,22 @@ int am_ledger_assessment(const char *workshop,
 		err = err ? err : am_money_add(st, s->employer, &st);
 	else
 		err = err ? err : am_money_add(w, s->employer, &w);
-	/* The credits' sum must fit too. */
-	if (!err) {
-		am_money c;
+	/* The credits' sum, which the debits' equals, must fit too. */
+	err = err ? err : am_money_add(w, st, &total);
+	if (err)
+		return err;
+	*workshop = w;
+	*state = st;
+	return 0;
+}
 
-		err = am_money_add(w, st, &c);
-	}
+int am_ledger_assessment(const char *workshop,
+			 const struct am_assessed_shares *s,
+			 bool state_pays_employer, struct am_txn *out)
+{
+	am_money w = 0, st = 0;
+	int err = am_ledger_assessment_debits(s, state_pays_employer, &w, &st);
+
 	return err ? err : assessment_txn(workshop, s, w, st, out);
 }
 

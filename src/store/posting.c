@@ -116,26 +116,17 @@ static int sum_lines(const struct am_wage_list *l,
 	return err;
 }
 
-/* The list's assessment as the ledger's rules make it
- * (am_ledger_assessment()), and the two debits its row keeps. */
-static int list_debits(const char *workshop, const struct am__list_sums *t,
-		       bool state_pays_employer, am_money *owed_workshop,
-		       am_money *owed_state)
+/* The two debits of the list's assessment, by the ledger's rule
+ * (am_ledger_assessment_debits()): the row keeps them beside its shares. */
+static int list_debits(const struct am__list_sums *t, bool state_pays_employer,
+		       am_money *owed_workshop, am_money *owed_state)
 {
 	const struct am_assessed_shares sh = { t->insured, t->employer,
 					       t->state, t->unemployment,
 					       t->hard_harmful };
-	char account[AM_ACCOUNT_NAME_MAX];
-	struct am_txn txn;
-	int err = am_ledger_assessment(workshop, &sh, state_pays_employer,
-				       &txn);
 
-	if (err)
-		return err;
-	am_account_workshop(workshop, account);
-	*owed_workshop = am_txn_debit(&txn, account);
-	*owed_state = am_txn_debit(&txn, AM_ACCOUNT_STATE);
-	return 0;
+	return am_ledger_assessment_debits(&sh, state_pays_employer,
+					   owed_workshop, owed_state);
 }
 
 /* A transaction's postings as journal entries, each with what they share
@@ -710,8 +701,8 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 	int err;
 
 	memset(&row, 0, sizeof(row));
-	err = list_debits(l->workshop, t, state_pays_employer,
-			  &row.owed_workshop, &row.owed_state);
+	err = list_debits(t, state_pays_employer, &row.owed_workshop,
+			  &row.owed_state);
 	if (err)
 		return am__store_errf(s, err,
 				      "list %s/%04d/%02d/%s: totals overflow "

@@ -51,6 +51,16 @@ static void test_assessment(void **state)
 	assert_int_equal(credit_of(&t, "contributions:employer"), 20000000);
 	assert_int_equal(credit_of(&t, "contributions:hard_harmful"), 2000000);
 	assert_int_equal(t.n, 7);
+	/* The debits alone, as a store keeping them beside the shares. */
+	{
+		am_money w = -1, st = -1;
+
+		assert_int_equal(
+			am_ledger_assessment_debits(&shares, false, &w, &st),
+			0);
+		assert_int_equal(w, 32000000);
+		assert_int_equal(st, 3000000);
+	}
 
 	/* Exempt: the state owes the employer's share too. */
 	assert_int_equal(am_ledger_assessment(W, &shares, true, &t), 0);
