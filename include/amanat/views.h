@@ -20,6 +20,12 @@
  * partial object: clear it).
  */
 
+/* A view's period ("YYYY/MM") and date ("YYYY/MM/DD", Jalali), each ""
+ * when absent (a period of year 0, AM_DATE_NONE): how every face writes
+ * them, in its text and in its JSON. */
+void am_view_period_text(struct am_period p, char out[AM_DATE_FMT_MAX]);
+void am_view_date_text(am_date d, char out[AM_DATE_FMT_MAX]);
+
 /* {"national_code", "credited_days", "credited_months", "months": [{
  * "period", "workshop", "list_no", "days", "subject_wage", "base",
  * "insured_share", "employer_share", "state_share", "unemployment",

@@ -13,7 +13,7 @@ static int str(struct am_buf *b, const char *key, const char *val, bool first)
 					 val ? strlen(val) : 0);
 }
 
-static void period_text(struct am_period p, char *out)
+void am_view_period_text(struct am_period p, char out[AM_DATE_FMT_MAX])
 {
 	if (p.year)
 		am_period_format(p, out);
@@ -21,7 +21,7 @@ static void period_text(struct am_period p, char *out)
 		out[0] = '\0';
 }
 
-static void date_text(am_date d, char *out)
+void am_view_date_text(am_date d, char out[AM_DATE_FMT_MAX])
 {
 	if (d == AM_DATE_NONE)
 		out[0] = '\0';
@@ -35,7 +35,7 @@ static int history_month(const struct am_history_month *m, bool first,
 	char per[AM_DATE_FMT_MAX];
 	int err;
 
-	period_text(m->period, per);
+	am_view_period_text(m->period, per);
 	err = am_buf_adds(b, first ? "{" : ",{");
 	err = err ? err : str(b, "period", per, true);
 	err = err ? err : str(b, "workshop", m->workshop, false);
@@ -78,8 +78,8 @@ static int worker_report(const struct am_worker_report *r, bool first,
 	char sd[AM_DATE_FMT_MAX], ed[AM_DATE_FMT_MAX];
 	int err;
 
-	date_text(r->start_date, sd);
-	date_text(r->end_date, ed);
+	am_view_date_text(r->start_date, sd);
+	am_view_date_text(r->end_date, ed);
 	err = am_buf_adds(b, first ? "{" : ",{");
 	err = err ? err : str(b, "workshop", r->workshop, true);
 	err = err ? err : str(b, "list_no", r->list_no, false);
@@ -108,7 +108,7 @@ int am_worker_statement_json(const char *national_code, struct am_period period,
 	char per[AM_DATE_FMT_MAX];
 	int err = am_buf_addch(b, '{');
 
-	period_text(period, per);
+	am_view_period_text(period, per);
 	err = err ? err : str(b, "national_code", national_code, true);
 	err = err ? err : str(b, "period", per, false);
 	err = err ? err : am_buf_adds(b, ",\"reports\":[");
@@ -123,9 +123,9 @@ static int ledger_entry(const struct am_ledger_entry *e, bool first,
 	char per[AM_DATE_FMT_MAX], vd[AM_DATE_FMT_MAX], dd[AM_DATE_FMT_MAX];
 	int err;
 
-	period_text(e->period, per);
-	date_text(e->value_date, vd);
-	date_text(e->due_date, dd);
+	am_view_period_text(e->period, per);
+	am_view_date_text(e->value_date, vd);
+	am_view_date_text(e->due_date, dd);
 	err = am_buf_addf(b, "%s{\"id\":%" PRId64 ",\"txn\":%" PRId64,
 			  first ? "" : ",", e->id, e->txn);
 	err = err ? err : str(b, "kind", e->kind, false);

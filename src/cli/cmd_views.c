@@ -4,22 +4,6 @@
 
 #include "cli.h"
 
-static void period_text(struct am_period p, char *out)
-{
-	if (p.year)
-		am_period_format(p, out);
-	else
-		out[0] = '\0';
-}
-
-static void date_text(am_date d, char *out)
-{
-	if (d == AM_STORE_DATE_NONE)
-		out[0] = '\0';
-	else
-		am_date_format_jalali(d, false, out);
-}
-
 static void money(am_money m, char *out)
 {
 	am_money_format(m, true, false, out);
@@ -94,7 +78,7 @@ int cmd_history(struct cli *cli, int argc, char **argv)
 			char per[AM_DATE_FMT_MAX], w[AM_MONEY_FMT_MAX],
 				ins[AM_MONEY_FMT_MAX], emp[AM_MONEY_FMT_MAX];
 
-			period_text(m->period, per);
+			am_view_period_text(m->period, per);
 			money(m->subject_wage, w);
 			money(m->insured, ins);
 			money(m->employer, emp);
@@ -142,7 +126,7 @@ int cmd_worker_statement(struct cli *cli, int argc, char **argv)
 		am_arena_release(&a);
 		return cli_fail(cli, err, nc);
 	}
-	period_text(per, ptext);
+	am_view_period_text(per, ptext);
 	am_buf_init(&b, 0);
 	/* Nothing found is an empty view, not an error. */
 	err = 0;
@@ -238,8 +222,8 @@ int cmd_employer_statement(struct cli *cli, int argc, char **argv)
 			char per[AM_DATE_FMT_MAX], dd[AM_DATE_FMT_MAX],
 				db[AM_MONEY_FMT_MAX], cr[AM_MONEY_FMT_MAX];
 
-			period_text(e->period, per);
-			date_text(e->due_date, dd);
+			am_view_period_text(e->period, per);
+			am_view_date_text(e->due_date, dd);
 			money(e->debit, db);
 			money(e->credit, cr);
 			printf("%-6lld %-12s %-8s %16s %16s %-10s %s\n",

@@ -200,12 +200,29 @@ static void test_employer(void **state)
 	am_buf_release(&b);
 }
 
+/* Absent periods and dates are "", present ones Jalali with ASCII digits. */
+static void test_texts(void **state)
+{
+	char out[AM_DATE_FMT_MAX];
+
+	(void)state;
+	am_view_period_text((struct am_period){ 0, 0 }, out);
+	assert_string_equal(out, "");
+	am_view_period_text((struct am_period){ 1404, 1 }, out);
+	assert_string_equal(out, "1404/01");
+	am_view_date_text(AM_DATE_NONE, out);
+	assert_string_equal(out, "");
+	am_view_date_text(19922, out);
+	assert_string_equal(out, "1403/04/28");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_worker),
 		cmocka_unit_test(test_employer),
+		cmocka_unit_test(test_texts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
