@@ -231,7 +231,7 @@ static int posting_on(struct am_store *s)
 {
 	int err;
 
-	if (s->batch.posting)
+	if (s->batch.posting || !s->be->posting)
 		return 0;
 	err = s->be->posting(s, true);
 	if (!err)
@@ -520,40 +520,6 @@ static int register_persons(struct am_store *s)
 	return err;
 }
 
-/* Blocks of about this many entries; a person's entries are never split
- * between two blocks, so a lookup reads one block per segment. */
-#define BLOCK_ENTRIES 128
-
-/* The index entries of one period, sorted, as one segment. */
-static int write_segment(struct am_store *s, const struct am__index_entry *e,
-			 size_t n, int64_t segment)
-{
-	struct am_buf blk;
-	size_t i = 0;
-	int err = 0;
-
-	am_buf_init(&blk, 0);
-	while (!err && i < n) {
-		size_t j = i + BLOCK_ENTRIES < n ? i + BLOCK_ENTRIES : n;
-
-		while (j < n && e[j].code == e[j - 1].code)
-			j++;
-		am_buf_clear(&blk);
-		err = am__block_encode(&e[i], j - i, segment, &blk);
-		if (err)
-			err = am__store_errf(s, err, "index block");
-		if (!err)
-			err = s->be->index_put(s, e[i].period, segment,
-					       e[i].code, (int64_t)(j - i),
-					       blk.buf, blk.len);
-		i = j;
-	}
-	am_buf_release(&blk);
-	if (!err)
-		err = s->be->segment_put(s, e[0].period, segment, (int64_t)n);
-	return err;
-}
-
 static int audit_batch(struct am_store *s)
 {
 	struct am__post_batch *b = &s->batch;
@@ -598,7 +564,7 @@ int am__post_flush(struct am_store *s)
 
 		while (j < b->n && b->e[j].period == b->e[i].period)
 			j++;
-		err = write_segment(s, &b->e[i], j - i, segment);
+		err = s->be->index_add(s, &b->e[i], j - i, segment);
 		i = j;
 	}
 	if (!err && b->lists)
@@ -1172,7 +1138,7 @@ int am_store_compact(struct am_store *s, int64_t *lines)
 	if (err)
 		return err;
 	err = posting_on(s);
-	if (!err)
+	if (!err && s->be->compact)
 		err = s->be->compact(s, &n);
 	if (!err && n) {
 		snprintf(payload, sizeof(payload), "{\"entries\":%" PRId64 "}",
@@ -1411,105 +1377,6 @@ int am_store_payment_get(struct am_store *s, const char *reference,
 /*
  * Views.
  */
-
-int am_store_history(struct am_store *s, const char *national_code,
-		     struct am_arena *a, struct am_history *out)
-{
-	struct am_history h;
-	int err;
-
-	if (empty(national_code))
-		return bad_key(s, "national code");
-	err = am__store_ready(s);
-	if (!err)
-		err = s->be->history_read(s, national_code, a, &h);
-	if (err == AM_ENOT_FOUND)
-		return am__store_errf(s, err, "no history for %s",
-				      national_code);
-	if (err)
-		return err;
-	am_history_credit(&h);
-	*out = h;
-	return 0;
-}
-
-int am_store_list_read(struct am_store *s, const char *workshop,
-		       struct am_period period, const char *list_no,
-		       struct am_wage_list *l)
-{
-	int err;
-
-	if (empty(workshop) || !period_ok(period))
-		return bad_key(s, "workshop or period");
-	err = am__store_ready(s);
-	return err ? err
-		   : s->be->list_read(s, workshop, period_key(period), list_no,
-				      l);
-}
-
-int am_store_worker_statement(struct am_store *s, const char *national_code,
-			      struct am_period period, struct am_arena *a,
-			      size_t *n, struct am_worker_report **out)
-{
-	struct am_history h;
-	struct am_worker_report *rows = NULL;
-	size_t k = 0, migrated = 0;
-	int err;
-
-	memset(&h, 0, sizeof(h));
-	if (empty(national_code) || !period_ok(period))
-		return bad_key(s, "national code or period");
-	err = am__store_ready(s);
-	if (!err)
-		err = s->be->worker_read(s, national_code, period_key(period),
-					 a, &k, &rows);
-	if (err)
-		return err;
-	/* Migrated months carry only the workshop, days and wage. */
-	err = s->be->history_read(s, national_code, a, &h);
-	if (err && err != AM_ENOT_FOUND)
-		return err;
-	for (size_t i = 0; i < h.nmonths; i++)
-		migrated += h.months[i].migrated &&
-			    h.months[i].period.year == period.year &&
-			    h.months[i].period.month == period.month;
-	if (migrated) {
-		struct am_worker_report *all;
-		size_t j = k;
-
-		all = am_arena_calloc(a, k + migrated, sizeof(*all));
-		if (!all)
-			return am__store_errf(s, AM_ENOMEM,
-					      "worker statement: out of "
-					      "memory");
-		if (k)
-			memcpy(all, rows, k * sizeof(*all));
-		for (size_t i = 0; i < h.nmonths; i++) {
-			const struct am_history_month *m = &h.months[i];
-
-			if (!m->migrated || m->period.year != period.year ||
-			    m->period.month != period.month)
-				continue;
-			am__strlcpy(all[j].workshop, m->workshop,
-				    sizeof(all[j].workshop));
-			all[j].days = m->days;
-			all[j].subject_wage = m->subject_wage;
-			all[j].start_date = AM_STORE_DATE_NONE;
-			all[j].end_date = AM_STORE_DATE_NONE;
-			all[j].migrated = true;
-			j++;
-		}
-		rows = all;
-		k = j;
-	}
-	if (!k)
-		return am__store_errf(s, AM_ENOT_FOUND,
-				      "nothing reported for %s in %04d/%02d",
-				      national_code, period.year, period.month);
-	*n = k;
-	*out = rows;
-	return 0;
-}
 
 int am_store_employer_statement(struct am_store *s, const char *workshop,
 				struct am_arena *a,

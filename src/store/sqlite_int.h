@@ -32,13 +32,13 @@ int am__sq_person_codes(struct am_store *s, int (*fn)(void *ctx, int64_t code),
 int am__sq_persons_known(struct am_store *s, const int64_t *codes, size_t n,
 			 uint8_t *known);
 int am__sq_line_read(struct am_store *s, int64_t list_id, uint32_t offset,
-		     struct am_arena *a, struct am_wage_line *ln,
-		     struct am_line_assessment *as);
-int am__sq_index_put(struct am_store *s, int period, int64_t segment,
-		     int64_t first_code, int64_t n, const void *block,
-		     size_t len);
-int am__sq_segment_put(struct am_store *s, int period, int64_t segment,
-		       int64_t entries);
+		     struct am_arena *a, struct am__line_ref *out);
+int am__sq_index_add(struct am_store *s, const struct am__index_entry *e,
+		     size_t n, int64_t segment);
+int am__sq_person_lines(struct am_store *s, int64_t code, int period,
+			int (*fn)(void *ctx, const struct am__index_entry *e),
+			void *ctx);
+
 int am__sq_compact(struct am_store *s, int64_t *entries);
 int am__sq_journal_append(struct am_store *s, const struct am__journal_entry *e,
 			  size_t n, int64_t now, int64_t first);
@@ -51,13 +51,15 @@ int am__sq_payment_find(struct am_store *s, const char *reference,
 			struct am__payment_row *out);
 int am__sq_payment_insert(struct am_store *s, const struct am_payment *p,
 			  int period, int64_t txn, int64_t now);
-int am__sq_history_read(struct am_store *s, const char *national_code,
-			struct am_arena *a, struct am_history *out);
-int am__sq_list_read(struct am_store *s, const char *workshop, int period,
-		     const char *list_no, struct am_wage_list *l);
-int am__sq_worker_read(struct am_store *s, const char *national_code,
-		       int period, struct am_arena *a, size_t *n,
-		       struct am_worker_report **out);
+int am__sq_history_rows(struct am_store *s, const char *national_code,
+			int (*fn)(void *ctx, const struct am_history_row *r),
+			void *ctx);
+int am__sq_lists_posted(struct am_store *s, const char *workshop, int period,
+			int (*fn)(void *ctx, const struct am__list_head *h),
+			void *ctx);
+int am__sq_list_body(struct am_store *s, int64_t id, struct am_arena *a,
+		     const uint8_t **body, size_t *len);
+
 int am__sq_account_read(struct am_store *s, const char *account,
 			struct am_arena *a, struct am_employer_statement *out);
 

@@ -34,7 +34,6 @@ enum wage_stmt {
 	W_ACCOUNT_LISTS,
 	W_EXPORT_HEAD,
 	W_EXPORT_BODY,
-	W_REGISTRY_PERSON,
 	W__COUNT
 };
 
@@ -140,16 +139,10 @@ static const char *const wage_sql[W__COUNT] = {
 		" JOIN wage_lists AS l ON l.period = p.period"
 		" AND l.workshop = ?1"
 		" WHERE l.owed_workshop > 0 ORDER BY l.txn",
-	[W_EXPORT_HEAD] =
-		"SELECT l.id, k.name, l.list_no, l.lines FROM wage_lists AS l"
-		" JOIN workshops AS k ON k.code = l.workshop"
-		" WHERE l.workshop = ?1 AND l.period = ?2"
-		" AND l.status = 'posted' ORDER BY l.list_no",
+	[W_EXPORT_HEAD] = "SELECT id, list_no, lines FROM wage_lists"
+			  " WHERE workshop = ?1 AND period = ?2"
+			  " AND status = 'posted' ORDER BY list_no",
 	[W_EXPORT_BODY] = "SELECT body FROM wage_lists WHERE id = ?1",
-	[W_REGISTRY_PERSON] =
-		"SELECT first_name, last_name, father_name, birth_date, sex,"
-		" nationality, insurance_no FROM persons"
-		" WHERE national_code = ?1",
 };
 /*
  * Statements: prepared once per handle, reset after each use.
@@ -284,25 +277,6 @@ static int grow_to_arena(struct grow *g, struct am_arena *a, void **out)
 	free(g->v);
 	g->v = NULL;
 	return g->n && !*out ? AM_ENOMEM : 0;
-}
-
-/* Period, then workshop, then list number; migrated months after the
- * posted lines of the same workshop. */
-static int cmp_month(const void *a, const void *b)
-{
-	const struct am_history_month *x = a, *y = b;
-	int c;
-
-	if (x->period.year != y->period.year)
-		return x->period.year < y->period.year ? -1 : 1;
-	if (x->period.month != y->period.month)
-		return x->period.month < y->period.month ? -1 : 1;
-	c = strcmp(x->workshop, y->workshop);
-	if (c)
-		return c;
-	if (x->migrated != y->migrated)
-		return x->migrated ? 1 : -1;
-	return strcmp(x->list_no, y->list_no);
 }
 
 /*
@@ -553,21 +527,11 @@ int am__sq_persons_known(struct am_store *s, const int64_t *codes, size_t n,
 	return err;
 }
 
-/* A line's list and the line itself. */
-struct line_ref {
-	char workshop[11];
-	char list_no[13];
-	bool posted;
-	int period;
-	struct am_wage_line ln;
-	struct am_line_assessment a;
-};
-
 /* Read the line at offset of list id: the body's head and a chunk of the
  * body from there; a line longer than the chunk is read again with the
  * rest of the body. */
-static int line_ref_read(struct am_store *s, int64_t id, uint32_t offset,
-			 struct am_arena *a, struct line_ref *out)
+int am__sq_line_read(struct am_store *s, int64_t id, uint32_t offset,
+		     struct am_arena *a, struct am__line_ref *out)
 {
 	int64_t want = LINE_CHUNK;
 	int err = AM_ESTORE_CORRUPT;
@@ -617,25 +581,11 @@ static int line_ref_read(struct am_store *s, int64_t id, uint32_t offset,
 	return 0;
 }
 
-int am__sq_line_read(struct am_store *s, int64_t list_id, uint32_t offset,
-		     struct am_arena *a, struct am_wage_line *ln,
-		     struct am_line_assessment *as)
-{
-	struct line_ref r;
-	int err = line_ref_read(s, list_id, offset, a, &r);
-
-	if (err)
-		return err;
-	*ln = r.ln;
-	*as = r.a;
-	return 0;
-}
-
 /*
  * The by-person index.
  */
 
-int am__sq_index_put(struct am_store *s, int period, int64_t segment,
+static int index_put(struct am_store *s, int period, int64_t segment,
 		     int64_t first_code, int64_t n, const void *block,
 		     size_t len)
 {
@@ -667,10 +617,38 @@ static int segment_row(struct am_store *s, int period, int64_t segment,
 	return step_done(s, st, rc, "index segment");
 }
 
-int am__sq_segment_put(struct am_store *s, int period, int64_t segment,
-		       int64_t entries)
+/* Blocks of about this many entries; a person's entries are never split
+ * between two blocks, so a lookup reads one block per segment. */
+#define BLOCK_ENTRIES 128
+
+/* A batch's entries of one period, as one segment of packed blocks. */
+int am__sq_index_add(struct am_store *s, const struct am__index_entry *e,
+		     size_t n, int64_t segment)
 {
-	return segment_row(s, period, segment, segment, entries);
+	struct am_buf blk;
+	size_t i = 0;
+	int err = 0;
+
+	if (!n)
+		return 0;
+	am_buf_init(&blk, 0);
+	while (!err && i < n) {
+		size_t j = i + BLOCK_ENTRIES < n ? i + BLOCK_ENTRIES : n;
+
+		while (j < n && e[j].code == e[j - 1].code)
+			j++;
+		am_buf_clear(&blk);
+		err = am__block_encode(&e[i], j - i, segment, &blk);
+		if (err)
+			err = am__store_errf(s, err, "index block");
+		if (!err)
+			err = index_put(s, e[i].period, segment, e[i].code,
+					(int64_t)(j - i), blk.buf, blk.len);
+		i = j;
+	}
+	am_buf_release(&blk);
+	return err ? err
+		   : segment_row(s, e[0].period, segment, segment, (int64_t)n);
 }
 
 /* Every (period, segment), in order: small (a row per batch and period). */
@@ -703,7 +681,9 @@ static int segments_all(struct am_store *s, struct grow *g)
 
 /* The entries of code in one segment of a period, appended to g. */
 static int segment_find(struct am_store *s, int period, int64_t segment,
-			int64_t base, int64_t code, struct grow *g)
+			int64_t base, int64_t code,
+			int (*fn)(void *ctx, const struct am__index_entry *e),
+			void *ctx)
 {
 	struct am__index_entry *e;
 	sqlite3_stmt *st = NULL;
@@ -732,29 +712,23 @@ static int segment_find(struct am_store *s, int period, int64_t segment,
 			       (size_t)sqlite3_column_bytes(st, 2), first, base,
 			       (size_t)n, e);
 	am__sq_finish(st);
+	if (err)
+		err = am__store_errf(s, err, "index block");
 	for (int64_t i = 0; !err && i < n; i++) {
-		struct am__index_entry *x;
-
 		if (e[i].code != code)
 			continue;
-		x = grow_next(g);
-		if (!x) {
-			err = AM_ENOMEM;
-			break;
-		}
-		*x = e[i];
-		x->period = period;
+		e[i].period = period;
+		err = fn(ctx, &e[i]);
 	}
 	free(e);
-	if (err)
-		return am__store_errf(s, err, "index block");
-	return 0;
+	return err;
 }
 
-/* Every posted line of a person (one period, or all with period 0), in
- * period order, as index entries. */
-static int person_entries(struct am_store *s, int64_t code, int period,
-			  struct grow *out)
+/* Per segment of each period, one block lookup (a career is a few
+ * hundred months). */
+int am__sq_person_lines(struct am_store *s, int64_t code, int period,
+			int (*fn)(void *ctx, const struct am__index_entry *e),
+			void *ctx)
 {
 	struct grow segs = { NULL, 0, 0, sizeof(struct seg) };
 	int err = segments_all(s, &segs);
@@ -764,7 +738,7 @@ static int person_entries(struct am_store *s, int64_t code, int period,
 
 		if (!period || x->period == period)
 			err = segment_find(s, x->period, x->segment, x->base,
-					   code, out);
+					   code, fn, ctx);
 	}
 	free(segs.v);
 	return err;
@@ -841,11 +815,11 @@ static int merge_emit(struct am_store *s, int period, int64_t segment,
 	err = am__block_encode(out, n, base, blk);
 	if (err)
 		return am__store_errf(s, err, "compaction");
-	return am__sq_index_put(s, period, segment, out[0].code, (int64_t)n,
-				blk->buf, blk->len);
+	return index_put(s, period, segment, out[0].code, (int64_t)n, blk->buf,
+			 blk->len);
 }
 
-#define MERGE_BLOCK 128
+#define MERGE_BLOCK BLOCK_ENTRIES
 
 static bool cursor_less(const struct cursor *a, const struct cursor *b)
 {
@@ -1164,189 +1138,36 @@ int am__sq_payment_insert(struct am_store *s, const struct am_payment *p,
  * Views.
  */
 
-static int month_migrated(struct am_store *s, const char *code, struct grow *g)
+/* A person's migrated months, in period and workshop order. */
+int am__sq_history_rows(struct am_store *s, const char *national_code,
+			int (*fn)(void *ctx, const struct am_history_row *r),
+			void *ctx)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, err = prepare(s, W_MIGRATED_PERSON, &st);
 
 	if (err)
 		return err;
-	rc = am__sq_bind_text(st, 1, code);
+	rc = am__sq_bind_text(st, 1, national_code);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct am_history_month *m = grow_next(g);
+		const unsigned char *w = sqlite3_column_text(st, 1);
+		struct am_history_row r;
 
 		rc = 0;
-		if (!m) {
-			err = am__store_errf(s, AM_ENOMEM, "history");
+		r.national_code = national_code;
+		r.period = period_of(sqlite3_column_int64(st, 0));
+		r.workshop = w ? (const char *)w : "";
+		r.days = sqlite3_column_int(st, 2);
+		r.subject_wage = sqlite3_column_int64(st, 3);
+		r.hard_harmful_days = sqlite3_column_int(st, 4);
+		err = fn(ctx, &r);
+		if (err)
 			break;
-		}
-		m->period = period_of(sqlite3_column_int64(st, 0));
-		col_code(st, 1, m->workshop, sizeof(m->workshop));
-		m->days = sqlite3_column_int(st, 2);
-		m->subject_wage = sqlite3_column_int64(st, 3);
-		m->base = m->subject_wage;
-		m->hard_harmful_days = sqlite3_column_int(st, 4);
-		m->migrated = true;
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = am__sq_fail(s, rc, "history");
 	am__sq_finish(st);
 	return err;
-}
-
-/* The person's posted lines (of one period, or all with 0), read back
- * through the index; superseded lists are left out. */
-typedef int line_fn(struct am_store *s, const struct line_ref *r, void *ctx);
-
-static int each_line(struct am_store *s, const char *national_code, int period,
-		     line_fn *fn, void *ctx, size_t *seen)
-{
-	struct grow ents = { NULL, 0, 0, sizeof(struct am__index_entry) };
-	struct am_arena a;
-	int64_t code;
-	int err;
-
-	if (am__code_int(national_code, &code))
-		return 0; /* not a national code: nothing is indexed */
-	err = person_entries(s, code, period, &ents);
-	if (seen)
-		*seen = ents.n;
-	am_arena_init(&a, 4096);
-	for (size_t i = 0; !err && i < ents.n; i++) {
-		const struct am__index_entry *e =
-			(const struct am__index_entry *)ents.v + i;
-		struct line_ref r;
-
-		err = line_ref_read(s, e->list_id, e->offset, &a, &r);
-		if (!err && r.posted)
-			err = fn(s, &r, ctx);
-		am_arena_clear(&a);
-	}
-	am_arena_release(&a);
-	free(ents.v);
-	return err;
-}
-
-static int history_line(struct am_store *s, const struct line_ref *r, void *ctx)
-{
-	struct am_history_month *m = grow_next(ctx);
-
-	if (!m)
-		return am__store_errf(s, AM_ENOMEM, "history");
-	m->period = period_of(r->period);
-	am__strlcpy(m->workshop, r->workshop, sizeof(m->workshop));
-	am__strlcpy(m->list_no, r->list_no, sizeof(m->list_no));
-	m->days = r->ln.days;
-	m->subject_wage = r->ln.subject_wage;
-	m->base = r->a.base;
-	m->insured = r->a.insured;
-	m->employer = r->a.employer;
-	m->state = r->a.state;
-	m->unemployment = r->a.unemployment;
-	m->hard_harmful = r->a.hard_harmful;
-	m->hard_harmful_days = r->a.hard_harmful_days;
-	return 0;
-}
-
-/* Per segment of each period, one block lookup (a career is a few
- * hundred months); then the migrated months, in one range; then sort. */
-int am__sq_history_read(struct am_store *s, const char *national_code,
-			struct am_arena *a, struct am_history *out)
-{
-	struct grow g = { NULL, 0, 0, sizeof(struct am_history_month) };
-	struct am_history h;
-	void *months;
-	size_t seen = 0;
-	int err;
-
-	/* A person whose lists were all superseded has a history, empty. */
-	err = each_line(s, national_code, 0, history_line, &g, &seen);
-	if (!err)
-		err = month_migrated(s, national_code, &g);
-	if (!err && !g.n && !seen)
-		err = am__store_errf(s, AM_ENOT_FOUND, "history: not found");
-	if (err) {
-		free(g.v);
-		return err;
-	}
-	if (g.n)
-		qsort(g.v, g.n, g.size, cmp_month);
-	memset(&h, 0, sizeof(h));
-	h.nmonths = g.n;
-	err = grow_to_arena(&g, a, &months);
-	if (err)
-		return am__store_errf(s, err, "history: out of memory");
-	h.months = months;
-	*out = h;
-	return 0;
-}
-
-struct worker_ctx {
-	struct grow g;
-	struct am_arena *a;
-};
-
-static int worker_line(struct am_store *s, const struct line_ref *r, void *ctx)
-{
-	struct worker_ctx *c = ctx;
-	struct am_worker_report *w = grow_next(&c->g);
-
-	if (!w)
-		return am__store_errf(s, AM_ENOMEM, "worker statement");
-	am__strlcpy(w->workshop, r->workshop, sizeof(w->workshop));
-	am__strlcpy(w->list_no, r->list_no, sizeof(w->list_no));
-	w->days = r->ln.days;
-	w->daily_wage = r->ln.daily_wage;
-	w->monthly_wage = r->ln.monthly_wage;
-	w->benefits = r->ln.benefits;
-	w->subject_wage = r->ln.subject_wage;
-	w->total_pay = r->ln.total_pay;
-	w->job_code = r->ln.job_code ? am_arena_strdup(c->a, r->ln.job_code)
-				     : NULL;
-	w->occupation = r->ln.occupation
-				? am_arena_strdup(c->a, r->ln.occupation)
-				: NULL;
-	if ((r->ln.job_code && !w->job_code) ||
-	    (r->ln.occupation && !w->occupation))
-		return am__store_errf(s, AM_ENOMEM, "worker statement");
-	w->start_date = r->ln.start_date == AM_WAGE_DATE_NONE
-				? AM_STORE_DATE_NONE
-				: r->ln.start_date;
-	w->end_date = r->ln.end_date == AM_WAGE_DATE_NONE ? AM_STORE_DATE_NONE
-							  : r->ln.end_date;
-	return 0;
-}
-
-static int cmp_report(const void *x, const void *y)
-{
-	const struct am_worker_report *a = x, *b = y;
-	int c = strcmp(a->workshop, b->workshop);
-
-	return c ? c : strcmp(a->list_no, b->list_no);
-}
-
-int am__sq_worker_read(struct am_store *s, const char *national_code,
-		       int period, struct am_arena *a, size_t *n,
-		       struct am_worker_report **out)
-{
-	struct worker_ctx c = { { NULL, 0, 0, sizeof(struct am_worker_report) },
-				a };
-	void *rows;
-	int err = each_line(s, national_code, period, worker_line, &c, NULL);
-
-	if (err) {
-		free(c.g.v);
-		return err;
-	}
-	if (c.g.n)
-		qsort(c.g.v, c.g.n, c.g.size, cmp_report);
-	*n = c.g.n;
-	err = grow_to_arena(&c.g, a, &rows);
-	if (err)
-		return am__store_errf(s, err,
-				      "worker statement: out of memory");
-	*out = rows;
-	return 0;
 }
 
 /* A workshop's account: its lists' assessments (one debit each, from
@@ -1466,50 +1287,12 @@ int am__sq_account_read(struct am_store *s, const char *account,
 	return 0;
 }
 
-/* A line the list gave without names takes them from the registry. */
-static int registry_names(struct am_store *s, struct am_wage_line *ln,
-			  struct am_arena *a)
+/* A workshop's posted lists of a period, in list number order. */
+int am__sq_lists_posted(struct am_store *s, const char *workshop, int period,
+			int (*fn)(void *ctx, const struct am__list_head *h),
+			void *ctx)
 {
 	sqlite3_stmt *st = NULL;
-	const char *sex;
-	int err = prepare(s, W_REGISTRY_PERSON, &st);
-
-	if (err)
-		return err;
-	err = step_row(s, st, am__sq_bind_text(st, 1, ln->national_code),
-		       "export");
-	if (err == AM_ENOT_FOUND)
-		return 0;
-	if (err)
-		return err;
-	err = col_text(st, 0, a, &ln->first_name);
-	err = err ? err : col_text(st, 1, a, &ln->last_name);
-	err = err ? err : col_text(st, 2, a, &ln->father_name);
-	if (ln->birth_date == AM_WAGE_DATE_NONE &&
-	    sqlite3_column_type(st, 3) != SQLITE_NULL)
-		ln->birth_date = (am_date)sqlite3_column_int64(st, 3);
-	sex = (const char *)sqlite3_column_text(st, 4);
-	if (!ln->sex && sex)
-		ln->sex = sex[0];
-	if (!err && !ln->nationality)
-		err = col_text(st, 5, a, &ln->nationality);
-	if (!ln->insurance_no[0])
-		col_code(st, 6, ln->insurance_no, sizeof(ln->insurance_no));
-	am__sq_finish(st);
-	return err ? am__store_errf(s, err, "export: out of memory") : 0;
-}
-
-/* Fill a list from a posted one: its header from wage_lists and workshops,
- * its lines from its body, as filed. */
-int am__sq_list_read(struct am_store *s, const char *workshop, int period,
-		     const char *list_no, struct am_wage_list *l)
-{
-	struct am__body_head h;
-	sqlite3_stmt *st = NULL;
-	int64_t id = 0, n = 0;
-	bool found = false;
-	const uint8_t *p;
-	size_t len, at;
 	int rc, err = prepare(s, W_EXPORT_HEAD, &st);
 
 	if (err)
@@ -1517,67 +1300,42 @@ int am__sq_list_read(struct am_store *s, const char *workshop, int period,
 	rc = am__sq_bind_text(st, 1, workshop);
 	rc = rc ? rc : sqlite3_bind_int(st, 2, period);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *no = (const char *)sqlite3_column_text(st, 2);
+		struct am__list_head h;
 
 		rc = 0;
-		if (found || (list_no && strcmp(no, list_no) != 0))
-			continue;
-		found = true;
-		id = sqlite3_column_int64(st, 0);
-		err = col_text(st, 1, &l->arena, &l->workshop_name);
-		col_code(st, 2, l->list_no, sizeof(l->list_no));
-		n = sqlite3_column_int64(st, 3);
+		h.id = sqlite3_column_int64(st, 0);
+		col_code(st, 1, h.list_no, sizeof(h.list_no));
+		h.lines = sqlite3_column_int64(st, 2);
+		err = fn(ctx, &h);
+		if (err)
+			break;
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = am__sq_fail(s, rc, "export");
 	am__sq_finish(st);
-	if (err)
-		return err;
-	if (!found)
-		return am__store_errf(s, AM_ENOT_FOUND,
-				      "no posted list of %s in %d/%02d",
-				      workshop, period / 100, period % 100);
-	am__strlcpy(l->workshop, workshop, sizeof(l->workshop));
-	l->period.year = period / 100;
-	l->period.month = period % 100;
-	if (n < 0 || n > INT32_MAX)
-		return am__store_errf(s, AM_ESTORE_CORRUPT, "list %" PRId64,
-				      id);
-	l->lines = am_arena_calloc(&l->arena, n ? (size_t)n : 1,
-				   sizeof(*l->lines));
-	if (!l->lines)
-		return am__store_errf(s, AM_ENOMEM, "export: out of memory");
-	err = prepare(s, W_EXPORT_BODY, &st);
+	return err;
+}
+
+int am__sq_list_body(struct am_store *s, int64_t id, struct am_arena *a,
+		     const uint8_t **body, size_t *len)
+{
+	sqlite3_stmt *st = NULL;
+	const void *p;
+	size_t n;
+	int err = prepare(s, W_EXPORT_BODY, &st);
+
 	if (!err)
 		err = step_row(s, st, sqlite3_bind_int64(st, 1, id), "export");
 	if (err)
 		return err;
 	p = sqlite3_column_blob(st, 0);
-	len = (size_t)sqlite3_column_bytes(st, 0);
-	err = am__body_head(p, len, &h);
-	at = h.lines_at;
-	while (!err && (int64_t)l->nlines < n) {
-		struct am_wage_line *ln = &l->lines[l->nlines];
-		struct am_line_assessment as;
-
-		err = am__body_decode_line(&h, p, len, at, &l->arena, ln, &as,
-					   &at);
-		if (err)
-			break;
-		l->t_employer += as.employer;
-		l->t_unemployment += as.unemployment;
-		l->nlines++;
-	}
-	if (!err && at != len)
-		err = AM_ESTORE_CORRUPT;
+	n = (size_t)sqlite3_column_bytes(st, 0);
+	*body = n ? am_arena_alloc(a, n) : NULL;
+	if (n && *body)
+		memcpy((void *)*body, p, n);
+	*len = n;
 	am__sq_finish(st);
-	if (err)
-		return am__store_errf(s, err,
-				      "list %" PRId64 ": its lines cannot be "
-				      "read",
-				      id);
-	for (size_t i = 0; !err && i < l->nlines; i++)
-		if (!l->lines[i].first_name)
-			err = registry_names(s, &l->lines[i], &l->arena);
-	return err;
+	return n && !*body
+		       ? am__store_errf(s, AM_ENOMEM, "export: out of memory")
+		       : 0;
 }

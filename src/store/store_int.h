@@ -3,8 +3,10 @@
 #ifndef AMANAT_STORE_INT_H
 #define AMANAT_STORE_INT_H
 
+#include "amanat/assess.h"
 #include "amanat/buf.h"
 #include "amanat/store.h"
+#include "amanat/wagelist.h"
 
 #define AM__STORE_ERRMSG_MAX 512
 #define AM__STORE_ACTOR_MAX 128
@@ -229,6 +231,23 @@ int am__block_encode(const struct am__index_entry *e, size_t n, int64_t base,
 int am__block_decode(const uint8_t *p, size_t len, int64_t first_code,
 		     int64_t base, size_t n, struct am__index_entry *out);
 
+/* A line read back with its list's key (line_read()). */
+struct am__line_ref {
+	char workshop[11];
+	char list_no[13];
+	bool posted; /* else its list was superseded */
+	int period;
+	struct am_wage_line ln;
+	struct am_line_assessment a;
+};
+
+/* A posted list's head (lists_posted()). */
+struct am__list_head {
+	int64_t id;
+	char list_no[13];
+	int64_t lines;
+};
+
 /* A stored payment, as the payments table holds it. */
 struct am__payment_row {
 	bool found;
@@ -357,18 +376,24 @@ struct am_store_backend {
 	 * non-zero return from fn stops the walk and is returned. */
 	int (*person_codes)(struct am_store *s,
 			    int (*fn)(void *ctx, int64_t code), void *ctx);
-	/* The line at offset of list id's body, decoded (strings in a). */
+	/* The line at offset of list id's body, decoded (strings in a), with
+	 * its list's key and status. */
 	int (*line_read)(struct am_store *s, int64_t list_id, uint32_t offset,
-			 struct am_arena *a, struct am_wage_line *ln,
-			 struct am_line_assessment *as);
-	/* One block of the by-person index (n entries); with last, the
-	 * segment's row too, with entries its whole count. */
-	int (*index_put)(struct am_store *s, int period, int64_t segment,
-			 int64_t first_code, int64_t n, const void *block,
-			 size_t len);
-	int (*segment_put)(struct am_store *s, int period, int64_t segment,
-			   int64_t entries);
-	/* Merge each period's index segments into one, when it has more
+			 struct am_arena *a, struct am__line_ref *out);
+	/* Keep a batch's by-person index entries: n entries of one period,
+	 * sorted by code, every list id >= segment (the batch's first list).
+	 * How they are kept is the backend's own (SQLite: packed blocks in a
+	 * segment per batch, merged later by compact()). */
+	int (*index_add)(struct am_store *s, const struct am__index_entry *e,
+			 size_t n, int64_t segment);
+	/* Every index entry of code (of one period, or of all with 0), to fn
+	 * in period order; a non-zero return from fn stops the walk. */
+	int (*person_lines)(struct am_store *s, int64_t code, int period,
+			    int (*fn)(void *ctx,
+				      const struct am__index_entry *e),
+			    void *ctx);
+	/* Optional bulk operations, NULL when the backend needs none (the
+	 * callers then skip them). Merge each period's index segments into one, when it has more
 	 * than one; *entries merged. */
 	int (*compact)(struct am_store *s, int64_t *entries);
 	/* on: the writes that follow post wage lists or compact the index,
@@ -402,18 +427,26 @@ struct am_store_backend {
 			    struct am__payment_row *out);
 	int (*payment_insert)(struct am_store *s, const struct am_payment *p,
 			      int period, int64_t txn, int64_t now);
-	/* Views (arrays from the arena). */
-	int (*history_read)(struct am_store *s, const char *national_code,
-			    struct am_arena *a, struct am_history *out);
-	int (*worker_read)(struct am_store *s, const char *national_code,
-			   int period, struct am_arena *a, size_t *n,
-			   struct am_worker_report **out);
+	/* A person's migrated months (history_insert's rows), in period and
+	 * workshop order, to fn (strings valid during the call). */
+	int (*history_rows)(struct am_store *s, const char *national_code,
+			    int (*fn)(void *ctx,
+				      const struct am_history_row *r),
+			    void *ctx);
+	/* Journal entries of an account in id order (arrays from the arena).
+	 * */
 	int (*account_read)(struct am_store *s, const char *account,
 			    struct am_arena *a,
 			    struct am_employer_statement *out);
-	/* A posted list and its lines, into l (its arena). */
-	int (*list_read)(struct am_store *s, const char *workshop, int period,
-			 const char *list_no, struct am_wage_list *l);
+	/* The posted lists of a workshop in a period, in list number order,
+	 * to fn. */
+	int (*lists_posted)(struct am_store *s, const char *workshop,
+			    int period,
+			    int (*fn)(void *ctx, const struct am__list_head *h),
+			    void *ctx);
+	/* List id's body (its lines, packed: codec.c), copied into a. */
+	int (*list_body)(struct am_store *s, int64_t id, struct am_arena *a,
+			 const uint8_t **body, size_t *len);
 };
 
 extern const struct am_store_backend am__store_sqlite;

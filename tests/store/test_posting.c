@@ -1257,7 +1257,7 @@ static void fault_sweep(unsigned long count)
 	assert_true(k < 1000);
 	assert_int_equal(fired_runs, k - 1);
 	/* Pinned: see test_fault_counts. */
-	assert_int_equal(fired_runs, 2 + 1 + 2 + 1 + 6 + 1 + 2 + 2 + 1);
+	assert_int_equal(fired_runs, 2 + 1 + 2 + 1 + 6 + 1 + 1 + 2 + 1);
 }
 
 /* The persons of test_person_set: one registered with a good code, one
@@ -1677,10 +1677,10 @@ static void test_fault_counts(void **state)
 	 * amendment: find, the reversal, supersede, insert, audit head and
 	 * insert (6). The commit: the batch's persons checked against the
 	 * registry in one merge (1; the test lines carry no sex, so none is
-	 * registered); one index block and its segment; the lists' audit
+	 * registered); the batch's index entries (1); the lists' audit
 	 * head and insert; the commit itself (1). */
 	assert_int_equal(am__store_fault_calls(s),
-			 2 + 1 + 2 + 1 + 6 + 1 + 2 + 2 + 1);
+			 2 + 1 + 2 + 1 + 6 + 1 + 1 + 2 + 1);
 	am_store_close(s);
 	/* The first list was amended in the same transaction: its lines
 	 * stay indexed for the record, and the history skips them. */
