@@ -13,6 +13,8 @@ PACKAGES=(
     libcmocka-dev libjansson-dev
     clang libclang-rt-14-dev clang-format clang-tidy cppcheck
     time
+    # The PostgreSQL backend and its tests (scripts/pg-cluster.sh).
+    postgresql libpq-dev
 )
 
 say() { printf '==> %s\n' "$*" >&2; }

@@ -57,6 +57,12 @@ check_layers() {
         python3 scripts/check-layers.py
 }
 
+# A throwaway PostgreSQL cluster on loopback, a standby and a crash: what
+# the PostgreSQL backend's tests will stand on.
+pg_cluster_selftest() {
+    scripts/pg-cluster.sh self-test
+}
+
 # Count meson's results (a test is one program: a suite of cmocka cases).
 meson_tests() {
     local dir="$1"
@@ -134,6 +140,7 @@ cppcheck_run() {
 step "format (clang-format)" check_format
 step "error table docs" check_errors_doc
 step "layers (include direction)" check_layers
+step "postgresql cluster (loopback)" pg_cluster_selftest
 step "unit, golden and fuzz-replay tests" meson_tests build
 step "sanitizer build (ASan+UBSan)" asan_setup
 step "tests under ASan and UBSan" meson_tests build-asan
