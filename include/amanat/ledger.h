@@ -104,6 +104,12 @@ int am_ledger_assessment_posted(const char *workshop,
 
 /* The debit of account in t (0 when t does not post to it). */
 am_money am_txn_debit(const struct am_txn *t, const char *account);
+/* The credit to account in t (0 when t does not name it). */
+am_money am_txn_credit(const struct am_txn *t, const char *account);
+
+/* Whether every posting of t is zero: a transaction that records nothing
+ * (a list with no lines) and is not kept. */
+bool am_txn_empty(const struct am_txn *t);
 
 /* An earlier transaction undone: the same accounts, debit and credit
  * swapped, kind AM_TXN_REVERSAL. Postings of 0 are left out. t and out may

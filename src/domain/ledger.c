@@ -135,6 +135,22 @@ am_money am_txn_debit(const struct am_txn *t, const char *account)
 	return 0;
 }
 
+am_money am_txn_credit(const struct am_txn *t, const char *account)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->p[i].account, account))
+			return t->p[i].credit;
+	return 0;
+}
+
+bool am_txn_empty(const struct am_txn *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->p[i].debit || t->p[i].credit)
+			return false;
+	return true;
+}
+
 void am_ledger_reversal(const struct am_txn *t, struct am_txn *out)
 {
 	struct am_txn r;

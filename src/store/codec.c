@@ -605,3 +605,135 @@ int am__block_decode(const uint8_t *p, size_t len, int64_t first_code,
 		r.err = AM_ESTORE_CORRUPT;
 	return r.err;
 }
+
+/*
+ * A ledger transaction's postings: a count, then for each its account,
+ * its debit and its credit (varints). The accounts the ledger uses most
+ * are one byte (a workshop's with its code as a varint after it); any
+ * other is its name as a string, so a new account needs no new code.
+ */
+enum account_tag {
+	ACC_NAMED = 0, /* the name follows */
+	ACC_WORKSHOP,  /* "workshop:" and the code as an integer */
+	ACC_STATE,
+	ACC_BANK,
+	ACC_INSURED,
+	ACC_EMPLOYER,
+	ACC_STATE_SHARE,
+	ACC_UNEMPLOYMENT,
+	ACC_HARD_HARMFUL,
+	ACC__COUNT
+};
+
+static const char *const account_names[ACC__COUNT] = {
+	[ACC_STATE] = AM_ACCOUNT_STATE,
+	[ACC_BANK] = AM_ACCOUNT_BANK,
+	[ACC_INSURED] = "contributions:insured",
+	[ACC_EMPLOYER] = "contributions:employer",
+	[ACC_STATE_SHARE] = "contributions:state",
+	[ACC_UNEMPLOYMENT] = "contributions:unemployment",
+	[ACC_HARD_HARMFUL] = "contributions:hard_harmful",
+};
+
+static uint8_t *raw_account(uint8_t *p, const char *name)
+{
+	static const char ws[] = "workshop:";
+	int64_t code;
+
+	for (int t = ACC_STATE; t < ACC__COUNT; t++)
+		if (!strcmp(name, account_names[t])) {
+			*p++ = (uint8_t)t;
+			return p;
+		}
+	if (!strncmp(name, ws, sizeof(ws) - 1) &&
+	    !am__code_int(name + sizeof(ws) - 1, &code)) {
+		*p++ = ACC_WORKSHOP;
+		return raw_varint(p, (uint64_t)code);
+	}
+	*p++ = ACC_NAMED;
+	return raw_str(p, name, strlen(name));
+}
+
+int am__postings_encode(const struct am_posting *p, size_t n,
+			struct am_buf *out)
+{
+	uint8_t *w;
+	int err;
+
+	if (n > AM_TXN_POSTINGS_MAX)
+		return AM_EINVALID_ARGUMENT;
+	w = reserve(out, 1 + n * (1 + AM_ACCOUNT_NAME_MAX + 3 * VARINT_MAX),
+		    &err);
+	if (!w)
+		return err;
+	*w++ = (uint8_t)n;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].debit < 0 || p[i].credit < 0)
+			return AM_EINVALID_ARGUMENT;
+		w = raw_account(w, p[i].account);
+		w = raw_varint(w, (uint64_t)p[i].debit);
+		w = raw_varint(w, (uint64_t)p[i].credit);
+	}
+	commit_raw(out, w);
+	return 0;
+}
+
+static void get_account(struct rd *r, char out[AM_ACCOUNT_NAME_MAX])
+{
+	uint8_t t;
+
+	out[0] = 0;
+	if (r->p == r->end) {
+		r->err = AM_ESTORE_CORRUPT;
+		return;
+	}
+	t = *r->p++;
+	if (t == ACC_NAMED) {
+		get_fixed(r, out, AM_ACCOUNT_NAME_MAX);
+	} else if (t == ACC_WORKSHOP) {
+		uint64_t code = get_varint(r);
+		char text[11];
+
+		if (code > 9999999999u) {
+			r->err = AM_ESTORE_CORRUPT;
+			return;
+		}
+		am__code_text((int64_t)code, text);
+		snprintf(out, AM_ACCOUNT_NAME_MAX, "workshop:%s", text);
+	} else if (t < ACC__COUNT) {
+		am__strlcpy(out, account_names[t], AM_ACCOUNT_NAME_MAX);
+	} else {
+		r->err = AM_ESTORE_CORRUPT;
+	}
+	if (!r->err && !out[0])
+		r->err = AM_ESTORE_CORRUPT;
+}
+
+int am__postings_decode(const uint8_t *p, size_t len,
+			struct am_posting out[AM_TXN_POSTINGS_MAX], size_t *n)
+{
+	struct rd r = { p, p + len, 0 };
+	size_t k;
+
+	*n = 0;
+	if (!len || p[0] > AM_TXN_POSTINGS_MAX)
+		return AM_ESTORE_CORRUPT;
+	k = p[0];
+	r.p++;
+	for (size_t i = 0; i < k && !r.err; i++) {
+		uint64_t d, c;
+
+		get_account(&r, out[i].account);
+		d = get_varint(&r);
+		c = get_varint(&r);
+		if (d > (uint64_t)INT64_MAX || c > (uint64_t)INT64_MAX)
+			r.err = AM_ESTORE_CORRUPT;
+		out[i].debit = (am_money)d;
+		out[i].credit = (am_money)c;
+	}
+	if (!r.err && r.p != r.end)
+		r.err = AM_ESTORE_CORRUPT;
+	if (!r.err)
+		*n = k;
+	return r.err;
+}

@@ -116,36 +116,6 @@ static int sum_lines(const struct am_wage_list *l,
 	return err;
 }
 
-/* The two debits of the list's assessment, by the ledger's rule
- * (am_ledger_assessment_debits()): the row keeps them beside its shares. */
-static int list_debits(const struct am__list_sums *t, bool state_pays_employer,
-		       am_money *owed_workshop, am_money *owed_state)
-{
-	const struct am_assessed_shares sh = { t->insured, t->employer,
-					       t->state, t->unemployment,
-					       t->hard_harmful };
-
-	return am_ledger_assessment_debits(&sh, state_pays_employer,
-					   owed_workshop, owed_state);
-}
-
-/* A transaction's postings as journal entries, each with what they share
- * (c: kind, period, workshop, list, reference, dates). */
-static size_t txn_entries(const struct am_txn *t,
-			  const struct am__journal_entry *c,
-			  struct am__journal_entry *e)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		e[i] = *c;
-		am__strlcpy(e[i].account, t->p[i].account,
-			    sizeof(e[i].account));
-		e[i].debit = t->p[i].debit;
-		e[i].credit = t->p[i].credit;
-		e[i].kind = am_txn_kind_name(t->kind);
-	}
-	return t->n;
-}
-
 static am_date today_of(const struct am_store *s)
 {
 	int64_t now = am__store_now(s);
@@ -158,22 +128,24 @@ static am_date today_of(const struct am_store *s)
  * The batch: what a transaction's postings leave for its commit.
  */
 
-/* n ledger ids, the first in *first. Read once per transaction (the
- * writer holds the lock from BEGIN IMMEDIATE, so nobody else takes
- * any), every time outside one. */
-static int ledger_take(struct am_store *s, int64_t n, int64_t *first)
+/* Append a transaction with what it is about (c: its period, workshop,
+ * list, reference and dates), under a fresh id from the backend's
+ * sequence; *id (may be NULL) gets it. A transaction whose postings are
+ * all zero records nothing and is not written. */
+static int ledger_post(struct am_store *s, const struct am_txn *t,
+		       const struct am__ledger_txn *c, int64_t *id)
 {
-	struct am__post_batch *b = &s->batch;
+	struct am__ledger_txn x = *c;
 	int err;
 
-	if (!b->ledger_next || !s->in_tx) {
-		err = s->be->ledger_next(s, &b->ledger_next);
-		if (err)
-			return err;
-	}
-	*first = b->ledger_next;
-	b->ledger_next += n;
-	return 0;
+	x.t = *t;
+	x.posted_at = am__store_now(s);
+	err = s->be->ledger_id(s, &x.id);
+	if (!err && !am_txn_empty(t))
+		err = s->be->ledger_append(s, &x);
+	if (!err && id)
+		*id = x.id;
+	return err;
 }
 
 /* A line's index entry, and its person record unless the person set
@@ -257,7 +229,6 @@ void am__post_batch_reset(struct am_store *s)
 	posting_off(s);
 	b->n = 0;
 	am_buf_clear(&b->persons);
-	b->ledger_next = 0;
 	b->lists = b->lines = b->first_id = b->last_id = 0;
 	b->njoined = 0;
 }
@@ -580,41 +551,38 @@ int am__post_flush(struct am_store *s)
 	return err;
 }
 
-/* Reverse an earlier list's assessment: the transaction its row holds
- * (what was posted then, whatever the rules say now), undone by the
- * ledger's rule for a reversal. */
+/* Reverse an earlier list's assessment: the transaction it posted then
+ * (whatever the rules say now), undone by the ledger's rule for a
+ * reversal. */
 static int reverse_list(struct am_store *s, const struct am_wage_list *l,
 			const struct am__list_key *old, int period)
 {
-	const struct am_assessed_shares sh = { old->insured, old->employer,
-					       old->state, old->unemployment,
-					       old->hard_harmful };
-	struct am__journal_entry e[AM_TXN_POSTINGS_MAX], c;
-	struct am_txn posted, rev;
-	int64_t first = 0;
-	size_t n;
+	struct am__ledger_txn posted, c;
+	struct am_txn rev;
+	struct am_arena a;
 	int err;
 
-	err = am_ledger_assessment_posted(l->workshop, &sh, old->owed_workshop,
-					  old->owed_state, &posted);
-	if (err)
-		return am__store_errf(s, AM_ESTORE_CORRUPT,
-				      "list %" PRId64 ": its assessment does "
-				      "not balance",
-				      old->id);
-	am_ledger_reversal(&posted, &rev);
-	if (!rev.n)
+	am_arena_init(&a, 256);
+	err = s->be->ledger_get(s, old->txn, &a, &posted);
+	am_arena_release(&a);
+	if (err == AM_ENOT_FOUND) /* a list with nothing to assess */
 		return 0;
+	if (err)
+		return err;
+	if (posted.t.kind != AM_TXN_ASSESSMENT || posted.list_id != old->id ||
+	    !am_txn_balanced(&posted.t))
+		return am__store_errf(s, AM_ESTORE_CORRUPT,
+				      "list %" PRId64 ": ledger %" PRId64
+				      " is not its assessment",
+				      old->id, old->txn);
+	am_ledger_reversal(&posted.t, &rev);
 	memset(&c, 0, sizeof(c));
 	c.period = period;
 	c.workshop = l->workshop;
 	c.list_id = old->id;
 	c.value_date = today_of(s);
-	c.due_date = AM_STORE_DATE_NONE;
-	n = txn_entries(&rev, &c, e);
-	err = ledger_take(s, (int64_t)n, &first);
-	return err ? err
-		   : s->be->journal_append(s, e, n, am__store_now(s), first);
+	c.due_date = AM_DATE_NONE;
+	return ledger_post(s, &rev, &c, NULL);
 }
 
 static int audit_amend(struct am_store *s, const struct am_wage_list *l,
@@ -662,13 +630,24 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 {
 	struct am__post_batch *b = &s->batch;
 	const struct am__list_sums *t = &p->t;
+	const struct am_assessed_shares sh = { t->insured, t->employer,
+					       t->state, t->unemployment,
+					       t->hard_harmful };
 	const int64_t *codes = p->codes;
+	char account[AM_ACCOUNT_NAME_MAX];
+	struct am__ledger_txn c;
+	struct am_txn assessment;
 	struct am__list_row row;
 	int err;
 
+	am_account_workshop(l->workshop, account);
 	memset(&row, 0, sizeof(row));
-	err = list_debits(t, state_pays_employer, &row.owed_workshop,
-			  &row.owed_state);
+	err = am_ledger_assessment(l->workshop, &sh, state_pays_employer,
+				   &assessment);
+	if (!err) {
+		row.owed_workshop = am_txn_debit(&assessment, account);
+		row.owed_state = am_txn_debit(&assessment, AM_ACCOUNT_STATE);
+	}
 	if (err)
 		return am__store_errf(s, err,
 				      "list %s/%04d/%02d/%s: totals overflow "
@@ -699,9 +678,21 @@ static int write_list(struct am_store *s, const struct am_wage_list *l,
 	row.posted_at = am__store_now(s);
 	row.body = p->body;
 	row.body_len = p->body_len;
-	err = ledger_take(s, 1, &row.txn);
+	err = s->be->ledger_id(s, &row.txn);
 	if (!err)
 		err = s->be->list_insert(s, &row, id);
+	if (!err && !am_txn_empty(&assessment)) {
+		memset(&c, 0, sizeof(c));
+		c.id = row.txn;
+		c.t = assessment;
+		c.period = row.period;
+		c.workshop = l->workshop;
+		c.list_id = *id;
+		c.due_date = due_date;
+		c.value_date = row.value_date;
+		c.posted_at = row.posted_at;
+		err = s->be->ledger_append(s, &c);
+	}
 	if (err)
 		return err;
 	*wrote = true;
@@ -1242,7 +1233,7 @@ static bool digits10(const char *s)
 
 /* What the workshop's account owes for the payment's period, from its
  * entries (am_ledger_due()). */
-static int period_due(struct am_store *s, const char *account,
+static int period_due(struct am_store *s, const char *workshop,
 		      struct am_period period, am_money *due)
 {
 	struct am_employer_statement st;
@@ -1250,27 +1241,24 @@ static int period_due(struct am_store *s, const char *account,
 	int err;
 
 	am_arena_init(&a, 0);
-	err = s->be->account_read(s, account, &a, &st);
+	err = am__workshop_entries(s, workshop, &a, &st);
 	if (!err && am_ledger_due(st.entries, st.nentries, period, due))
 		err = am__store_errf(s, AM_EMONEY_OVERFLOW,
-				     "%s: the period's debt overflows",
-				     account);
+				     "workshop %s: the period's debt overflows",
+				     workshop);
 	am_arena_release(&a);
 	return err;
 }
 
 static int payment_write(struct am_store *s, struct am_payment *p)
 {
-	struct am__journal_entry e[AM_TXN_POSTINGS_MAX], c;
-	char account[AM_ACCOUNT_NAME_MAX];
+	struct am__ledger_txn c;
 	struct am_txn txn;
 	am_money due = 0;
-	int64_t first = 0;
-	size_t n;
+	int64_t id = 0;
 	int err;
 
-	am_account_workshop(p->workshop, account);
-	err = period_due(s, account, p->period, &due);
+	err = period_due(s, p->workshop, p->period, &due);
 	if (!err && am_ledger_payment(p->workshop, p->amount, due, &txn,
 				      &p->matched, &p->unmatched))
 		err = am__store_errf(s, AM_EINVALID_ARGUMENT,
@@ -1282,13 +1270,10 @@ static int payment_write(struct am_store *s, struct am_payment *p)
 	c.workshop = p->workshop;
 	c.payment_ref = p->reference;
 	c.value_date = p->paid_on;
-	c.due_date = AM_STORE_DATE_NONE;
-	n = txn_entries(&txn, &c, e);
-	err = ledger_take(s, (int64_t)n, &first);
+	c.due_date = AM_DATE_NONE;
+	err = ledger_post(s, &txn, &c, &id);
 	if (!err)
-		err = s->be->journal_append(s, e, n, am__store_now(s), first);
-	if (!err)
-		err = s->be->payment_insert(s, p, c.period, first,
+		err = s->be->payment_insert(s, p, c.period, id,
 					    am__store_now(s));
 	if (!err)
 		err = audit_payment(s, p);
@@ -1371,57 +1356,5 @@ int am_store_payment_get(struct am_store *s, const char *reference,
 	p.matched = r.matched;
 	p.unmatched = r.unmatched;
 	*out = p;
-	return 0;
-}
-
-/*
- * Views.
- */
-
-int am_store_employer_statement(struct am_store *s, const char *workshop,
-				struct am_arena *a,
-				struct am_employer_statement *out)
-{
-	char account[AM__ACCOUNT_MAX];
-	struct am_employer_statement r;
-	int err;
-
-	if (empty(workshop))
-		return bad_key(s, "workshop code");
-	snprintf(account, sizeof(account), "workshop:%s", workshop);
-	err = am__store_ready(s);
-	if (!err)
-		err = s->be->account_read(s, account, a, &r);
-	if (err)
-		return err;
-	if (!r.nentries)
-		return am__store_errf(s, AM_ENOT_FOUND,
-				      "no entries for workshop %s", workshop);
-	err = am_ledger_statement_totals(&r);
-	if (err)
-		return am__store_errf(s, err,
-				      "workshop %s: its account's totals "
-				      "cannot be made",
-				      workshop);
-	*out = r;
-	return 0;
-}
-
-int am_store_journal_check(struct am_store *s, bool *balanced,
-			   int64_t *total_debit, int64_t *total_credit)
-{
-	int64_t d = 0, c = 0, unbalanced = 0;
-	int err = am__store_ready(s);
-
-	if (!err)
-		err = s->be->journal_check(s, &d, &c, &unbalanced);
-	if (err)
-		return err;
-	if (balanced)
-		*balanced = d == c && unbalanced == 0;
-	if (total_debit)
-		*total_debit = d;
-	if (total_credit)
-		*total_credit = c;
 	return 0;
 }

@@ -1,11 +1,12 @@
-/* The reads over posted lists, composed from the backend's rows: a
- * person's history (posted lines through the by-person index, then the
- * migrated months), what employers reported of a worker in a month, and a
- * posted list read back whole. The same for every backend: a backend only
+/* The reads, composed from the backend's rows: a person's history (posted
+ * lines through the by-person index, then the migrated months), what
+ * employers reported of a worker in a month, a posted list read back
+ * whole, a workshop's account and the ledger's check. The same for every backend: a backend only
  * finds rows (store_int.h). */
 #include "core/internal.h"
 
 #include "amanat/ident.h"
+#include "amanat/ledger.h"
 #include "store/store_int.h"
 
 static int bad_key(struct am_store *s, const char *what)
@@ -455,4 +456,142 @@ int am_store_list_read(struct am_store *s, const char *workshop,
 		if (!l->lines[i].first_name)
 			err = registry_names(s, &l->lines[i], &l->arena);
 	return err;
+}
+
+/*
+ * A workshop's account and the whole ledger, from the ledger's rows: the
+ * amounts are the postings' (the domain's), never a sum the backend made.
+ */
+
+struct account_ctx {
+	struct rows g;
+	struct am_arena *a;
+	char account[AM_ACCOUNT_NAME_MAX];
+};
+
+static int account_txn(void *ctx, const struct am__ledger_txn *x)
+{
+	struct account_ctx *c = ctx;
+	am_money debit = am_txn_debit(&x->t, c->account);
+	am_money credit = am_txn_credit(&x->t, c->account);
+	struct am_ledger_entry *e;
+
+	if (!debit && !credit)
+		return 0;
+	e = rows_next(&c->g);
+	if (!e)
+		return AM_ENOMEM;
+	e->id = x->id;
+	e->txn = x->id;
+	e->kind = am_txn_kind_name(x->t.kind);
+	if (x->period)
+		e->period = period_of(x->period);
+	e->debit = debit;
+	e->credit = credit;
+	e->value_date = x->value_date;
+	e->due_date = x->due_date;
+	e->list_id = x->list_id;
+	e->posted_at = x->posted_at;
+	if (x->payment_ref) {
+		e->reference = am_arena_strdup(c->a, x->payment_ref);
+		if (!e->reference)
+			return AM_ENOMEM;
+	}
+	return 0;
+}
+
+int am__workshop_entries(struct am_store *s, const char *workshop,
+			 struct am_arena *a, struct am_employer_statement *out)
+{
+	struct account_ctx c = { { NULL, 0, 0, sizeof(struct am_ledger_entry) },
+				 a,
+				 "" };
+	struct am_employer_statement r;
+	void *rows;
+	int err;
+
+	if (am_account_workshop(workshop, c.account))
+		return bad_key(s, "workshop code");
+	err = s->be->workshop_txns(s, workshop, account_txn, &c);
+	if (err == AM_ENOMEM)
+		err = am__store_errf(s, err, "statement: out of memory");
+	if (err) {
+		free(c.g.v);
+		return err;
+	}
+	memset(&r, 0, sizeof(r));
+	r.nentries = c.g.n;
+	if (rows_to_arena(&c.g, a, &rows))
+		return am__store_errf(s, AM_ENOMEM, "statement: out of memory");
+	r.entries = rows;
+	err = am_ledger_statement_totals(&r);
+	if (err)
+		return am__store_errf(s, err,
+				      "workshop %s: its account's totals "
+				      "cannot be made",
+				      workshop);
+	*out = r;
+	return 0;
+}
+
+int am_store_employer_statement(struct am_store *s, const char *workshop,
+				struct am_arena *a,
+				struct am_employer_statement *out)
+{
+	struct am_employer_statement r;
+	int err;
+
+	if (empty(workshop))
+		return bad_key(s, "workshop code");
+	err = am__store_ready(s);
+	if (!err)
+		err = am__workshop_entries(s, workshop, a, &r);
+	if (err)
+		return err;
+	if (!r.nentries)
+		return am__store_errf(s, AM_ENOT_FOUND,
+				      "no entries for workshop %s", workshop);
+	*out = r;
+	return 0;
+}
+
+struct check_ctx {
+	am_money debit, credit;
+	int64_t unbalanced;
+	bool overflow;
+};
+
+static int check_txn(void *ctx, const struct am__ledger_txn *x)
+{
+	struct check_ctx *c = ctx;
+
+	if (!am_txn_balanced(&x->t))
+		c->unbalanced++;
+	for (size_t i = 0; i < x->t.n; i++)
+		if (am_money_add(c->debit, x->t.p[i].debit, &c->debit) ||
+		    am_money_add(c->credit, x->t.p[i].credit, &c->credit))
+			c->overflow = true;
+	return 0;
+}
+
+int am_store_journal_check(struct am_store *s, bool *balanced,
+			   int64_t *total_debit, int64_t *total_credit)
+{
+	struct check_ctx c = { 0, 0, 0, false };
+	int err = am__store_ready(s);
+
+	if (!err)
+		err = s->be->ledger_walk(s, check_txn, &c);
+	if (err)
+		return err;
+	if (c.overflow)
+		return am__store_errf(s, AM_EMONEY_OVERFLOW,
+				      "the ledger's totals overflow");
+	if (balanced)
+		*balanced = c.debit == c.credit && c.unbalanced == 0;
+	if (total_debit)
+		*total_debit = c.debit;
+	if (total_credit)
+		*total_credit = c.credit;
+	return 0;
 }

@@ -177,6 +177,8 @@ struct sqlite_store {
 	sqlite3_stmt *stmt[ST__COUNT];		    /* prepared on first use */
 	sqlite3_stmt *wage_stmt[AM__SQ_WAGE_STMTS]; /* sqlite_wage.c's */
 	int secure_delete; /* the build's setting, for after a posting */
+	struct am__sq_seq seq;
+	struct am_buf scratch;
 };
 
 static struct sqlite_store *sq(struct am_store *s)
@@ -227,6 +229,16 @@ sqlite3 *am__sq_db(struct am_store *s)
 sqlite3_stmt **am__sq_wage_stmts(struct am_store *s)
 {
 	return sq(s)->wage_stmt;
+}
+
+struct am__sq_seq *am__sq_seq(struct am_store *s)
+{
+	return &sq(s)->seq;
+}
+
+struct am_buf *am__sq_scratch(struct am_store *s)
+{
+	return &sq(s)->scratch;
 }
 
 int am__sq_fail(struct am_store *s, int rc, const char *what)
@@ -449,6 +461,7 @@ static int sq_open(const char *path, unsigned flags, struct am_store **out,
 		snprintf(errmsg, AM__STORE_ERRMSG_MAX, "out of memory");
 		return AM_ENOMEM;
 	}
+	am_buf_init(&q->scratch, 0);
 	/* One handle serves one thread at a time: no SQLite mutex needed. */
 	oflags = SQLITE_OPEN_NOMUTEX;
 	if (readonly)
@@ -475,6 +488,7 @@ static int sq_open(const char *path, unsigned flags, struct am_store **out,
 
 out_close:
 	sqlite3_close_v2(q->db);
+	am_buf_release(&q->scratch);
 	free(q);
 	return err;
 }
@@ -490,6 +504,7 @@ static void sq_close(struct am_store *s)
 	/* Rolls back an open transaction; with every statement finalized
 	 * it closes at once. */
 	sqlite3_close_v2(q->db);
+	am_buf_release(&q->scratch);
 	free(q);
 }
 
@@ -501,6 +516,7 @@ static int sq_begin(struct am_store *s)
 {
 	struct sqlite_store *q = sq(s);
 
+	memset(&q->seq, 0, sizeof(q->seq));
 	/* A transaction still open here was left by a rollback that failed;
 	 * nobody owns it any more. */
 	if (!sqlite3_get_autocommit(q->db)) {
@@ -558,15 +574,24 @@ static int sq_checkpoint(struct am_store *s, bool *complete)
 						    : fail(q, rc, "checkpoint");
 }
 
+/* The sequence counted in memory goes in with the transaction. */
 static int sq_commit(struct am_store *s)
 {
-	return run(sq(s), ST_COMMIT, "commit");
+	struct sqlite_store *q = sq(s);
+	int err = am__sq_seq_flush(s);
+
+	if (!err)
+		err = run(q, ST_COMMIT, "commit");
+	if (!err)
+		memset(&q->seq, 0, sizeof(q->seq));
+	return err;
 }
 
 static int sq_rollback(struct am_store *s)
 {
 	struct sqlite_store *q = sq(s);
 
+	memset(&q->seq, 0, sizeof(q->seq));
 	/* SQLite rolls back by itself after some errors (disk full, I/O). */
 	if (sqlite3_get_autocommit(q->db))
 		return 0;
@@ -670,6 +695,8 @@ static int apply(struct sqlite_store *q, const struct am__migration *m)
 	if (err)
 		return am__store_errf(&q->base, err, "BLAKE2b failed");
 	err = exec(q, m->sql, m->name);
+	if (!err && m->version == 4)
+		err = am__sq_migrate_ledger(&q->base);
 	if (err)
 		return err;
 	err = prepare(q, ST_MIGRATION_INSERT, &st);
@@ -1296,7 +1323,7 @@ const struct am_store_backend am__store_sqlite = {
 	.list_find = am__sq_list_find,
 	.list_insert = am__sq_list_insert,
 	.list_supersede = am__sq_list_supersede,
-	.ledger_next = am__sq_ledger_next,
+	.ledger_id = am__sq_ledger_id,
 	.workshop_terms = am__sq_workshop_terms,
 	.persons_known = am__sq_persons_known,
 	.person_codes = am__sq_person_codes,
@@ -1307,13 +1334,14 @@ const struct am_store_backend am__store_sqlite = {
 	.posting = sq_posting,
 	.autocheckpoint = sq_autocheckpoint,
 	.checkpoint = sq_checkpoint,
-	.journal_append = am__sq_journal_append,
-	.journal_check = am__sq_journal_check,
+	.ledger_append = am__sq_ledger_append,
+	.ledger_get = am__sq_ledger_get,
+	.ledger_walk = am__sq_ledger_walk,
 	.history_insert = am__sq_history_insert,
 	.payment_find = am__sq_payment_find,
 	.payment_insert = am__sq_payment_insert,
 	.history_rows = am__sq_history_rows,
-	.account_read = am__sq_account_read,
+	.workshop_txns = am__sq_workshop_txns,
 	.lists_posted = am__sq_lists_posted,
 	.list_body = am__sq_list_body,
 };

@@ -13,6 +13,21 @@
 sqlite3 *am__sq_db(struct am_store *s);
 /* The handle's array of AM__SQ_WAGE_STMTS cached statements. */
 sqlite3_stmt **am__sq_wage_stmts(struct am_store *s);
+/* The ledger's sequence as a write transaction counts it
+ * (am__sq_ledger_id()). */
+struct am__sq_seq {
+	int64_t next;
+	bool loaded, dirty;
+};
+struct am__sq_seq *am__sq_seq(struct am_store *s);
+/* Write the counted sequence back (the commit does, first). */
+int am__sq_seq_flush(struct am_store *s);
+/* A buffer of the handle's for packing a row's blob. */
+struct am_buf *am__sq_scratch(struct am_store *s);
+/* The rows of the layout before 0004_ledger.sql moved into the ledger
+ * (the migration's data step). */
+int am__sq_migrate_ledger(struct am_store *s);
+
 /* Translate a failed SQLite call into s->errmsg and an AM_E… code. */
 int am__sq_fail(struct am_store *s, int rc, const char *what);
 
@@ -22,7 +37,7 @@ int am__sq_list_find(struct am_store *s, const char *workshop, int period,
 int am__sq_list_insert(struct am_store *s, const struct am__list_row *row,
 		       int64_t *id);
 int am__sq_list_supersede(struct am_store *s, int64_t id);
-int am__sq_ledger_next(struct am_store *s, int64_t *next);
+int am__sq_ledger_id(struct am_store *s, int64_t *id);
 int am__sq_workshop_terms(struct am_store *s,
 			  int (*fn)(void *ctx, const char *code,
 				    bool hard_harmful, bool small_exempt),
@@ -40,10 +55,12 @@ int am__sq_person_lines(struct am_store *s, int64_t code, int period,
 			void *ctx);
 
 int am__sq_compact(struct am_store *s, int64_t *entries);
-int am__sq_journal_append(struct am_store *s, const struct am__journal_entry *e,
-			  size_t n, int64_t now, int64_t first);
-int am__sq_journal_check(struct am_store *s, int64_t *debit, int64_t *credit,
-			 int64_t *unbalanced);
+int am__sq_ledger_append(struct am_store *s, const struct am__ledger_txn *x);
+int am__sq_ledger_get(struct am_store *s, int64_t id, struct am_arena *a,
+		      struct am__ledger_txn *out);
+int am__sq_ledger_walk(struct am_store *s,
+		       int (*fn)(void *ctx, const struct am__ledger_txn *t),
+		       void *ctx);
 int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
 			  int period, int64_t now, bool *existed,
 			  struct am_history_row *old, bool *wrote);
@@ -60,8 +77,9 @@ int am__sq_lists_posted(struct am_store *s, const char *workshop, int period,
 int am__sq_list_body(struct am_store *s, int64_t id, struct am_arena *a,
 		     const uint8_t **body, size_t *len);
 
-int am__sq_account_read(struct am_store *s, const char *account,
-			struct am_arena *a, struct am_employer_statement *out);
+int am__sq_workshop_txns(struct am_store *s, const char *workshop,
+			 int (*fn)(void *ctx, const struct am__ledger_txn *t),
+			 void *ctx);
 
 /* Ready a cached statement for its next use: the bindings point into the
  * caller's memory (SQLITE_STATIC), so they are cleared too. */

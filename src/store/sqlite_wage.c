@@ -13,7 +13,8 @@ enum wage_stmt {
 	W_LIST_INSERT,
 	W_LIST_LINK,
 	W_LIST_MARK,
-	W_LEDGER_NEXT,
+	W_SEQ_GET,
+	W_SEQ_SET,
 	W_PERSON_KNOWN,
 	W_PERSON_CODES,
 	W_WORKSHOP_TERMS,
@@ -22,16 +23,16 @@ enum wage_stmt {
 	W_SEGMENT_PUT,
 	W_SEGMENTS_ALL,
 	W_INDEX_FIND,
-	W_JOURNAL_INSERT,
-	W_JOURNAL_TOTALS,
-	W_JOURNAL_UNBALANCED,
+	W_LEDGER_INSERT,
+	W_LEDGER_GET,
+	W_LEDGER_ALL,
 	W_HIST_INSERT,
 	W_HIST_GET,
 	W_PAY_FIND,
 	W_PAY_INSERT,
 	W_MIGRATED_PERSON,
-	W_ACCOUNT_READ,
-	W_ACCOUNT_LISTS,
+	W_WORKSHOP_LEDGER,
+	W_WORKSHOP_LISTS,
 	W_EXPORT_HEAD,
 	W_EXPORT_BODY,
 	W__COUNT
@@ -40,6 +41,10 @@ enum wage_stmt {
 /* A line is read back with this many bytes of its list's body first; a
  * longer one (long names) is read again whole. */
 #define LINE_CHUNK 1024
+
+#define LEDGER_COLUMNS                                                \
+	"id, kind, period, workshop, list_id, payment_ref, due_date," \
+	" value_date, posted_at, postings"
 
 static const char *const wage_sql[W__COUNT] = {
 	[W_LIST_FIND] = "SELECT id, hash, status, revision, txn, t_insured,"
@@ -61,10 +66,8 @@ static const char *const wage_sql[W__COUNT] = {
 			" WHERE id = ?1 AND status = 'superseded'",
 	[W_LIST_MARK] = "UPDATE wage_lists SET status = 'superseded'"
 			" WHERE id = ?1 AND status = 'posted'",
-	/* Both are the last entries of their B-trees: two short descents. */
-	[W_LEDGER_NEXT] =
-		"SELECT max(coalesce((SELECT max(id) FROM journal), 0),"
-		" coalesce((SELECT max(txn) FROM wage_lists), 0)) + 1",
+	[W_SEQ_GET] = "SELECT next FROM sequences WHERE name = ?1",
+	[W_SEQ_SET] = "UPDATE sequences SET next = ?2 WHERE name = ?1",
 	[W_PERSON_KNOWN] = "SELECT code FROM person_codes WHERE code >= ?1"
 			   " ORDER BY code",
 	[W_PERSON_CODES] = "SELECT code FROM person_codes ORDER BY code",
@@ -85,25 +88,12 @@ static const char *const wage_sql[W__COUNT] = {
 			 " WHERE period = ?1 AND segment = ?2"
 			 " AND first_code <= ?3"
 			 " ORDER BY first_code DESC LIMIT 1",
-	[W_JOURNAL_INSERT] =
-		"INSERT OR ROLLBACK INTO journal (id, txn, account, debit,"
-		" credit, kind, period, workshop, list_id, payment_ref,"
-		" due_date, value_date, posted_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		" ?13)",
-	[W_JOURNAL_TOTALS] =
-		"SELECT (SELECT coalesce(sum(debit), 0) FROM journal)"
-		" + (SELECT coalesce(sum(owed_workshop + owed_state), 0)"
-		" FROM wage_lists),"
-		" (SELECT coalesce(sum(credit), 0) FROM journal)"
-		" + (SELECT coalesce(sum(t_insured + t_employer + t_state"
-		" + t_unemployment + t_hard_harmful), 0) FROM wage_lists)",
-	[W_JOURNAL_UNBALANCED] =
-		"SELECT (SELECT count(*) FROM (SELECT txn FROM journal"
-		" GROUP BY txn HAVING sum(debit) <> sum(credit)))"
-		" + (SELECT count(*) FROM wage_lists"
-		" WHERE owed_workshop + owed_state <> t_insured + t_employer"
-		" + t_state + t_unemployment + t_hard_harmful)",
+	[W_LEDGER_INSERT] =
+		"INSERT INTO ledger (id, kind, period, workshop, list_id,"
+		" payment_ref, due_date, value_date, posted_at, postings)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[W_LEDGER_GET] = "SELECT " LEDGER_COLUMNS " FROM ledger WHERE id = ?1",
+	[W_LEDGER_ALL] = "SELECT " LEDGER_COLUMNS " FROM ledger ORDER BY id",
 	[W_HIST_INSERT] =
 		"INSERT INTO history_migrated (period, national_code, workshop,"
 		" days, subject_wage, hard_harmful_days, imported_at)"
@@ -122,23 +112,23 @@ static const char *const wage_sql[W__COUNT] = {
 			      " hard_harmful_days FROM history_migrated"
 			      " WHERE national_code = ?1"
 			      " ORDER BY period, workshop",
-	[W_ACCOUNT_READ] = "SELECT id, txn, kind, period, debit, credit,"
-			   " value_date, due_date, payment_ref, list_id,"
-			   " posted_at FROM journal WHERE account = ?1"
-			   " ORDER BY id",
+	/* Its transactions but its lists' assessments (the partial index
+	 * holds those only: the condition repeats it). */
+	[W_WORKSHOP_LEDGER] = "SELECT " LEDGER_COLUMNS " FROM ledger"
+			      " WHERE workshop = ?1 AND kind <> 'assessment'"
+			      " ORDER BY id",
 	/* The periods that have lists, each found by one seek of the key
 	 * (which begins with the period), then the workshop's lists of
-	 * each: a loose scan, not a walk over every list. */
-	[W_ACCOUNT_LISTS] =
+	 * each: a loose scan, not a walk over every list. Their
+	 * assessments are then read by id. */
+	[W_WORKSHOP_LISTS] =
 		"WITH RECURSIVE p(period) AS ("
 		" SELECT min(period) FROM wage_lists"
 		" UNION ALL SELECT (SELECT min(period) FROM wage_lists"
 		" WHERE period > p.period) FROM p WHERE p.period IS NOT NULL)"
-		" SELECT l.txn, l.period, l.owed_workshop, l.value_date,"
-		" l.due_date, l.id, l.posted_at FROM p"
+		" SELECT l.txn FROM p"
 		" JOIN wage_lists AS l ON l.period = p.period"
-		" AND l.workshop = ?1"
-		" WHERE l.owed_workshop > 0 ORDER BY l.txn",
+		" AND l.workshop = ?1 ORDER BY l.txn",
 	[W_EXPORT_HEAD] = "SELECT id, list_no, lines FROM wage_lists"
 			  " WHERE workshop = ?1 AND period = ?2"
 			  " AND status = 'posted' ORDER BY list_no",
@@ -263,20 +253,6 @@ static void *grow_next(struct grow *g)
 		g->cap = cap;
 	}
 	return memset((char *)g->v + g->n++ * g->size, 0, g->size);
-}
-
-/* Move the rows into the arena (NULL for none); frees the heap array. */
-static int grow_to_arena(struct grow *g, struct am_arena *a, void **out)
-{
-	*out = NULL;
-	if (g->n) {
-		*out = am_arena_alloc(a, g->n * g->size);
-		if (*out)
-			memcpy(*out, g->v, g->n * g->size);
-	}
-	free(g->v);
-	g->v = NULL;
-	return g->n && !*out ? AM_ENOMEM : 0;
 }
 
 /*
@@ -414,18 +390,60 @@ int am__sq_list_supersede(struct am_store *s, int64_t id)
 	return 0;
 }
 
-int am__sq_ledger_next(struct am_store *s, int64_t *next)
+/*
+ * The ledger's sequence: read when a write transaction first needs an id,
+ * counted here (SQLite has one writer at a time) and written back by the
+ * commit (am__sq_seq_flush()); a rollback forgets it.
+ */
+int am__sq_ledger_id(struct am_store *s, int64_t *id)
 {
-	sqlite3_stmt *st = NULL;
-	int err = prepare(s, W_LEDGER_NEXT, &st);
+	struct am__sq_seq *q = am__sq_seq(s);
 
-	if (!err)
-		err = step_row(s, st, 0, "ledger");
+	if (!q->loaded) {
+		sqlite3_stmt *st = NULL;
+		int err = prepare(s, W_SEQ_GET, &st);
+
+		if (!err)
+			err = step_row(s, st, am__sq_bind_text(st, 1, "ledger"),
+				       "ledger sequence");
+		if (err == AM_ENOT_FOUND)
+			err = am__store_errf(s, AM_ESTORE_CORRUPT,
+					     "the ledger's sequence is "
+					     "missing");
+		if (err)
+			return err;
+		q->next = sqlite3_column_int64(st, 0);
+		am__sq_finish(st);
+		if (q->next < 1)
+			return am__store_errf(s, AM_ESTORE_CORRUPT,
+					      "the ledger's sequence is "
+					      "%" PRId64,
+					      q->next);
+		q->loaded = true;
+	}
+	*id = q->next++;
+	q->dirty = true;
+	return 0;
+}
+
+int am__sq_seq_flush(struct am_store *s)
+{
+	struct am__sq_seq *q = am__sq_seq(s);
+	sqlite3_stmt *st = NULL;
+	int rc, err;
+
+	if (!q->dirty)
+		return 0;
+	err = prepare(s, W_SEQ_SET, &st);
 	if (err)
 		return err;
-	*next = sqlite3_column_int64(st, 0);
-	am__sq_finish(st);
-	return 0;
+	rc = am__sq_bind_text(st, 1, "ledger");
+	rc = rc ? rc : sqlite3_bind_int64(st, 2, q->next);
+	err = step_done(s, st, rc, "ledger sequence");
+	if (!err && sqlite3_changes(am__sq_db(s)) != 1)
+		err = am__store_errf(s, AM_ESTORE_CORRUPT,
+				     "the ledger's sequence is missing");
+	return err;
 }
 
 int am__sq_workshop_terms(struct am_store *s,
@@ -989,61 +1007,123 @@ int am__sq_compact(struct am_store *s, int64_t *entries)
  * The journal.
  */
 
-static int journal_insert(struct am_store *s, sqlite3_stmt *st, int64_t id,
-			  int64_t txn, const struct am__journal_entry *e,
-			  int64_t now)
-{
-	int rc;
+/*
+ * The ledger.
+ */
 
-	rc = sqlite3_bind_int64(st, 1, id);
-	rc = rc ? rc : sqlite3_bind_int64(st, 2, txn);
-	rc = rc ? rc : am__sq_bind_text(st, 3, e->account);
-	rc = rc ? rc : sqlite3_bind_int64(st, 4, e->debit);
-	rc = rc ? rc : sqlite3_bind_int64(st, 5, e->credit);
-	rc = rc ? rc : am__sq_bind_text(st, 6, e->kind);
-	rc = rc ? rc : bind_opt_int(st, 7, e->period);
-	rc = rc ? rc : am__sq_bind_text(st, 8, e->workshop);
-	rc = rc ? rc : bind_opt_int(st, 9, e->list_id);
-	rc = rc ? rc : am__sq_bind_text(st, 10, e->payment_ref);
-	rc = rc ? rc : am__sq_bind_date(st, 11, e->due_date);
-	rc = rc ? rc : sqlite3_bind_int64(st, 12, e->value_date);
-	rc = rc ? rc : sqlite3_bind_int64(st, 13, now);
-	return step_done(s, st, rc, "journal append");
+int am__sq_ledger_append(struct am_store *s, const struct am__ledger_txn *x)
+{
+	struct am_buf *b = am__sq_scratch(s);
+	sqlite3_stmt *st = NULL;
+	int rc, err;
+
+	am_buf_clear(b);
+	err = am__postings_encode(x->t.p, x->t.n, b);
+	if (err)
+		return am__store_errf(s, err,
+				      "ledger %" PRId64 ": postings cannot be "
+				      "packed",
+				      x->id);
+	err = prepare(s, W_LEDGER_INSERT, &st);
+	if (err)
+		return err;
+	rc = sqlite3_bind_int64(st, 1, x->id);
+	rc = rc ? rc : am__sq_bind_text(st, 2, am_txn_kind_name(x->t.kind));
+	rc = rc ? rc : bind_opt_int(st, 3, x->period);
+	rc = rc ? rc : am__sq_bind_text(st, 4, x->workshop);
+	rc = rc ? rc : bind_opt_int(st, 5, x->list_id);
+	rc = rc ? rc : am__sq_bind_text(st, 6, x->payment_ref);
+	rc = rc ? rc : am__sq_bind_date(st, 7, x->due_date);
+	rc = rc ? rc : sqlite3_bind_int64(st, 8, x->value_date);
+	rc = rc ? rc : sqlite3_bind_int64(st, 9, x->posted_at);
+	rc = rc ? rc
+		: sqlite3_bind_blob(st, 10, b->buf, (int)b->len, SQLITE_STATIC);
+	return step_done(s, st, rc, "ledger append");
 }
 
-int am__sq_journal_append(struct am_store *s, const struct am__journal_entry *e,
-			  size_t n, int64_t now, int64_t first)
+/* A row of LEDGER_COLUMNS into x; strings into a, or (a NULL) pointing
+ * into the statement's row, valid until its next step. */
+static int ledger_row(struct am_store *s, sqlite3_stmt *st, struct am_arena *a,
+		      struct am__ledger_txn *x)
+{
+	const char *kind = (const char *)sqlite3_column_text(st, 1);
+	int err = 0;
+
+	memset(x, 0, sizeof(*x));
+	x->id = sqlite3_column_int64(st, 0);
+	if (!kind || am_txn_kind_parse(kind, &x->t.kind))
+		err = AM_ESTORE_CORRUPT;
+	x->period = sqlite3_column_int(st, 2);
+	if (a) {
+		err = err ? err : col_text(st, 3, a, &x->workshop);
+		err = err ? err : col_text(st, 5, a, &x->payment_ref);
+	} else {
+		x->workshop = (const char *)sqlite3_column_text(st, 3);
+		x->payment_ref = (const char *)sqlite3_column_text(st, 5);
+	}
+	x->list_id = sqlite3_column_int64(st, 4);
+	x->due_date = col_date(st, 6);
+	x->value_date = (am_date)sqlite3_column_int64(st, 7);
+	x->posted_at = sqlite3_column_int64(st, 8);
+	if (!err)
+		err = am__postings_decode(sqlite3_column_blob(st, 9),
+					  (size_t)sqlite3_column_bytes(st, 9),
+					  x->t.p, &x->t.n);
+	if (err == AM_ENOMEM)
+		return am__store_errf(s, err, "ledger: out of memory");
+	if (err)
+		return am__store_errf(s, err,
+				      "ledger %" PRId64 ": the row cannot be "
+				      "read",
+				      x->id);
+	return 0;
+}
+
+int am__sq_ledger_get(struct am_store *s, int64_t id, struct am_arena *a,
+		      struct am__ledger_txn *out)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(s, W_JOURNAL_INSERT, &st);
+	int err = prepare(s, W_LEDGER_GET, &st);
 
-	for (size_t i = 0; !err && i < n; i++)
-		err = journal_insert(s, st, first + (int64_t)i, first, &e[i],
-				     now);
+	if (!err)
+		err = step_row(s, st, sqlite3_bind_int64(st, 1, id), "ledger");
+	if (err)
+		return err;
+	err = ledger_row(s, st, a, out);
+	am__sq_finish(st);
 	return err;
 }
 
-int am__sq_journal_check(struct am_store *s, int64_t *debit, int64_t *credit,
-			 int64_t *unbalanced)
+/* Each row of a prepared, bound LEDGER_COLUMNS statement, to fn. */
+static int ledger_rows(struct am_store *s, sqlite3_stmt *st, int rc,
+		       int (*fn)(void *ctx, const struct am__ledger_txn *t),
+		       void *ctx)
+{
+	struct am__ledger_txn x;
+	int err = 0;
+
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = 0;
+		err = ledger_row(s, st, NULL, &x);
+		if (!err)
+			err = fn(ctx, &x);
+		if (err)
+			break;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = am__sq_fail(s, rc, "ledger");
+	am__sq_finish(st);
+	return err;
+}
+
+int am__sq_ledger_walk(struct am_store *s,
+		       int (*fn)(void *ctx, const struct am__ledger_txn *t),
+		       void *ctx)
 {
 	sqlite3_stmt *st = NULL;
-	int err = prepare(s, W_JOURNAL_TOTALS, &st);
+	int err = prepare(s, W_LEDGER_ALL, &st);
 
-	if (!err)
-		err = step_row(s, st, 0, "journal check");
-	if (err)
-		return err;
-	*debit = sqlite3_column_int64(st, 0);
-	*credit = sqlite3_column_int64(st, 1);
-	am__sq_finish(st);
-	err = prepare(s, W_JOURNAL_UNBALANCED, &st);
-	if (!err)
-		err = step_row(s, st, 0, "journal check");
-	if (err)
-		return err;
-	*unbalanced = sqlite3_column_int64(st, 0);
-	am__sq_finish(st);
-	return 0;
+	return err ? err : ledger_rows(s, st, 0, fn, ctx);
 }
 
 int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
@@ -1170,121 +1250,76 @@ int am__sq_history_rows(struct am_store *s, const char *national_code,
 	return err;
 }
 
-/* A workshop's account: its lists' assessments (one debit each, from
- * wage_lists) and its journal entries, merged by ledger id. */
-static int account_lists(struct am_store *s, const char *workshop,
-			 struct am_arena *a, struct grow *g)
+/* A workshop's transactions: its lists' assessments (from its lists'
+ * txn) and the rest (the partial index), merged by id. */
+int am__sq_workshop_txns(struct am_store *s, const char *workshop,
+			 int (*fn)(void *ctx, const struct am__ledger_txn *t),
+			 void *ctx)
 {
+	struct grow ids = { NULL, 0, 0, sizeof(int64_t) };
+	struct am__ledger_txn x;
+	struct am_arena a;
 	sqlite3_stmt *st = NULL;
-	int rc, err = prepare(s, W_ACCOUNT_LISTS, &st);
+	size_t i = 0;
+	int rc, err = prepare(s, W_WORKSHOP_LISTS, &st);
 
 	if (err)
 		return err;
 	rc = am__sq_bind_text(st, 1, workshop);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct am_ledger_entry *e = grow_next(g);
+		int64_t *id = grow_next(&ids);
 
 		rc = 0;
-		if (!e) {
-			err = AM_ENOMEM;
+		if (!id) {
+			err = am__store_errf(s, AM_ENOMEM,
+					     "statement: out of memory");
 			break;
 		}
-		e->id = sqlite3_column_int64(st, 0);
-		e->txn = e->id;
-		e->kind = am_arena_strdup(a, "assessment");
-		e->period = period_of(sqlite3_column_int64(st, 1));
-		e->debit = sqlite3_column_int64(st, 2);
-		e->value_date = (am_date)sqlite3_column_int64(st, 3);
-		e->due_date = (am_date)sqlite3_column_int64(st, 4);
-		e->list_id = sqlite3_column_int64(st, 5);
-		e->posted_at = sqlite3_column_int64(st, 6);
-		if (!e->kind) {
-			err = AM_ENOMEM;
-			break;
-		}
+		*id = sqlite3_column_int64(st, 0);
 	}
 	if (!err && rc != SQLITE_DONE)
-		err = am__sq_fail(s, rc, "employer statement");
+		err = am__sq_fail(s, rc, "statement");
 	am__sq_finish(st);
-	return err == AM_ENOMEM ? am__store_errf(s, err, "employer statement")
-				: err;
-}
-
-static int account_journal(struct am_store *s, const char *account,
-			   struct am_arena *a, struct grow *g)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, err = prepare(s, W_ACCOUNT_READ, &st);
-
-	if (err)
-		return err;
-	rc = am__sq_bind_text(st, 1, account);
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct am_ledger_entry *e = grow_next(g);
-
-		rc = 0;
-		if (!e) {
-			err = AM_ENOMEM;
-			break;
-		}
-		e->id = sqlite3_column_int64(st, 0);
-		e->txn = sqlite3_column_int64(st, 1);
-		err = col_text(st, 2, a, &e->kind);
-		e->period = period_of(sqlite3_column_int64(st, 3));
-		e->debit = sqlite3_column_int64(st, 4);
-		e->credit = sqlite3_column_int64(st, 5);
-		e->value_date = (am_date)sqlite3_column_int64(st, 6);
-		e->due_date = col_date(st, 7);
-		err = err ? err : col_text(st, 8, a, &e->reference);
-		e->list_id = sqlite3_column_int64(st, 9);
-		e->posted_at = sqlite3_column_int64(st, 10);
-		if (err)
-			break;
-	}
-	if (!err && rc != SQLITE_DONE)
-		err = am__sq_fail(s, rc, "employer statement");
-	am__sq_finish(st);
-	return err == AM_ENOMEM ? am__store_errf(s, err, "employer statement")
-				: err;
-}
-
-static int cmp_ledger(const void *x, const void *y)
-{
-	const struct am_ledger_entry *a = x, *b = y;
-
-	return a->id < b->id ? -1 : a->id > b->id;
-}
-
-int am__sq_account_read(struct am_store *s, const char *account,
-			struct am_arena *a, struct am_employer_statement *out)
-{
-	static const char prefix[] = "workshop:";
-	struct grow g = { NULL, 0, 0, sizeof(struct am_ledger_entry) };
-	struct am_employer_statement r;
-	void *rows;
-	int err = 0;
-
-	memset(&r, 0, sizeof(r));
-	if (!strncmp(account, prefix, sizeof(prefix) - 1))
-		err = account_lists(s, account + sizeof(prefix) - 1, a, &g);
 	if (!err)
-		err = account_journal(s, account, a, &g);
-	if (!err && g.n)
-		qsort(g.v, g.n, g.size, cmp_ledger);
+		err = prepare(s, W_WORKSHOP_LEDGER, &st);
 	if (err) {
-		free(g.v);
-		return err == AM_ENOMEM
-			       ? am__store_errf(s, err, "employer statement")
-			       : err;
+		free(ids.v);
+		return err;
 	}
-	r.nentries = g.n;
-	err = grow_to_arena(&g, a, &rows);
-	if (err)
-		return am__store_errf(s, err,
-				      "employer statement: out of memory");
-	r.entries = rows;
-	*out = r;
-	return 0;
+	am_arena_init(&a, 1024);
+	rc = am__sq_bind_text(st, 1, workshop);
+	while (!err && !rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct am__ledger_txn y;
+
+		rc = 0;
+		err = ledger_row(s, st, NULL, &y);
+		/* The assessments before it first (ids only ascend). */
+		while (!err && i < ids.n && ((int64_t *)ids.v)[i] < y.id) {
+			err = am__sq_ledger_get(s, ((int64_t *)ids.v)[i++], &a,
+						&x);
+			if (err == AM_ENOT_FOUND) /* a list with no lines */
+				err = 0;
+			else if (!err)
+				err = fn(ctx, &x);
+			am_arena_clear(&a);
+		}
+		if (!err)
+			err = fn(ctx, &y);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = am__sq_fail(s, rc, "statement");
+	am__sq_finish(st);
+	while (!err && i < ids.n) {
+		err = am__sq_ledger_get(s, ((int64_t *)ids.v)[i++], &a, &x);
+		if (err == AM_ENOT_FOUND)
+			err = 0;
+		else if (!err)
+			err = fn(ctx, &x);
+		am_arena_clear(&a);
+	}
+	am_arena_release(&a);
+	free(ids.v);
+	return err;
 }
 
 /* A workshop's posted lists of a period, in list number order. */
@@ -1338,4 +1373,152 @@ int am__sq_list_body(struct am_store *s, int64_t id, struct am_arena *a,
 	return n && !*body
 		       ? am__store_errf(s, AM_ENOMEM, "export: out of memory")
 		       : 0;
+}
+
+/*
+ * The migration to the ledger (0004_ledger.sql's data step): the journal's
+ * rows, one per posting, gathered by transaction, and each list's
+ * assessment, kept on its row until now, as the ledger's transactions;
+ * then the journal goes. The assessment's postings are what the domain's
+ * rule makes of the amounts the row holds (am_ledger_assessment_posted()),
+ * as the reversal of an amended list has always read them.
+ */
+
+static int migrate_journal(struct am_store *s)
+{
+	sqlite3 *db = am__sq_db(s);
+	struct am__ledger_txn x;
+	sqlite3_stmt *st = NULL;
+	struct am_arena a;
+	bool open = false;
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(db,
+				"SELECT txn, account, debit, credit, kind,"
+				" period, workshop, list_id, payment_ref,"
+				" due_date, value_date, posted_at FROM journal"
+				" ORDER BY txn, id",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return am__sq_fail(s, rc, "migrate the journal");
+	am_arena_init(&a, 1024);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t txn = sqlite3_column_int64(st, 0);
+		const char *kind = (const char *)sqlite3_column_text(st, 4);
+		struct am_posting *p;
+
+		if (open && txn != x.id) {
+			err = am__sq_ledger_append(s, &x);
+			am_arena_clear(&a);
+			open = false;
+		}
+		if (err)
+			break;
+		if (!open) {
+			memset(&x, 0, sizeof(x));
+			x.id = txn;
+			if (!kind || am_txn_kind_parse(kind, &x.t.kind)) {
+				err = am__store_errf(
+					s, AM_ESTORE_CORRUPT,
+					"journal %" PRId64 ": kind", txn);
+				break;
+			}
+			x.period = sqlite3_column_int(st, 5);
+			err = col_text(st, 6, &a, &x.workshop);
+			err = err ? err : col_text(st, 8, &a, &x.payment_ref);
+			x.list_id = sqlite3_column_int64(st, 7);
+			x.due_date = col_date(st, 9);
+			x.value_date = (am_date)sqlite3_column_int64(st, 10);
+			x.posted_at = sqlite3_column_int64(st, 11);
+			open = true;
+			if (err) {
+				err = am__store_errf(s, err,
+						     "migrate the journal");
+				break;
+			}
+		}
+		if (x.t.n == AM_TXN_POSTINGS_MAX) {
+			err = am__store_errf(s, AM_ESTORE_CORRUPT,
+					     "journal %" PRId64
+					     ": more than %d postings",
+					     txn, AM_TXN_POSTINGS_MAX);
+			break;
+		}
+		p = &x.t.p[x.t.n++];
+		col_code(st, 1, p->account, sizeof(p->account));
+		p->debit = sqlite3_column_int64(st, 2);
+		p->credit = sqlite3_column_int64(st, 3);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = am__sq_fail(s, rc, "migrate the journal");
+	if (!err && open)
+		err = am__sq_ledger_append(s, &x);
+	sqlite3_finalize(st);
+	am_arena_release(&a);
+	return err;
+}
+
+static int migrate_assessments(struct am_store *s)
+{
+	sqlite3 *db = am__sq_db(s);
+	struct am__ledger_txn x;
+	sqlite3_stmt *st = NULL;
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(db,
+				"SELECT txn, workshop, period, id, t_insured,"
+				" t_employer, t_state, t_unemployment,"
+				" t_hard_harmful, owed_workshop, owed_state,"
+				" due_date, value_date, posted_at"
+				" FROM wage_lists ORDER BY txn",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return am__sq_fail(s, rc, "migrate the assessments");
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct am_assessed_shares sh = { sqlite3_column_int64(st, 4),
+						 sqlite3_column_int64(st, 5),
+						 sqlite3_column_int64(st, 6),
+						 sqlite3_column_int64(st, 7),
+						 sqlite3_column_int64(st, 8) };
+
+		memset(&x, 0, sizeof(x));
+		x.id = sqlite3_column_int64(st, 0);
+		x.workshop = (const char *)sqlite3_column_text(st, 1);
+		x.period = sqlite3_column_int(st, 2);
+		x.list_id = sqlite3_column_int64(st, 3);
+		x.due_date = col_date(st, 11);
+		x.value_date = (am_date)sqlite3_column_int64(st, 12);
+		x.posted_at = sqlite3_column_int64(st, 13);
+		if (!x.workshop ||
+		    am_ledger_assessment_posted(
+			    x.workshop, &sh, sqlite3_column_int64(st, 9),
+			    sqlite3_column_int64(st, 10), &x.t)) {
+			err = am__store_errf(s, AM_ESTORE_CORRUPT,
+					     "list %" PRId64
+					     ": its assessment does not "
+					     "balance",
+					     x.list_id);
+			break;
+		}
+		x.t.kind = AM_TXN_ASSESSMENT;
+		if (x.t.n)
+			err = am__sq_ledger_append(s, &x);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = am__sq_fail(s, rc, "migrate the assessments");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int am__sq_migrate_ledger(struct am_store *s)
+{
+	int err = migrate_journal(s);
+	int rc;
+
+	if (!err)
+		err = migrate_assessments(s);
+	if (err)
+		return err;
+	rc = sqlite3_exec(am__sq_db(s), "DROP TABLE journal", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : am__sq_fail(s, rc, "drop the journal");
 }

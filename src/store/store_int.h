@@ -57,12 +57,11 @@ struct am__prep_owner {
 
 /* What a posting transaction gathers until its commit (posting.c): the
  * index entries of its lists, the digest of the lists for the batch's
- * audit entry, and the next ledger id once read. */
+ * audit entry. */
 struct am__post_batch {
 	struct am__index_entry *e;
 	size_t n, alloc;
 	struct am_buf persons; /* the lines' person records (codec.c) */
-	int64_t ledger_next;   /* 0: not read in this transaction */
 	int64_t lists, lines, first_id, last_id;
 	unsigned char digest_state[384]; /* crypto_generichash_state */
 	int64_t registered; /* persons registered since the handle opened */
@@ -134,20 +133,20 @@ struct am__list_row {
 	size_t body_len;
 };
 
-/* One journal entry. Strings: account is copied in, the others point at
- * the caller's memory. Optional integers are 0 (period, list_id) or
- * AM_STORE_DATE_NONE (due_date) when absent. */
-#define AM__ACCOUNT_MAX 48
-struct am__journal_entry {
-	char account[AM__ACCOUNT_MAX];
-	am_money debit, credit;
-	const char *kind;
+/* A ledger transaction as the backend keeps it: its postings (the
+ * domain's struct am_txn) and what it is about. Optional fields are 0
+ * (period, list_id), NULL (workshop, payment_ref) or AM_DATE_NONE
+ * (due_date) when absent. */
+struct am__ledger_txn {
+	int64_t id;
+	struct am_txn t;
 	int period;
 	const char *workshop;
 	int64_t list_id;
 	const char *payment_ref;
 	am_date due_date;
 	am_date value_date;
+	int64_t posted_at;
 };
 
 /* The newest revision of a list key, for the idempotency decision and
@@ -181,6 +180,11 @@ void am__post_batch_reset(struct am_store *s);
 void am__post_batch_free(struct am_store *s);
 /* After the commit: what the transaction learnt joins the person set. */
 void am__post_committed(struct am_store *s);
+
+/* reads.c: a workshop's account, its entries in id order and its totals
+ * (am_ledger_statement_totals()); none is no error. */
+int am__workshop_entries(struct am_store *s, const char *workshop,
+			 struct am_arena *a, struct am_employer_statement *out);
 
 /* person_set.c */
 int am__person_set_new(struct am_person_set **out);
@@ -247,6 +251,12 @@ struct am__list_head {
 	char list_no[13];
 	int64_t lines;
 };
+
+/* A transaction's postings, packed (codec.c); decoded back into out. */
+int am__postings_encode(const struct am_posting *p, size_t n,
+			struct am_buf *out);
+int am__postings_decode(const uint8_t *p, size_t len,
+			struct am_posting out[AM_TXN_POSTINGS_MAX], size_t *n);
 
 /* A stored payment, as the payments table holds it. */
 struct am__payment_row {
@@ -361,8 +371,8 @@ struct am_store_backend {
 			   int64_t *id);
 	/* Mark list id superseded. */
 	int (*list_supersede)(struct am_store *s, int64_t id);
-	/* The next free ledger id: above every journal id and list txn. */
-	int (*ledger_next)(struct am_store *s, int64_t *next);
+	/* A fresh ledger id from the backend's own sequence. */
+	int (*ledger_id)(struct am_store *s, int64_t *id);
 	/* Every workshop's code and terms, in code order. */
 	int (*workshop_terms)(struct am_store *s,
 			      int (*fn)(void *ctx, const char *code,
@@ -407,15 +417,17 @@ struct am_store_backend {
 	/* Copy what the log holds into the database without waiting for
 	 * anyone; *complete when all of it was. NULL as above. */
 	int (*checkpoint)(struct am_store *s, bool *complete);
-	/* Append n entries as one transaction with ids first, first + 1…
-	 * (txn = first). */
-	int (*journal_append)(struct am_store *s,
-			      const struct am__journal_entry *e, size_t n,
-			      int64_t now, int64_t first);
-	/* Totals of the whole ledger (journal and list assessments), and
-	 * how many transactions do not balance. */
-	int (*journal_check)(struct am_store *s, int64_t *debit,
-			     int64_t *credit, int64_t *unbalanced);
+	/* Append a ledger transaction (its id from ledger_id()). */
+	int (*ledger_append)(struct am_store *s,
+			     const struct am__ledger_txn *t);
+	/* Transaction id (AM_ENOT_FOUND when there is none); strings in a. */
+	int (*ledger_get)(struct am_store *s, int64_t id, struct am_arena *a,
+			  struct am__ledger_txn *out);
+	/* Every transaction in id order, to fn (strings valid during the
+	 * call); a non-zero return from fn stops the walk. */
+	int (*ledger_walk)(struct am_store *s,
+			   int (*fn)(void *ctx, const struct am__ledger_txn *t),
+			   void *ctx);
 	/* A migrated month: insert unless the key exists, else *existed and
 	 * *old holds the stored row's days, wage and h&h days; *wrote once
 	 * the row is in. */
@@ -433,11 +445,12 @@ struct am_store_backend {
 			    int (*fn)(void *ctx,
 				      const struct am_history_row *r),
 			    void *ctx);
-	/* Journal entries of an account in id order (arrays from the arena).
-	 * */
-	int (*account_read)(struct am_store *s, const char *account,
-			    struct am_arena *a,
-			    struct am_employer_statement *out);
+	/* The transactions that name a workshop (its lists' assessments, their
+	 * reversals, its payments and penalties), in id order, to fn. */
+	int (*workshop_txns)(struct am_store *s, const char *workshop,
+			     int (*fn)(void *ctx,
+				       const struct am__ledger_txn *t),
+			     void *ctx);
 	/* The posted lists of a workshop in a period, in list number order,
 	 * to fn. */
 	int (*lists_posted)(struct am_store *s, const char *workshop,

@@ -265,10 +265,16 @@ static void test_post_and_repost(void **state)
 
 	/* The rows: one list holding its three lines, and its assessment
 	 * as one transaction: two debits (the workshop, the state's 3%)
-	 * whose sum is the five credits'. Nothing in the journal. */
+	 * whose sum is the five credits', a row of the ledger that the
+	 * list's row names. */
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists"), 1);
 	assert_int_equal(raw_int(path, "SELECT lines FROM wage_lists"), 3);
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM ledger"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM ledger AS g"
+				       " JOIN wage_lists AS l ON l.txn = g.id"
+				       " AND l.id = g.list_id"
+				       " WHERE g.kind = 'assessment'"),
+			 1);
 	assert_int_equal(raw_int(path, "SELECT owed_workshop FROM wage_lists"),
 			 FIRST_OWED);
 	assert_int_equal(raw_int(path, "SELECT owed_state FROM wage_lists"),
@@ -304,7 +310,10 @@ static void test_post_and_repost(void **state)
 	assert_int_equal(raw_int(path, "SELECT sum(entries) FROM "
 				       "index_segments"),
 			 3);
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(
+		raw_int(path,
+			"SELECT count(*) FROM ledger WHERE kind <> 'assessment'"),
+		0);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit WHERE "
 				       "action LIKE 'list%'"),
 			 1);
@@ -330,7 +339,10 @@ static void test_conflict_refused(void **state)
 	assert_int_equal(outcome, AM_POST_REFUSED_CONFLICT);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists"), 1);
 	assert_int_equal(raw_int(path, "SELECT sum(lines) FROM wage_lists"), 3);
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(
+		raw_int(path,
+			"SELECT count(*) FROM ledger WHERE kind <> 'assessment'"),
+		0);
 	/* Another list number or period is another list. */
 	snprintf(u.l.list_no, sizeof(u.l.list_no), "02");
 	assert_int_equal(post(s, &u, false, &outcome), 0);
@@ -460,10 +472,16 @@ static void test_failure_poisons_batch(void **state)
 	assert_int_equal(am_store_commit(s), AM_ESTORE_SQL);
 	assert_false(am_store_in_transaction(s));
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists"), 1);
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(
+		raw_int(path,
+			"SELECT count(*) FROM ledger WHERE kind <> 'assessment'"),
+		0);
 	/* On its own: refused, nothing left; the next one posts. */
 	assert_int_equal(post(s, &v, true, &outcome), AM_ESTORE_CONFLICT);
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(
+		raw_int(path,
+			"SELECT count(*) FROM ledger WHERE kind <> 'assessment'"),
+		0);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 	assert_int_equal(outcome, AM_POST_POSTED);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists"), 2);
@@ -476,7 +494,7 @@ static void test_failure_poisons_batch(void **state)
 	drop_db(path);
 }
 
-/* A list with no lines is posted with no journal entries. */
+/* A list with no lines is posted with nothing in the ledger. */
 static void test_empty_list(void **state)
 {
 	const char *path = db_path("empty.db");
@@ -488,7 +506,7 @@ static void test_empty_list(void **state)
 	list_init(&t, W1, 1403, 7, "01", 0x44);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 	assert_int_equal(outcome, AM_POST_POSTED);
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM ledger"), 0);
 	assert_int_equal(raw_int(path, "SELECT lines FROM wage_lists"), 0);
 	assert_balanced(s);
 	am_store_close(s);
@@ -527,12 +545,15 @@ static void test_amend(void **state)
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists WHERE"
 				       " id = 2 AND status = 'posted'"),
 			 1);
-	/* Its seven entries reversed in the journal; the new list's
-	 * assessment is on its row. */
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal WHERE "
+	/* Its assessment reversed in one transaction; the new list's
+	 * assessment beside the two. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM ledger WHERE "
 				       "kind = 'reversal' AND list_id = 1"),
-			 7);
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM journal"), 7);
+			 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM ledger WHERE "
+				       "kind = 'assessment' AND list_id = 2"),
+			 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM ledger"), 3);
 	assert_int_equal(raw_int(path, "SELECT revision FROM wage_lists"
 				       " WHERE id = 2"),
 			 1);
@@ -728,9 +749,10 @@ static void test_payments(void **state)
 	assert_int_equal(st.entries[1].value_date, p.paid_on);
 	assert_null(st.entries[0].reference);
 	assert_int_equal(st.entries[0].period.year, 1403);
-	assert_int_equal(raw_int(path, "SELECT sum(debit) FROM journal WHERE "
-				       "account = 'bank'"),
-			 80000000);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM ledger WHERE "
+				       "kind = 'payment' AND"
+				       " payment_ref = 'BANK-0001'"),
+			 1);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit WHERE "
 				       "action = 'payment.post'"),
 			 2);
@@ -1042,7 +1064,142 @@ static void test_workshop_terms(void **state)
 	drop_db(db_path("terms.db"));
 }
 
-/* The journal refuses to be changed. */
+/* A database of the layout before 0004_ledger.sql (an amended list's two
+ * assessments on their rows, the reversal and a payment in the journal,
+ * one row per posting) is migrated: the ledger holds the four
+ * transactions under their ids, the statement and the check are what
+ * they were, the journal is gone, and the sequence goes on after them. */
+static void test_migrate_ledger(void **state)
+{
+	const char *path = db_path("v3.db");
+	struct am_employer_statement st;
+	struct am_store *s;
+	struct am_arena a;
+	int64_t d = 0, c = 0, id = 0;
+	int from = -1, to = -1, outcome = -1;
+	bool ok = false;
+	struct test_list t;
+	char sql[512];
+
+	(void)state;
+	drop_db(path);
+	assert_int_equal(raw_exec(path, "CREATE TABLE schema_migrations ("
+					" version INTEGER PRIMARY KEY,"
+					" name TEXT NOT NULL,"
+					" checksum TEXT NOT NULL,"
+					" applied_at INTEGER NOT NULL)"),
+			 SQLITE_OK);
+	for (int v = 0; v < 3; v++) {
+		char sum[65];
+
+		assert_int_equal(raw_exec(path, am__sqlite_migrations[v].sql),
+				 SQLITE_OK);
+		assert_int_equal(
+			am__migration_checksum(&am__sqlite_migrations[v], sum),
+			0);
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO schema_migrations VALUES"
+			 " (%d, '%s', '%s', 0)",
+			 v + 1, am__sqlite_migrations[v].name, sum);
+		assert_int_equal(raw_exec(path, sql), SQLITE_OK);
+	}
+	assert_int_equal(
+		raw_exec(path,
+			 "INSERT INTO workshops (code, name, created_at,"
+			 " updated_at) VALUES ('" W1 "', 'کارگاه', 0, 0);"
+			 "INSERT INTO workshop_keys VALUES ('" W1 "');"
+			 /* The amendment (txn 2), then the list it replaced
+			  * (txn 1): 3,300 and 6,600 assessed. */
+			 "INSERT INTO wage_lists (id, workshop, year, month,"
+			 " period, list_no, revision, hash, status, lines,"
+			 " t_days, t_subject, t_insured, t_employer, t_state,"
+			 " t_unemployment, t_hard_harmful, owed_workshop,"
+			 " owed_state, rules_identity, due_date,"
+			 " state_pays_employer, txn, value_date, posted_at,"
+			 " superseded_by, body) VALUES"
+			 " (2, '" W1 "', 1403, 7, 140307, '01', 1,"
+			 " zeroblob(32), 'posted', 1, 30, 20000, 1400, 4000,"
+			 " 600, 600, 0, 6000, 600, 'r', 20400, 0, 2, 20300,"
+			 " 1, NULL, x'00'),"
+			 " (1, '" W1 "', 1403, 7, 140307, '01', 0,"
+			 " zeroblob(32), 'superseded', 1, 30, 10000, 700,"
+			 " 2000, 300, 300, 0, 3000, 300, 'r', 20400, 0, 1,"
+			 " 20300, 1, 2, x'00');"
+			 /* The reversal of list 1 (txn 3, ids 3-8) and a
+			  * payment (txn 9, ids 9-10). */
+			 "INSERT INTO journal (id, txn, account, debit,"
+			 " credit, kind, period, workshop, list_id,"
+			 " payment_ref, due_date, value_date, posted_at)"
+			 " VALUES"
+			 " (3, 3, 'workshop:" W1 "', 0, 3000, 'reversal',"
+			 " 140307, '" W1 "', 1, NULL, NULL, 20301, 2),"
+			 " (4, 3, 'state', 0, 300, 'reversal', 140307, '" W1
+			 "', 1, NULL, NULL, 20301, 2),"
+			 " (5, 3, 'contributions:insured', 700, 0,"
+			 " 'reversal', 140307, '" W1
+			 "', 1, NULL, NULL, 20301, 2),"
+			 " (6, 3, 'contributions:employer', 2000, 0,"
+			 " 'reversal', 140307, '" W1
+			 "', 1, NULL, NULL, 20301, 2),"
+			 " (7, 3, 'contributions:state', 300, 0, 'reversal',"
+			 " 140307, '" W1 "', 1, NULL, NULL, 20301, 2),"
+			 " (8, 3, 'contributions:unemployment', 300, 0,"
+			 " 'reversal', 140307, '" W1
+			 "', 1, NULL, NULL, 20301, 2),"
+			 " (9, 9, 'bank', 5000, 0, 'payment', 140307, '" W1
+			 "', NULL, 'B-1', NULL, 20310, 3),"
+			 " (10, 9, 'workshop:" W1 "', 0, 5000, 'payment',"
+			 " 140307, '" W1 "', NULL, 'B-1', NULL, 20310, 3)"),
+		SQLITE_OK);
+
+	assert_int_equal(am_store_open(path, &s), 0);
+	s->clock = 1700000000;
+	assert_int_equal(am_store_migrate(s, &from, &to), 0);
+	assert_int_equal(from, 3);
+	assert_int_equal(to, 4);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master"
+				       " WHERE name = 'journal'"),
+			 0);
+	assert_int_equal(raw_int(path, "SELECT group_concat(id || kind, ',')"
+				       " = '1assessment,2assessment,"
+				       "3reversal,9payment' FROM ledger"),
+			 1);
+	assert_int_equal(raw_int(path, "SELECT next FROM sequences"
+				       " WHERE name = 'ledger'"),
+			 11);
+	assert_int_equal(am_store_journal_check(s, &ok, &d, &c), 0);
+	assert_true(ok);
+	assert_int_equal(d, 3300 + 6600 + 3300 + 5000);
+	assert_int_equal(c, d);
+	am_arena_init(&a, 0);
+	assert_int_equal(am_store_employer_statement(s, W1, &a, &st), 0);
+	assert_int_equal(st.nentries, 4);
+	assert_int_equal(st.entries[0].debit, 3000);
+	assert_int_equal(st.entries[0].list_id, 1);
+	assert_int_equal(st.entries[1].debit, 6000);
+	assert_string_equal(st.entries[2].kind, "reversal");
+	assert_int_equal(st.entries[2].credit, 3000);
+	assert_string_equal(st.entries[3].reference, "B-1");
+	assert_int_equal(st.assessed, 6000);
+	assert_int_equal(st.paid, 5000);
+	assert_int_equal(st.balance, 1000);
+	am_arena_release(&a);
+	/* The next transaction takes the sequence's next id. */
+	list_init(&t, W1, 1403, 8, "01", 0x31);
+	list_add(&t, "0012345679", 30, 3000000, false, false);
+	assert_int_equal(post(s, &t, false, &outcome), 0);
+	assert_int_equal(outcome, AM_POST_POSTED);
+	id = raw_int(path, "SELECT max(id) FROM ledger");
+	assert_int_equal(id, 11);
+	assert_int_equal(raw_int(path, "SELECT txn FROM wage_lists"
+				       " WHERE period = 140308"),
+			 11);
+	assert_balanced(s);
+	am_store_close(s);
+	drop_db(path);
+}
+
+/* The ledger refuses to be changed. */
 static void test_journal_append_only(void **state)
 {
 	const char *path = db_path("ledger.db");
@@ -1054,7 +1211,7 @@ static void test_journal_append_only(void **state)
 	(void)state;
 	first_list(&t);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
-	/* An amendment, so that the journal has entries (its reversal). */
+	/* An amendment, so that the ledger has a reversal too. */
 	list_init(&t, W1, 1403, 7, "01", 0x12);
 	list_add(&t, "0012345679", 30, 3000000, false, false);
 	assert_int_equal(post(s, &t, true, &outcome), 0);
@@ -1067,15 +1224,22 @@ static void test_journal_append_only(void **state)
 			 SQLITE_CONSTRAINT);
 	assert_int_equal(raw_exec(path, "DELETE FROM wage_lists"),
 			 SQLITE_CONSTRAINT);
-	assert_int_equal(raw_exec(path, "UPDATE journal SET debit = 1"),
+	assert_int_equal(raw_exec(path, "UPDATE ledger SET period = 140301"),
 			 SQLITE_CONSTRAINT);
-	assert_int_equal(raw_exec(path, "DELETE FROM journal"),
+	assert_int_equal(raw_exec(path, "DELETE FROM ledger"),
 			 SQLITE_CONSTRAINT);
-	/* Someone who drops the trigger and edits an entry is found. */
-	assert_int_equal(raw_exec(path, "DROP TRIGGER journal_no_update;"
-					"UPDATE journal SET credit = credit + 1"
-					" WHERE id = (SELECT min(id) FROM"
-					" journal WHERE credit > 0)"),
+	/* Someone who drops the trigger and edits a posting is found: the
+	 * reversal's last posting is a debit, its last byte the credit's
+	 * varint 0, made 1. */
+	assert_int_equal(raw_int(path, "SELECT hex(substr(postings, -1))"
+				       " = '00' FROM ledger"
+				       " WHERE kind = 'reversal'"),
+			 1);
+	assert_int_equal(raw_exec(path, "DROP TRIGGER ledger_no_update;"
+					"UPDATE ledger SET postings ="
+					" CAST(substr(postings, 1,"
+					" length(postings) - 1) || x'01'"
+					" AS BLOB) WHERE kind = 'reversal'"),
 			 SQLITE_OK);
 	assert_int_equal(am_store_open(path, &s), 0);
 	assert_int_equal(am_store_journal_check(s, &ok, NULL, NULL), 0);
@@ -1206,15 +1370,15 @@ static int batch(struct am_store *s)
 	return err;
 }
 
-/* Rows the batch writes: 3 lists, the 7 journal entries of t's reversal,
+/* Rows the batch writes: 3 lists and their 3 assessments, t's reversal,
  * one index block and its segment (5 entries), 2 audit entries (the
  * amendment, the lists). */
-#define BATCH_ROWS (3 + 7 + 1 + 1 + 2)
+#define BATCH_ROWS (3 + 3 + 1 + 1 + 1 + 2)
 
 static long long count_batch(const char *path)
 {
 	return raw_int(path, "SELECT (SELECT count(*) FROM wage_lists)"
-			     " + (SELECT count(*) FROM journal)"
+			     " + (SELECT count(*) FROM ledger)"
 			     " + (SELECT count(*) FROM person_index)"
 			     " + (SELECT count(*) FROM index_segments)"
 			     " + (SELECT count(*) FROM audit WHERE action"
@@ -1257,7 +1421,7 @@ static void fault_sweep(unsigned long count)
 	assert_true(k < 1000);
 	assert_int_equal(fired_runs, k - 1);
 	/* Pinned: see test_fault_counts. */
-	assert_int_equal(fired_runs, 2 + 1 + 2 + 1 + 6 + 1 + 1 + 2 + 1);
+	assert_int_equal(fired_runs, 2 + 1 + 3 + 3 + 10 + 1 + 1 + 2 + 1);
 }
 
 /* The persons of test_person_set: one registered with a good code, one
@@ -1671,16 +1835,17 @@ static void test_fault_counts(void **state)
 	assert_int_equal(am__store_fault_wrap(inner, 0, 1, INJECTED, &s), 0);
 	assert_int_equal(batch(s), 0);
 	/* begin, a schema check (2); the posting mode on (1; off is not
-	 * counted); t, a new key: the ledger's next id (read once per
-	 * transaction) and the insert, whose unique key would find an
-	 * earlier list (2); u: the insert (1); v, an
-	 * amendment: find, the reversal, supersede, insert, audit head and
-	 * insert (6). The commit: the batch's persons checked against the
+	 * counted); t, a new key: a ledger id, the list's insert (whose
+	 * unique key would find an earlier list) and its assessment's (3);
+	 * u the same (3); v, an amendment: find, the reversal (the
+	 * assessment it undoes read, an id, its insert: 3), supersede, an
+	 * id, the list's and its assessment's inserts, audit head and
+	 * insert (10). The commit: the batch's persons checked against the
 	 * registry in one merge (1; the test lines carry no sex, so none is
 	 * registered); the batch's index entries (1); the lists' audit
 	 * head and insert; the commit itself (1). */
 	assert_int_equal(am__store_fault_calls(s),
-			 2 + 1 + 2 + 1 + 6 + 1 + 1 + 2 + 1);
+			 2 + 1 + 3 + 3 + 10 + 1 + 1 + 2 + 1);
 	am_store_close(s);
 	/* The first list was amended in the same transaction: its lines
 	 * stay indexed for the record, and the history skips them. */
@@ -1724,6 +1889,7 @@ int main(void)
 		cmocka_unit_test(test_compact_many),
 		cmocka_unit_test(test_workshop_terms),
 		cmocka_unit_test(test_journal_append_only),
+		cmocka_unit_test(test_migrate_ledger),
 		cmocka_unit_test(test_bulk_person),
 		cmocka_unit_test(test_prepared),
 		cmocka_unit_test(test_person_set),

@@ -75,7 +75,7 @@ static struct am_store *open_new(const char *name)
 	assert_int_equal(am_store_open(db_path(name), &s), 0);
 	assert_int_equal(am_store_migrate(s, &from, &to), 0);
 	assert_int_equal(from, 0);
-	assert_int_equal(to, 3);
+	assert_int_equal(to, 4);
 	s->clock = 1700000000;
 	return s;
 }
@@ -226,10 +226,10 @@ static void test_not_initialised(void **state)
 	assert_int_equal(am_store_open(path, &s), 0);
 	assert_int_equal(am_store_schema_version(s, &v), 0);
 	assert_int_equal(v, 0);
-	assert_int_equal(am_store_schema_latest(s), 3);
+	assert_int_equal(am_store_schema_latest(s), 4);
 	assert_int_equal(am_store_person_get(s, "0012345679", &a, &p),
 			 AM_ESTORE_NOT_INITIALISED);
-	assert_non_null(strstr(am_store_errmsg(s), "needs 3"));
+	assert_non_null(strstr(am_store_errmsg(s), "needs 4"));
 	am_store_close(s);
 
 	/* Read only, on the file that now exists but has no schema. */
@@ -254,24 +254,24 @@ static void test_migrate_twice(void **state)
 	int from = -1, to = -1, v = -1;
 
 	assert_int_equal(am_store_schema_version(s, &v), 0);
-	assert_int_equal(v, 3);
+	assert_int_equal(v, 4);
 	assert_int_equal(am_store_migrate(s, &from, &to), 0);
-	assert_int_equal(from, 3);
-	assert_int_equal(to, 3);
+	assert_int_equal(from, 4);
+	assert_int_equal(to, 4);
 	am_store_close(s);
 
 	/* Again from a new handle: still nothing to do. */
 	assert_int_equal(am_store_open(path, &s), 0);
 	assert_int_equal(am_store_migrate(s, &from, &to), 0);
-	assert_int_equal(from, 3);
-	assert_int_equal(to, 3);
+	assert_int_equal(from, 4);
+	assert_int_equal(to, 4);
 	assert_int_equal(am_store_migrate(s, NULL, NULL), 0);
 	am_store_close(s);
 
 	/* The version table: one row per migration, with its checksum. */
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM "
 				       "schema_migrations"),
-			 3);
+			 4);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM schema_migrations"
 				       " WHERE version = 1 AND name = "
 				       "'0001_registry'"),
@@ -280,7 +280,7 @@ static void test_migrate_twice(void **state)
 				       " WHERE version = 2 AND name = "
 				       "'0002_audit' AND applied_at > 0"),
 			 1);
-	assert_int_equal(am__sqlite_migrations_nr, 3);
+	assert_int_equal(am__sqlite_migrations_nr, 4);
 	assert_int_equal(am__migration_checksum(&am__sqlite_migrations[0], sum),
 			 0);
 	assert_int_equal(strlen(sum), 64);
@@ -312,18 +312,18 @@ static void test_schema_newer(void **state)
 
 	am_arena_init(&a, 0);
 	am_store_close(s);
-	/* A newer amanat applied migration 4. */
+	/* A newer amanat applied migration 5. */
 	assert_int_equal(raw_exec(path, "INSERT INTO schema_migrations VALUES"
-					" (4, '0004_future', '00', 0)"),
+					" (5, '0005_future', '00', 0)"),
 			 SQLITE_OK);
 	assert_int_equal(am_store_open(path, &s), 0);
 	assert_int_equal(am_store_schema_version(s, &v), 0);
-	assert_int_equal(v, 4);
+	assert_int_equal(v, 5);
 	assert_int_equal(am_store_migrate(s, &from, &to),
 			 AM_ESTORE_SCHEMA_NEWER);
 	assert_int_equal(from, -1); /* untouched on failure */
 	assert_int_equal(to, -1);
-	assert_non_null(strstr(am_store_errmsg(s), "4"));
+	assert_non_null(strstr(am_store_errmsg(s), "5"));
 	assert_int_equal(am_store_person_get(s, "0012345679", &a, &p),
 			 AM_ESTORE_SCHEMA_NEWER);
 	assert_int_equal(am_store_meta_set(s, "k", "v"),
@@ -332,7 +332,7 @@ static void test_schema_newer(void **state)
 	/* The refusal changed nothing. */
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM "
 				       "schema_migrations"),
-			 4);
+			 5);
 	drop_db(path);
 	am_arena_release(&a);
 }
