@@ -1,5 +1,7 @@
 /* Fuzz the store's packed forms (src/store/codec.c): arbitrary bytes read
- * as a list's body, as a person record and as an index block. Stored bytes
+ * as a list's body, as a person record, as an index block and as a ledger
+ * transaction's postings (which must pack back to what they were read
+ * as). Stored bytes
  * are trusted no more than a file: every decoder must stop at the end and
  * say the bytes are bad, never read past them. */
 #include <stdint.h>
@@ -9,6 +11,7 @@
 #include "amanat/arena.h"
 #include "amanat/error.h"
 #include "amanat/assess.h"
+#include "amanat/buf.h"
 #include "amanat/formats.h"
 #include "store/store_int.h"
 
@@ -56,6 +59,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (size_t i = 1; i < n; i++)
 				if (e[i].code < e[i - 1].code)
 					abort();
+	}
+	/* A transaction's postings. */
+	{
+		struct am_posting p[AM_TXN_POSTINGS_MAX],
+			q[AM_TXN_POSTINGS_MAX];
+		struct am_buf b;
+		size_t np = 0, nq = 0;
+
+		if (!am__postings_decode(data, size, p, &np)) {
+			am_buf_init(&b, 0);
+			if (am__postings_encode(p, np, &b) ||
+			    am__postings_decode((const uint8_t *)b.buf, b.len,
+						q, &nq) ||
+			    nq != np)
+				abort();
+			for (size_t i = 0; i < np; i++)
+				if (strcmp(p[i].account, q[i].account) ||
+				    p[i].debit != q[i].debit ||
+				    p[i].credit != q[i].credit)
+					abort();
+			am_buf_release(&b);
+		}
 	}
 	am_arena_release(&ar);
 	return 0;

@@ -85,7 +85,7 @@ static int ckpt_wait(struct am_store *s)
 /* The thread on a handle of its own, s's own checkpoints off. */
 static int ckpt_start(struct am_store *s)
 {
-	const char *path = am__store_sqlite_path(s);
+	const char *path = s->be->uri ? s->be->uri(s) : NULL;
 	struct am__ckpt *c;
 
 	if (!path || !s->be->checkpoint || !s->be->autocheckpoint ||

@@ -635,16 +635,58 @@ static const char *const account_names[ACC__COUNT] = {
 	[ACC_HARD_HARMFUL] = "contributions:hard_harmful",
 };
 
+/* The account's tag: one comparison of the name, chosen by a letter
+ * ("contributions:" is 14 letters long). */
+static int account_tag(const char *name)
+{
+	int t = ACC_NAMED;
+
+	switch (name[0]) {
+	case 's':
+		t = ACC_STATE;
+		break;
+	case 'b':
+		t = ACC_BANK;
+		break;
+	case 'c':
+		if (strlen(name) > 14)
+			switch (name[14]) {
+			case 'i':
+				t = ACC_INSURED;
+				break;
+			case 'e':
+				t = ACC_EMPLOYER;
+				break;
+			case 's':
+				t = ACC_STATE_SHARE;
+				break;
+			case 'u':
+				t = ACC_UNEMPLOYMENT;
+				break;
+			case 'h':
+				t = ACC_HARD_HARMFUL;
+				break;
+			default:
+				break;
+			}
+		break;
+	default:
+		break;
+	}
+	return t != ACC_NAMED && !strcmp(name, account_names[t]) ? t
+								 : ACC_NAMED;
+}
+
 static uint8_t *raw_account(uint8_t *p, const char *name)
 {
 	static const char ws[] = "workshop:";
+	int t = account_tag(name);
 	int64_t code;
 
-	for (int t = ACC_STATE; t < ACC__COUNT; t++)
-		if (!strcmp(name, account_names[t])) {
-			*p++ = (uint8_t)t;
-			return p;
-		}
+	if (t != ACC_NAMED) {
+		*p++ = (uint8_t)t;
+		return p;
+	}
 	if (!strncmp(name, ws, sizeof(ws) - 1) &&
 	    !am__code_int(name + sizeof(ws) - 1, &code)) {
 		*p++ = ACC_WORKSHOP;

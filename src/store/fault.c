@@ -55,6 +55,14 @@ static void fault_close(struct am_store *s)
 	free(f);
 }
 
+/* Where the inner database is, for a second handle: not counted. */
+static const char *fault_uri(struct am_store *s)
+{
+	struct am_store *in = fs(s)->inner;
+
+	return in->be->uri ? in->be->uri(in) : NULL;
+}
+
 /* A constant of the program, not a call on the database: not counted. */
 static int fault_schema_latest(const struct am_store *s)
 {
@@ -92,6 +100,7 @@ static const struct am_store_backend fault_backend = {
 	.name = "fault",
 	.open = NULL, /* made by am__store_fault_wrap(), never by a URI */
 	.close = fault_close,
+	.uri = fault_uri,
 	.schema_latest = fault_schema_latest,
 	.posting = fault_posting,
 	.autocheckpoint = fault_autocheckpoint,

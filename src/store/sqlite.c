@@ -1280,11 +1280,12 @@ int am__store_sqlite_busy_timeout(struct am_store *s, int ms)
 	return 0;
 }
 
-const char *am__store_sqlite_path(struct am_store *s)
+/* Its file: a second handle on it needs a SQLite built with threads. */
+static const char *sq_uri(struct am_store *s)
 {
 	const char *path;
 
-	if (s->be != &am__store_sqlite || !sqlite3_threadsafe())
+	if (!sqlite3_threadsafe())
 		return NULL;
 	path = sqlite3_db_filename(sq(s)->db, "main");
 	return path && *path ? path : NULL;
@@ -1293,6 +1294,7 @@ const char *am__store_sqlite_path(struct am_store *s)
 const struct am_store_backend am__store_sqlite = {
 	.name = "sqlite",
 	.open = sq_open,
+	.uri = sq_uri,
 	.close = sq_close,
 	.begin = sq_begin,
 	.commit = sq_commit,

@@ -89,8 +89,9 @@ static const char *const wage_sql[W__COUNT] = {
 			 " AND first_code <= ?3"
 			 " ORDER BY first_code DESC LIMIT 1",
 	[W_LEDGER_INSERT] =
-		"INSERT INTO ledger (id, kind, period, workshop, list_id,"
-		" payment_ref, due_date, value_date, posted_at, postings)"
+		"INSERT INTO ledger (id, kind, period, workshop,"
+		" list_id, payment_ref, due_date, value_date, posted_at,"
+		" postings)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[W_LEDGER_GET] = "SELECT " LEDGER_COLUMNS " FROM ledger WHERE id = ?1",
 	[W_LEDGER_ALL] = "SELECT " LEDGER_COLUMNS " FROM ledger ORDER BY id",

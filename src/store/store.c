@@ -129,7 +129,7 @@ int am_store_open(const char *uri, struct am_store **out)
 
 int am_store_open_reader(struct am_store *s, struct am_store **out)
 {
-	const char *path = am__store_sqlite_path(s);
+	const char *path = s->be->uri ? s->be->uri(s) : NULL;
 	struct am_store *r = NULL;
 	int err;
 

@@ -291,6 +291,10 @@ struct am_store_backend {
 		    char *errmsg);
 	/* Free everything; an open transaction is rolled back. */
 	void (*close)(struct am_store *s);
+	/* The URI a second handle on the same database opens (a reader, the
+	 * checkpoint thread's handle), or NULL when there is none (an
+	 * in-memory database). */
+	const char *(*uri)(struct am_store *s);
 
 	/* Write transaction: begin, commit (on failure the transaction may
 	 * still be open: the caller rolls back), rollback (a no-op when none
@@ -467,11 +471,6 @@ extern const struct am_store_backend am__store_sqlite;
  * AM_ESTORE_BUSY (default 5000 ms). AM_EINVALID_ARGUMENT for another
  * backend. */
 int am__store_sqlite_busy_timeout(struct am_store *s, int ms);
-/* The file of a SQLite handle's database, for a second handle on it; NULL
- * for another backend, an in-memory database, or a SQLite without
- * threads. */
-const char *am__store_sqlite_path(struct am_store *s);
-
 /* checkpoint.c: am_store_begin() waits here every few commits while the
  * checkpoint thread is on; am_store_commit() asks it for a copy. */
 int am__ckpt_before_begin(struct am_store *s);
