@@ -52,7 +52,7 @@ static void *rows_next(struct rows *g)
 static int rows_to_arena(struct rows *g, struct am_arena *a, void **out)
 {
 	*out = NULL;
-	if (g->n) {
+	if (g->n && g->v) {
 		*out = am_arena_alloc(a, g->n * g->size);
 		if (*out)
 			memcpy(*out, g->v, g->n * g->size);
@@ -204,7 +204,7 @@ int am_store_history(struct am_store *s, const char *national_code,
 		free(g.v);
 		return err;
 	}
-	if (g.n)
+	if (g.v && g.n > 1)
 		qsort(g.v, g.n, g.size, cmp_month);
 	memset(&h, 0, sizeof(h));
 	h.nmonths = g.n;
@@ -322,7 +322,8 @@ int am_store_worker_statement(struct am_store *s, const char *national_code,
 		free(c.g.v);
 		return err;
 	}
-	qsort(c.g.v, c.g.n, c.g.size, cmp_report);
+	if (c.g.v && c.g.n > 1)
+		qsort(c.g.v, c.g.n, c.g.size, cmp_report);
 	*n = c.g.n;
 	if (rows_to_arena(&c.g, a, &rows))
 		return am__store_errf(s, AM_ENOMEM,
@@ -541,6 +542,7 @@ int am_store_employer_statement(struct am_store *s, const char *workshop,
 	struct am_employer_statement r;
 	int err;
 
+	memset(&r, 0, sizeof(r));
 	if (empty(workshop))
 		return bad_key(s, "workshop code");
 	err = am__store_ready(s);
