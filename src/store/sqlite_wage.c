@@ -1253,12 +1253,35 @@ int am__sq_history_rows(struct am_store *s, const char *national_code,
 
 /* A workshop's transactions: its lists' assessments (from its lists'
  * txn) and the rest (the partial index), merged by id. */
+/* The assessments of ids[*i..) below id (INT64_MAX: all of them), to fn:
+ * read by id; a list with nothing assessed has none. */
+static int assessments_before(struct am_store *s, const struct grow *ids,
+			      size_t *i, int64_t id,
+			      int (*fn)(void *ctx,
+					const struct am__ledger_txn *t),
+			      void *ctx, struct am_arena *a)
+{
+	const int64_t *v = ids->v;
+	int err = 0;
+
+	while (!err && *i < ids->n && v[*i] < id) {
+		struct am__ledger_txn x;
+
+		err = am__sq_ledger_get(s, v[(*i)++], a, &x);
+		if (err == AM_ENOT_FOUND)
+			err = 0;
+		else if (!err)
+			err = fn(ctx, &x);
+		am_arena_clear(a);
+	}
+	return err;
+}
+
 int am__sq_workshop_txns(struct am_store *s, const char *workshop,
 			 int (*fn)(void *ctx, const struct am__ledger_txn *t),
 			 void *ctx)
 {
 	struct grow ids = { NULL, 0, 0, sizeof(int64_t) };
-	struct am__ledger_txn x;
 	struct am_arena a;
 	sqlite3_stmt *st = NULL;
 	size_t i = 0;
@@ -1295,29 +1318,17 @@ int am__sq_workshop_txns(struct am_store *s, const char *workshop,
 		rc = 0;
 		err = ledger_row(s, st, NULL, &y);
 		/* The assessments before it first (ids only ascend). */
-		while (!err && i < ids.n && ((int64_t *)ids.v)[i] < y.id) {
-			err = am__sq_ledger_get(s, ((int64_t *)ids.v)[i++], &a,
-						&x);
-			if (err == AM_ENOT_FOUND) /* a list with no lines */
-				err = 0;
-			else if (!err)
-				err = fn(ctx, &x);
-			am_arena_clear(&a);
-		}
+		if (!err)
+			err = assessments_before(s, &ids, &i, y.id, fn, ctx,
+						 &a);
 		if (!err)
 			err = fn(ctx, &y);
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = am__sq_fail(s, rc, "statement");
 	am__sq_finish(st);
-	while (!err && i < ids.n) {
-		err = am__sq_ledger_get(s, ((int64_t *)ids.v)[i++], &a, &x);
-		if (err == AM_ENOT_FOUND)
-			err = 0;
-		else if (!err)
-			err = fn(ctx, &x);
-		am_arena_clear(&a);
-	}
+	if (!err)
+		err = assessments_before(s, &ids, &i, INT64_MAX, fn, ctx, &a);
 	am_arena_release(&a);
 	free(ids.v);
 	return err;
