@@ -47,9 +47,7 @@ enum wage_stmt {
 	" value_date, posted_at, postings"
 
 static const char *const wage_sql[W__COUNT] = {
-	[W_LIST_FIND] = "SELECT id, hash, status, revision, txn, t_insured,"
-			" t_employer, t_state, t_unemployment, t_hard_harmful,"
-			" owed_workshop, owed_state, due_date FROM wage_lists"
+	[W_LIST_FIND] = "SELECT id, hash, status, revision, txn FROM wage_lists"
 			" WHERE workshop = ?1 AND period = ?2 AND list_no = ?3"
 			" ORDER BY revision DESC LIMIT 1",
 	[W_LIST_INSERT] =
@@ -291,14 +289,6 @@ int am__sq_list_find(struct am_store *s, const char *workshop, int period,
 	key->posted = status && !strcmp((const char *)status, "posted");
 	key->revision = sqlite3_column_int64(st, 3);
 	key->txn = sqlite3_column_int64(st, 4);
-	key->insured = sqlite3_column_int64(st, 5);
-	key->employer = sqlite3_column_int64(st, 6);
-	key->state = sqlite3_column_int64(st, 7);
-	key->unemployment = sqlite3_column_int64(st, 8);
-	key->hard_harmful = sqlite3_column_int64(st, 9);
-	key->owed_workshop = sqlite3_column_int64(st, 10);
-	key->owed_state = sqlite3_column_int64(st, 11);
-	key->due_date = (am_date)sqlite3_column_int64(st, 12);
 	am__sq_finish(st);
 	return 0;
 }

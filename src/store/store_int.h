@@ -150,15 +150,12 @@ struct am__ledger_txn {
 };
 
 /* The newest revision of a list key, for the idempotency decision and
- * the amend: its amounts are what a reversal undoes. */
+ * the amend: its ledger transaction (txn) is what a reversal undoes. */
 struct am__list_key {
 	bool found;
 	bool posted; /* else superseded */
 	int64_t id, revision, txn;
 	uint8_t hash[32];
-	am_money insured, employer, state, unemployment, hard_harmful;
-	am_money owed_workshop, owed_state;
-	am_date due_date;
 };
 
 /* One entry of the by-person index: a line of a posted list. */
