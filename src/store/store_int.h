@@ -264,6 +264,39 @@ struct am__payment_row {
 	am_date paid_on;
 };
 
+/*
+ * Moving a whole database between backends (copy.c, "amanat db copy"): its
+ * logical tables, which every backend holds under these names with these
+ * columns, walked in key order and loaded into an empty target. What a
+ * backend keeps beside them for its own access paths (SQLite's by-person
+ * blocks and its side tables of codes, PostgreSQL's person_lines) is not
+ * copied: the target's loads keep their side tables, and copy.c rebuilds
+ * the by-person index from the lists' bodies through index_add().
+ */
+enum am__val_type { AM__VAL_NULL, AM__VAL_INT, AM__VAL_TEXT, AM__VAL_BLOB };
+
+/* A column's value: an integer in i, text or bytes in p[0..n) (text is
+ * not NUL-terminated). */
+struct am__val {
+	enum am__val_type type;
+	int64_t i;
+	const void *p;
+	size_t n;
+};
+
+/* A logical table: its name, its columns in the order rows carry them,
+ * and the columns of its key (what a walk orders by). */
+struct am__table {
+	const char *name;
+	const char *const *cols;
+	size_t ncols;
+	const char *order; /* "seq", "period, workshop, list_no, revision" */
+};
+
+/* The tables, parents before children (copy.c). */
+extern const struct am__table am__tables[];
+extern const size_t am__tables_nr;
+
 struct am_wage_list;
 struct am_line_assessment;
 
@@ -461,6 +494,21 @@ struct am_store_backend {
 	/* List id's body (its lines, packed: codec.c), copied into a. */
 	int (*list_body)(struct am_store *s, int64_t id, struct am_arena *a,
 			 const uint8_t **body, size_t *len);
+
+	/* Every row of logical table t, in t->order, each as t->ncols values
+	 * to fn (valid during the call), in one snapshot; a non-zero return
+	 * from fn stops the walk and is returned. */
+	int (*rows_walk)(struct am_store *s, const struct am__table *t,
+			 int (*fn)(void *ctx, const struct am__val *row),
+			 void *ctx);
+	/* Insert n rows of t (n * t->ncols values, row after row) inside the
+	 * caller's transaction, with the backend's side tables kept (SQLite's
+	 * person_codes and workshop_keys) and the foreign keys checked at the
+	 * commit, not row by row (a list names the later list that superseded
+	 * it). Once the ledger's rows are in, its sequence gives ids above
+	 * theirs. */
+	int (*rows_load)(struct am_store *s, const struct am__table *t,
+			 const struct am__val *rows, size_t n);
 };
 
 extern const struct am_store_backend am__store_sqlite;
