@@ -8,9 +8,10 @@
 
 #define DEFAULT_ACTOR "amanat"
 
-/* Backends chosen by name. "pg" is reserved until its backend exists. */
+/* Backends chosen by name. */
 static const struct am_store_backend *const backends[] = {
 	&am__store_sqlite,
+	&am__store_pg,
 };
 
 /* Why the last am_store_open() of this thread failed. */
@@ -80,11 +81,8 @@ static int pick_backend(const char *uri, const struct am_store_backend **be,
 			return 0;
 		}
 	}
-	if (n == 2 && !memcmp(uri, "pg", 2))
-		return open_fail(AM_ESTORE_UNKNOWN_BACKEND,
-				 "the PostgreSQL backend is not built yet");
 	return open_fail(AM_ESTORE_UNKNOWN_BACKEND,
-			 "unknown storage backend '%.*s' (known: sqlite)",
+			 "unknown storage backend '%.*s' (known: sqlite, pg)",
 			 (int)n, uri);
 }
 

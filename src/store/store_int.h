@@ -512,6 +512,8 @@ struct am_store_backend {
 };
 
 extern const struct am_store_backend am__store_sqlite;
+/* PostgreSQL (pg.c, pg_wage.c), when the build has libpq. */
+extern const struct am_store_backend am__store_pg;
 /* How long a SQLite handle waits for another writer before
  * AM_ESTORE_BUSY (default 5000 ms). AM_EINVALID_ARGUMENT for another
  * backend. */
@@ -537,6 +539,9 @@ int am__store_unit_end(struct am_store *s, int err);
 /* Migrations (migrations.c): the SQLite list, embedded at build time. */
 extern const struct am__migration am__sqlite_migrations[];
 extern const size_t am__sqlite_migrations_nr;
+/* PostgreSQL's own list (migrations_pg/). */
+extern const struct am__migration am__pg_migrations[];
+extern const size_t am__pg_migrations_nr;
 /* The newest version in a list that embed.py has checked is 1..n. */
 int am__migrations_latest(const struct am__migration *list, size_t n);
 /* The checksum recorded for a migration: BLAKE2b-256 of its SQL text, as

@@ -1,0 +1,1293 @@
+/* The PostgreSQL backend's posting half: wage lists (their lines packed in
+ * a body, as on SQLite), the by-person index as a row per line sent by
+ * COPY, the ledger (ids from a SEQUENCE a block at a time, rows sent by
+ * COPY), migrated months, payments, and the walks of db copy. */
+#include "core/internal.h"
+
+#include <endian.h>
+
+#include "amanat/assess.h"
+#include "store/pg_int.h"
+
+/* The ledger's waiting rows are sent once they pass this many bytes. */
+#define LEDGER_COPY_MAX ((size_t)4 << 20)
+/* The first block of ledger ids a transaction takes, and the largest. */
+#define IDS_FIRST 16
+#define IDS_MAX 65536
+/* Codes asked about in one statement (persons_known). */
+#define KNOWN_CHUNK 20000
+
+#define LEDGER_COLUMNS                                                \
+	"id, kind, period, workshop, list_id, payment_ref, due_date," \
+	" value_date, posted_at, postings"
+
+/*
+ * COPY in binary: a header, then per tuple its field count and each field
+ * as a length and bytes (-1 for NULL), then -1.
+ */
+
+static const char copy_header[19] = "PGCOPY\n\377\r\n\0"
+				    "\0\0\0\0"
+				    "\0\0\0\0";
+
+int am__pg_copy_tuple(struct am_buf *b, int fields)
+{
+	uint16_t v = htobe16((uint16_t)fields);
+
+	return am_buf_add(b, &v, 2);
+}
+
+static int copy_len(struct am_buf *b, int32_t n)
+{
+	uint32_t v = htobe32((uint32_t)n);
+
+	return am_buf_add(b, &v, 4);
+}
+
+int am__pg_copy_i64(struct am_buf *b, int64_t x)
+{
+	uint64_t v = htobe64((uint64_t)x);
+	int err = copy_len(b, 8);
+
+	return err ? err : am_buf_add(b, &v, 8);
+}
+
+int am__pg_copy_i32(struct am_buf *b, int32_t x)
+{
+	uint32_t v = htobe32((uint32_t)x);
+	int err = copy_len(b, 4);
+
+	return err ? err : am_buf_add(b, &v, 4);
+}
+
+int am__pg_copy_bytes(struct am_buf *b, const void *p, size_t n)
+{
+	int err;
+
+	if (n > INT32_MAX)
+		return AM_ETOO_LONG;
+	err = copy_len(b, (int32_t)n);
+	return err || !n ? err : am_buf_add(b, p, n);
+}
+
+int am__pg_copy_text(struct am_buf *b, const char *text)
+{
+	return text ? am__pg_copy_bytes(b, text, strlen(text))
+		    : am__pg_copy_null(b);
+}
+
+int am__pg_copy_null(struct am_buf *b)
+{
+	return copy_len(b, -1);
+}
+
+int am__pg_copy_start(struct am_store *s, const char *table, const char *cols,
+		      const char *what)
+{
+	PGconn *c = am__pg_conn(s);
+	struct am_buf sql;
+	PGresult *r;
+	int err = 0;
+
+	am_buf_init(&sql, 0);
+	if (am_buf_addf(&sql, "COPY %s (%s) FROM STDIN (FORMAT binary)", table,
+			cols)) {
+		am_buf_release(&sql);
+		return am__store_errf(s, AM_ENOMEM, "%s: out of memory", what);
+	}
+	r = PQexec(c, sql.buf);
+	am_buf_release(&sql);
+	if (PQresultStatus(r) != PGRES_COPY_IN)
+		err = am__pg_fail(s, r, what);
+	PQclear(r);
+	if (!err && PQputCopyData(c, copy_header, sizeof(copy_header)) != 1)
+		err = am__pg_fail(s, NULL, what);
+	return err;
+}
+
+int am__pg_copy_send(struct am_store *s, struct am_buf *tuples,
+		     const char *what)
+{
+	int err = 0;
+
+	if (tuples->len > INT_MAX)
+		return am__store_errf(s, AM_ETOO_LONG, "%s: too much at once",
+				      what);
+	if (tuples->len &&
+	    PQputCopyData(am__pg_conn(s), tuples->buf, (int)tuples->len) != 1)
+		err = am__pg_fail(s, NULL, what);
+	am_buf_clear(tuples);
+	return err;
+}
+
+int am__pg_copy_finish(struct am_store *s, bool ok, const char *what)
+{
+	PGconn *c = am__pg_conn(s);
+	static const char trailer[2] = "\377\377";
+	PGresult *r;
+	int err = 0;
+
+	if (ok && PQputCopyData(c, trailer, 2) != 1)
+		ok = false;
+	if (PQputCopyEnd(c, ok ? NULL : "abandoned") != 1)
+		return am__pg_fail(s, NULL, what);
+	while ((r = PQgetResult(c))) {
+		if (!err && PQresultStatus(r) != PGRES_COMMAND_OK)
+			err = am__pg_fail(s, r, what);
+		PQclear(r);
+	}
+	if (!ok && !err)
+		err = am__store_errf(s, AM_ESTORE_SQL, "%s: abandoned", what);
+	return err;
+}
+
+int am__pg_copy(struct am_store *s, const char *table, const char *cols,
+		struct am_buf *tuples, const char *what)
+{
+	int err = am__pg_copy_start(s, table, cols, what);
+
+	if (err)
+		return err;
+	err = am__pg_copy_send(s, tuples, what);
+	if (err) {
+		char saved[AM__STORE_ERRMSG_MAX];
+
+		memcpy(saved, s->errmsg, sizeof(saved));
+		(void)am__pg_copy_finish(s, false, what);
+		memcpy(s->errmsg, saved, sizeof(saved));
+		return err;
+	}
+	return am__pg_copy_finish(s, true, what);
+}
+
+/*
+ * The ledger's ids: a block from the sequence at a time, under the write
+ * lock (so the block is the writer's alone and ids follow the order of
+ * commits); what the transaction did not use is given back at its commit.
+ */
+
+static const struct am__pg_stmt st_ids_take = {
+	64, "SELECT setval('ledger_ids', nextval('ledger_ids') + $1 - 1)", "i"
+};
+static const struct am__pg_stmt st_ids_return = {
+	65, "SELECT setval('ledger_ids', $1, false)", "i"
+};
+
+int am__pg_ledger_id(struct am_store *s, int64_t *id)
+{
+	struct am__pg_wage *w = am__pg_wage(s);
+
+	if (!w->ids || w->id_next == w->id_end) {
+		struct am__pg_params p = { 0 };
+		int64_t n = w->ids ? w->block : IDS_FIRST, last;
+		PGresult *r;
+		int err;
+
+		am__pg_int(&p, n);
+		err = am__pg_run(s, &st_ids_take, &p, &r, "ledger sequence");
+		if (err)
+			return err;
+		last = am__pg_col_int(r, 0, 0);
+		PQclear(r);
+		if (!w->ids || w->id_end != last - n + 1)
+			w->id_next = last - n + 1;
+		w->id_end = last + 1;
+		w->ids = true;
+		w->block = n * 2 > IDS_MAX ? IDS_MAX : n * 2;
+	}
+	*id = w->id_next++;
+	return 0;
+}
+
+int am__pg_ids_return(struct am_store *s)
+{
+	struct am__pg_wage *w = am__pg_wage(s);
+	struct am__pg_params p = { 0 };
+
+	if (!w->ids || w->id_next == w->id_end)
+		return 0;
+	am__pg_int(&p, w->id_next);
+	return am__pg_run(s, &st_ids_return, &p, NULL, "ledger sequence");
+}
+
+void am__pg_ids_forget(struct am_store *s)
+{
+	struct am__pg_wage *w = am__pg_wage(s);
+
+	w->ids = false;
+	w->id_next = w->id_end = 0;
+	w->block = IDS_FIRST;
+}
+
+/*
+ * The ledger's rows.
+ */
+
+int am__pg_ledger_flush(struct am_store *s)
+{
+	struct am__pg_wage *w = am__pg_wage(s);
+	int err;
+
+	if (!w->rows)
+		return 0;
+	err = am__pg_copy(s, "ledger", LEDGER_COLUMNS, &w->copy,
+			  "ledger append");
+	w->rows = 0;
+	am_buf_clear(&w->copy);
+	return err;
+}
+
+void am__pg_ledger_drop(struct am_store *s)
+{
+	struct am__pg_wage *w = am__pg_wage(s);
+
+	w->rows = 0;
+	am_buf_clear(&w->copy);
+}
+
+void am__pg_ledger_free(struct am_store *s)
+{
+	am_buf_release(&am__pg_wage(s)->copy);
+}
+
+static int copy_opt_i32(struct am_buf *b, int64_t v)
+{
+	return v ? am__pg_copy_i32(b, (int32_t)v) : am__pg_copy_null(b);
+}
+
+static int copy_opt_i64(struct am_buf *b, int64_t v)
+{
+	return v ? am__pg_copy_i64(b, v) : am__pg_copy_null(b);
+}
+
+int am__pg_ledger_append(struct am_store *s, const struct am__ledger_txn *x)
+{
+	struct am__pg_wage *w = am__pg_wage(s);
+	struct am_buf *pk = am__pg_scratch(s), *b = &w->copy;
+	size_t at = b->len;
+	int err;
+
+	am_buf_clear(pk);
+	err = am__postings_encode(x->t.p, x->t.n, pk);
+	if (err)
+		return am__store_errf(s, err,
+				      "ledger %" PRId64 ": postings cannot be "
+				      "packed",
+				      x->id);
+	err = am__pg_copy_tuple(b, 10);
+	err = err ? err : am__pg_copy_i64(b, x->id);
+	err = err ? err : am__pg_copy_text(b, am_txn_kind_name(x->t.kind));
+	err = err ? err : copy_opt_i32(b, x->period);
+	err = err ? err : am__pg_copy_text(b, x->workshop);
+	err = err ? err : copy_opt_i64(b, x->list_id);
+	err = err ? err : am__pg_copy_text(b, x->payment_ref);
+	err = err ? err
+		  : x->due_date == AM_DATE_NONE
+		  ? am__pg_copy_null(b)
+		  : am__pg_copy_i32(b, (int32_t)x->due_date);
+	err = err ? err : am__pg_copy_i32(b, (int32_t)x->value_date);
+	err = err ? err : am__pg_copy_i64(b, x->posted_at);
+	err = err ? err : am__pg_copy_bytes(b, pk->buf, pk->len);
+	if (err) {
+		b->len = at; /* the tuple half-written goes */
+		b->buf[at] = '\0';
+		return am__store_errf(s, err, "ledger append: out of memory");
+	}
+	w->rows++;
+	return b->len >= LEDGER_COPY_MAX ? am__pg_ledger_flush(s) : 0;
+}
+
+/* A row of LEDGER_COLUMNS into x; strings into a, or (a NULL) pointing
+ * into the result, valid while it lives. */
+static int ledger_row(struct am_store *s, const PGresult *r, int i,
+		      struct am_arena *a, struct am__ledger_txn *x)
+{
+	char kind[16];
+	int err = 0;
+
+	memset(x, 0, sizeof(*x));
+	x->id = am__pg_col_int(r, i, 0);
+	am__pg_col_code(r, i, 1, kind, sizeof(kind));
+	if (am_txn_kind_parse(kind, &x->t.kind))
+		err = AM_ESTORE_CORRUPT;
+	x->period = (int)am__pg_col_int(r, i, 2);
+	if (a) {
+		err = err ? err : am__pg_col_text(r, i, 3, a, &x->workshop);
+		err = err ? err : am__pg_col_text(r, i, 5, a, &x->payment_ref);
+	} else {
+		x->workshop = PQgetisnull(r, i, 3) ? NULL
+						    : PQgetvalue(r, i, 3);
+		x->payment_ref = PQgetisnull(r, i, 5) ? NULL
+						       : PQgetvalue(r, i, 5);
+	}
+	x->list_id = am__pg_col_int(r, i, 4);
+	x->due_date = am__pg_col_date(r, i, 6);
+	x->value_date = (am_date)am__pg_col_int(r, i, 7);
+	x->posted_at = am__pg_col_int(r, i, 8);
+	if (!err)
+		err = am__postings_decode(
+			(const uint8_t *)PQgetvalue(r, i, 9),
+			(size_t)PQgetlength(r, i, 9), x->t.p, &x->t.n);
+	if (err == AM_ENOMEM)
+		return am__store_errf(s, err, "ledger: out of memory");
+	if (err)
+		return am__store_errf(s, err,
+				      "ledger %" PRId64 ": the row cannot be "
+				      "read",
+				      x->id);
+	return 0;
+}
+
+static const struct am__pg_stmt st_ledger_get = {
+	66, "SELECT " LEDGER_COLUMNS " FROM ledger WHERE id = $1", "i"
+};
+static const struct am__pg_stmt st_workshop_ledger = {
+	67,
+	"SELECT " LEDGER_COLUMNS " FROM ledger WHERE workshop = $1"
+	" ORDER BY id",
+	"t"
+};
+
+int am__pg_ledger_get(struct am_store *s, int64_t id, struct am_arena *a,
+		      struct am__ledger_txn *out)
+{
+	struct am__pg_params p = { 0 };
+	PGresult *r;
+	int err = am__pg_ledger_flush(s);
+
+	if (err)
+		return err;
+	am__pg_int(&p, id);
+	err = am__pg_run(s, &st_ledger_get, &p, &r, "ledger");
+	if (err)
+		return err;
+	err = PQntuples(r) ? ledger_row(s, r, 0, a, out) : AM_ENOT_FOUND;
+	PQclear(r);
+	return err;
+}
+
+struct ledger_walk {
+	struct am_store *s;
+	int (*fn)(void *ctx, const struct am__ledger_txn *t);
+	void *ctx;
+	int err;
+};
+
+static int ledger_walk_row(void *ctx, const PGresult *r, int i)
+{
+	struct ledger_walk *w = ctx;
+	struct am__ledger_txn x;
+	int err = ledger_row(w->s, r, i, NULL, &x);
+
+	if (err) {
+		w->err = err;
+		return err;
+	}
+	return w->fn(w->ctx, &x);
+}
+
+int am__pg_ledger_walk(struct am_store *s,
+		       int (*fn)(void *ctx, const struct am__ledger_txn *t),
+		       void *ctx)
+{
+	struct ledger_walk w = { s, fn, ctx, 0 };
+
+	return am__pg_walk(s,
+			   "SELECT " LEDGER_COLUMNS " FROM ledger ORDER BY id",
+			   ledger_walk_row, &w, "ledger");
+}
+
+/* A workshop's transactions, every kind (its index holds them all). The
+ * rows are read first, then given to fn, which may read more. */
+int am__pg_workshop_txns(struct am_store *s, const char *workshop,
+			 int (*fn)(void *ctx, const struct am__ledger_txn *t),
+			 void *ctx)
+{
+	struct am__pg_params p = { 0 };
+	PGresult *r;
+	int err = am__pg_ledger_flush(s);
+
+	if (err)
+		return err;
+	am__pg_text(&p, workshop);
+	err = am__pg_run(s, &st_workshop_ledger, &p, &r, "statement");
+	for (int i = 0; !err && i < PQntuples(r); i++) {
+		struct am__ledger_txn x;
+
+		err = ledger_row(s, r, i, NULL, &x);
+		if (!err)
+			err = fn(ctx, &x);
+	}
+	if (r)
+		PQclear(r);
+	return err;
+}
+
+/*
+ * Lists.
+ */
+
+static const struct am__pg_stmt st_list_find = {
+	68,
+	"SELECT id, hash, status, revision, txn FROM wage_lists"
+	" WHERE workshop = $1 AND period = $2 AND list_no = $3"
+	" ORDER BY revision DESC LIMIT 1",
+	"tit"
+};
+/* The workshop's existence asked in the statement, so that a list of an
+ * unknown workshop is refused without aborting the transaction (a failed
+ * statement would), and an existing key answered by no row. */
+static const struct am__pg_stmt st_list_insert = {
+	69,
+	"INSERT INTO wage_lists (workshop, year, month, period, list_no,"
+	" revision, hash, status, source_file, lines, t_days, t_subject,"
+	" t_insured, t_employer, t_state, t_unemployment, t_hard_harmful,"
+	" owed_workshop, owed_state, rules_identity, due_date,"
+	" state_pays_employer, txn, value_date, posted_at, body)"
+	" SELECT $1, $2, $3, $4, $5, $6, $7, 'posted', $8, $9, $10, $11,"
+	" $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,"
+	" $25 WHERE EXISTS (SELECT 1 FROM workshops WHERE code = $1)"
+	" ON CONFLICT (period, workshop, list_no, revision) DO NOTHING"
+	" RETURNING id",
+	"tiiitibtiiiiiiiiiitiiiiib"
+};
+static const struct am__pg_stmt st_workshop_known = {
+	70, "SELECT count(*) FROM workshops WHERE code = $1", "t"
+};
+static const struct am__pg_stmt st_list_link = {
+	71,
+	"UPDATE wage_lists SET superseded_by = $2"
+	" WHERE id = $1 AND status = 'superseded'",
+	"ii"
+};
+static const struct am__pg_stmt st_list_mark = {
+	72,
+	"UPDATE wage_lists SET status = 'superseded'"
+	" WHERE id = $1 AND status = 'posted'",
+	"i"
+};
+
+int am__pg_list_find(struct am_store *s, const char *workshop, int period,
+		     const char *list_no, struct am__list_key *key)
+{
+	struct am__pg_params p = { 0 };
+	char status[16];
+	PGresult *r;
+	int err;
+
+	memset(key, 0, sizeof(*key));
+	am__pg_text(&p, workshop);
+	am__pg_int(&p, period);
+	am__pg_text(&p, list_no);
+	err = am__pg_run(s, &st_list_find, &p, &r, "list find");
+	if (err)
+		return err;
+	if (!PQntuples(r)) {
+		PQclear(r);
+		return 0;
+	}
+	if (PQgetlength(r, 0, 1) != 32) {
+		PQclear(r);
+		return am__store_errf(s, AM_ESTORE_CORRUPT,
+				      "wage list %s/%d/%s has a bad hash",
+				      workshop, period, list_no);
+	}
+	key->found = true;
+	key->id = am__pg_col_int(r, 0, 0);
+	memcpy(key->hash, PQgetvalue(r, 0, 1), 32);
+	am__pg_col_code(r, 0, 2, status, sizeof(status));
+	key->posted = !strcmp(status, "posted");
+	key->revision = am__pg_col_int(r, 0, 3);
+	key->txn = am__pg_col_int(r, 0, 4);
+	PQclear(r);
+	return 0;
+}
+
+int am__pg_list_insert(struct am_store *s, const struct am__list_row *x,
+		       int64_t *id)
+{
+	struct am__pg_params p = { 0 };
+	PGresult *r;
+	int64_t new_id;
+	int err;
+
+	am__pg_text(&p, x->workshop);
+	am__pg_int(&p, x->year);
+	am__pg_int(&p, x->month);
+	am__pg_int(&p, x->period);
+	am__pg_text(&p, x->list_no);
+	am__pg_int(&p, x->revision);
+	am__pg_bytes(&p, x->hash, 32);
+	am__pg_text(&p, x->source_file);
+	am__pg_int(&p, x->lines);
+	am__pg_int(&p, x->days);
+	am__pg_int(&p, x->subject);
+	am__pg_int(&p, x->insured);
+	am__pg_int(&p, x->employer);
+	am__pg_int(&p, x->state);
+	am__pg_int(&p, x->unemployment);
+	am__pg_int(&p, x->hard_harmful);
+	am__pg_int(&p, x->owed_workshop);
+	am__pg_int(&p, x->owed_state);
+	am__pg_text(&p, x->rules_identity);
+	am__pg_int(&p, x->due_date);
+	am__pg_int(&p, x->state_pays_employer);
+	am__pg_int(&p, x->txn);
+	am__pg_int(&p, x->value_date);
+	am__pg_int(&p, x->posted_at);
+	am__pg_bytes(&p, x->body, x->body_len);
+	err = am__pg_run(s, &st_list_insert, &p, &r, "list insert");
+	if (err)
+		return err;
+	if (!PQntuples(r)) {
+		PQclear(r);
+		p.n = 0;
+		am__pg_text(&p, x->workshop);
+		err = am__pg_run(s, &st_workshop_known, &p, &r, "list insert");
+		if (err)
+			return err;
+		err = am__pg_col_int(r, 0, 0) ? AM_EIDEMPOTENCY_CONFLICT
+					      : AM_ESTORE_CONFLICT;
+		PQclear(r);
+		if (err == AM_ESTORE_CONFLICT)
+			return am__store_errf(s, err,
+					      "list insert: workshop %s is not "
+					      "registered",
+					      x->workshop);
+		/* The key's revision exists: the caller looks at it. */
+		return am__store_errf(s, err,
+				      "list %s/%d/%s revision %" PRId64
+				      " exists",
+				      x->workshop, x->period, x->list_no,
+				      x->revision);
+	}
+	new_id = am__pg_col_int(r, 0, 0);
+	PQclear(r);
+	if (x->supersedes) {
+		p.n = 0;
+		am__pg_int(&p, x->supersedes);
+		am__pg_int(&p, new_id);
+		err = am__pg_run(s, &st_list_link, &p, NULL, "list link");
+		if (err)
+			return err;
+	}
+	*id = new_id;
+	return 0;
+}
+
+int am__pg_list_supersede(struct am_store *s, int64_t id)
+{
+	struct am__pg_params p = { 0 };
+	PGresult *r;
+	int err;
+
+	am__pg_int(&p, id);
+	err = am__pg_run(s, &st_list_mark, &p, &r, "list supersede");
+	if (err)
+		return err;
+	if (strcmp(PQcmdTuples(r), "1") != 0)
+		err = am__store_errf(
+			s, AM_ESTORE_CONFLICT,
+			"list supersede: list %" PRId64 " is not posted", id);
+	PQclear(r);
+	return err;
+}
+
+/*
+ * Walks of the registry for the posting.
+ */
+
+struct terms_walk {
+	int (*fn)(void *ctx, const char *code, bool hard_harmful,
+		  bool small_exempt);
+	void *ctx;
+};
+
+static int terms_row(void *ctx, const PGresult *r, int i)
+{
+	struct terms_walk *w = ctx;
+	char code[16];
+
+	am__pg_col_code(r, i, 0, code, sizeof(code));
+	return w->fn(w->ctx, code, am__pg_col_int(r, i, 1) != 0,
+		     am__pg_col_int(r, i, 2) != 0);
+}
+
+int am__pg_workshop_terms(struct am_store *s,
+			  int (*fn)(void *ctx, const char *code,
+				    bool hard_harmful, bool small_exempt),
+			  void *ctx)
+{
+	struct terms_walk w = { fn, ctx };
+
+	return am__pg_walk(s,
+			   "SELECT code, hard_harmful, small_exempt"
+			   " FROM workshops ORDER BY code",
+			   terms_row, &w, "workshops");
+}
+
+struct codes_walk {
+	int (*fn)(void *ctx, int64_t code);
+	void *ctx;
+};
+
+static int codes_row(void *ctx, const PGresult *r, int i)
+{
+	struct codes_walk *w = ctx;
+
+	return w->fn(w->ctx, am__pg_col_int(r, i, 0));
+}
+
+/* Ten digits in text order are in number order. */
+int am__pg_person_codes(struct am_store *s, int (*fn)(void *ctx, int64_t code),
+			void *ctx)
+{
+	struct codes_walk w = { fn, ctx };
+
+	return am__pg_walk(s,
+			   "SELECT national_code::int8 FROM persons"
+			   " ORDER BY national_code",
+			   codes_row, &w, "persons");
+}
+
+static const struct am__pg_stmt st_persons_known = {
+	73,
+	"SELECT c FROM unnest($1::int8[]) AS c WHERE EXISTS (SELECT 1 FROM"
+	" persons WHERE national_code = lpad(c::text, 10, '0')) ORDER BY c",
+	"A"
+};
+
+/* The codes sent as an array, a chunk at a time; the known ones come back
+ * in order and are merged with the ascending codes. */
+int am__pg_persons_known(struct am_store *s, const int64_t *codes, size_t n,
+			 uint8_t *known)
+{
+	struct am_buf arr;
+	int err = 0;
+
+	memset(known, 0, n);
+	am_buf_init(&arr, 0);
+	for (size_t at = 0; !err && at < n; at += KNOWN_CHUNK) {
+		size_t end = at + KNOWN_CHUNK < n ? at + KNOWN_CHUNK : n, j = at;
+		struct am__pg_params p = { 0 };
+		PGresult *r;
+
+		am_buf_clear(&arr);
+		err = am_buf_addch(&arr, '{');
+		for (size_t i = at; !err && i < end; i++)
+			err = am_buf_addf(&arr, i > at ? ",%" PRId64 : "%" PRId64,
+					  codes[i]);
+		err = err ? err : am_buf_addch(&arr, '}');
+		if (err) {
+			err = am__store_errf(s, err, "persons: out of memory");
+			break;
+		}
+		am__pg_text(&p, arr.buf);
+		err = am__pg_run(s, &st_persons_known, &p, &r, "persons");
+		for (int k = 0; !err && k < PQntuples(r); k++) {
+			int64_t c = am__pg_col_int(r, k, 0);
+
+			while (j < end && codes[j] < c)
+				j++;
+			if (j < end && codes[j] == c)
+				known[j] = 1;
+		}
+		if (r)
+			PQclear(r);
+	}
+	am_buf_release(&arr);
+	return err;
+}
+
+/*
+ * Lines and the by-person index.
+ */
+
+/* A line is read with this many bytes of its list's body; a longer one
+ * (long names) is read again whole. */
+#define LINE_CHUNK 1024
+
+static const struct am__pg_stmt st_line_read = {
+	74,
+	"SELECT workshop, list_no, status, period,"
+	" substring(body from ($2 + 1)::int for $3::int), length(body),"
+	" substring(body from 1 for $4::int)"
+	" FROM wage_lists WHERE id = $1",
+	"iiii"
+};
+
+int am__pg_line_read(struct am_store *s, int64_t id, uint32_t offset,
+		     struct am_arena *a, struct am__line_ref *out)
+{
+	int64_t want = LINE_CHUNK;
+	int err = AM_ESTORE_CORRUPT;
+
+	for (int pass = 0; pass < 2; pass++) {
+		struct am__pg_params p = { 0 };
+		struct am__body_head h;
+		char status[16];
+		PGresult *r;
+		int64_t total;
+		size_t n;
+
+		am__pg_int(&p, id);
+		am__pg_int(&p, offset);
+		am__pg_int(&p, want);
+		am__pg_int(&p, AM__BODY_HEAD_MAX);
+		err = am__pg_run(s, &st_line_read, &p, &r, "line read");
+		if (err)
+			return err;
+		if (!PQntuples(r)) {
+			PQclear(r);
+			return AM_ENOT_FOUND;
+		}
+		am__pg_col_code(r, 0, 0, out->workshop, sizeof(out->workshop));
+		am__pg_col_code(r, 0, 1, out->list_no, sizeof(out->list_no));
+		am__pg_col_code(r, 0, 2, status, sizeof(status));
+		out->posted = !strcmp(status, "posted");
+		out->period = (int)am__pg_col_int(r, 0, 3);
+		total = am__pg_col_int(r, 0, 5);
+		err = am__body_head((const uint8_t *)PQgetvalue(r, 0, 6),
+				    (size_t)PQgetlength(r, 0, 6), &h);
+		n = (size_t)PQgetlength(r, 0, 4);
+		if (!err)
+			err = n ? am__body_decode_line(
+					  &h, (const uint8_t *)PQgetvalue(r, 0, 4),
+					  n, 0, a, &out->ln, &out->a, NULL)
+				: AM_ESTORE_CORRUPT;
+		PQclear(r);
+		if (err != AM_ESTORE_CORRUPT || offset + n >= (uint64_t)total)
+			break;
+		want = total;
+	}
+	if (err)
+		return am__store_errf(s, err,
+				      "list %" PRId64 ": line at %" PRIu32
+				      " cannot be read",
+				      id, offset);
+	return 0;
+}
+
+/* A batch's entries, a row each, by one COPY (the segment is SQLite's
+ * business). */
+int am__pg_index_add(struct am_store *s, const struct am__index_entry *e,
+		     size_t n, int64_t segment)
+{
+	struct am_buf b;
+	int err;
+
+	(void)segment;
+	if (!n)
+		return 0;
+	err = am__pg_copy_start(s, "person_lines",
+				"code, period, list_id, line_offset", "index");
+	if (err)
+		return err;
+	am_buf_init(&b, 0);
+	for (size_t i = 0; !err && i < n; i++) {
+		err = am__pg_copy_tuple(&b, 4);
+		err = err ? err : am__pg_copy_i64(&b, e[i].code);
+		err = err ? err : am__pg_copy_i32(&b, e[i].period);
+		err = err ? err : am__pg_copy_i64(&b, e[i].list_id);
+		err = err ? err : am__pg_copy_i32(&b, (int32_t)e[i].offset);
+		if (err)
+			err = am__store_errf(s, err, "index: out of memory");
+		else if (b.len >= ((size_t)1 << 20))
+			err = am__pg_copy_send(s, &b, "index");
+	}
+	if (!err)
+		err = am__pg_copy_send(s, &b, "index");
+	am_buf_release(&b);
+	if (err) {
+		char saved[AM__STORE_ERRMSG_MAX];
+
+		memcpy(saved, s->errmsg, sizeof(saved));
+		(void)am__pg_copy_finish(s, false, "index");
+		memcpy(s->errmsg, saved, sizeof(saved));
+		return err;
+	}
+	return am__pg_copy_finish(s, true, "index");
+}
+
+static const struct am__pg_stmt st_person_lines = {
+	75,
+	"SELECT period, list_id, line_offset FROM person_lines"
+	" WHERE code = $1 ORDER BY period, list_id, line_offset",
+	"i"
+};
+static const struct am__pg_stmt st_person_lines_period = {
+	76,
+	"SELECT period, list_id, line_offset FROM person_lines"
+	" WHERE code = $1 AND period = $2 ORDER BY list_id, line_offset",
+	"ii"
+};
+
+int am__pg_person_lines(struct am_store *s, int64_t code, int period,
+			int (*fn)(void *ctx, const struct am__index_entry *e),
+			void *ctx)
+{
+	struct am__pg_params p = { 0 };
+	PGresult *r;
+	int err;
+
+	am__pg_int(&p, code);
+	if (period)
+		am__pg_int(&p, period);
+	err = am__pg_run(s, period ? &st_person_lines_period : &st_person_lines,
+			 &p, &r, "index");
+	for (int i = 0; !err && i < PQntuples(r); i++) {
+		struct am__index_entry e;
+
+		e.code = code;
+		e.period = (int32_t)am__pg_col_int(r, i, 0);
+		e.list_id = am__pg_col_int(r, i, 1);
+		e.offset = (uint32_t)am__pg_col_int(r, i, 2);
+		e.person = AM__NO_PERSON;
+		err = fn(ctx, &e);
+	}
+	if (r)
+		PQclear(r);
+	return err;
+}
+
+/*
+ * Migrated months and payments.
+ */
+
+static const struct am__pg_stmt st_hist_insert = {
+	77,
+	"INSERT INTO history_migrated (period, national_code, workshop, days,"
+	" subject_wage, hard_harmful_days, imported_at)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7)"
+	" ON CONFLICT (national_code, period, workshop) DO NOTHING",
+	"ittiiii"
+};
+static const struct am__pg_stmt st_hist_get = {
+	78,
+	"SELECT days, subject_wage, hard_harmful_days FROM history_migrated"
+	" WHERE period = $1 AND national_code = $2 AND workshop = $3",
+	"itt"
+};
+static const struct am__pg_stmt st_pay_find = {
+	79,
+	"SELECT workshop, period, amount, paid_on, matched, unmatched"
+	" FROM payments WHERE reference = $1",
+	"t"
+};
+static const struct am__pg_stmt st_pay_insert = {
+	80,
+	"INSERT INTO payments (reference, workshop, period, amount, paid_on,"
+	" matched, unmatched, journal_txn, posted_at)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	"ttiiiiiii"
+};
+static const struct am__pg_stmt st_migrated_person = {
+	81,
+	"SELECT period, workshop, days, subject_wage, hard_harmful_days"
+	" FROM history_migrated WHERE national_code = $1"
+	" ORDER BY period, workshop",
+	"t"
+};
+
+int am__pg_history_insert(struct am_store *s, const struct am_history_row *x,
+			  int period, int64_t now, bool *existed,
+			  struct am_history_row *old, bool *wrote)
+{
+	struct am__pg_params p = { 0 };
+	PGresult *r;
+	int err;
+
+	am__pg_int(&p, period);
+	am__pg_text(&p, x->national_code);
+	am__pg_text(&p, x->workshop);
+	am__pg_int(&p, x->days);
+	am__pg_int(&p, x->subject_wage);
+	am__pg_int(&p, x->hard_harmful_days);
+	am__pg_int(&p, now);
+	err = am__pg_run_guarded(s, &st_hist_insert, &p, &r, "history insert");
+	if (err)
+		return err;
+	if (!strcmp(PQcmdTuples(r), "1")) {
+		PQclear(r);
+		*existed = false;
+		*wrote = true;
+		return 0;
+	}
+	PQclear(r);
+	p.n = 0;
+	am__pg_int(&p, period);
+	am__pg_text(&p, x->national_code);
+	am__pg_text(&p, x->workshop);
+	err = am__pg_run(s, &st_hist_get, &p, &r, "history insert");
+	if (err)
+		return err;
+	if (!PQntuples(r)) {
+		PQclear(r);
+		return am__store_errf(s, AM_ESTORE_SQL,
+				      "history insert: the row went missing");
+	}
+	*existed = true;
+	*old = *x;
+	old->days = (int)am__pg_col_int(r, 0, 0);
+	old->subject_wage = am__pg_col_int(r, 0, 1);
+	old->hard_harmful_days = (int)am__pg_col_int(r, 0, 2);
+	PQclear(r);
+	return 0;
+}
+
+int am__pg_payment_find(struct am_store *s, const char *reference,
+			struct am__payment_row *out)
+{
+	struct am__pg_params p = { 0 };
+	PGresult *r;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	am__pg_text(&p, reference);
+	err = am__pg_run(s, &st_pay_find, &p, &r, "payment find");
+	if (err)
+		return err;
+	if (PQntuples(r)) {
+		out->found = true;
+		am__pg_col_code(r, 0, 0, out->workshop, sizeof(out->workshop));
+		out->period = (int)am__pg_col_int(r, 0, 1);
+		out->amount = am__pg_col_int(r, 0, 2);
+		out->paid_on = (am_date)am__pg_col_int(r, 0, 3);
+		out->matched = am__pg_col_int(r, 0, 4);
+		out->unmatched = am__pg_col_int(r, 0, 5);
+	}
+	PQclear(r);
+	return 0;
+}
+
+int am__pg_payment_insert(struct am_store *s, const struct am_payment *x,
+			  int period, int64_t txn, int64_t now)
+{
+	struct am__pg_params p = { 0 };
+
+	am__pg_text(&p, x->reference);
+	am__pg_text(&p, x->workshop);
+	am__pg_int(&p, period);
+	am__pg_int(&p, x->amount);
+	am__pg_int(&p, x->paid_on);
+	am__pg_int(&p, x->matched);
+	am__pg_int(&p, x->unmatched);
+	am__pg_int(&p, txn);
+	am__pg_int(&p, now);
+	return am__pg_run_guarded(s, &st_pay_insert, &p, NULL,
+				  "payment insert");
+}
+
+int am__pg_history_rows(struct am_store *s, const char *national_code,
+			int (*fn)(void *ctx, const struct am_history_row *r),
+			void *ctx)
+{
+	struct am__pg_params p = { 0 };
+	PGresult *r;
+	int err;
+
+	am__pg_text(&p, national_code);
+	err = am__pg_run(s, &st_migrated_person, &p, &r, "history");
+	for (int i = 0; !err && i < PQntuples(r); i++) {
+		struct am_history_row h;
+		int64_t period = am__pg_col_int(r, i, 0);
+		char workshop[16];
+
+		am__pg_col_code(r, i, 1, workshop, sizeof(workshop));
+		h.national_code = national_code;
+		h.period.year = (int)(period / 100);
+		h.period.month = (int)(period % 100);
+		h.workshop = workshop;
+		h.days = (int)am__pg_col_int(r, i, 2);
+		h.subject_wage = am__pg_col_int(r, i, 3);
+		h.hard_harmful_days = (int)am__pg_col_int(r, i, 4);
+		err = fn(ctx, &h);
+	}
+	if (r)
+		PQclear(r);
+	return err;
+}
+
+/*
+ * Views of lists.
+ */
+
+static const struct am__pg_stmt st_lists_posted = {
+	82,
+	"SELECT id, list_no, lines FROM wage_lists WHERE workshop = $1"
+	" AND period = $2 AND status = 'posted' ORDER BY list_no",
+	"ti"
+};
+static const struct am__pg_stmt st_list_body = {
+	83, "SELECT body FROM wage_lists WHERE id = $1", "i"
+};
+
+int am__pg_lists_posted(struct am_store *s, const char *workshop, int period,
+			int (*fn)(void *ctx, const struct am__list_head *h),
+			void *ctx)
+{
+	struct am__pg_params p = { 0 };
+	PGresult *r;
+	int err;
+
+	am__pg_text(&p, workshop);
+	am__pg_int(&p, period);
+	err = am__pg_run(s, &st_lists_posted, &p, &r, "export");
+	for (int i = 0; !err && i < PQntuples(r); i++) {
+		struct am__list_head h;
+
+		h.id = am__pg_col_int(r, i, 0);
+		am__pg_col_code(r, i, 1, h.list_no, sizeof(h.list_no));
+		h.lines = am__pg_col_int(r, i, 2);
+		err = fn(ctx, &h);
+	}
+	if (r)
+		PQclear(r);
+	return err;
+}
+
+int am__pg_list_body(struct am_store *s, int64_t id, struct am_arena *a,
+		     const uint8_t **body, size_t *len)
+{
+	struct am__pg_params p = { 0 };
+	PGresult *r;
+	size_t n;
+	int err;
+
+	am__pg_int(&p, id);
+	err = am__pg_run(s, &st_list_body, &p, &r, "export");
+	if (err)
+		return err;
+	if (!PQntuples(r)) {
+		PQclear(r);
+		return AM_ENOT_FOUND;
+	}
+	n = (size_t)PQgetlength(r, 0, 0);
+	*body = n ? am_arena_alloc(a, n) : NULL;
+	if (n && *body)
+		memcpy((void *)*body, PQgetvalue(r, 0, 0), n);
+	*len = n;
+	PQclear(r);
+	return n && !*body
+		       ? am__store_errf(s, AM_ENOMEM, "export: out of memory")
+		       : 0;
+}
+
+/*
+ * The logical tables, for db copy.
+ */
+
+/* A name from the program's own table of tables, checked all the same:
+ * it is put into SQL text. */
+static bool ident_ok(const char *name)
+{
+	if (!*name)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && *p != '_' &&
+		    !(p > name && *p >= '0' && *p <= '9'))
+			return false;
+	return true;
+}
+
+static int table_sql(struct am_store *s, const struct am__table *t,
+		     struct am_buf *cols)
+{
+	if (!ident_ok(t->name) || !t->ncols ||
+	    strspn(t->order, "abcdefghijklmnopqrstuvwxyz_0123456789, ") !=
+		    strlen(t->order))
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "table '%s' is not one of amanat's",
+				      t->name);
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (!ident_ok(t->cols[i]))
+			return am__store_errf(s, AM_EINVALID_ARGUMENT,
+					      "column '%s' of %s", t->cols[i],
+					      t->name);
+		if (am_buf_addf(cols, i ? ", %s" : "%s", t->cols[i]))
+			return am__store_errf(s, AM_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+struct rows_walk {
+	size_t ncols;
+	struct am__val *v;
+	int (*fn)(void *ctx, const struct am__val *row);
+	void *ctx;
+};
+
+static int rows_row(void *ctx, const PGresult *r, int i)
+{
+	struct rows_walk *w = ctx;
+
+	for (size_t c = 0; c < w->ncols; c++) {
+		struct am__val *v = &w->v[c];
+		Oid type = PQftype(r, (int)c);
+
+		memset(v, 0, sizeof(*v));
+		if (PQgetisnull(r, i, (int)c)) {
+			v->type = AM__VAL_NULL;
+		} else if (type == 20 || type == 21 || type == 23 ||
+			   type == 16) {
+			v->type = AM__VAL_INT;
+			v->i = am__pg_col_int(r, i, (int)c);
+		} else {
+			v->type = type == 17 ? AM__VAL_BLOB : AM__VAL_TEXT;
+			v->p = PQgetvalue(r, i, (int)c);
+			v->n = (size_t)PQgetlength(r, i, (int)c);
+		}
+	}
+	return w->fn(w->ctx, w->v);
+}
+
+int am__pg_rows_walk(struct am_store *s, const struct am__table *t,
+		     int (*fn)(void *ctx, const struct am__val *row),
+		     void *ctx)
+{
+	struct rows_walk w = { t->ncols, NULL, fn, ctx };
+	struct am_buf cols, sql;
+	int err;
+
+	am_buf_init(&cols, 0);
+	am_buf_init(&sql, 0);
+	err = table_sql(s, t, &cols);
+	if (!err && am_buf_addf(&sql, "SELECT %s FROM %s ORDER BY %s",
+				cols.buf, t->name, t->order))
+		err = am__store_errf(s, AM_ENOMEM, "out of memory");
+	w.v = err ? NULL : calloc(t->ncols, sizeof(*w.v));
+	if (!err && !w.v)
+		err = am__store_errf(s, AM_ENOMEM, "out of memory");
+	if (!err)
+		err = am__pg_walk(s, sql.buf, rows_row, &w, t->name);
+	free(w.v);
+	am_buf_release(&cols);
+	am_buf_release(&sql);
+	return err;
+}
+
+/* The types of t's columns in the database, for COPY's binary form. */
+static int column_types(struct am_store *s, const struct am__table *t,
+			Oid *types)
+{
+	static const struct am__pg_stmt st = {
+		84,
+		"SELECT attname::text, atttypid::int8 FROM pg_attribute"
+		" WHERE attrelid = to_regclass($1) AND attnum > 0"
+		" AND NOT attisdropped",
+		"t"
+	};
+	struct am__pg_params p = { 0 };
+	PGresult *r;
+	int err;
+
+	am__pg_text(&p, t->name);
+	err = am__pg_run(s, &st, &p, &r, t->name);
+	for (size_t c = 0; !err && c < t->ncols; c++) {
+		types[c] = 0;
+		for (int i = 0; i < PQntuples(r); i++) {
+			char name[64];
+
+			am__pg_col_code(r, i, 0, name, sizeof(name));
+			if (!strcmp(name, t->cols[c]))
+				types[c] = (Oid)am__pg_col_int(r, i, 1);
+		}
+		if (!types[c])
+			err = am__store_errf(s, AM_ESTORE_CORRUPT,
+					     "%s has no column %s", t->name,
+					     t->cols[c]);
+	}
+	if (r)
+		PQclear(r);
+	return err;
+}
+
+static int copy_val(struct am_buf *b, Oid type, const struct am__val *v)
+{
+	if (v->type == AM__VAL_NULL)
+		return am__pg_copy_null(b);
+	if (v->type == AM__VAL_INT) {
+		if (type == 20)
+			return am__pg_copy_i64(b, v->i);
+		if (type == 23 && v->i >= INT32_MIN && v->i <= INT32_MAX)
+			return am__pg_copy_i32(b, (int32_t)v->i);
+		return AM_EINVALID_ARGUMENT;
+	}
+	if (type == 20 || type == 23)
+		return AM_EINVALID_ARGUMENT;
+	return am__pg_copy_bytes(b, v->p, v->n);
+}
+
+int am__pg_rows_load(struct am_store *s, const struct am__table *t,
+		     const struct am__val *rows, size_t n)
+{
+	struct am_buf cols, b;
+	bool copying = false;
+	Oid *types;
+	int err;
+
+	if (!n)
+		return 0;
+	types = calloc(t->ncols, sizeof(*types));
+	if (!types)
+		return am__store_errf(s, AM_ENOMEM, "out of memory");
+	am_buf_init(&cols, 0);
+	am_buf_init(&b, 0);
+	err = table_sql(s, t, &cols);
+	if (!err)
+		err = column_types(s, t, types);
+	/* A list names the later list that superseded it: the keys are
+	 * checked at the commit. */
+	if (!err)
+		err = am__pg_exec(s, "SET CONSTRAINTS ALL DEFERRED", t->name);
+	if (!err) {
+		err = am__pg_copy_start(s, t->name, cols.buf, t->name);
+		copying = !err;
+	}
+	for (size_t i = 0; !err && i < n; i++) {
+		const struct am__val *row = rows + i * t->ncols;
+
+		err = am__pg_copy_tuple(&b, (int)t->ncols);
+		for (size_t c = 0; !err && c < t->ncols; c++)
+			err = copy_val(&b, types[c], &row[c]);
+		if (err == AM_EINVALID_ARGUMENT)
+			err = am__store_errf(s, err,
+					     "%s: row %zu does not fit the "
+					     "table's columns",
+					     t->name, i + 1);
+		else if (err)
+			err = am__store_errf(s, err, "%s: out of memory",
+					     t->name);
+		else if (b.len >= ((size_t)1 << 20))
+			err = am__pg_copy_send(s, &b, t->name);
+	}
+	if (!err)
+		err = am__pg_copy_send(s, &b, t->name);
+	if (copying && err) {
+		char saved[AM__STORE_ERRMSG_MAX];
+
+		memcpy(saved, s->errmsg, sizeof(saved));
+		(void)am__pg_copy_finish(s, false, t->name);
+		memcpy(s->errmsg, saved, sizeof(saved));
+	} else if (copying) {
+		err = am__pg_copy_finish(s, true, t->name);
+	}
+	/* The sequences past the ids loaded. */
+	if (!err && !strcmp(t->name, "ledger"))
+		err = am__pg_exec(s,
+				  "SELECT setval('ledger_ids',"
+				  " coalesce(max(id), 0) + 1, false)"
+				  " FROM ledger",
+				  t->name);
+	if (!err && !strcmp(t->name, "wage_lists"))
+		err = am__pg_exec(s,
+				  "SELECT setval(pg_get_serial_sequence("
+				  "'wage_lists', 'id'),"
+				  " coalesce(max(id), 0) + 1, false)"
+				  " FROM wage_lists",
+				  t->name);
+	am_buf_release(&cols);
+	am_buf_release(&b);
+	free(types);
+	return err;
+}
