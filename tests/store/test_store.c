@@ -167,10 +167,15 @@ static void test_open_backends(void **state)
 	struct am_store *s = (struct am_store *)1;
 	char uri[160];
 
-	assert_int_equal(am_store_open("pg:host=db1 dbname=amanat", &s),
-			 AM_ESTORE_UNKNOWN_BACKEND);
+	/* A server that is not there (loopback, a port nobody listens on):
+	 * refused with libpq's reason, nothing left open. */
+	assert_int_equal(am_store_open("pg:host=127.0.0.1 port=1 "
+				       "dbname=amanat connect_timeout=5",
+				       &s),
+			 AM_ESTORE_OPEN);
 	assert_null(s);
 	assert_non_null(strstr(am_store_errmsg(NULL), "PostgreSQL"));
+	assert_int_equal(am_store_open("pg:", &s), AM_EINVALID_ARGUMENT);
 	assert_int_equal(am_store_open("mysql:x", &s),
 			 AM_ESTORE_UNKNOWN_BACKEND);
 	assert_non_null(strstr(am_store_errmsg(NULL), "mysql"));
