@@ -29,7 +29,8 @@
 # requires: DIR is given to it and must be reachable by it (mode 755 parents;
 # a mktemp -d directory is 700, so make it 755). Otherwise it runs as the
 # current user. The PostgreSQL binaries are the newest of
-# /usr/lib/postgresql/*/bin unless PG_BIN names a directory. The libpq
+# /usr/lib/postgresql/*/bin unless PG_BIN names a directory; PG_SETTINGS
+# (lines of postgresql.conf) is added to a new cluster's settings. The libpq
 # environment (PGHOST, PGPORT, PGUSER, ...) is ignored.
 #
 # Only the URI goes to stdout; everything else goes to stderr.
@@ -183,6 +184,10 @@ max_wal_senders = 4
 wal_keep_size = '64MB'
 hot_standby = on
 EOF
+    # A benchmark's own settings (bench/pg.sh), one per line.
+    if [ -n "${PG_SETTINGS:-}" ]; then
+        printf '%s\n' "$PG_SETTINGS" >>"$dir/data/pg-cluster.conf"
+    fi
     printf '%s\n' "$port" >"$dir/port"
     if is_root; then chown postgres: "$dir/data/pg-cluster.conf" "$dir/port"; fi
 }

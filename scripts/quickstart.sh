@@ -3,9 +3,39 @@
 # on the embedded SQLite default: a synthetic province through several months
 # of the contribution cycle (registry, wage lists validated, assessed and
 # posted, a payment, the views), then the checks a clerk would make.
+#
+#   scripts/quickstart.sh         on SQLite, in ./amanat.db
+#   scripts/quickstart.sh --pg    on PostgreSQL: a local cluster of its own on
+#                                 loopback (scripts/pg-cluster.sh) in
+#                                 $AMANAT_PG_DEMO (/tmp/amanat-pg-demo), left
+#                                 running; "scripts/pg-cluster.sh remove DIR"
+#                                 stops and deletes it
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PG=0
+case "${1:-}" in
+--pg) PG=1 ;;
+"") ;;
+*) echo "usage: scripts/quickstart.sh [--pg]" >&2; exit 2 ;;
+esac
 scripts/setup.sh
+
+if [ "$PG" = 1 ]; then
+    # The demo's cluster: started once, reused after; its database is
+    # emptied, as the SQLite demo's file is removed.
+    PGDIR="${AMANAT_PG_DEMO:-/tmp/amanat-pg-demo}"
+    if [ -f "$PGDIR/port" ]; then
+        scripts/pg-cluster.sh restart "$PGDIR" 2>/dev/null || true
+        URI=$(scripts/pg-cluster.sh uri "$PGDIR")
+    else
+        mkdir -p "$PGDIR" && chmod 755 "$PGDIR"
+        URI=$(scripts/pg-cluster.sh start "$PGDIR")
+    fi
+    psql -X -q -v ON_ERROR_STOP=1 "$URI" \
+        -c "DROP SCHEMA IF EXISTS public CASCADE" -c "CREATE SCHEMA public"
+    export AMANAT_DB="pg:$URI"
+    echo "PostgreSQL cluster in $PGDIR: $URI (stop and delete it with: scripts/pg-cluster.sh remove $PGDIR)"
+fi
 
 # The demo's own database starts afresh, as its data does (a database of an
 # older build of this unreleased schema would be refused); one named by

@@ -17,6 +17,9 @@ enum {
 
 struct cli {
 	const char *db_path;   /* --db, $AMANAT_DB, ./amanat.db */
+	/* --read-db, $AMANAT_READ_DB: where the read-only commands (history,
+	 * statements, export) read, a replica; NULL: db_path. */
+	const char *read_db;
 	const char *rules_dir; /* --rules, $AMANAT_RULES, built-in default */
 	bool json;	       /* --json */
 	enum am_lang lang;     /* --lang, $AMANAT_LANG, $LANG */
@@ -30,6 +33,9 @@ struct cli_command {
 	const char *help_en;
 	const char *help_fa;
 };
+
+/* The database the read-only commands open: --read-db, else --db. */
+const char *cli_read_uri(const struct cli *cli);
 
 /* Print a usage error for a command and return CLI_USAGE. */
 int cli_usage(struct cli *cli, const char *command, const char *fmt, ...)

@@ -60,10 +60,11 @@ int cmd_export_dskwin(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_load_rules(cli, &rules))
 		return CLI_REFUSED;
-	err = am_store_open_flags(cli->db_path, AM_STORE_OPEN_READONLY, &s);
+	err = am_store_open_flags(cli_read_uri(cli), AM_STORE_OPEN_READONLY,
+				  &s);
 	if (err) {
 		am_rules_free(rules);
-		return cli_fail(cli, err, cli->db_path);
+		return cli_fail(cli, err, cli_read_uri(cli));
 	}
 	err = am_export_dskwin(s, rules, code, period, list_no, pos[2], layout,
 			       cp, &d);

@@ -11,10 +11,11 @@ static void money(am_money m, char *out)
 
 static int open_read(struct cli *cli, struct am_store **s)
 {
-	int err = am_store_open_flags(cli->db_path, AM_STORE_OPEN_READONLY, s);
+	int err = am_store_open_flags(cli_read_uri(cli), AM_STORE_OPEN_READONLY,
+				      s);
 
 	if (err)
-		return cli_fail(cli, err, cli->db_path);
+		return cli_fail(cli, err, cli_read_uri(cli));
 	return 0;
 }
 

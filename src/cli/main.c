@@ -70,7 +70,7 @@ static void print_help(const struct cli *cli, FILE *out)
 		fa ? "amanat: سامانهٔ ادارهٔ بیمه‌های اجتماعی"
 		   : "amanat: social insurance administration");
 	fprintf(out,
-		"%s: amanat [--db PATH] [--json] [--rules DIR] "
+		"%s: amanat [--db URI] [--read-db URI] [--json] [--rules DIR] "
 		"[--lang fa|en] COMMAND ...\n\n",
 		fa ? "کاربرد" : "usage");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -135,6 +135,12 @@ static int parse_globals(struct cli *cli, int *argc, char **argv, bool *help,
 				return cli_usage(cli, NULL,
 						 "--db needs a path");
 			cli->db_path = v;
+		} else if (strncmp(a, "--read-db", 9) == 0 &&
+			   (!a[9] || a[9] == '=')) {
+			if (!(v = opt_value(*argc, argv, &i, "--read-db")))
+				return cli_usage(cli, NULL,
+						 "--read-db needs a database");
+			cli->read_db = v;
 		} else if (strncmp(a, "--rules", 7) == 0 &&
 			   (!a[7] || a[7] == '=')) {
 			if (!(v = opt_value(*argc, argv, &i, "--rules")))
@@ -203,6 +209,8 @@ int main(int argc, char **argv)
 	cli.lang = lang_from_env();
 	env = getenv("AMANAT_DB");
 	cli.db_path = env && *env ? env : "amanat.db";
+	env = getenv("AMANAT_READ_DB");
+	cli.read_db = env && *env ? env : NULL;
 	env = getenv("AMANAT_RULES");
 	cli.rules_dir = env && *env ? env : AM_DEFAULT_RULES_DIR;
 

@@ -35,6 +35,11 @@ int cli_json_str(struct am_buf *b, const char *key, const char *val, bool first)
 	return err;
 }
 
+const char *cli_read_uri(const struct cli *cli)
+{
+	return cli->read_db ? cli->read_db : cli->db_path;
+}
+
 int cli_fail(struct cli *cli, int err, const char *what)
 {
 	if (cli->json) {

@@ -213,9 +213,8 @@ int am__pg_col_text(const PGresult *r, int row, int col, struct am_arena *a,
 void am__pg_col_code(const PGresult *r, int row, int col, char *out,
 		     size_t size)
 {
-	size_t n = PQgetisnull(r, row, col)
-			   ? 0
-			   : (size_t)PQgetlength(r, row, col);
+	size_t n = PQgetisnull(r, row, col) ? 0
+					    : (size_t)PQgetlength(r, row, col);
 
 	if (n >= size)
 		n = size - 1;
@@ -280,8 +279,7 @@ static bool result_ok(const PGresult *r)
 }
 
 int am__pg_run(struct am_store *s, const struct am__pg_stmt *st,
-	       const struct am__pg_params *p, PGresult **res,
-	       const char *what)
+	       const struct am__pg_params *p, PGresult **res, const char *what)
 {
 	struct pg_store *q = pq(s);
 	char name[16];
@@ -342,8 +340,7 @@ int am__pg_run_guarded(struct am_store *s, const struct am__pg_stmt *st,
 	sent = send_plain(q->conn, "SAVEPOINT am_row") &&
 	       PQsendQueryPrepared(q->conn, name, p->n, p->v, p->len, p->fmt,
 				   1) &&
-	       send_plain(q->conn, "RELEASE am_row") &&
-	       PQpipelineSync(q->conn);
+	       send_plain(q->conn, "RELEASE am_row") && PQpipelineSync(q->conn);
 	/* The results: each query's, then NULL; at the end the sync's. A
 	 * query after a failed one is answered PGRES_PIPELINE_ABORTED. */
 	err = 0;
@@ -775,8 +772,8 @@ static int pg_migrate(struct am_store *s, int *from, int *to)
 	char sql[160];
 	int current = 0, err;
 
-	snprintf(sql, sizeof(sql),
-		 "BEGIN; SELECT pg_advisory_xact_lock(%lld)", MIGRATE_LOCK);
+	snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%lld)",
+		 MIGRATE_LOCK);
 	err = am__pg_exec(s, sql, "migrate");
 	if (!err) {
 		q->tx = true;
@@ -945,8 +942,8 @@ static int pg_idem_result(struct am_store *s, const char *key,
 #define PERSON_COLS                                                      \
 	"national_code, first_name, last_name, father_name, birth_date," \
 	" sex, nationality, insurance_no, created_at, updated_at"
-#define PERSON_INSERT                                   \
-	"INSERT INTO persons (" PERSON_COLS ")"         \
+#define PERSON_INSERT                           \
+	"INSERT INTO persons (" PERSON_COLS ")" \
 	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)"
 
 static const struct am__pg_stmt st_person_put = {
@@ -962,12 +959,10 @@ static const struct am__pg_stmt st_person_put = {
 	"ttttittti" /* created_at and updated_at are both $9 */
 };
 static const struct am__pg_stmt st_person_ensure = {
-	9, PERSON_INSERT " ON CONFLICT (national_code) DO NOTHING",
-	"ttttittti"
+	9, PERSON_INSERT " ON CONFLICT (national_code) DO NOTHING", "ttttittti"
 };
 static const struct am__pg_stmt st_person_get = {
-	10, "SELECT " PERSON_COLS " FROM persons WHERE national_code = $1",
-	"t"
+	10, "SELECT " PERSON_COLS " FROM persons WHERE national_code = $1", "t"
 };
 static const struct am__pg_stmt st_employer_put = {
 	11,
@@ -1059,8 +1054,7 @@ static int pg_person_ensure(struct am_store *s, const struct am_person *x,
 	int err;
 
 	person_params(&p, x, sex, now);
-	err = am__pg_run_guarded(s, &st_person_ensure, &p, &r,
-				 "person ensure");
+	err = am__pg_run_guarded(s, &st_person_ensure, &p, &r, "person ensure");
 	if (err)
 		return err;
 	*added = !strcmp(PQcmdTuples(r), "1");
@@ -1314,8 +1308,7 @@ static int pg_audit_insert(struct am_store *s, const struct am_audit_entry *e)
 	am__pg_text(&p, e->payload);
 	am__pg_bytes(&p, e->prev_hash, AM_AUDIT_HASH_SIZE);
 	am__pg_bytes(&p, e->hash, AM_AUDIT_HASH_SIZE);
-	err = am__pg_run_guarded(s, &st_audit_insert, &p, NULL,
-				 "audit append");
+	err = am__pg_run_guarded(s, &st_audit_insert, &p, NULL, "audit append");
 	if (err == AM_ESTORE_SQL && strstr(s->errmsg, "json"))
 		err = am__store_errf(s, AM_ESTORE_CONFLICT,
 				     "audit append: the payload is not JSON");

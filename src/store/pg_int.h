@@ -44,8 +44,7 @@ void am__pg_date(struct am__pg_params *p, am_date d);
  * none is wanted) is the result, to PQclear(); on failure s->errmsg says
  * what (prefixed with what) and nothing is to be cleared. */
 int am__pg_run(struct am_store *s, const struct am__pg_stmt *st,
-	       const struct am__pg_params *p, PGresult **res,
-	       const char *what);
+	       const struct am__pg_params *p, PGresult **res, const char *what);
 /* The same, inside a transaction undone alone when it fails (a refused
  * row leaves the caller's transaction usable, as on SQLite): a savepoint,
  * the statement and its release sent together, in one round trip. */

@@ -282,9 +282,9 @@ int am__pg_ledger_append(struct am_store *s, const struct am__ledger_txn *x)
 	err = err ? err : copy_opt_i64(b, x->list_id);
 	err = err ? err : am__pg_copy_text(b, x->payment_ref);
 	err = err ? err
-		  : x->due_date == AM_DATE_NONE
-		  ? am__pg_copy_null(b)
-		  : am__pg_copy_i32(b, (int32_t)x->due_date);
+	      : x->due_date == AM_DATE_NONE
+		      ? am__pg_copy_null(b)
+		      : am__pg_copy_i32(b, (int32_t)x->due_date);
 	err = err ? err : am__pg_copy_i32(b, (int32_t)x->value_date);
 	err = err ? err : am__pg_copy_i64(b, x->posted_at);
 	err = err ? err : am__pg_copy_bytes(b, pk->buf, pk->len);
@@ -315,19 +315,18 @@ static int ledger_row(struct am_store *s, const PGresult *r, int i,
 		err = err ? err : am__pg_col_text(r, i, 3, a, &x->workshop);
 		err = err ? err : am__pg_col_text(r, i, 5, a, &x->payment_ref);
 	} else {
-		x->workshop = PQgetisnull(r, i, 3) ? NULL
-						    : PQgetvalue(r, i, 3);
+		x->workshop = PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3);
 		x->payment_ref = PQgetisnull(r, i, 5) ? NULL
-						       : PQgetvalue(r, i, 5);
+						      : PQgetvalue(r, i, 5);
 	}
 	x->list_id = am__pg_col_int(r, i, 4);
 	x->due_date = am__pg_col_date(r, i, 6);
 	x->value_date = (am_date)am__pg_col_int(r, i, 7);
 	x->posted_at = am__pg_col_int(r, i, 8);
 	if (!err)
-		err = am__postings_decode(
-			(const uint8_t *)PQgetvalue(r, i, 9),
-			(size_t)PQgetlength(r, i, 9), x->t.p, &x->t.n);
+		err = am__postings_decode((const uint8_t *)PQgetvalue(r, i, 9),
+					  (size_t)PQgetlength(r, i, 9), x->t.p,
+					  &x->t.n);
 	if (err == AM_ENOMEM)
 		return am__store_errf(s, err, "ledger: out of memory");
 	if (err)
@@ -555,11 +554,9 @@ int am__pg_list_insert(struct am_store *s, const struct am__list_row *x,
 					      "registered",
 					      x->workshop);
 		/* The key's revision exists: the caller looks at it. */
-		return am__store_errf(s, err,
-				      "list %s/%d/%s revision %" PRId64
-				      " exists",
-				      x->workshop, x->period, x->list_no,
-				      x->revision);
+		return am__store_errf(
+			s, err, "list %s/%d/%s revision %" PRId64 " exists",
+			x->workshop, x->period, x->list_no, x->revision);
 	}
 	new_id = am__pg_col_int(r, 0, 0);
 	PQclear(r);
@@ -668,14 +665,16 @@ int am__pg_persons_known(struct am_store *s, const int64_t *codes, size_t n,
 	memset(known, 0, n);
 	am_buf_init(&arr, 0);
 	for (size_t at = 0; !err && at < n; at += KNOWN_CHUNK) {
-		size_t end = at + KNOWN_CHUNK < n ? at + KNOWN_CHUNK : n, j = at;
+		size_t end = at + KNOWN_CHUNK < n ? at + KNOWN_CHUNK : n,
+		       j = at;
 		struct am__pg_params p = { 0 };
 		PGresult *r;
 
 		am_buf_clear(&arr);
 		err = am_buf_addch(&arr, '{');
 		for (size_t i = at; !err && i < end; i++)
-			err = am_buf_addf(&arr, i > at ? ",%" PRId64 : "%" PRId64,
+			err = am_buf_addf(&arr,
+					  i > at ? ",%" PRId64 : "%" PRId64,
 					  codes[i]);
 		err = err ? err : am_buf_addch(&arr, '}');
 		if (err) {
@@ -752,7 +751,8 @@ int am__pg_line_read(struct am_store *s, int64_t id, uint32_t offset,
 		n = (size_t)PQgetlength(r, 0, 4);
 		if (!err)
 			err = n ? am__body_decode_line(
-					  &h, (const uint8_t *)PQgetvalue(r, 0, 4),
+					  &h,
+					  (const uint8_t *)PQgetvalue(r, 0, 4),
 					  n, 0, a, &out->ln, &out->a, NULL)
 				: AM_ESTORE_CORRUPT;
 		PQclear(r);
@@ -1142,8 +1142,7 @@ static int rows_row(void *ctx, const PGresult *r, int i)
 }
 
 int am__pg_rows_walk(struct am_store *s, const struct am__table *t,
-		     int (*fn)(void *ctx, const struct am__val *row),
-		     void *ctx)
+		     int (*fn)(void *ctx, const struct am__val *row), void *ctx)
 {
 	struct rows_walk w = { t->ncols, NULL, fn, ctx };
 	struct am_buf cols, sql;
@@ -1152,8 +1151,8 @@ int am__pg_rows_walk(struct am_store *s, const struct am__table *t,
 	am_buf_init(&cols, 0);
 	am_buf_init(&sql, 0);
 	err = table_sql(s, t, &cols);
-	if (!err && am_buf_addf(&sql, "SELECT %s FROM %s ORDER BY %s",
-				cols.buf, t->name, t->order))
+	if (!err && am_buf_addf(&sql, "SELECT %s FROM %s ORDER BY %s", cols.buf,
+				t->name, t->order))
 		err = am__store_errf(s, AM_ENOMEM, "out of memory");
 	w.v = err ? NULL : calloc(t->ncols, sizeof(*w.v));
 	if (!err && !w.v)
