@@ -107,6 +107,11 @@ int am__pg_fail(struct am_store *s, const PGresult *r, const char *what)
 				      "earlier failure; roll it back",
 				      what);
 	err = map_state(state);
+	/* On PostgreSQL a failed statement aborts the whole transaction
+	 * (SQLite undoes the statement alone): only a rollback, or one to
+	 * the unit's savepoint, may follow. */
+	if (s->in_tx && PQtransactionStatus(q->conn) == PQTRANS_INERROR)
+		s->tx_failed = true;
 	if (err == AM_ESTORE_NOT_INITIALISED)
 		return am__store_errf(s, err, "%s: %s (run 'amanat init')",
 				      what, line);
@@ -309,90 +314,6 @@ int am__pg_run(struct am_store *s, const struct am__pg_stmt *st,
 	return 0;
 }
 
-/* A query without parameters, sent in the pipeline. */
-static int send_plain(PGconn *c, const char *sql)
-{
-	return PQsendQueryParams(c, sql, 0, NULL, NULL, NULL, NULL, 0);
-}
-
-int am__pg_run_guarded(struct am_store *s, const struct am__pg_stmt *st,
-		       const struct am__pg_params *p, PGresult **res,
-		       const char *what)
-{
-	struct pg_store *q = pq(s);
-	PGresult *kept = NULL, *r;
-	char name[16];
-	int query = 0, err;
-	bool sent;
-
-	if (!q->tx)
-		return am__pg_run(s, st, p, res, what);
-	if (res)
-		*res = NULL;
-	if ((size_t)p->n != strlen(st->types))
-		return am__store_errf(s, AM_EINTERNAL, "%s: parameters", what);
-	err = prepare(s, st);
-	if (err)
-		return err;
-	snprintf(name, sizeof(name), "am%d", st->id);
-	if (!PQenterPipelineMode(q->conn))
-		return am__pg_fail(s, NULL, what);
-	sent = send_plain(q->conn, "SAVEPOINT am_row") &&
-	       PQsendQueryPrepared(q->conn, name, p->n, p->v, p->len, p->fmt,
-				   1) &&
-	       send_plain(q->conn, "RELEASE am_row") && PQpipelineSync(q->conn);
-	/* The results: each query's, then NULL; at the end the sync's. A
-	 * query after a failed one is answered PGRES_PIPELINE_ABORTED. */
-	err = 0;
-	while (sent) {
-		r = PQgetResult(q->conn);
-		if (!r) {
-			query++;
-			continue;
-		}
-		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
-			PQclear(r);
-			break;
-		}
-		if (query == 1 && !kept) {
-			kept = r;
-			continue;
-		}
-		if (!err && !result_ok(r) &&
-		    PQresultStatus(r) != PGRES_PIPELINE_ABORTED)
-			err = am__pg_fail(s, r, what);
-		PQclear(r);
-	}
-	if (!sent)
-		err = am__pg_fail(s, NULL, what);
-	PQexitPipelineMode(q->conn);
-	if (!kept || !result_ok(kept)) {
-		char saved[AM__STORE_ERRMSG_MAX];
-
-		if (kept)
-			err = am__pg_fail(s, kept, what);
-		else if (!err)
-			err = am__pg_fail(s, NULL, what);
-		PQclear(kept);
-		/* The statement alone undone; the transaction goes on. */
-		memcpy(saved, s->errmsg, sizeof(saved));
-		if (am__pg_exec(s, "ROLLBACK TO am_row; RELEASE am_row",
-				"undo a refused row"))
-			s->tx_failed = true;
-		memcpy(s->errmsg, saved, sizeof(saved));
-		return err;
-	}
-	if (err) {
-		PQclear(kept);
-		return err;
-	}
-	if (res)
-		*res = kept;
-	else
-		PQclear(kept);
-	return 0;
-}
-
 int am__pg_exec(struct am_store *s, const char *sql, const char *what)
 {
 	PGresult *r = PQexec(pq(s)->conn, sql);
@@ -434,7 +355,7 @@ int am__pg_walk(struct am_store *s, const char *sql,
 			return err;
 		q->tx = true;
 	} else {
-		err = am__pg_ledger_flush(s);
+		err = am__pg_flush(s);
 		if (err)
 			return err;
 	}
@@ -511,8 +432,7 @@ static int pg_open(const char *conninfo, unsigned flags, struct am_store **out,
 	}
 	snprintf(q->uri, n, "pg:%s", conninfo);
 	am_buf_init(&q->scratch, 0);
-	am_buf_init(&q->wage.copy, 0);
-	am__pg_ids_forget(&q->base);
+	am__pg_wage_init(&q->base);
 	q->readonly = readonly;
 	q->conn = PQconnectdb(conninfo);
 	if (!q->conn || PQstatus(q->conn) != CONNECTION_OK) {
@@ -552,7 +472,7 @@ static void pg_close(struct am_store *s)
 {
 	struct pg_store *q = pq(s);
 
-	am__pg_ledger_free(s);
+	am__pg_wage_free(s);
 	/* Closing the connection rolls back what is open. */
 	PQfinish(q->conn);
 	am_buf_release(&q->scratch);
@@ -584,18 +504,36 @@ static int pg_begin(struct am_store *s)
 			return err;
 		q->tx = false;
 	}
-	am__pg_ledger_drop(s);
+	am__pg_drop(s);
 	am__pg_ids_forget(s);
-	if (q->readonly)
+	if (q->readonly) {
 		err = am__pg_exec(s,
 				  "BEGIN ISOLATION LEVEL REPEATABLE READ "
 				  "READ ONLY",
 				  "begin");
-	else
-		err = am__pg_exec(s,
-				  "BEGIN; LOCK TABLE write_lock IN EXCLUSIVE "
-				  "MODE",
-				  "begin");
+	} else {
+		/* The row's lock makes writers take turns; its number says
+		 * whether anyone wrote since this handle's last commit. */
+		static const struct am__pg_stmt st_generation = {
+			19,
+			"UPDATE write_lock SET generation = generation + 1"
+			" RETURNING generation",
+			""
+		};
+		struct am__pg_params p = { 0 };
+		PGresult *r = NULL;
+
+		err = am__pg_exec(s, "BEGIN", "begin");
+		if (!err)
+			err = am__pg_run(s, &st_generation, &p, &r, "begin");
+		if (!err && PQntuples(r) != 1)
+			err = am__store_errf(s, AM_ESTORE_CORRUPT,
+					     "begin: write_lock has no row");
+		if (!err)
+			am__pg_generation(s, am__pg_col_int(r, 0, 0));
+		if (r)
+			PQclear(r);
+	}
 	if (err) {
 		char saved[AM__STORE_ERRMSG_MAX];
 
@@ -614,7 +552,7 @@ static int pg_commit(struct am_store *s)
 	PGresult *r;
 	int err;
 
-	err = am__pg_ledger_flush(s);
+	err = am__pg_flush(s);
 	if (!err)
 		err = am__pg_ids_return(s);
 	if (err)
@@ -629,6 +567,10 @@ static int pg_commit(struct am_store *s)
 				     "an earlier failure and rolled back");
 	}
 	PQclear(r);
+	if (err)
+		am__pg_forget(s);
+	else if (!q->readonly)
+		am__pg_committed(s);
 	/* Either way the transaction is over unless the COMMIT could not be
 	 * sent (the caller rolls back, which then finds nothing open). */
 	q->tx = PQtransactionStatus(q->conn) != PQTRANS_IDLE;
@@ -641,19 +583,20 @@ static int pg_rollback(struct am_store *s)
 	struct pg_store *q = pq(s);
 	int err = 0;
 
-	am__pg_ledger_drop(s);
+	am__pg_drop(s);
 	am__pg_ids_forget(s);
+	am__pg_forget(s);
 	if (PQtransactionStatus(q->conn) != PQTRANS_IDLE)
 		err = am__pg_exec(s, "ROLLBACK", "rollback");
 	q->tx = false;
 	return err;
 }
 
-/* The ledger's waiting rows go in first, so that a rollback to the
- * savepoint drops exactly those that came after it. */
+/* The waiting rows go in first, so that a rollback to the savepoint drops
+ * exactly those that came after it. */
 static int pg_savepoint(struct am_store *s)
 {
-	int err = am__pg_ledger_flush(s);
+	int err = am__pg_flush(s);
 
 	return err ? err : am__pg_exec(s, "SAVEPOINT am_unit", "savepoint");
 }
@@ -663,11 +606,18 @@ static int pg_release(struct am_store *s)
 	return am__pg_exec(s, "RELEASE am_unit", "release");
 }
 
+/* The unit began in a healthy transaction: undone, it is healthy again. */
 static int pg_rollback_to(struct am_store *s)
 {
-	am__pg_ledger_drop(s);
-	return am__pg_exec(s, "ROLLBACK TO am_unit; RELEASE am_unit",
-			   "rollback to savepoint");
+	int err;
+
+	am__pg_drop(s);
+	am__pg_forget(s);
+	err = am__pg_exec(s, "ROLLBACK TO am_unit; RELEASE am_unit",
+			  "rollback to savepoint");
+	if (!err)
+		s->tx_failed = false;
+	return err;
 }
 
 /*
@@ -883,8 +833,7 @@ static int pg_idem_claim(struct am_store *s, const char *key,
 	am__pg_text(&p, key);
 	am__pg_bytes(&p, hash, AM_IDEM_HASH_SIZE);
 	am__pg_int(&p, now);
-	err = am__pg_run_guarded(s, &st_idem_claim, &p, &r,
-				 "idempotency claim");
+	err = am__pg_run(s, &st_idem_claim, &p, &r, "idempotency claim");
 	if (err)
 		return err;
 	*existed = am__pg_col_int(r, 0, 0) == 0;
@@ -984,7 +933,8 @@ static const struct am__pg_stmt st_workshop_put = {
 	"INSERT INTO workshops (code, name, employer_id, address, province,"
 	" branch, activity, scheme, hard_harmful, small_exempt, created_at,"
 	" updated_at)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)"
+	" SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11"
+	" WHERE $3 IS NULL OR EXISTS (SELECT 1 FROM employers WHERE id = $3)"
 	" ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
 	" employer_id = excluded.employer_id, address = excluded.address,"
 	" province = excluded.province, branch = excluded.branch,"
@@ -1005,7 +955,8 @@ static const struct am__pg_stmt st_dependant_put = {
 	15,
 	"INSERT INTO dependants (main_insured, dependant, relation, since,"
 	" until, created_at, updated_at)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $6)"
+	" SELECT $1, $2, $3, $4, $5, $6, $6 WHERE (SELECT count(*) FROM"
+	" persons WHERE national_code IN ($1, $2)) = 2"
 	" ON CONFLICT (main_insured, dependant) DO UPDATE SET"
 	" relation = excluded.relation, since = excluded.since,"
 	" until = excluded.until, updated_at = excluded.updated_at",
@@ -1018,6 +969,27 @@ static const struct am__pg_stmt st_dependant_get = {
 	" AND dependant = $2",
 	"tt"
 };
+
+/* A put whose statement writes nothing when a row it refers to is not
+ * there (an unknown employer, person): refused with AM_ESTORE_CONFLICT as
+ * SQLite's foreign key refuses it, the transaction still usable. */
+static int put_known(struct am_store *s, const struct am__pg_stmt *st,
+		     const struct am__pg_params *p, const char *what,
+		     const char *ref_kind, const char *ref)
+{
+	PGresult *r;
+	int err = am__pg_run(s, st, p, &r, what);
+
+	if (err)
+		return err;
+	if (!strcmp(PQcmdTuples(r), "0"))
+		err = am__store_errf(s, AM_ESTORE_CONFLICT,
+				     "%s: FOREIGN KEY: the %s it names "
+				     "(%s) is not registered",
+				     what, ref_kind, ref ? ref : "");
+	PQclear(r);
+	return err;
+}
 
 static void person_params(struct am__pg_params *p, const struct am_person *x,
 			  char sex[2], int64_t now)
@@ -1042,7 +1014,7 @@ static int pg_person_put(struct am_store *s, const struct am_person *x,
 	char sex[2];
 
 	person_params(&p, x, sex, now);
-	return am__pg_run_guarded(s, &st_person_put, &p, NULL, "person put");
+	return am__pg_run(s, &st_person_put, &p, NULL, "person put");
 }
 
 static int pg_person_ensure(struct am_store *s, const struct am_person *x,
@@ -1054,7 +1026,7 @@ static int pg_person_ensure(struct am_store *s, const struct am_person *x,
 	int err;
 
 	person_params(&p, x, sex, now);
-	err = am__pg_run_guarded(s, &st_person_ensure, &p, &r, "person ensure");
+	err = am__pg_run(s, &st_person_ensure, &p, &r, "person ensure");
 	if (err)
 		return err;
 	*added = !strcmp(PQcmdTuples(r), "1");
@@ -1118,8 +1090,7 @@ static int pg_employer_put(struct am_store *s, const struct am_employer *e,
 	am__pg_text(&p, e->address);
 	am__pg_text(&p, e->phone);
 	am__pg_int(&p, now);
-	return am__pg_run_guarded(s, &st_employer_put, &p, NULL,
-				  "employer put");
+	return am__pg_run(s, &st_employer_put, &p, NULL, "employer put");
 }
 
 static int pg_employer_get(struct am_store *s, const char *id,
@@ -1155,6 +1126,7 @@ static int pg_workshop_put(struct am_store *s, const struct am_workshop *w,
 			   int64_t now)
 {
 	struct am__pg_params p = { 0 };
+	int err;
 
 	am__pg_text(&p, w->code);
 	am__pg_text(&p, w->name);
@@ -1167,8 +1139,9 @@ static int pg_workshop_put(struct am_store *s, const struct am_workshop *w,
 	am__pg_int(&p, w->hard_harmful);
 	am__pg_int(&p, w->small_exempt);
 	am__pg_int(&p, now);
-	return am__pg_run_guarded(s, &st_workshop_put, &p, NULL,
-				  "workshop put");
+	err = put_known(s, &st_workshop_put, &p, "workshop put", "employer",
+			w->employer_id);
+	return err ? err : am__pg_workshop_added(s, w->code);
 }
 
 static int pg_workshop_get(struct am_store *s, const char *code,
@@ -1214,8 +1187,8 @@ static int pg_dependant_put(struct am_store *s, const struct am_dependant *d,
 	am__pg_date(&p, d->since);
 	am__pg_date(&p, d->until);
 	am__pg_int(&p, now);
-	return am__pg_run_guarded(s, &st_dependant_put, &p, NULL,
-				  "dependant put");
+	return put_known(s, &st_dependant_put, &p, "dependant put", "person",
+			 d->main_insured);
 }
 
 static int pg_dependant_get(struct am_store *s, const char *main_insured,
@@ -1308,7 +1281,7 @@ static int pg_audit_insert(struct am_store *s, const struct am_audit_entry *e)
 	am__pg_text(&p, e->payload);
 	am__pg_bytes(&p, e->prev_hash, AM_AUDIT_HASH_SIZE);
 	am__pg_bytes(&p, e->hash, AM_AUDIT_HASH_SIZE);
-	err = am__pg_run_guarded(s, &st_audit_insert, &p, NULL, "audit append");
+	err = am__pg_run(s, &st_audit_insert, &p, NULL, "audit append");
 	if (err == AM_ESTORE_SQL && strstr(s->errmsg, "json"))
 		err = am__store_errf(s, AM_ESTORE_CONFLICT,
 				     "audit append: the payload is not JSON");

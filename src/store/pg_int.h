@@ -42,15 +42,13 @@ void am__pg_date(struct am__pg_params *p, am_date d);
 
 /* Run a prepared statement (results in binary). *res (may be NULL when
  * none is wanted) is the result, to PQclear(); on failure s->errmsg says
- * what (prefixed with what) and nothing is to be cleared. */
+ * what (prefixed with what) and nothing is to be cleared. A statement that
+ * fails inside the store's transaction aborts it (PostgreSQL's rule):
+ * am__pg_fail() marks it failed, so that only a rollback follows; the
+ * refusals a caller expects (a key there, a row referred to missing) are
+ * therefore asked in the statements and answered by what they wrote. */
 int am__pg_run(struct am_store *s, const struct am__pg_stmt *st,
 	       const struct am__pg_params *p, PGresult **res, const char *what);
-/* The same, inside a transaction undone alone when it fails (a refused
- * row leaves the caller's transaction usable, as on SQLite): a savepoint,
- * the statement and its release sent together, in one round trip. */
-int am__pg_run_guarded(struct am_store *s, const struct am__pg_stmt *st,
-		       const struct am__pg_params *p, PGresult **res,
-		       const char *what);
 /* A statement without parameters or results, in text. */
 int am__pg_exec(struct am_store *s, const char *sql, const char *what);
 /* Walk the rows of sql (built by the caller, literals escaped) through a
@@ -79,14 +77,41 @@ void am__pg_col_code(const PGresult *r, int row, int col, char *out,
 /* am_date, NULL as AM_DATE_NONE. */
 am_date am__pg_col_date(const PGresult *r, int row, int col);
 
-/* pg_wage.c's part of the handle: the block of ledger ids a write
- * transaction holds (ids next..end-1; the next block twice as large), and
- * the ledger's rows waiting for COPY (their tuples in COPY's binary form). */
-struct am__pg_wage {
-	bool ids;
-	int64_t id_next, id_end, block;
+/* A block of ids from a SEQUENCE, held by a write transaction (ids
+ * next..end-1; the next block twice as large). */
+struct am__pg_ids {
+	bool held;
+	int64_t next, end, block;
+};
+
+/* Rows waiting for one COPY: their tuples in COPY's binary form. */
+struct am__pg_rows {
 	struct am_buf copy;
-	size_t rows;
+	size_t n;
+};
+
+/* A set of keys in memory (pg_wage.c): a workshop's code, or a list's
+ * (period, workshop, number). */
+struct am__pg_key;
+struct am__pg_keys {
+	struct am__pg_key *v;
+	size_t cap, n;
+};
+
+/* pg_wage.c's part of the handle: the write transaction's blocks of ids
+ * and waiting rows, and what the handle knows of the database while no
+ * other writer has committed since its own last commit (the generation
+ * it left in write_lock): the keys of the lists of the periods it has
+ * read, and the workshops' codes. */
+struct am__pg_wage {
+	struct am__pg_ids ledger_ids, list_ids;
+	struct am__pg_rows ledger, lists;
+	bool gen_known;
+	int64_t gen, tx_gen;
+	struct am__pg_keys list_keys, workshops;
+	bool workshops_loaded;
+	int32_t *periods;
+	size_t nperiods, periods_cap;
 };
 struct am__pg_wage *am__pg_wage(struct am_store *s);
 /* COPY table (cols) FROM STDIN in binary: start it, send tuples (encoded
@@ -112,16 +137,25 @@ PGconn *am__pg_conn(struct am_store *s);
 /* A buffer of the handle's for packing a row's blob. */
 struct am_buf *am__pg_scratch(struct am_store *s);
 
-/* The ledger's rows wait in the handle and go in by COPY (pg_wage.c);
- * the commit, a savepoint and every read of the ledger send them first.
- * Dropped by a rollback (to the savepoint: they all came after it). */
-int am__pg_ledger_flush(struct am_store *s);
-void am__pg_ledger_drop(struct am_store *s);
-void am__pg_ledger_free(struct am_store *s);
-/* The ledger ids a transaction took and did not use are given back at
- * its commit (pg_wage.c). */
+/* The waiting rows (lists, then the ledger's) go in by COPY; the commit,
+ * a savepoint and every read of them send them first (am__pg_flush()).
+ * Dropped by a rollback (to the savepoint: they all came after it). The
+ * ids a transaction took and did not use are given back at its commit. */
+int am__pg_flush(struct am_store *s);
+void am__pg_drop(struct am_store *s);
 int am__pg_ids_return(struct am_store *s);
 void am__pg_ids_forget(struct am_store *s);
+void am__pg_wage_init(struct am_store *s);
+void am__pg_wage_free(struct am_store *s);
+/* The generation a write transaction took at its begin: when it follows
+ * the handle's last commit's, what the handle knows still holds, else it
+ * is forgotten; committed, the transaction's is the handle's. A rollback
+ * (to a savepoint too) forgets what the transaction taught. */
+void am__pg_generation(struct am_store *s, int64_t gen);
+void am__pg_committed(struct am_store *s);
+void am__pg_forget(struct am_store *s);
+/* A workshop written by this handle (workshop_put). */
+int am__pg_workshop_added(struct am_store *s, const char *code);
 
 /* The posting half of the vtable (pg_wage.c). */
 int am__pg_list_find(struct am_store *s, const char *workshop, int period,

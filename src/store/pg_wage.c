@@ -9,8 +9,8 @@
 #include "amanat/assess.h"
 #include "store/pg_int.h"
 
-/* The ledger's waiting rows are sent once they pass this many bytes. */
-#define LEDGER_COPY_MAX ((size_t)4 << 20)
+/* Waiting rows are sent once they pass this many bytes. */
+#define ROWS_COPY_MAX ((size_t)8 << 20)
 /* The first block of ledger ids a transaction takes, and the largest. */
 #define IDS_FIRST 16
 #define IDS_MAX 65536
@@ -161,93 +161,341 @@ int am__pg_copy(struct am_store *s, const char *table, const char *cols,
 }
 
 /*
- * The ledger's ids: a block from the sequence at a time, under the write
- * lock (so the block is the writer's alone and ids follow the order of
- * commits); what the transaction did not use is given back at its commit.
+ * Ids: a block from a sequence at a time, under the write lock (so the
+ * block is the writer's alone and ids follow the order of commits); what
+ * the transaction did not use is given back at its commit.
  */
 
-static const struct am__pg_stmt st_ids_take = {
-	64, "SELECT setval('ledger_ids', nextval('ledger_ids') + $1 - 1)", "i"
+static const struct am__pg_stmt st_ids_take[2] = {
+	{ 64, "SELECT setval('ledger_ids', nextval('ledger_ids') + $1 - 1)",
+	  "i" },
+	{ 85,
+	  "SELECT setval('wage_lists_id_seq',"
+	  " nextval('wage_lists_id_seq') + $1 - 1)",
+	  "i" },
 };
-static const struct am__pg_stmt st_ids_return = {
-	65, "SELECT setval('ledger_ids', $1, false)", "i"
+static const struct am__pg_stmt st_ids_return[2] = {
+	{ 65, "SELECT setval('ledger_ids', $1, false)", "i" },
+	{ 86, "SELECT setval('wage_lists_id_seq', $1, false)", "i" },
 };
 
-int am__pg_ledger_id(struct am_store *s, int64_t *id)
+static int id_take(struct am_store *s, struct am__pg_ids *b, int which,
+		   int64_t *id)
 {
-	struct am__pg_wage *w = am__pg_wage(s);
-
-	if (!w->ids || w->id_next == w->id_end) {
+	if (!b->held || b->next == b->end) {
 		struct am__pg_params p = { 0 };
-		int64_t n = w->ids ? w->block : IDS_FIRST, last;
+		int64_t n = b->held ? b->block : IDS_FIRST, last;
 		PGresult *r;
 		int err;
 
 		am__pg_int(&p, n);
-		err = am__pg_run(s, &st_ids_take, &p, &r, "ledger sequence");
+		err = am__pg_run(s, &st_ids_take[which], &p, &r, "sequence");
 		if (err)
 			return err;
 		last = am__pg_col_int(r, 0, 0);
 		PQclear(r);
-		if (!w->ids || w->id_end != last - n + 1)
-			w->id_next = last - n + 1;
-		w->id_end = last + 1;
-		w->ids = true;
-		w->block = n * 2 > IDS_MAX ? IDS_MAX : n * 2;
+		if (!b->held || b->end != last - n + 1)
+			b->next = last - n + 1;
+		b->end = last + 1;
+		b->held = true;
+		b->block = n * 2 > IDS_MAX ? IDS_MAX : n * 2;
 	}
-	*id = w->id_next++;
+	*id = b->next++;
 	return 0;
+}
+
+int am__pg_ledger_id(struct am_store *s, int64_t *id)
+{
+	return id_take(s, &am__pg_wage(s)->ledger_ids, 0, id);
 }
 
 int am__pg_ids_return(struct am_store *s)
 {
 	struct am__pg_wage *w = am__pg_wage(s);
-	struct am__pg_params p = { 0 };
+	struct am__pg_ids *b[2] = { &w->ledger_ids, &w->list_ids };
+	int err = 0;
 
-	if (!w->ids || w->id_next == w->id_end)
-		return 0;
-	am__pg_int(&p, w->id_next);
-	return am__pg_run(s, &st_ids_return, &p, NULL, "ledger sequence");
+	for (int i = 0; i < 2 && !err; i++) {
+		struct am__pg_params p = { 0 };
+
+		if (!b[i]->held || b[i]->next == b[i]->end)
+			continue;
+		am__pg_int(&p, b[i]->next);
+		err = am__pg_run(s, &st_ids_return[i], &p, NULL, "sequence");
+	}
+	return err;
 }
 
 void am__pg_ids_forget(struct am_store *s)
 {
 	struct am__pg_wage *w = am__pg_wage(s);
 
-	w->ids = false;
-	w->id_next = w->id_end = 0;
-	w->block = IDS_FIRST;
+	memset(&w->ledger_ids, 0, sizeof(w->ledger_ids));
+	memset(&w->list_ids, 0, sizeof(w->list_ids));
 }
 
 /*
- * The ledger's rows.
+ * What the handle knows while nobody else writes: sets of keys in memory,
+ * open addressing, grown at half full.
  */
 
-int am__pg_ledger_flush(struct am_store *s)
+struct am__pg_key {
+	int64_t workshop; /* 0: a free slot (no code is 0000000000) */
+	int32_t period;
+	char list_no[13];
+};
+
+static uint64_t key_hash(int64_t workshop, int32_t period, const char *no)
+{
+	uint64_t h = (uint64_t)workshop * 0x9e3779b97f4a7c15ULL ^
+		     (uint64_t)(uint32_t)period * 0xc2b2ae3d27d4eb4fULL;
+
+	for (; *no; no++)
+		h = (h ^ (unsigned char)*no) * 0x100000001b3ULL;
+	return h ^ h >> 29;
+}
+
+static struct am__pg_key *key_slot(const struct am__pg_keys *k,
+				   int64_t workshop, int32_t period,
+				   const char *no)
+{
+	size_t mask = k->cap - 1;
+	size_t i = key_hash(workshop, period, no) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		struct am__pg_key *e = &k->v[i];
+
+		if (!e->workshop ||
+		    (e->workshop == workshop && e->period == period &&
+		     !strcmp(e->list_no, no)))
+			return e;
+	}
+}
+
+static bool keys_has(const struct am__pg_keys *k, int64_t workshop,
+		     int32_t period, const char *no)
+{
+	return k->cap && key_slot(k, workshop, period, no)->workshop;
+}
+
+static int keys_add(struct am__pg_keys *k, int64_t workshop, int32_t period,
+		    const char *no)
+{
+	struct am__pg_key *e;
+
+	if ((k->n + 1) * 2 > k->cap) {
+		struct am__pg_keys g = { NULL, k->cap ? k->cap * 2 : 1024, 0 };
+
+		g.v = calloc(g.cap, sizeof(*g.v));
+		if (!g.v)
+			return AM_ENOMEM;
+		for (size_t i = 0; i < k->cap; i++)
+			if (k->v[i].workshop)
+				*key_slot(&g, k->v[i].workshop, k->v[i].period,
+					  k->v[i].list_no) = k->v[i];
+		g.n = k->n;
+		free(k->v);
+		*k = g;
+	}
+	e = key_slot(k, workshop, period, no);
+	if (!e->workshop) {
+		e->workshop = workshop;
+		e->period = period;
+		am__strlcpy(e->list_no, no, sizeof(e->list_no));
+		k->n++;
+	}
+	return 0;
+}
+
+static void keys_clear(struct am__pg_keys *k)
+{
+	free(k->v);
+	memset(k, 0, sizeof(*k));
+}
+
+/* A workshop's code as a number; 0 when it is not ten digits. */
+static int64_t code_num(const char *code)
+{
+	int64_t v = 0;
+	size_t n = 0;
+
+	for (; code && code[n] >= '0' && code[n] <= '9'; n++)
+		v = v * 10 + (code[n] - '0');
+	return n == 10 && !code[n] && v ? v : 0;
+}
+
+void am__pg_wage_init(struct am_store *s)
 {
 	struct am__pg_wage *w = am__pg_wage(s);
+
+	memset(w, 0, sizeof(*w));
+	am_buf_init(&w->ledger.copy, 0);
+	am_buf_init(&w->lists.copy, 0);
+}
+
+void am__pg_forget(struct am_store *s)
+{
+	struct am__pg_wage *w = am__pg_wage(s);
+
+	keys_clear(&w->list_keys);
+	keys_clear(&w->workshops);
+	w->workshops_loaded = false;
+	w->nperiods = 0;
+	w->gen_known = false;
+}
+
+void am__pg_wage_free(struct am_store *s)
+{
+	struct am__pg_wage *w = am__pg_wage(s);
+
+	am__pg_forget(s);
+	free(w->periods);
+	am_buf_release(&w->ledger.copy);
+	am_buf_release(&w->lists.copy);
+}
+
+void am__pg_generation(struct am_store *s, int64_t gen)
+{
+	struct am__pg_wage *w = am__pg_wage(s);
+
+	if (!w->gen_known || gen != w->gen + 1)
+		am__pg_forget(s);
+	w->tx_gen = gen;
+}
+
+void am__pg_committed(struct am_store *s)
+{
+	struct am__pg_wage *w = am__pg_wage(s);
+
+	w->gen = w->tx_gen;
+	w->gen_known = true;
+}
+
+int am__pg_workshop_added(struct am_store *s, const char *code)
+{
+	struct am__pg_wage *w = am__pg_wage(s);
+	int64_t c = code_num(code);
+
+	if (!w->workshops_loaded || !c)
+		return 0;
+	return keys_add(&w->workshops, c, 0, "")
+		       ? am__store_errf(s, AM_ENOMEM, "out of memory")
+		       : 0;
+}
+
+struct keys_load {
+	struct am__pg_keys *k;
+	int32_t period;
+	int err;
+};
+
+static int workshop_key_row(void *ctx, const PGresult *r, int i)
+{
+	struct keys_load *l = ctx;
+	char code[16];
+
+	am__pg_col_code(r, i, 0, code, sizeof(code));
+	if (code_num(code))
+		l->err = keys_add(l->k, code_num(code), 0, "");
+	return l->err;
+}
+
+static int list_key_row(void *ctx, const PGresult *r, int i)
+{
+	struct keys_load *l = ctx;
+	char code[16], no[16];
+
+	am__pg_col_code(r, i, 0, code, sizeof(code));
+	am__pg_col_code(r, i, 1, no, sizeof(no));
+	if (code_num(code) &&
+	    strlen(no) < sizeof(((struct am__pg_key *)0)->list_no))
+		l->err = keys_add(l->k, code_num(code), l->period, no);
+	return l->err;
+}
+
+/* The workshops' codes and the period's lists' keys, read once while
+ * nobody else writes. */
+static int know_period(struct am_store *s, int32_t period)
+{
+	struct am__pg_wage *w = am__pg_wage(s);
+	struct keys_load l = { NULL, period, 0 };
+	char sql[128];
+	int err = 0;
+
+	if (!w->workshops_loaded) {
+		l.k = &w->workshops;
+		err = am__pg_walk(s, "SELECT code FROM workshops",
+				  workshop_key_row, &l, "workshops");
+		if (err || l.err)
+			return err ? err
+				   : am__store_errf(s, l.err, "out of memory");
+		w->workshops_loaded = true;
+	}
+	for (size_t i = 0; i < w->nperiods; i++)
+		if (w->periods[i] == period)
+			return 0;
+	if (w->nperiods == w->periods_cap) {
+		size_t cap = w->periods_cap ? w->periods_cap * 2 : 8;
+		int32_t *v = realloc(w->periods, cap * sizeof(*v));
+
+		if (!v)
+			return am__store_errf(s, AM_ENOMEM, "out of memory");
+		w->periods = v;
+		w->periods_cap = cap;
+	}
+	snprintf(sql, sizeof(sql),
+		 "SELECT workshop, list_no FROM wage_lists WHERE period = %d",
+		 (int)period);
+	l.k = &w->list_keys;
+	err = am__pg_walk(s, sql, list_key_row, &l, "lists");
+	if (err || l.err)
+		return err ? err : am__store_errf(s, l.err, "out of memory");
+	w->periods[w->nperiods++] = period;
+	return 0;
+}
+
+/*
+ * The waiting rows.
+ */
+
+#define LIST_COLUMNS                                                  \
+	"id, workshop, year, month, period, list_no, revision, hash," \
+	" status, source_file, lines, t_days, t_subject, t_insured,"  \
+	" t_employer, t_state, t_unemployment, t_hard_harmful,"       \
+	" owed_workshop, owed_state, rules_identity, due_date,"       \
+	" state_pays_employer, txn, value_date, posted_at, body"
+
+static int rows_flush(struct am_store *s, struct am__pg_rows *rows,
+		      const char *table, const char *cols, const char *what)
+{
 	int err;
 
-	if (!w->rows)
+	if (!rows->n)
 		return 0;
-	err = am__pg_copy(s, "ledger", LEDGER_COLUMNS, &w->copy,
-			  "ledger append");
-	w->rows = 0;
-	am_buf_clear(&w->copy);
+	err = am__pg_copy(s, table, cols, &rows->copy, what);
+	rows->n = 0;
+	am_buf_clear(&rows->copy);
 	return err;
 }
 
-void am__pg_ledger_drop(struct am_store *s)
+int am__pg_flush(struct am_store *s)
+{
+	struct am__pg_wage *w = am__pg_wage(s);
+	int err = rows_flush(s, &w->lists, "wage_lists", LIST_COLUMNS,
+			     "list insert");
+
+	return err ? err
+		   : rows_flush(s, &w->ledger, "ledger", LEDGER_COLUMNS,
+				"ledger append");
+}
+
+void am__pg_drop(struct am_store *s)
 {
 	struct am__pg_wage *w = am__pg_wage(s);
 
-	w->rows = 0;
-	am_buf_clear(&w->copy);
-}
-
-void am__pg_ledger_free(struct am_store *s)
-{
-	am_buf_release(&am__pg_wage(s)->copy);
+	w->lists.n = w->ledger.n = 0;
+	am_buf_clear(&w->lists.copy);
+	am_buf_clear(&w->ledger.copy);
 }
 
 static int copy_opt_i32(struct am_buf *b, int64_t v)
@@ -260,10 +508,23 @@ static int copy_opt_i64(struct am_buf *b, int64_t v)
 	return v ? am__pg_copy_i64(b, v) : am__pg_copy_null(b);
 }
 
+/* A tuple appended to rows, or none when it could not be. */
+static int rows_added(struct am_store *s, struct am__pg_rows *rows, size_t at,
+		      int err, const char *what)
+{
+	if (err) {
+		rows->copy.len = at; /* the tuple half-written goes */
+		rows->copy.buf[at] = '\0';
+		return am__store_errf(s, err, "%s: out of memory", what);
+	}
+	rows->n++;
+	return rows->copy.len >= ROWS_COPY_MAX ? am__pg_flush(s) : 0;
+}
+
 int am__pg_ledger_append(struct am_store *s, const struct am__ledger_txn *x)
 {
 	struct am__pg_wage *w = am__pg_wage(s);
-	struct am_buf *pk = am__pg_scratch(s), *b = &w->copy;
+	struct am_buf *pk = am__pg_scratch(s), *b = &w->ledger.copy;
 	size_t at = b->len;
 	int err;
 
@@ -288,13 +549,7 @@ int am__pg_ledger_append(struct am_store *s, const struct am__ledger_txn *x)
 	err = err ? err : am__pg_copy_i32(b, (int32_t)x->value_date);
 	err = err ? err : am__pg_copy_i64(b, x->posted_at);
 	err = err ? err : am__pg_copy_bytes(b, pk->buf, pk->len);
-	if (err) {
-		b->len = at; /* the tuple half-written goes */
-		b->buf[at] = '\0';
-		return am__store_errf(s, err, "ledger append: out of memory");
-	}
-	w->rows++;
-	return b->len >= LEDGER_COPY_MAX ? am__pg_ledger_flush(s) : 0;
+	return rows_added(s, &w->ledger, at, err, "ledger append");
 }
 
 /* A row of LEDGER_COLUMNS into x; strings into a, or (a NULL) pointing
@@ -352,7 +607,7 @@ int am__pg_ledger_get(struct am_store *s, int64_t id, struct am_arena *a,
 {
 	struct am__pg_params p = { 0 };
 	PGresult *r;
-	int err = am__pg_ledger_flush(s);
+	int err = am__pg_flush(s);
 
 	if (err)
 		return err;
@@ -404,7 +659,7 @@ int am__pg_workshop_txns(struct am_store *s, const char *workshop,
 {
 	struct am__pg_params p = { 0 };
 	PGresult *r;
-	int err = am__pg_ledger_flush(s);
+	int err = am__pg_flush(s);
 
 	if (err)
 		return err;
@@ -433,26 +688,6 @@ static const struct am__pg_stmt st_list_find = {
 	" ORDER BY revision DESC LIMIT 1",
 	"tit"
 };
-/* The workshop's existence asked in the statement, so that a list of an
- * unknown workshop is refused without aborting the transaction (a failed
- * statement would), and an existing key answered by no row. */
-static const struct am__pg_stmt st_list_insert = {
-	69,
-	"INSERT INTO wage_lists (workshop, year, month, period, list_no,"
-	" revision, hash, status, source_file, lines, t_days, t_subject,"
-	" t_insured, t_employer, t_state, t_unemployment, t_hard_harmful,"
-	" owed_workshop, owed_state, rules_identity, due_date,"
-	" state_pays_employer, txn, value_date, posted_at, body)"
-	" SELECT $1, $2, $3, $4, $5, $6, $7, 'posted', $8, $9, $10, $11,"
-	" $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,"
-	" $25 WHERE EXISTS (SELECT 1 FROM workshops WHERE code = $1)"
-	" ON CONFLICT (period, workshop, list_no, revision) DO NOTHING"
-	" RETURNING id",
-	"tiiitibtiiiiiiiiiitiiiiib"
-};
-static const struct am__pg_stmt st_workshop_known = {
-	70, "SELECT count(*) FROM workshops WHERE code = $1", "t"
-};
 static const struct am__pg_stmt st_list_link = {
 	71,
 	"UPDATE wage_lists SET superseded_by = $2"
@@ -475,6 +710,9 @@ int am__pg_list_find(struct am_store *s, const char *workshop, int period,
 	int err;
 
 	memset(key, 0, sizeof(*key));
+	err = am__pg_flush(s);
+	if (err)
+		return err;
 	am__pg_text(&p, workshop);
 	am__pg_int(&p, period);
 	am__pg_text(&p, list_no);
@@ -502,74 +740,93 @@ int am__pg_list_find(struct am_store *s, const char *workshop, int period,
 	return 0;
 }
 
+/*
+ * A new list's row waits for the COPY with the rest, its id from the
+ * lists' sequence. Whether its key is taken and whether its workshop is
+ * registered are answered from what the handle knows (know_period()),
+ * which holds while nobody else writes: the write lock keeps others out
+ * during the transaction, and the generation says whether one wrote since
+ * the handle's last commit. An amendment's revision (after list_find() in
+ * the same transaction) needs no such answer.
+ */
 int am__pg_list_insert(struct am_store *s, const struct am__list_row *x,
 		       int64_t *id)
 {
-	struct am__pg_params p = { 0 };
-	PGresult *r;
-	int64_t new_id;
+	struct am__pg_wage *w = am__pg_wage(s);
+	struct am_buf *b = &w->lists.copy;
+	int64_t ws = code_num(x->workshop), new_id;
+	size_t at;
 	int err;
 
-	am__pg_text(&p, x->workshop);
-	am__pg_int(&p, x->year);
-	am__pg_int(&p, x->month);
-	am__pg_int(&p, x->period);
-	am__pg_text(&p, x->list_no);
-	am__pg_int(&p, x->revision);
-	am__pg_bytes(&p, x->hash, 32);
-	am__pg_text(&p, x->source_file);
-	am__pg_int(&p, x->lines);
-	am__pg_int(&p, x->days);
-	am__pg_int(&p, x->subject);
-	am__pg_int(&p, x->insured);
-	am__pg_int(&p, x->employer);
-	am__pg_int(&p, x->state);
-	am__pg_int(&p, x->unemployment);
-	am__pg_int(&p, x->hard_harmful);
-	am__pg_int(&p, x->owed_workshop);
-	am__pg_int(&p, x->owed_state);
-	am__pg_text(&p, x->rules_identity);
-	am__pg_int(&p, x->due_date);
-	am__pg_int(&p, x->state_pays_employer);
-	am__pg_int(&p, x->txn);
-	am__pg_int(&p, x->value_date);
-	am__pg_int(&p, x->posted_at);
-	am__pg_bytes(&p, x->body, x->body_len);
-	err = am__pg_run(s, &st_list_insert, &p, &r, "list insert");
+	if (strlen(x->list_no) > 12)
+		return am__store_errf(s, AM_ESTORE_CONFLICT,
+				      "list insert: list number '%s' is longer "
+				      "than 12",
+				      x->list_no);
+	err = know_period(s, x->period);
 	if (err)
 		return err;
-	if (!PQntuples(r)) {
-		PQclear(r);
-		p.n = 0;
-		am__pg_text(&p, x->workshop);
-		err = am__pg_run(s, &st_workshop_known, &p, &r, "list insert");
-		if (err)
-			return err;
-		err = am__pg_col_int(r, 0, 0) ? AM_EIDEMPOTENCY_CONFLICT
-					      : AM_ESTORE_CONFLICT;
-		PQclear(r);
-		if (err == AM_ESTORE_CONFLICT)
-			return am__store_errf(s, err,
-					      "list insert: workshop %s is not "
-					      "registered",
-					      x->workshop);
+	if (!ws || !keys_has(&w->workshops, ws, 0, ""))
+		return am__store_errf(
+			s, AM_ESTORE_CONFLICT,
+			"list insert: FOREIGN KEY: workshop %s is "
+			"not registered",
+			x->workshop);
+	if (x->revision == 0 &&
+	    keys_has(&w->list_keys, ws, x->period, x->list_no))
 		/* The key's revision exists: the caller looks at it. */
 		return am__store_errf(
-			s, err, "list %s/%d/%s revision %" PRId64 " exists",
+			s, AM_EIDEMPOTENCY_CONFLICT,
+			"list %s/%d/%s revision %" PRId64 " exists",
 			x->workshop, x->period, x->list_no, x->revision);
-	}
-	new_id = am__pg_col_int(r, 0, 0);
-	PQclear(r);
-	if (x->supersedes) {
-		p.n = 0;
+	err = id_take(s, &w->list_ids, 1, &new_id);
+	if (err)
+		return err;
+	at = b->len;
+	err = am__pg_copy_tuple(b, 27);
+	err = err ? err : am__pg_copy_i64(b, new_id);
+	err = err ? err : am__pg_copy_text(b, x->workshop);
+	err = err ? err : am__pg_copy_i32(b, x->year);
+	err = err ? err : am__pg_copy_i32(b, x->month);
+	err = err ? err : am__pg_copy_i32(b, x->period);
+	err = err ? err : am__pg_copy_text(b, x->list_no);
+	err = err ? err : am__pg_copy_i64(b, x->revision);
+	err = err ? err : am__pg_copy_bytes(b, x->hash, 32);
+	err = err ? err : am__pg_copy_text(b, "posted");
+	err = err ? err : am__pg_copy_text(b, x->source_file);
+	err = err ? err : am__pg_copy_i64(b, x->lines);
+	err = err ? err : am__pg_copy_i64(b, x->days);
+	err = err ? err : am__pg_copy_i64(b, x->subject);
+	err = err ? err : am__pg_copy_i64(b, x->insured);
+	err = err ? err : am__pg_copy_i64(b, x->employer);
+	err = err ? err : am__pg_copy_i64(b, x->state);
+	err = err ? err : am__pg_copy_i64(b, x->unemployment);
+	err = err ? err : am__pg_copy_i64(b, x->hard_harmful);
+	err = err ? err : am__pg_copy_i64(b, x->owed_workshop);
+	err = err ? err : am__pg_copy_i64(b, x->owed_state);
+	err = err ? err : am__pg_copy_text(b, x->rules_identity);
+	err = err ? err : am__pg_copy_i32(b, (int32_t)x->due_date);
+	err = err ? err : am__pg_copy_i32(b, x->state_pays_employer);
+	err = err ? err : am__pg_copy_i64(b, x->txn);
+	err = err ? err : am__pg_copy_i32(b, (int32_t)x->value_date);
+	err = err ? err : am__pg_copy_i64(b, x->posted_at);
+	err = err ? err : am__pg_copy_bytes(b, x->body, x->body_len);
+	err = rows_added(s, &w->lists, at, err, "list insert");
+	if (!err && keys_add(&w->list_keys, ws, x->period, x->list_no))
+		err = am__store_errf(s, AM_ENOMEM, "out of memory");
+	if (!err && x->supersedes) {
+		struct am__pg_params p = { 0 };
+
 		am__pg_int(&p, x->supersedes);
 		am__pg_int(&p, new_id);
-		err = am__pg_run(s, &st_list_link, &p, NULL, "list link");
-		if (err)
-			return err;
+		err = am__pg_flush(s);
+		if (!err)
+			err = am__pg_run(s, &st_list_link, &p, NULL,
+					 "list link");
 	}
-	*id = new_id;
-	return 0;
+	if (!err)
+		*id = new_id;
+	return err;
 }
 
 int am__pg_list_supersede(struct am_store *s, int64_t id)
@@ -578,6 +835,9 @@ int am__pg_list_supersede(struct am_store *s, int64_t id)
 	PGresult *r;
 	int err;
 
+	err = am__pg_flush(s);
+	if (err)
+		return err;
 	am__pg_int(&p, id);
 	err = am__pg_run(s, &st_list_mark, &p, &r, "list supersede");
 	if (err)
@@ -649,9 +909,13 @@ int am__pg_person_codes(struct am_store *s, int (*fn)(void *ctx, int64_t code),
 
 static const struct am__pg_stmt st_persons_known = {
 	73,
-	"SELECT c FROM unnest($1::int8[]) AS c WHERE EXISTS (SELECT 1 FROM"
-	" persons WHERE national_code = lpad(c::text, 10, '0')) ORDER BY c",
-	"A"
+	/* A lookup of the key per code (a subplan), whatever the planner
+	 * thinks of a table just loaded: = ANY (array) was planned as a scan
+	 * of the whole table against the whole array. */
+	"SELECT c::int8 FROM unnest($1::text[]) AS c"
+	" WHERE (SELECT true FROM persons WHERE national_code = c)"
+	" ORDER BY c",
+	"t"
 };
 
 /* The codes sent as an array, a chunk at a time; the known ones come back
@@ -673,8 +937,8 @@ int am__pg_persons_known(struct am_store *s, const int64_t *codes, size_t n,
 		am_buf_clear(&arr);
 		err = am_buf_addch(&arr, '{');
 		for (size_t i = at; !err && i < end; i++)
-			err = am_buf_addf(&arr,
-					  i > at ? ",%" PRId64 : "%" PRId64,
+						err = am_buf_addf(&arr,
+					  i > at ? ",%010" PRId64 : "%010" PRId64,
 					  codes[i]);
 		err = err ? err : am_buf_addch(&arr, '}');
 		if (err) {
@@ -729,6 +993,9 @@ int am__pg_line_read(struct am_store *s, int64_t id, uint32_t offset,
 		int64_t total;
 		size_t n;
 
+		err = am__pg_flush(s);
+		if (err)
+			return err;
 		am__pg_int(&p, id);
 		am__pg_int(&p, offset);
 		am__pg_int(&p, want);
@@ -878,7 +1145,8 @@ static const struct am__pg_stmt st_pay_insert = {
 	80,
 	"INSERT INTO payments (reference, workshop, period, amount, paid_on,"
 	" matched, unmatched, journal_txn, posted_at)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	" SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9"
+	" WHERE EXISTS (SELECT 1 FROM workshops WHERE code = $2)",
 	"ttiiiiiii"
 };
 static const struct am__pg_stmt st_migrated_person = {
@@ -904,7 +1172,7 @@ int am__pg_history_insert(struct am_store *s, const struct am_history_row *x,
 	am__pg_int(&p, x->subject_wage);
 	am__pg_int(&p, x->hard_harmful_days);
 	am__pg_int(&p, now);
-	err = am__pg_run_guarded(s, &st_hist_insert, &p, &r, "history insert");
+	err = am__pg_run(s, &st_hist_insert, &p, &r, "history insert");
 	if (err)
 		return err;
 	if (!strcmp(PQcmdTuples(r), "1")) {
@@ -964,6 +1232,8 @@ int am__pg_payment_insert(struct am_store *s, const struct am_payment *x,
 			  int period, int64_t txn, int64_t now)
 {
 	struct am__pg_params p = { 0 };
+	PGresult *r;
+	int err;
 
 	am__pg_text(&p, x->reference);
 	am__pg_text(&p, x->workshop);
@@ -974,8 +1244,16 @@ int am__pg_payment_insert(struct am_store *s, const struct am_payment *x,
 	am__pg_int(&p, x->unmatched);
 	am__pg_int(&p, txn);
 	am__pg_int(&p, now);
-	return am__pg_run_guarded(s, &st_pay_insert, &p, NULL,
-				  "payment insert");
+	err = am__pg_run(s, &st_pay_insert, &p, &r, "payment insert");
+	if (err)
+		return err;
+	if (!strcmp(PQcmdTuples(r), "0"))
+		err = am__store_errf(s, AM_ESTORE_CONFLICT,
+				     "payment insert: FOREIGN KEY: workshop %s "
+				     "is not registered",
+				     x->workshop);
+	PQclear(r);
+	return err;
 }
 
 int am__pg_history_rows(struct am_store *s, const char *national_code,
@@ -1030,6 +1308,9 @@ int am__pg_lists_posted(struct am_store *s, const char *workshop, int period,
 	PGresult *r;
 	int err;
 
+	err = am__pg_flush(s);
+	if (err)
+		return err;
 	am__pg_text(&p, workshop);
 	am__pg_int(&p, period);
 	err = am__pg_run(s, &st_lists_posted, &p, &r, "export");
@@ -1054,6 +1335,9 @@ int am__pg_list_body(struct am_store *s, int64_t id, struct am_arena *a,
 	size_t n;
 	int err;
 
+	err = am__pg_flush(s);
+	if (err)
+		return err;
 	am__pg_int(&p, id);
 	err = am__pg_run(s, &st_list_body, &p, &r, "export");
 	if (err)
