@@ -147,8 +147,8 @@ done
 # A unique key of a partitioned table must hold the partition key, so the
 # lists' and the ledger's ids become (period, id), the lists' txn (period,
 # txn), and the link from an amended list to its successor (period,
-# superseded_by): an amendment has its list's period. PostgreSQL 15 has no
-# identity column on a partitioned table: the ids come from the backend.
+# superseded_by): an amendment has its list's period. The ids are copied
+# in, so the lists' id is left without its identity default here.
 q -d "$URI_PART" -1 >/dev/null <<'SQL'
 CREATE TABLE pl (LIKE person_lines) PARTITION BY RANGE (period);
 DROP TABLE person_lines;
