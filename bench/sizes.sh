@@ -145,9 +145,9 @@ done
 
 # "part": the three tables that grow with the months, partitioned by period.
 # A unique key of a partitioned table must hold the partition key, so the
-# lists' and the ledger's ids become (period, id), the lists' txn (period,
-# txn), and the link from an amended list to its successor (period,
-# superseded_by): an amendment has its list's period. The ids are copied
+# lists' and the ledger's ids become (period, id), and the link from an
+# amended list to its successor (period, superseded_by): an amendment has
+# its list's period. The ids are copied
 # in, so the lists' id is left without its identity default here.
 q -d "$URI_PART" -1 >/dev/null <<'SQL'
 CREATE TABLE pl (LIKE person_lines) PARTITION BY RANGE (period);
@@ -160,13 +160,10 @@ CREATE TABLE wl (LIKE wage_lists INCLUDING CONSTRAINTS INCLUDING STORAGE)
 DROP TABLE wage_lists;
 ALTER TABLE wl RENAME TO wage_lists;
 ALTER TABLE wage_lists ADD PRIMARY KEY (period, id),
-    ADD UNIQUE (period, txn),
-    ADD FOREIGN KEY (workshop) REFERENCES workshops (code) DEFERRABLE,
     ADD FOREIGN KEY (period, superseded_by)
         REFERENCES wage_lists (period, id) DEFERRABLE;
 CREATE UNIQUE INDEX wage_lists_key
     ON wage_lists (period, workshop, list_no, revision);
-CREATE INDEX wage_lists_workshop ON wage_lists (workshop, period);
 CREATE TRIGGER wage_lists_fixed BEFORE UPDATE OF id, workshop, year, month,
     period, list_no, revision, hash, lines, t_days, t_subject, t_insured,
     t_employer, t_state, t_unemployment, t_hard_harmful, owed_workshop,
