@@ -879,7 +879,7 @@ int am__pg_workshop_terms(struct am_store *s,
 
 	return am__pg_walk(s,
 			   "SELECT code, hard_harmful, small_exempt"
-			   " FROM workshops ORDER BY code",
+			   " FROM workshops ORDER BY code COLLATE \"C\"",
 			   terms_row, &w, "workshops");
 }
 
@@ -903,7 +903,7 @@ int am__pg_person_codes(struct am_store *s, int (*fn)(void *ctx, int64_t code),
 
 	return am__pg_walk(s,
 			   "SELECT national_code::int8 FROM persons"
-			   " ORDER BY national_code",
+			   " ORDER BY national_code COLLATE \"C\"",
 			   codes_row, &w, "persons");
 }
 
@@ -914,7 +914,7 @@ static const struct am__pg_stmt st_persons_known = {
 	 * of the whole table against the whole array. */
 	"SELECT c::int8 FROM unnest($1::text[]) AS c"
 	" WHERE (SELECT true FROM persons WHERE national_code = c)"
-	" ORDER BY c",
+	" ORDER BY c COLLATE \"C\"",
 	"t"
 };
 
@@ -937,9 +937,9 @@ int am__pg_persons_known(struct am_store *s, const int64_t *codes, size_t n,
 		am_buf_clear(&arr);
 		err = am_buf_addch(&arr, '{');
 		for (size_t i = at; !err && i < end; i++)
-						err = am_buf_addf(&arr,
-					  i > at ? ",%010" PRId64 : "%010" PRId64,
-					  codes[i]);
+			err = am_buf_addf(
+				&arr, i > at ? ",%010" PRId64 : "%010" PRId64,
+				codes[i]);
 		err = err ? err : am_buf_addch(&arr, '}');
 		if (err) {
 			err = am__store_errf(s, err, "persons: out of memory");
@@ -1425,30 +1425,6 @@ static int rows_row(void *ctx, const PGresult *r, int i)
 	return w->fn(w->ctx, w->v);
 }
 
-int am__pg_rows_walk(struct am_store *s, const struct am__table *t,
-		     int (*fn)(void *ctx, const struct am__val *row), void *ctx)
-{
-	struct rows_walk w = { t->ncols, NULL, fn, ctx };
-	struct am_buf cols, sql;
-	int err;
-
-	am_buf_init(&cols, 0);
-	am_buf_init(&sql, 0);
-	err = table_sql(s, t, &cols);
-	if (!err && am_buf_addf(&sql, "SELECT %s FROM %s ORDER BY %s", cols.buf,
-				t->name, t->order))
-		err = am__store_errf(s, AM_ENOMEM, "out of memory");
-	w.v = err ? NULL : calloc(t->ncols, sizeof(*w.v));
-	if (!err && !w.v)
-		err = am__store_errf(s, AM_ENOMEM, "out of memory");
-	if (!err)
-		err = am__pg_walk(s, sql.buf, rows_row, &w, t->name);
-	free(w.v);
-	am_buf_release(&cols);
-	am_buf_release(&sql);
-	return err;
-}
-
 /* The types of t's columns in the database, for COPY's binary form. */
 static int column_types(struct am_store *s, const struct am__table *t,
 			Oid *types)
@@ -1482,6 +1458,65 @@ static int column_types(struct am_store *s, const struct am__table *t,
 	}
 	if (r)
 		PQclear(r);
+	return err;
+}
+
+/* t's key as ORDER BY, text compared byte by byte (COLLATE "C"), as
+ * SQLite compares it, whatever the database's collation: db copy checks a
+ * digest of the rows in this order on both sides. */
+static int order_sql(struct am_store *s, const struct am__table *t,
+		     const Oid *types, struct am_buf *out)
+{
+	const char *p = t->order;
+
+	while (*p) {
+		size_t n = strcspn(p, ", ");
+		bool text = false;
+
+		for (size_t c = 0; c < t->ncols; c++)
+			if (strlen(t->cols[c]) == n &&
+			    !strncmp(t->cols[c], p, n))
+				text = types[c] == 25;
+		if (n && am_buf_addf(out, "%s%.*s%s", out->len ? ", " : "",
+				     (int)n, p, text ? " COLLATE \"C\"" : ""))
+			return am__store_errf(s, AM_ENOMEM, "out of memory");
+		p += n;
+		p += strspn(p, ", ");
+	}
+	return 0;
+}
+
+int am__pg_rows_walk(struct am_store *s, const struct am__table *t,
+		     int (*fn)(void *ctx, const struct am__val *row), void *ctx)
+{
+	struct rows_walk w = { t->ncols, NULL, fn, ctx };
+	struct am_buf cols, order, sql;
+	Oid *types = calloc(t->ncols ? t->ncols : 1, sizeof(*types));
+	int err;
+
+	if (!types)
+		return am__store_errf(s, AM_ENOMEM, "out of memory");
+	am_buf_init(&cols, 0);
+	am_buf_init(&order, 0);
+	am_buf_init(&sql, 0);
+	err = table_sql(s, t, &cols);
+	if (!err)
+		err = column_types(s, t, types);
+	if (!err)
+		err = order_sql(s, t, types, &order);
+	if (!err && am_buf_addf(&sql, "SELECT %s FROM %s ORDER BY %s", cols.buf,
+				t->name, order.buf))
+		err = am__store_errf(s, AM_ENOMEM, "out of memory");
+	w.v = err ? NULL : calloc(t->ncols, sizeof(*w.v));
+	if (!err && !w.v)
+		err = am__store_errf(s, AM_ENOMEM, "out of memory");
+	if (!err)
+		err = am__pg_walk(s, sql.buf, rows_row, &w, t->name);
+	free(w.v);
+	free(types);
+	am_buf_release(&cols);
+	am_buf_release(&order);
+	am_buf_release(&sql);
 	return err;
 }
 
@@ -1555,12 +1590,16 @@ int am__pg_rows_load(struct am_store *s, const struct am__table *t,
 	} else if (copying) {
 		err = am__pg_copy_finish(s, true, t->name);
 	}
-	/* The sequences past the ids loaded. */
-	if (!err && !strcmp(t->name, "ledger"))
+	/* The sequences past the ids loaded: the ledger's past its rows and
+	 * every list's transaction (a list with nothing to assess takes an
+	 * id and writes no ledger row). */
+	if (!err &&
+	    (!strcmp(t->name, "ledger") || !strcmp(t->name, "wage_lists")))
 		err = am__pg_exec(s,
-				  "SELECT setval('ledger_ids',"
-				  " coalesce(max(id), 0) + 1, false)"
-				  " FROM ledger",
+				  "SELECT setval('ledger_ids', greatest("
+				  "(SELECT coalesce(max(id), 0) FROM ledger),"
+				  " (SELECT coalesce(max(txn), 0)"
+				  " FROM wage_lists)) + 1, false)",
 				  t->name);
 	if (!err && !strcmp(t->name, "wage_lists"))
 		err = am__pg_exec(s,

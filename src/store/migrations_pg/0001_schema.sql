@@ -21,7 +21,10 @@
 --                 last commit; readers never wait.
 --
 -- Codes are checked as SQLite checks them. Integer columns are bigint
--- except small ones (dates are days since 1970-01-01 in integer).
+-- except small ones (dates are days since 1970-01-01 in integer). Text
+-- keys compare byte by byte (COLLATE "C"), as SQLite's do, whatever the
+-- database's collation: their indexes then serve the walks in key order,
+-- and db copy's digests see the rows in one order on both backends.
 
 CREATE FUNCTION amanat_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -33,7 +36,7 @@ CREATE TABLE write_lock (generation bigint NOT NULL);
 INSERT INTO write_lock VALUES (0);
 
 CREATE TABLE persons (
-	national_code text NOT NULL PRIMARY KEY
+	national_code text COLLATE "C" NOT NULL PRIMARY KEY
 		CHECK (national_code ~ '^[0-9]{10}$'),
 	first_name text NOT NULL,
 	last_name text NOT NULL,
@@ -48,7 +51,7 @@ CREATE TABLE persons (
 );
 
 CREATE TABLE employers (
-	id text NOT NULL PRIMARY KEY CHECK (id ~ '^[0-9]*$'),
+	id text COLLATE "C" NOT NULL PRIMARY KEY CHECK (id ~ '^[0-9]*$'),
 	kind text NOT NULL CHECK (kind IN ('person', 'legal')),
 	name text NOT NULL,
 	address text,
@@ -60,9 +63,9 @@ CREATE TABLE employers (
 );
 
 CREATE TABLE workshops (
-	code text NOT NULL PRIMARY KEY CHECK (code ~ '^[0-9]{10}$'),
+	code text COLLATE "C" NOT NULL PRIMARY KEY CHECK (code ~ '^[0-9]{10}$'),
 	name text NOT NULL,
-	employer_id text REFERENCES employers (id) DEFERRABLE,
+	employer_id text COLLATE "C" REFERENCES employers (id) DEFERRABLE,
 	address text,
 	province text,
 	branch text,
@@ -83,9 +86,11 @@ CREATE TRIGGER workshops_kept BEFORE DELETE OR UPDATE OF code ON workshops
 	amanat_refuse('a workshop is not deleted nor renumbered: close it');
 
 CREATE TABLE dependants (
-	main_insured text NOT NULL REFERENCES persons (national_code)
+	main_insured text COLLATE "C" NOT NULL
+		REFERENCES persons (national_code)
 		DEFERRABLE,
-	dependant text NOT NULL REFERENCES persons (national_code) DEFERRABLE,
+	dependant text COLLATE "C" NOT NULL
+		REFERENCES persons (national_code) DEFERRABLE,
 	relation text NOT NULL
 		CHECK (relation IN ('spouse', 'child', 'father', 'mother')),
 	since integer NOT NULL,
@@ -99,12 +104,13 @@ CREATE TABLE dependants (
 CREATE INDEX dependants_dependant ON dependants (dependant);
 
 CREATE TABLE meta (
-	key text NOT NULL PRIMARY KEY,
+	key text COLLATE "C" NOT NULL PRIMARY KEY,
 	value text NOT NULL
 );
 
 CREATE TABLE idempotency (
-	key text NOT NULL PRIMARY KEY CHECK (length(key) BETWEEN 1 AND 256),
+	key text COLLATE "C" NOT NULL PRIMARY KEY
+		CHECK (length(key) BETWEEN 1 AND 256),
 	request_hash bytea NOT NULL CHECK (length(request_hash) = 32),
 	created_at bigint NOT NULL,
 	result text
@@ -117,7 +123,7 @@ CREATE TABLE audit (
 	at bigint NOT NULL,
 	actor text NOT NULL,
 	action text NOT NULL,
-	subject text NOT NULL,
+	subject text COLLATE "C" NOT NULL,
 	payload json NOT NULL,
 	prev_hash bytea NOT NULL CHECK (length(prev_hash) = 32),
 	hash bytea NOT NULL CHECK (length(hash) = 32)
@@ -136,11 +142,11 @@ CREATE TABLE wage_lists (
 	-- every list (FOR KEY SHARE), 40% of a list's insert; the backend
 	-- checks the workshop against the registry it has read, and workshops
 	-- are never deleted (workshops_kept).
-	workshop text NOT NULL CHECK (workshop ~ '^[0-9]{10}$'),
+	workshop text COLLATE "C" NOT NULL CHECK (workshop ~ '^[0-9]{10}$'),
 	year integer NOT NULL CHECK (year BETWEEN 1 AND 3000),
 	month integer NOT NULL CHECK (month BETWEEN 1 AND 12),
 	period integer NOT NULL CHECK (period = year * 100 + month),
-	list_no text NOT NULL CHECK (length(list_no) <= 12),
+	list_no text COLLATE "C" NOT NULL CHECK (length(list_no) <= 12),
 	revision bigint NOT NULL CHECK (revision >= 0),
 	hash bytea NOT NULL CHECK (length(hash) = 32),
 	status text NOT NULL CHECK (status IN ('posted', 'superseded')),
@@ -197,8 +203,9 @@ CREATE INDEX person_lines_code ON person_lines (code, period);
 
 CREATE TABLE history_migrated (
 	period integer NOT NULL CHECK (period % 100 BETWEEN 1 AND 12),
-	national_code text NOT NULL CHECK (length(national_code) = 10),
-	workshop text NOT NULL CHECK (length(workshop) = 10),
+	national_code text COLLATE "C" NOT NULL
+		CHECK (length(national_code) = 10),
+	workshop text COLLATE "C" NOT NULL CHECK (length(workshop) = 10),
 	days integer NOT NULL CHECK (days BETWEEN 0 AND 31),
 	subject_wage bigint NOT NULL CHECK (subject_wage >= 0),
 	hard_harmful_days integer NOT NULL
@@ -215,7 +222,7 @@ CREATE TABLE ledger (
 		CHECK (kind IN ('assessment', 'reversal', 'payment',
 				'penalty')),
 	period integer,
-	workshop text,
+	workshop text COLLATE "C",
 	list_id bigint,
 	payment_ref text,
 	due_date integer,
@@ -231,8 +238,10 @@ CREATE TRIGGER ledger_no_change BEFORE UPDATE OR DELETE ON ledger
 	amanat_refuse('the ledger is append-only');
 
 CREATE TABLE payments (
-	reference text NOT NULL PRIMARY KEY CHECK (length(reference) >= 1),
-	workshop text NOT NULL REFERENCES workshops (code) DEFERRABLE,
+	reference text COLLATE "C" NOT NULL PRIMARY KEY
+		CHECK (length(reference) >= 1),
+	workshop text COLLATE "C" NOT NULL REFERENCES workshops (code)
+		DEFERRABLE,
 	period integer NOT NULL CHECK (period % 100 BETWEEN 1 AND 12),
 	amount bigint NOT NULL CHECK (amount > 0),
 	paid_on integer NOT NULL,
