@@ -16,7 +16,7 @@ enum {
 };
 
 struct cli {
-	const char *db_path;   /* --db, $AMANAT_DB, ./amanat.db */
+	const char *db_path; /* --db, $AMANAT_DB, ./amanat.db */
 	/* --read-db, $AMANAT_READ_DB: where the read-only commands (history,
 	 * statements, export) read, a replica; NULL: db_path. */
 	const char *read_db;

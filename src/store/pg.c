@@ -260,10 +260,10 @@ static int prepare(struct am_store *s, const struct am__pg_stmt *st)
 	PGresult *r;
 	int err = 0;
 
-	if (q->prepared[st->id])
-		return 0;
 	if (n > AM__PG_PARAMS_MAX || st->id < 0 || st->id >= AM__PG_STMTS)
 		return am__store_errf(s, AM_EINTERNAL, "statement %d", st->id);
+	if (q->prepared[st->id])
+		return 0;
 	for (size_t i = 0; i < n; i++)
 		types[i] = type_oid(st->types[i]);
 	snprintf(name, sizeof(name), "am%d", st->id);
@@ -408,6 +408,12 @@ int am__pg_walk(struct am_store *s, const char *sql,
  * Opening.
  */
 
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 static int pg_open(const char *conninfo, unsigned flags, struct am_store **out,
 		   char *errmsg)
 {
@@ -444,6 +450,9 @@ static int pg_open(const char *conninfo, unsigned flags, struct am_store **out,
 			 "PostgreSQL refused the connection: %s", line);
 		goto out_fail;
 	}
+	/* The server's notices ("already exists, skipping") are not the
+	 * user's business: libpq would print them on stderr. */
+	PQsetNoticeProcessor(q->conn, ignore_notice, NULL);
 	if (PQsetClientEncoding(q->conn, "UTF8")) {
 		snprintf(errmsg, AM__STORE_ERRMSG_MAX,
 			 "PostgreSQL: the client encoding UTF8 was refused");
@@ -891,24 +900,36 @@ static int pg_idem_result(struct am_store *s, const char *key,
 #define PERSON_COLS                                                      \
 	"national_code, first_name, last_name, father_name, birth_date," \
 	" sex, nationality, insurance_no, created_at, updated_at"
-#define PERSON_INSERT                           \
-	"INSERT INTO persons (" PERSON_COLS ")" \
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)"
+/* The person's row, when it fits the table's checks (asked here, so that
+ * a refusal is an answer and not an aborted transaction), inserted or
+ * updated; the statement says whether it fitted and whether it wrote. */
+#define PERSON_FITS                                                   \
+	"WITH v AS (SELECT $1::text, $2::text, $3::text, $4::text,"   \
+	" $5::int8, $6::text, $7::text, $8::text, $9::int8, $9::int8" \
+	" WHERE $1 ~ '^[0-9]{10}$' AND $6 IN ('M', 'F')"              \
+	" AND ($8 IS NULL OR $8 ~ '^([0-9]{8}|[0-9]{10})$')),"        \
+	" w AS (INSERT INTO persons (" PERSON_COLS ") SELECT * FROM v"
 
 static const struct am__pg_stmt st_person_put = {
 	8,
-	PERSON_INSERT " ON CONFLICT (national_code) DO UPDATE SET"
-		      " first_name = excluded.first_name,"
-		      " last_name = excluded.last_name,"
-		      " father_name = excluded.father_name,"
-		      " birth_date = excluded.birth_date, sex = excluded.sex,"
-		      " nationality = excluded.nationality,"
-		      " insurance_no = excluded.insurance_no,"
-		      " updated_at = excluded.updated_at",
+	PERSON_FITS
+	" ON CONFLICT (national_code) DO UPDATE SET"
+	" first_name = excluded.first_name,"
+	" last_name = excluded.last_name,"
+	" father_name = excluded.father_name,"
+	" birth_date = excluded.birth_date, sex = excluded.sex,"
+	" nationality = excluded.nationality,"
+	" insurance_no = excluded.insurance_no,"
+	" updated_at = excluded.updated_at RETURNING 1)"
+	" SELECT (SELECT count(*) FROM v), (SELECT count(*) FROM w)",
 	"ttttittti" /* created_at and updated_at are both $9 */
 };
 static const struct am__pg_stmt st_person_ensure = {
-	9, PERSON_INSERT " ON CONFLICT (national_code) DO NOTHING", "ttttittti"
+	9,
+	PERSON_FITS
+	" ON CONFLICT (national_code) DO NOTHING RETURNING 1)"
+	" SELECT (SELECT count(*) FROM v), (SELECT count(*) FROM w)",
+	"ttttittti"
 };
 static const struct am__pg_stmt st_person_get = {
 	10, "SELECT " PERSON_COLS " FROM persons WHERE national_code = $1", "t"
@@ -916,7 +937,9 @@ static const struct am__pg_stmt st_person_get = {
 static const struct am__pg_stmt st_employer_put = {
 	11,
 	"INSERT INTO employers (id, kind, name, address, phone, created_at,"
-	" updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)"
+	" updated_at) SELECT $1, $2, $3, $4, $5, $6, $6"
+	" WHERE $1 ~ '^[0-9]*$' AND (($2 = 'person' AND length($1) = 10)"
+	" OR ($2 = 'legal' AND length($1) = 11))"
 	" ON CONFLICT (id) DO UPDATE SET kind = excluded.kind,"
 	" name = excluded.name, address = excluded.address,"
 	" phone = excluded.phone, updated_at = excluded.updated_at",
@@ -934,7 +957,8 @@ static const struct am__pg_stmt st_workshop_put = {
 	" branch, activity, scheme, hard_harmful, small_exempt, created_at,"
 	" updated_at)"
 	" SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11"
-	" WHERE $3 IS NULL OR EXISTS (SELECT 1 FROM employers WHERE id = $3)"
+	" WHERE $1 ~ '^[0-9]{10}$' AND $9 IN (0, 1) AND $10 IN (0, 1)"
+	" AND ($3 IS NULL OR EXISTS (SELECT 1 FROM employers WHERE id = $3))"
 	" ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
 	" employer_id = excluded.employer_id, address = excluded.address,"
 	" province = excluded.province, branch = excluded.branch,"
@@ -955,8 +979,11 @@ static const struct am__pg_stmt st_dependant_put = {
 	15,
 	"INSERT INTO dependants (main_insured, dependant, relation, since,"
 	" until, created_at, updated_at)"
-	" SELECT $1, $2, $3, $4, $5, $6, $6 WHERE (SELECT count(*) FROM"
-	" persons WHERE national_code IN ($1, $2)) = 2"
+	" SELECT $1, $2, $3, $4, $5, $6, $6"
+	" WHERE $3 IN ('spouse', 'child', 'father', 'mother')"
+	" AND $1 <> $2 AND ($5 IS NULL OR $5 >= $4)"
+	" AND (SELECT count(*) FROM persons WHERE national_code IN ($1, $2))"
+	" = 2"
 	" ON CONFLICT (main_insured, dependant) DO UPDATE SET"
 	" relation = excluded.relation, since = excluded.since,"
 	" until = excluded.until, updated_at = excluded.updated_at",
@@ -970,12 +997,13 @@ static const struct am__pg_stmt st_dependant_get = {
 	"tt"
 };
 
-/* A put whose statement writes nothing when a row it refers to is not
- * there (an unknown employer, person): refused with AM_ESTORE_CONFLICT as
- * SQLite's foreign key refuses it, the transaction still usable. */
+/* A put whose statement writes nothing when the row does not fit the
+ * table's checks or a row it refers to is not there (an unknown employer,
+ * person): refused with AM_ESTORE_CONFLICT as SQLite's constraints refuse
+ * it, the transaction still usable. */
 static int put_known(struct am_store *s, const struct am__pg_stmt *st,
 		     const struct am__pg_params *p, const char *what,
-		     const char *ref_kind, const char *ref)
+		     const char *why)
 {
 	PGresult *r;
 	int err = am__pg_run(s, st, p, &r, what);
@@ -984,11 +1012,32 @@ static int put_known(struct am_store *s, const struct am__pg_stmt *st,
 		return err;
 	if (!strcmp(PQcmdTuples(r), "0"))
 		err = am__store_errf(s, AM_ESTORE_CONFLICT,
-				     "%s: FOREIGN KEY: the %s it names "
-				     "(%s) is not registered",
-				     what, ref_kind, ref ? ref : "");
+				     "%s: CHECK or FOREIGN KEY: %s", what, why);
 	PQclear(r);
 	return err;
+}
+
+/* The fit and written counts of PERSON_FITS. */
+static int person_fits(struct am_store *s, const struct am__pg_stmt *st,
+		       const struct am__pg_params *p, const char *what,
+		       const char *code, bool *wrote)
+{
+	PGresult *r;
+	int err = am__pg_run(s, st, p, &r, what);
+	bool fits;
+
+	if (err)
+		return err;
+	fits = am__pg_col_int(r, 0, 0) == 1;
+	*wrote = am__pg_col_int(r, 0, 1) == 1;
+	PQclear(r);
+	if (!fits)
+		return am__store_errf(s, AM_ESTORE_CONFLICT,
+				      "%s: CHECK: %s does not fit persons "
+				      "(national code, sex or insurance "
+				      "number)",
+				      what, code ? code : "");
+	return 0;
 }
 
 static void person_params(struct am__pg_params *p, const struct am_person *x,
@@ -1013,25 +1062,22 @@ static int pg_person_put(struct am_store *s, const struct am_person *x,
 	struct am__pg_params p = { 0 };
 	char sex[2];
 
+	bool wrote;
+
 	person_params(&p, x, sex, now);
-	return am__pg_run(s, &st_person_put, &p, NULL, "person put");
+	return person_fits(s, &st_person_put, &p, "person put",
+			   x->national_code, &wrote);
 }
 
 static int pg_person_ensure(struct am_store *s, const struct am_person *x,
 			    int64_t now, bool *added)
 {
 	struct am__pg_params p = { 0 };
-	PGresult *r;
 	char sex[2];
-	int err;
 
 	person_params(&p, x, sex, now);
-	err = am__pg_run(s, &st_person_ensure, &p, &r, "person ensure");
-	if (err)
-		return err;
-	*added = !strcmp(PQcmdTuples(r), "1");
-	PQclear(r);
-	return 0;
+	return person_fits(s, &st_person_ensure, &p, "person ensure",
+			   x->national_code, added);
 }
 
 /* A get's one row, or AM_ENOT_FOUND. */
@@ -1090,7 +1136,8 @@ static int pg_employer_put(struct am_store *s, const struct am_employer *e,
 	am__pg_text(&p, e->address);
 	am__pg_text(&p, e->phone);
 	am__pg_int(&p, now);
-	return am__pg_run(s, &st_employer_put, &p, NULL, "employer put");
+	return put_known(s, &st_employer_put, &p, "employer put",
+			 "the id does not fit the kind");
 }
 
 static int pg_employer_get(struct am_store *s, const char *id,
@@ -1139,8 +1186,9 @@ static int pg_workshop_put(struct am_store *s, const struct am_workshop *w,
 	am__pg_int(&p, w->hard_harmful);
 	am__pg_int(&p, w->small_exempt);
 	am__pg_int(&p, now);
-	err = put_known(s, &st_workshop_put, &p, "workshop put", "employer",
-			w->employer_id);
+	err = put_known(s, &st_workshop_put, &p, "workshop put",
+			"the code is not ten digits, or the employer it "
+			"names is not registered");
 	return err ? err : am__pg_workshop_added(s, w->code);
 }
 
@@ -1187,8 +1235,9 @@ static int pg_dependant_put(struct am_store *s, const struct am_dependant *d,
 	am__pg_date(&p, d->since);
 	am__pg_date(&p, d->until);
 	am__pg_int(&p, now);
-	return put_known(s, &st_dependant_put, &p, "dependant put", "person",
-			 d->main_insured);
+	return put_known(s, &st_dependant_put, &p, "dependant put",
+			 "the relation or dates do not fit, or a person it "
+			 "names is not registered");
 }
 
 static int pg_dependant_get(struct am_store *s, const char *main_insured,
