@@ -1,7 +1,6 @@
 /* The audit trail: the hash of an entry against a value computed apart,
  * appending, the append-only triggers, and verify naming the first entry
  * an attacker changed or removed. */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,61 +12,37 @@
 
 #include <cmocka.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "amanat/amanat.h"
 #include "store/store_int.h"
+#include "testdb.h"
 
 #define N 10
 
-static char dir[64];
-static char path[128];
+/* The test database (tests/testdb.h): a SQLite file or a PostgreSQL
+ * schema. */
+static const char *path;
 
-static int make_dir(void **state)
+static int init(void **state)
 {
-	snprintf(dir, sizeof(dir), "/tmp/amanat-audit-XXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/audit.db", dir);
+	(void)state;
+	path = testdb_uri("audit.db");
 	return sodium_init() < 0 ? -1 : 0;
-}
-
-static int remove_dir(void **state)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[512];
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	return rmdir(dir);
 }
 
 static void drop_db(void)
 {
-	char p[256];
-
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
+	testdb_drop(path);
 }
 
 static struct am_store *open_new(void)
 {
 	struct am_store *s;
 
-	drop_db();
-	assert_int_equal(am_store_open(path, &s), 0);
-	assert_int_equal(am_store_migrate(s, NULL, NULL), 0);
+	if (am_store_open(testdb_new("audit.db"), &s) != 0)
+		fail_msg("open %s: %s", path, am_store_errmsg(NULL));
+	if (am_store_migrate(s, NULL, NULL) != 0)
+		fail_msg("migrate %s: %s", path, am_store_errmsg(s));
 	s->clock = 1700000000;
 	return s;
 }
@@ -99,15 +74,29 @@ static int drop_chain(void **state)
 	return 0;
 }
 
-static int raw_exec(const char *sql)
+/* SQL on the database with a plain connection, as an attacker would. */
+static enum testdb_rc raw_exec(const char *sql)
 {
-	sqlite3 *db;
-	int rc;
+	return testdb_exec(path, sql);
+}
 
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	sqlite3_close(db);
-	return rc;
+/* What an attacker runs first to change the trail: the append-only
+ * triggers dropped (SQLite) or turned off (PostgreSQL; the role amanat
+ * is a superuser). */
+static const char *untrigger(void)
+{
+	return TESTDB_SQL("DROP TRIGGER audit_no_update;"
+			  " DROP TRIGGER audit_no_delete;",
+			  "ALTER TABLE audit DISABLE TRIGGER USER;");
+}
+
+/* Run sql on the trail with its triggers out of the way. */
+static enum testdb_rc tamper(const char *sql)
+{
+	char all[1024];
+
+	snprintf(all, sizeof(all), "%s %s", untrigger(), sql);
+	return raw_exec(all);
 }
 
 static void verify(int want_err, struct am_audit_verify_result *res)
@@ -169,8 +158,8 @@ static void test_hash_known_answer(void **state)
 static void test_verify_intact(void **state)
 {
 	struct am_audit_verify_result res;
-	sqlite3 *db;
-	sqlite3_stmt *st;
+	uint8_t h[64], zero[32] = { 0 };
+	char *actor;
 
 	verify(0, &res);
 	assert_int_equal(res.count, N);
@@ -179,28 +168,23 @@ static void test_verify_intact(void **state)
 	assert_int_equal(res.broken_seq, 0);
 
 	/* The head is the stored hash of entry N; entry 1 links to zeros. */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT hash FROM audit WHERE seq"
-					    " = 10",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_memory_equal(sqlite3_column_blob(st, 0), res.head, 32);
-	sqlite3_finalize(st);
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT prev_hash = zeroblob(32),"
-					    " actor, at FROM audit WHERE seq"
-					    " = 1",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), 1);
-	assert_string_equal((const char *)sqlite3_column_text(st, 1),
-			    "clerk:7");
-	assert_int_equal(sqlite3_column_int64(st, 2), 1700000001);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	assert_int_equal(testdb_blob(path,
+				     "SELECT hash FROM audit WHERE seq"
+				     " = 10",
+				     h, sizeof(h)),
+			 32);
+	assert_memory_equal(h, res.head, 32);
+	assert_int_equal(testdb_blob(path,
+				     "SELECT prev_hash FROM audit"
+				     " WHERE seq = 1",
+				     h, sizeof(h)),
+			 32);
+	assert_memory_equal(h, zero, 32);
+	actor = testdb_text(path, "SELECT actor FROM audit WHERE seq = 1");
+	assert_string_equal(actor, "clerk:7");
+	free(actor);
+	assert_int_equal(testdb_int(path, "SELECT at FROM audit WHERE seq = 1"),
+			 1700000001);
 }
 
 static void test_verify_empty(void **state)
@@ -276,8 +260,6 @@ static void test_append_rules(void **state)
 	 * each) keep 63 characters, 126 bytes, never half of one. */
 	{
 		char actor[201];
-		sqlite3 *db;
-		sqlite3_stmt *st;
 
 		for (int i = 0; i < 200; i += 2)
 			memcpy(actor + i, "\xd8\xb9", 2);
@@ -285,17 +267,14 @@ static void test_append_rules(void **state)
 		am_store_set_actor(s, actor);
 		assert_int_equal(am_store_audit_append(s, "c", "", "{}", &seq),
 				 0);
-		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-		assert_int_equal(sqlite3_prepare_v2(db,
-						    "SELECT length(CAST(actor"
-						    " AS BLOB)) FROM audit"
-						    " WHERE seq = 3",
-						    -1, &st, NULL),
-				 SQLITE_OK);
-		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-		assert_int_equal(sqlite3_column_int(st, 0), 126);
-		sqlite3_finalize(st);
-		sqlite3_close(db);
+		assert_int_equal(
+			testdb_int(
+				path,
+				TESTDB_SQL("SELECT length(CAST(actor AS"
+					   " BLOB)) FROM audit WHERE seq = 3",
+					   "SELECT octet_length(actor) FROM"
+					   " audit WHERE seq = 3")),
+			126);
 		am_store_set_actor(s, NULL);
 	}
 	assert_int_equal(am_store_audit_verify(s, &res), 0);
@@ -318,32 +297,30 @@ static void test_registry_entry(void **state)
 		.nationality = "IRN",
 		.insurance_no = NULL,
 	};
-	sqlite3 *db;
-	sqlite3_stmt *st;
+	static const char *const want[][2] = {
+		{ "action", "person.put" },
+		{ "subject", "0012345679" },
+		/* The text as written: the chain's hash covers it. */
+		{ "payload", "{\"national_code\":\"0012345679\","
+			     "\"first_name\":\"زهرا\","
+			     "\"last_name\":\"\\\"قاسمی\\\"\","
+			     "\"father_name\":null,\"birth_date\":null,"
+			     "\"sex\":\"F\",\"nationality\":\"IRN\","
+			     "\"insurance_no\":null}" },
+		{ "actor", "amanat" },
+	};
 
 	assert_int_equal(am_store_person_put(s, &p), 0);
 	am_store_close(s);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT action, subject, payload,"
-					    " actor FROM audit WHERE seq = 1",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(st, 0),
-			    "person.put");
-	assert_string_equal((const char *)sqlite3_column_text(st, 1),
-			    "0012345679");
-	assert_string_equal((const char *)sqlite3_column_text(st, 2),
-			    "{\"national_code\":\"0012345679\","
-			    "\"first_name\":\"زهرا\","
-			    "\"last_name\":\"\\\"قاسمی\\\"\","
-			    "\"father_name\":null,\"birth_date\":null,"
-			    "\"sex\":\"F\",\"nationality\":\"IRN\","
-			    "\"insurance_no\":null}");
-	assert_string_equal((const char *)sqlite3_column_text(st, 3), "amanat");
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char sql[64], *v;
+
+		snprintf(sql, sizeof(sql), "SELECT %s FROM audit WHERE seq = 1",
+			 want[i][0]);
+		v = testdb_text(path, sql);
+		assert_string_equal(v, want[i][1]);
+		free(v);
+	}
 	drop_db();
 }
 
@@ -357,10 +334,10 @@ static void test_triggers_refuse(void **state)
 
 	assert_int_equal(raw_exec("UPDATE audit SET payload = '{\"n\":99}'"
 				  " WHERE seq = 3"),
-			 SQLITE_CONSTRAINT);
+			 TESTDB_CONSTRAINT);
 	assert_int_equal(raw_exec("DELETE FROM audit WHERE seq = 3"),
-			 SQLITE_CONSTRAINT);
-	assert_int_equal(raw_exec("DELETE FROM audit"), SQLITE_CONSTRAINT);
+			 TESTDB_CONSTRAINT);
+	assert_int_equal(raw_exec("DELETE FROM audit"), TESTDB_CONSTRAINT);
 	verify(0, &res);
 	assert_int_equal(res.count, N);
 }
@@ -370,10 +347,9 @@ static void test_tampered_payload(void **state)
 	struct am_audit_verify_result res;
 
 	/* The attacker drops the trigger first. */
-	assert_int_equal(raw_exec("DROP TRIGGER audit_no_update;"
-				  " UPDATE audit SET payload = '{\"n\":99}'"
-				  " WHERE seq = 4"),
-			 SQLITE_OK);
+	assert_int_equal(tamper("UPDATE audit SET payload = '{\"n\":99}'"
+				" WHERE seq = 4"),
+			 TESTDB_OK);
 	verify(AM_EAUDIT_BROKEN, &res);
 	assert_int_equal(res.problem, AM_AUDIT_HASH_MISMATCH);
 	assert_int_equal(res.broken_seq, 4);
@@ -386,10 +362,9 @@ static void test_tampered_actor_first(void **state)
 	struct am_audit_verify_result res;
 	struct am_store *s;
 
-	assert_int_equal(raw_exec("DROP TRIGGER audit_no_update;"
-				  " UPDATE audit SET actor = 'mallory'"
-				  " WHERE seq = 1"),
-			 SQLITE_OK);
+	assert_int_equal(tamper("UPDATE audit SET actor = 'mallory'"
+				" WHERE seq = 1"),
+			 TESTDB_OK);
 	assert_int_equal(am_store_open(path, &s), 0);
 	assert_int_equal(am_store_audit_verify(s, &res), AM_EAUDIT_BROKEN);
 	assert_int_equal(res.broken_seq, 1);
@@ -427,10 +402,12 @@ static void test_rehashed_entry(void **state)
 	}
 	hex(e.hash, x);
 	snprintf(sql, sizeof(sql),
-		 "DROP TRIGGER audit_no_update; UPDATE audit SET payload ="
-		 " '{\"n\":500}', hash = x'%s' WHERE seq = 5",
+		 TESTDB_SQL("UPDATE audit SET payload = '{\"n\":500}', hash ="
+			    " x'%s' WHERE seq = 5",
+			    "UPDATE audit SET payload = '{\"n\":500}', hash ="
+			    " '\\x%s'::bytea WHERE seq = 5"),
 		 x);
-	assert_int_equal(raw_exec(sql), SQLITE_OK);
+	assert_int_equal(tamper(sql), TESTDB_OK);
 	verify(AM_EAUDIT_BROKEN, &res);
 	assert_int_equal(res.problem, AM_AUDIT_PREV_MISMATCH);
 	assert_int_equal(res.broken_seq, 6);
@@ -440,9 +417,7 @@ static void test_deleted_middle(void **state)
 {
 	struct am_audit_verify_result res;
 
-	assert_int_equal(raw_exec("DROP TRIGGER audit_no_delete;"
-				  " DELETE FROM audit WHERE seq = 5"),
-			 SQLITE_OK);
+	assert_int_equal(tamper("DELETE FROM audit WHERE seq = 5"), TESTDB_OK);
 	verify(AM_EAUDIT_BROKEN, &res);
 	assert_int_equal(res.problem, AM_AUDIT_SEQ_GAP);
 	assert_int_equal(res.broken_seq, 6);
@@ -454,9 +429,7 @@ static void test_deleted_first(void **state)
 {
 	struct am_audit_verify_result res;
 
-	assert_int_equal(raw_exec("DROP TRIGGER audit_no_delete;"
-				  " DELETE FROM audit WHERE seq = 1"),
-			 SQLITE_OK);
+	assert_int_equal(tamper("DELETE FROM audit WHERE seq = 1"), TESTDB_OK);
 	verify(AM_EAUDIT_BROKEN, &res);
 	assert_int_equal(res.problem, AM_AUDIT_SEQ_GAP);
 	assert_int_equal(res.broken_seq, 2);
@@ -468,14 +441,12 @@ static void test_renumbered(void **state)
 {
 	struct am_audit_verify_result res;
 
-	assert_int_equal(raw_exec("DROP TRIGGER audit_no_delete;"
-				  " DROP TRIGGER audit_no_update;"
-				  " DELETE FROM audit WHERE seq = 7;"
-				  " UPDATE audit SET seq = seq + 100"
-				  " WHERE seq > 7;"
-				  " UPDATE audit SET seq = seq - 101"
-				  " WHERE seq > 100"),
-			 SQLITE_OK);
+	assert_int_equal(tamper("DELETE FROM audit WHERE seq = 7;"
+				" UPDATE audit SET seq = seq + 100"
+				" WHERE seq > 7;"
+				" UPDATE audit SET seq = seq - 101"
+				" WHERE seq > 100"),
+			 TESTDB_OK);
 	verify(AM_EAUDIT_BROKEN, &res);
 	assert_int_equal(res.problem, AM_AUDIT_PREV_MISMATCH);
 	assert_int_equal(res.broken_seq, 7);
@@ -489,9 +460,7 @@ static void test_deleted_tail(void **state)
 	struct am_audit_verify_result before, after;
 
 	verify(0, &before);
-	assert_int_equal(raw_exec("DROP TRIGGER audit_no_delete;"
-				  " DELETE FROM audit WHERE seq = 10"),
-			 SQLITE_OK);
+	assert_int_equal(tamper("DELETE FROM audit WHERE seq = 10"), TESTDB_OK);
 	verify(0, &after);
 	assert_int_equal(after.last_seq, N - 1);
 	assert_memory_not_equal(before.head, after.head, 32);
@@ -539,5 +508,5 @@ int main(void)
 		cmocka_unit_test(test_problem_text),
 	};
 
-	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+	return cmocka_run_group_tests(tests, init, NULL);
 }
