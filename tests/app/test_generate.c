@@ -23,6 +23,7 @@
 #include "amanat/formats.h"
 
 #include "app/gen_int.h"
+#include "testdb.h"
 
 static struct am_rules *rules;
 
@@ -872,20 +873,23 @@ static void test_dbf(void **state)
 	free(dir);
 }
 
-/* Import the registry files in the documented order into a new store. */
-static struct am_store *import_registry(const char *dir,
+/* Import the registry files in the documented order into a new store, the
+ * test database called db (tests/testdb.h). */
+static struct am_store *import_registry(const char *dir, const char *db,
 					struct am_import_stats *is)
 {
 	static const char *const files[] = { "employers", "workshops",
 					     "persons", "dependants" };
+	const char *uri = testdb_new(db);
 	char path[1024];
 	struct am_store *s;
 	struct am_diags ds;
 	int from, to;
 
-	snprintf(path, sizeof(path), "%s/db.sqlite", dir);
-	assert_int_equal(am_store_open(path, &s), 0);
-	assert_int_equal(am_store_migrate(s, &from, &to), 0);
+	if (am_store_open(uri, &s) != 0)
+		fail_msg("open %s: %s", uri, am_store_errmsg(NULL));
+	if (am_store_migrate(s, &from, &to) != 0)
+		fail_msg("migrate %s: %s", uri, am_store_errmsg(s));
 	memset(is, 0, sizeof(*is));
 	am_diags_init(&ds, 0);
 	for (size_t i = 0; i < 4; i++) {
@@ -912,12 +916,13 @@ static void test_registry_imports(void **state)
 
 	(void)state;
 	assert_int_equal(gen(dir, 1500, 1, 1403, 7, 11, &st), 0);
-	s = import_registry(dir, &is);
+	s = import_registry(dir, "registry.db", &is);
 	assert_int_equal(is.employers, st.employers);
 	assert_int_equal(is.workshops, st.workshops);
 	assert_int_equal(is.persons, st.persons);
 	assert_int_equal(is.dependants, st.dependants);
 	am_store_close(s);
+	testdb_drop(testdb_uri("registry.db"));
 	rm_rf(dir);
 	free(dir);
 }
@@ -974,9 +979,10 @@ static void test_wages_import(void **state)
 
 		assert_int_equal(
 			gen_fmt(dir, 1200, 3, 1403, 11, 17, fmts[f], &st), 0);
-		s = import_registry(dir, &is);
+		s = import_registry(dir, "wages.db", &is);
 		import_wages(dir, s, &st);
 		am_store_close(s);
+		testdb_drop(testdb_uri("wages.db"));
 		rm_rf(dir);
 		free(dir);
 	}

@@ -19,6 +19,7 @@
 #include "amanat/date.h"
 #include "amanat/error.h"
 #include "amanat/store.h"
+#include "testdb.h"
 
 /* The import's batch, set through the environment (the default is too
  * large for a quick test): a file longer than this spans two entries. */
@@ -31,7 +32,7 @@
 #define DUP2 (BATCH + 0UL)
 
 static char dir[64];
-static char db[128];
+static const char *db; /* the test's database (tests/testdb.h) */
 
 static int setup(void **state)
 {
@@ -59,9 +60,11 @@ static struct am_store *open_db(const char *name)
 	struct am_store *s;
 	int from, to;
 
-	snprintf(db, sizeof(db), "%s/%s.sqlite", dir, name);
-	assert_int_equal(am_store_open(db, &s), 0);
-	assert_int_equal(am_store_migrate(s, &from, &to), 0);
+	db = testdb_new(name);
+	if (am_store_open(db, &s) != 0)
+		fail_msg("open %s: %s", db, am_store_errmsg(NULL));
+	if (am_store_migrate(s, &from, &to) != 0)
+		fail_msg("migrate %s: %s", db, am_store_errmsg(s));
 	return s;
 }
 
@@ -264,7 +267,7 @@ static void hash_text(const char *text, char hex[65])
 static int cli_verify(void)
 {
 	const char *bin = getenv("AMANAT_BIN");
-	char cmd[512];
+	char cmd[1024];
 	int rc;
 
 	assert_non_null(bin);

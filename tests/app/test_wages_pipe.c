@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include "amanat/generate.h"
 #include "amanat/assess.h"
 #include "amanat/formats.h"
+#include "testdb.h"
 
 static struct am_rules *rules;
 
@@ -92,8 +92,10 @@ static struct am_store *open_store(const char *path, const char *dir)
 	struct am_diags ds;
 	char p[1024];
 
-	assert_int_equal(am_store_open(path, &s), 0);
-	assert_int_equal(am_store_migrate(s, NULL, NULL), 0);
+	if (am_store_open(path, &s) != 0)
+		fail_msg("open %s: %s", path, am_store_errmsg(NULL));
+	if (am_store_migrate(s, NULL, NULL) != 0)
+		fail_msg("migrate %s: %s", path, am_store_errmsg(s));
 	memset(&is, 0, sizeof(is));
 	am_diags_init(&ds, 0);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -245,7 +247,8 @@ static size_t list_of(const struct mix *m, unsigned row)
 static void test_two_threads_as_one(void **state)
 {
 	char *dir = tmpdir();
-	char month[1024], mixed[1024], db[1024];
+	char month[1024], mixed[1024];
+	const char *db = testdb_new("pipe.db");
 	struct am_wage_import_stats st[2];
 	struct am_diags ds[2];
 	struct am_store *s[2];
@@ -258,7 +261,6 @@ static void test_two_threads_as_one(void **state)
 	generate(dir, 60000);
 	snprintf(month, sizeof(month), "%s/wages/1403-07.csv", dir);
 	snprintf(mixed, sizeof(mixed), "%s/mixed.csv", dir);
-	snprintf(db, sizeof(db), "%s/db.sqlite", dir);
 	write_mix(month, mixed, &m);
 	/* More lists than the queue holds, so the reader waits on it, and
 	 * than the workshops probed before the scan. */
@@ -283,13 +285,17 @@ static void test_two_threads_as_one(void **state)
 	 * writes itself with s[1], and a writer's figures are then 0. */
 	assert_true(st[0].reader_cpu > 0 && st[0].writer_cpu > 0);
 	assert_true(st[0].reader_waited >= 0 && st[0].writer_waited >= 0);
-	assert_true(st[0].compact > 0);
 	assert_true(st[1].reader_cpu > 0 && st[1].compact > 0);
 	assert_true(st[1].writer_cpu == 0 && st[1].writer_waited == 0 &&
 		    st[1].reader_waited == 0);
-	/* The commits copied into the database on a thread of their own,
-	 * with s[0] only. */
-	assert_true(st[0].checkpoints > 0 && st[0].checkpoint_waited >= 0);
+	/* The index compacted, and the commits copied into the database on
+	 * a thread of their own, with s[0] only: SQLite's segments and
+	 * write-ahead log (s[0] on PostgreSQL has neither). */
+	if (!testdb_is_pg()) {
+		assert_true(st[0].compact > 0);
+		assert_true(st[0].checkpoints > 0 &&
+			    st[0].checkpoint_waited >= 0);
+	}
 	assert_true(st[1].checkpoints == 0 && st[1].checkpoint_waited == 0);
 	assert_int_equal(st[0].lists_read, m.n);
 	assert_int_equal(st[0].lists_posted, m.fresh);
@@ -317,6 +323,7 @@ static void test_two_threads_as_one(void **state)
 		am_diags_release(&ds[k]);
 		am_store_close(s[k]);
 	}
+	testdb_drop(db);
 	rm_rf(dir);
 	free(dir);
 }
@@ -326,7 +333,8 @@ static void test_two_threads_as_one(void **state)
 static void test_capped_diagnostics(void **state)
 {
 	char *dir = tmpdir();
-	char month[1024], mixed[1024], db[1024];
+	char month[1024], mixed[1024];
+	const char *db = testdb_new("capped.db");
 	struct am_wage_import_stats st[2];
 	struct am_diags ds[2];
 	struct am_store *s[2];
@@ -336,7 +344,6 @@ static void test_capped_diagnostics(void **state)
 	generate(dir, 3000);
 	snprintf(month, sizeof(month), "%s/wages/1403-07.csv", dir);
 	snprintf(mixed, sizeof(mixed), "%s/mixed.csv", dir);
-	snprintf(db, sizeof(db), "%s/db.sqlite", dir);
 	write_mix(month, mixed, &m);
 	s[0] = open_store(db, dir);
 	s[1] = open_store(":memory:", dir);
@@ -355,6 +362,7 @@ static void test_capped_diagnostics(void **state)
 		am_diags_release(&ds[k]);
 		am_store_close(s[k]);
 	}
+	testdb_drop(db);
 	rm_rf(dir);
 	free(dir);
 }
@@ -364,8 +372,7 @@ static void test_capped_diagnostics(void **state)
  * begun again; no writes. */
 static void test_open_reader(void **state)
 {
-	char *dir = tmpdir();
-	char db[1024];
+	const char *db = testdb_new("reader.db");
 	struct am_store *s, *r;
 	struct am_workshop w, got;
 	struct am_arena a;
@@ -377,7 +384,7 @@ static void test_open_reader(void **state)
 	assert_string_equal(am_store_errmsg(s), "");
 	am_store_close(s);
 
-	snprintf(db, sizeof(db), "%s/db.sqlite", dir);
+	/* A SQLite file or a PostgreSQL schema. */
 	assert_int_equal(am_store_open(db, &s), 0);
 	/* No schema yet. */
 	assert_int_equal(am_store_open_reader(s, &r),
@@ -411,8 +418,7 @@ static void test_open_reader(void **state)
 	am_arena_release(&a);
 	am_store_close(r);
 	am_store_close(s);
-	rm_rf(dir);
-	free(dir);
+	testdb_drop(db);
 }
 
 /* A registry that knows every other person of the generated one. */
@@ -429,19 +435,7 @@ static void halve_persons(const char *dir)
 
 static long long persons_in(const char *db)
 {
-	sqlite3 *h;
-	sqlite3_stmt *st;
-	long long n;
-
-	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM persons",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	return n;
+	return testdb_int(db, "SELECT count(*) FROM persons");
 }
 
 /* The registered persons held in memory from the first line on, or never:
@@ -450,7 +444,8 @@ static void test_person_set_as_without(void **state)
 {
 	static const size_t after[3] = { 1, SIZE_MAX, 1 };
 	char *dir = tmpdir();
-	char month[1024], db[3][1024];
+	char month[1024], name[16];
+	const char *db[3];
 	struct am_wage_import_stats st[3];
 	struct am_diags ds;
 	struct am_store *s;
@@ -463,7 +458,8 @@ static void test_person_set_as_without(void **state)
 		char *paths[1] = { month };
 		struct am_wage_import_opts o;
 
-		snprintf(db[k], sizeof(db[k]), "%s/db%d.sqlite", dir, k);
+		snprintf(name, sizeof(name), "set%d.db", k);
+		db[k] = testdb_new(name);
 		s = open_store(k == 2 ? ":memory:" : db[k], dir);
 		memset(&o, 0, sizeof(o));
 		o.person_set_lines = after[k];
@@ -484,6 +480,8 @@ static void test_person_set_as_without(void **state)
 	assert_stats_equal(&st[0], &st[1]);
 	assert_stats_equal(&st[0], &st[2]);
 	assert_int_equal(persons_in(db[0]), persons_in(db[1]));
+	testdb_drop(db[0]);
+	testdb_drop(db[1]);
 	rm_rf(dir);
 	free(dir);
 }
