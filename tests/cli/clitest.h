@@ -1,6 +1,7 @@
 /* Helpers of the tests that run the amanat command: a scratch folder and
- * database, running the command with its output captured, JSON checks.
- * Header-only: each test program includes it once. */
+ * database (a SQLite file or a PostgreSQL schema: tests/testdb.h), running
+ * the command with its output captured, JSON checks. Header-only: each
+ * test program includes it once. */
 #ifndef AMANAT_TESTS_CLITEST_H
 #define AMANAT_TESTS_CLITEST_H
 
@@ -18,8 +19,10 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "testdb.h"
+
 static char workdir[256];
-static char db[512];
+static const char *db; /* its URI: --db, or $AMANAT_DB */
 
 struct run {
 	int status;
@@ -44,25 +47,47 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* Run "amanat ARGS" through the shell with the test database. */
-static void run(struct run *r, const char *fmt, ...)
+static void vrun(struct run *r, bool env_db, const char *fmt, va_list ap)
 {
 	char args[2048], cmd[4096], out[600], err[600];
-	va_list ap;
 	int st;
 
-	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
 	snprintf(out, sizeof(out), "%s/out", workdir);
 	snprintf(err, sizeof(err), "%s/err", workdir);
-	snprintf(cmd, sizeof(cmd), "'%s' --db '%s' %s >'%s' 2>'%s'",
-		 getenv("AMANAT_BIN"), db, args, out, err);
+	if (env_db)
+		snprintf(cmd, sizeof(cmd),
+			 "AMANAT_DB='%s' '%s' %s >'%s' 2>'%s'", db,
+			 getenv("AMANAT_BIN"), args, out, err);
+	else
+		snprintf(cmd, sizeof(cmd), "'%s' --db '%s' %s >'%s' 2>'%s'",
+			 getenv("AMANAT_BIN"), db, args, out, err);
 	st = system(cmd);
 	assert_true(WIFEXITED(st));
 	r->status = WEXITSTATUS(st);
 	r->out = slurp(out);
 	r->err = slurp(err);
+}
+
+/* Run "amanat ARGS" through the shell with the test database. */
+static void run(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrun(r, false, fmt, ap);
+	va_end(ap);
+}
+
+/* The same, the database named by $AMANAT_DB instead of --db. */
+__attribute__((unused)) static void run_env_db(struct run *r, const char *fmt,
+					       ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrun(r, true, fmt, ap);
+	va_end(ap);
 }
 
 static void run_free(struct run *r)
@@ -94,7 +119,7 @@ static int setup(void **state)
 {
 	snprintf(workdir, sizeof(workdir), "/tmp/amanat-cli-XXXXXX");
 	assert_non_null(mkdtemp(workdir));
-	snprintf(db, sizeof(db), "%s/amanat.db", workdir);
+	db = testdb_new("amanat.db");
 	return 0;
 }
 
@@ -102,6 +127,7 @@ static int teardown(void **state)
 {
 	char cmd[600];
 
+	testdb_drop(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
 	return system(cmd) == 0 ? 0 : -1;
 }

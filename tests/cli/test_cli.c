@@ -209,7 +209,6 @@ static void test_init_and_audit(void **state)
 {
 	struct run r;
 	json_t *j;
-	char cmd[1024];
 
 	run(&r, "init");
 	assert_int_equal(r.status, 0);
@@ -227,13 +226,25 @@ static void test_init_and_audit(void **state)
 	assert_true(json_integer_value(json_object_get(j, "entries")) >= 1);
 	json_decref(j);
 	run_free(&r);
+	/* The database named by the environment instead. */
+	run_env_db(&r, "--json audit verify");
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	json_decref(j);
+	run_free(&r);
 
-	/* Tamper with the first entry as an attacker would. */
-	snprintf(cmd, sizeof(cmd),
-		 "sqlite3 '%s' \"DROP TRIGGER IF EXISTS audit_no_update; "
-		 "UPDATE audit SET actor = 'mallory' WHERE seq = 1;\"",
-		 db);
-	assert_int_equal(system(cmd), 0);
+	/* Tamper with the first entry as an attacker would: the trigger
+	 * dropped (SQLite) or turned off (PostgreSQL, as a superuser). */
+	assert_int_equal(
+		testdb_exec(db, TESTDB_SQL("DROP TRIGGER IF EXISTS"
+					   " audit_no_update;",
+					   "ALTER TABLE audit DISABLE TRIGGER"
+					   " USER;")),
+		TESTDB_OK);
+	assert_int_equal(testdb_exec(db, "UPDATE audit SET actor = 'mallory'"
+					 " WHERE seq = 1"),
+			 TESTDB_OK);
 	run(&r, "--json audit verify");
 	assert_int_equal(r.status, 1);
 	j = parse_json(r.out);
