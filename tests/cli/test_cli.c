@@ -217,6 +217,8 @@ static void test_init_and_audit(void **state)
 	assert_int_equal(r.status, 0);
 	j = parse_json(r.out);
 	json_decref(j);
+	/* Quietly: nothing of the database's own chatter on stderr. */
+	assert_string_equal(r.err, "");
 	run_free(&r);
 
 	run(&r, "--json audit verify");
