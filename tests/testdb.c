@@ -112,6 +112,14 @@ static bool admin_exec(const char *sql, char *err, size_t errlen)
 	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
 		  PQresultStatus(r) == PGRES_TUPLES_OK;
 
+	if (!ok && PQstatus(admin) == CONNECTION_BAD) {
+		/* The server was restarted under it (the crash test): once
+		 * more on a new connection. */
+		PQclear(r);
+		r = PQexec(admin_conn(), sql);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+		     PQresultStatus(r) == PGRES_TUPLES_OK;
+	}
 	if (!ok)
 		snprintf(err, errlen, "%s", PQresultErrorMessage(r));
 	PQclear(r);
