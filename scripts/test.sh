@@ -2,7 +2,8 @@
 # The README's second command and what CI runs (.ci/run): set everything up,
 # then run the whole suite: formatting, the error-table docs, the unit and
 # golden tests in the developer build, the same under ASan and UBSan, the
-# fuzz corpora (replayed in both), a short libFuzzer run of every target,
+# fuzz corpora (replayed in both), the store, app and CLI tests again on a
+# throwaway PostgreSQL cluster, a short libFuzzer run of every target,
 # clang-tidy and cppcheck. Ends with one line "N passed, N failed".
 #
 # FUZZ_SECONDS (default 10) is each fuzz target's run; 0 skips fuzzing.
@@ -20,16 +21,17 @@ programs_failed=0
 
 step() {
     local name="$1"; shift
-    local before=$programs_failed
+    local before=$programs_failed counted=no
+    # A meson step's programs are counted one by one, not the step.
+    case "$1" in meson_tests | pg_conformance) counted=yes ;; esac
     printf '\n==> %s\n' "$name"
     if "$@"; then
         printf -- '--- ok: %s\n' "$name"
-        # A meson step's programs are counted one by one, not the step.
-        [ "$1" = meson_tests ] || passed=$((passed + 1))
+        [ "$counted" = yes ] || passed=$((passed + 1))
     else
         printf -- '--- FAILED: %s\n' "$name"
         failures+=("$name")
-        if [ "$1" != meson_tests ] || [ "$programs_failed" = "$before" ]; then
+        if [ "$counted" = no ] || [ "$programs_failed" = "$before" ]; then
             failed=$((failed + 1))
         fi
     fi
@@ -64,9 +66,15 @@ pg_cluster_selftest() {
 }
 
 # Count meson's results (a test is one program: a suite of cmocka cases).
+# The log is testlog.json, or NAME.json after --logbase NAME.
 meson_tests() {
-    local dir="$1"
-    local log="$dir/meson-logs/testlog.json"
+    local dir="$1" base=testlog prev=""
+    local a
+    for a in "${@:2}"; do
+        [ "$prev" = --logbase ] && base="$a"
+        prev="$a"
+    done
+    local log="$dir/meson-logs/$base.json"
     rm -f "$log"
     meson test -C "$dir" --print-errorlogs --num-processes 2 "${@:2}"
     local rc=$?
@@ -78,6 +86,39 @@ meson_tests() {
         programs_ok=$((programs_ok + ok))
         programs_failed=$((programs_failed + fail))
     fi
+    return $rc
+}
+
+# The store, app and CLI tests again, on PostgreSQL: a throwaway cluster on
+# loopback (scripts/pg-cluster.sh), a schema per test database
+# (tests/testdb.h). The crash test stops and restarts the server, which
+# would break the tests beside it, so it runs after them, alone. The
+# cluster is removed when the step ends and, should the script be
+# stopped, at its exit.
+PG_TMP=""
+pg_remove() {
+    if [ -n "$PG_TMP" ] && [ -d "$PG_TMP" ]; then
+        scripts/pg-cluster.sh remove "$PG_TMP/cluster" || true
+        rm -rf "$PG_TMP"
+    fi
+    PG_TMP=""
+}
+
+pg_conformance() {
+    local rc=0 uri
+    PG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/amanat-pg.XXXXXX") || return 1
+    # As root (CI) the server runs as postgres, which must reach it.
+    chmod 755 "$PG_TMP"
+    if ! uri=$(scripts/pg-cluster.sh start "$PG_TMP/cluster"); then
+        pg_remove
+        return 1
+    fi
+    echo "cluster $uri in $PG_TMP/cluster"
+    local -x AMANAT_TEST_PG="$uri" AMANAT_TEST_PG_DIR="$PG_TMP/cluster"
+    meson_tests build --suite store --suite app --suite cli \
+        --no-suite crash --logbase pg || rc=1
+    meson_tests build --suite crash --logbase pg-crash || rc=1
+    pg_remove
     return $rc
 }
 
@@ -144,6 +185,10 @@ step "postgresql cluster (loopback)" pg_cluster_selftest
 step "unit, golden and fuzz-replay tests" meson_tests build
 step "sanitizer build (ASan+UBSan)" asan_setup
 step "tests under ASan and UBSan" meson_tests build-asan
+trap pg_remove EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+step "PostgreSQL conformance (store, app, cli)" pg_conformance
 step "libFuzzer run of every target" fuzz_run
 step "clang-tidy" tidy
 step "cppcheck" cppcheck_run
