@@ -311,8 +311,10 @@ static void drop_ids(char *json)
 	}
 }
 
-/* The same end as the reference's: the figures, the command's views and
- * its verdict on the audit trail. */
+/* The same end as the reference's: the figures, and the command's views
+ * and verdict on the audit trail. Those cost six runs of the command: on
+ * SQLite, whose 200 runs cost little else, they are checked after every
+ * tenth. */
 static void check_as_reference(const struct province *pv, const char *uri,
 			       unsigned run)
 {
@@ -325,6 +327,8 @@ static void check_as_reference(const struct province *pv, const char *uri,
 	assert_int_equal(got.persons, pv->want.persons);
 	assert_int_equal(got.insured, pv->want.insured);
 	assert_int_equal(got.debit, pv->want.debit);
+	if (!testdb_is_pg() && run % 10 != 0)
+		return;
 	for (int i = 0; i < SHOWN; i++) {
 		assert_int_equal(amanat(uri, pv->shown[i], &out), 0);
 		drop_ids(out);
