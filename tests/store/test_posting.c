@@ -376,33 +376,33 @@ static void test_refusals(void **state)
 	assert_int_equal(index_entries(path), 3);
 	assert_balanced(s);
 	assert_audit_ok(s);
-	/* A workshop with lists is not deleted, one without is. SQLite
-	 * keeps the lists' parent keys in a table of their own (its
-	 * foreign keys on for the connection); PostgreSQL's are the
-	 * workshops'. */
-	if (!testdb_is_pg())
+	/* A workshop with lists is not deleted. */
+	assert_int_not_equal(
+		raw_exec(path,
+			 TESTDB_SQL("PRAGMA foreign_keys = ON; DELETE"
+				    " FROM workshops WHERE code = '" W1 "'",
+				    "DELETE FROM workshops WHERE code ="
+				    " '" W1 "'")),
+		TESTDB_OK);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM workshops WHERE"
+				       " code = '" W1 "'"),
+			 1);
+	/* SQLite: the lists' parent keys follow the workshops (a table of
+	 * their own, the foreign keys on for the connection), and one
+	 * without lists is deleted. PostgreSQL's lists name their workshop
+	 * without a foreign key, and keeps every workshop instead. */
+	if (!testdb_is_pg()) {
 		assert_int_equal(raw_int(path, "SELECT count(*) FROM"
 					       " workshop_keys"),
 				 2);
-	assert_int_not_equal(
-		raw_exec(path, TESTDB_SQL("PRAGMA foreign_keys ="
-					  " ON; DELETE FROM"
-					  " workshops WHERE code"
-					  " = '" W1 "'",
-					  "DELETE FROM workshops"
-					  " WHERE code = '" W1 "'")),
-		TESTDB_OK);
-	assert_int_equal(raw_exec(path, TESTDB_SQL("PRAGMA foreign_keys = ON;"
-						   " DELETE FROM workshops"
-						   " WHERE code = '" W2 "'",
-						   "DELETE FROM workshops"
-						   " WHERE code = '" W2 "'")),
-			 TESTDB_OK);
-	assert_int_equal(raw_int(path, "SELECT count(*) FROM workshops"), 1);
-	if (!testdb_is_pg())
+		assert_int_equal(raw_exec(path, "PRAGMA foreign_keys = ON;"
+						" DELETE FROM workshops"
+						" WHERE code = '" W2 "'"),
+				 TESTDB_OK);
 		assert_int_equal(raw_int(path, "SELECT group_concat(code) FROM"
 					       " workshop_keys"),
 				 1234567890);
+	}
 	am_store_close(s);
 	drop_db(path);
 }
