@@ -1012,7 +1012,9 @@ static int put_known(struct am_store *s, const struct am__pg_stmt *st,
 		return err;
 	if (!strcmp(PQcmdTuples(r), "0"))
 		err = am__store_errf(s, AM_ESTORE_CONFLICT,
-				     "%s: CHECK or FOREIGN KEY: %s", what, why);
+				     "%s: CHECK or FOREIGN KEY constraint "
+				     "failed: %s",
+				     what, why);
 	PQclear(r);
 	return err;
 }
@@ -1032,11 +1034,13 @@ static int person_fits(struct am_store *s, const struct am__pg_stmt *st,
 	*wrote = am__pg_col_int(r, 0, 1) == 1;
 	PQclear(r);
 	if (!fits)
-		return am__store_errf(s, AM_ESTORE_CONFLICT,
-				      "%s: CHECK: %s does not fit persons "
-				      "(national code, sex or insurance "
-				      "number)",
-				      what, code ? code : "");
+		return am__store_errf(
+			s, AM_ESTORE_CONFLICT,
+			"%s: CHECK constraint failed: %s does not "
+			"fit persons "
+			"(national code, sex or insurance "
+			"number)",
+			what, code ? code : "");
 	return 0;
 }
 
