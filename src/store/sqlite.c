@@ -1346,4 +1346,6 @@ const struct am_store_backend am__store_sqlite = {
 	.workshop_txns = am__sq_workshop_txns,
 	.lists_posted = am__sq_lists_posted,
 	.list_body = am__sq_list_body,
+	.rows_walk = am__sq_rows_walk,
+	.rows_load = am__sq_rows_load,
 };

@@ -81,6 +81,13 @@ int am__sq_workshop_txns(struct am_store *s, const char *workshop,
 			 int (*fn)(void *ctx, const struct am__ledger_txn *t),
 			 void *ctx);
 
+/* The logical tables walked and loaded (sqlite_rows.c, "amanat db copy"). */
+int am__sq_rows_walk(struct am_store *s, const struct am__table *t,
+		     int (*fn)(void *ctx, const struct am__val *row),
+		     void *ctx);
+int am__sq_rows_load(struct am_store *s, const struct am__table *t,
+		     const struct am__val *rows, size_t n);
+
 /* Ready a cached statement for its next use: the bindings point into the
  * caller's memory (SQLITE_STATIC), so they are cleared too. */
 static inline void am__sq_finish(sqlite3_stmt *st)
