@@ -537,4 +537,102 @@ int am_store_employer_statement(struct am_store *s, const char *workshop,
 int am_store_journal_check(struct am_store *s, bool *balanced,
 			   int64_t *total_debit, int64_t *total_credit);
 
+/*
+ * Moving a whole database to another backend ("amanat db copy": SQLite to
+ * PostgreSQL and back). Every logical table (the registry, meta,
+ * idempotency keys, the audit trail, the wage lists with their bodies,
+ * the ledger, payments, migrated months) is read from `from` in one
+ * snapshot and written into `to` in one transaction, row for row with its
+ * keys and ids; the target's by-person index is rebuilt from the lists'
+ * bodies (superseded lists too). Before that transaction commits, the
+ * copy is checked against its source: each table's row count and a
+ * BLAKE2b-256 digest of its rows in key order, the target's audit chain
+ * (am_store_audit_verify()), its ledger (am_store_journal_check():
+ * balanced, and the same totals as the source's), and every person's
+ * history (am_store_history() on both sides, field by field). A refusal,
+ * a difference or any failure rolls the target back: it is left as empty
+ * as it was, and the copy may simply be run again.
+ */
+
+/* Which check refused or failed the copy (struct am_copy_report). */
+enum am_copy_check {
+	AM_COPY_OK = 0,
+	AM_COPY_NOT_EMPTY, /* a table of the target holds rows */
+	AM_COPY_ROWS,	   /* a table's row count differs */
+	AM_COPY_DIGEST,	   /* a table's rows differ */
+	AM_COPY_AUDIT,	   /* the target's audit chain does not verify */
+	AM_COPY_LEDGER,	   /* the target's ledger does not balance, or its
+			    * totals differ from the source's */
+	AM_COPY_HISTORY,   /* a person's history differs */
+};
+/* One line saying what the check found, in English or Persian. */
+const char *am_copy_check_text(enum am_copy_check c, bool persian);
+
+#define AM_COPY_TABLES_MAX 16
+
+/* A table as copied: its name (static), its rows, and the BLAKE2b-256
+ * digest of its rows in key order (each value's type, length and bytes),
+ * which both sides gave alike. */
+struct am_copy_table {
+	const char *name;
+	int64_t rows;
+	uint8_t digest[32];
+};
+
+/* What a copy did. On AM_ESTORE_COPY_NOT_EMPTY and AM_ESTORE_COPY_MISMATCH,
+ * failed, table and subject say what was found. */
+struct am_copy_report {
+	size_t ntables; /* in the order they were loaded, parents first */
+	struct am_copy_table tables[AM_COPY_TABLES_MAX];
+	int64_t lines_indexed;	/* entries of the rebuilt by-person index */
+	int64_t histories;	/* persons whose histories were compared */
+	uint64_t audit_entries; /* the target's chain, verified */
+	uint8_t audit_head[AM_AUDIT_HASH_SIZE];
+	am_money ledger_debit, ledger_credit; /* the ledger's totals */
+	bool verified;			      /* every check passed */
+	/* Wall seconds: copying (with the index), the checks but the
+	 * histories, and the histories' comparison. */
+	double copy_seconds, verify_seconds, history_seconds;
+	enum am_copy_check failed;
+	const char *table; /* the table concerned (static), or NULL */
+	char subject[16];  /* the person whose history differs, or "" */
+};
+
+/* Where a copy is, for a progress bar: stage "copy" (table names the
+ * table, rows counted), "index" (the rebuilt by-person index merged, when
+ * the backend merges), "verify" (a table's rows read back from the
+ * target: table names it) and "histories" (persons compared). total is 0
+ * when not known in advance; finished marks a stage's last call. */
+struct am_copy_progress {
+	const char *stage;
+	const char *table;
+	uint64_t done, total;
+	bool finished;
+};
+
+struct am_copy_opts {
+	/* Called at each stage's start and end and every few thousand rows
+	 * (NULL: none). */
+	void (*progress)(void *ctx, const struct am_copy_progress *p);
+	void *ctx;
+};
+
+/*
+ * Copy every logical table of from into to, rebuild to's by-person index
+ * and check the copy, as above; opts may be NULL; *out is filled in every
+ * case. from is read in one transaction of its own (a read-only handle's
+ * is a snapshot; a writing handle's holds the write lock meanwhile), so
+ * that the tables are copied as they stood at one moment. to must be
+ * migrated (am_store_migrate()) and empty: a table holding any row, the
+ * settings "amanat init" records among them, is AM_ESTORE_COPY_NOT_EMPTY
+ * (out->table names it) and nothing is written. A check that fails is
+ * AM_ESTORE_COPY_MISMATCH (out->failed, table and subject say which).
+ * AM_EINVALID_ARGUMENT when from and to are one handle or either has a
+ * transaction open; any error of either backend (a constraint of the
+ * target's, AM_ESTORE_CONFLICT, among them). The message of every
+ * failure, whichever side it came from, is am_store_errmsg(to).
+ */
+int am_store_copy(struct am_store *from, struct am_store *to,
+		  const struct am_copy_opts *opts, struct am_copy_report *out);
+
 #endif

@@ -4,6 +4,8 @@
  * copy checked against its source before that transaction commits. */
 #include "core/internal.h"
 
+#include <sodium.h>
+
 #include "store/store_int.h"
 
 /*
@@ -110,3 +112,814 @@ const struct am__table am__tables[] = {
 	{ TABLE(history_migrated), "national_code, period, workshop" },
 };
 const size_t am__tables_nr = AM_ARRAY_SIZE(am__tables);
+
+static_assert(AM_ARRAY_SIZE(am__tables) <= AM_COPY_TABLES_MAX,
+	      "struct am_copy_report holds every table");
+
+/* Rows given to rows_load() at once, or fewer when their bytes (the lists'
+ * bodies) reach ROWS_BYTES. */
+#define ROWS_BATCH 1024
+#define ROWS_BYTES ((size_t)16 << 20)
+/* Index entries given to index_add() at once, all of one period: what a
+ * posting transaction gives it (posting.c, FLUSH_ENTRIES). */
+#define INDEX_BATCH ((size_t)1 << 19)
+/* Progress is reported every so many rows or persons. */
+#define PROGRESS_EVERY 4096
+/* What a walk's function returns to stop it (errors are negative). */
+#define STOP 1
+
+const char *am_copy_check_text(enum am_copy_check c, bool persian)
+{
+	static const char *const text[][2] = {
+		[AM_COPY_OK] = { "the copy equals its source",
+				 "رونوشت با مبدأ یکی است" },
+		[AM_COPY_NOT_EMPTY] = { "a table of the target holds rows",
+					"جدولی از پایگاه دادهٔ مقصد ردیف دارد" },
+		[AM_COPY_ROWS] = { "a table's row count differs",
+				   "شمار ردیف‌های یک جدول برابر نیست" },
+		[AM_COPY_DIGEST] = { "a table's rows differ",
+				     "ردیف‌های یک جدول یکی نیستند" },
+		[AM_COPY_AUDIT] = { "the copy's audit chain does not verify",
+				    "زنجیرهٔ ممیزی رونوشت سالم نیست" },
+		[AM_COPY_LEDGER] = { "the copy's ledger does not balance or "
+				     "its totals differ from the source's",
+				     "دفتر رونوشت تراز نیست یا جمع‌های آن "
+				     "با مبدأ برابر نیست" },
+		[AM_COPY_HISTORY] = { "a person's history differs",
+				      "سابقهٔ یک بیمه‌شده با مبدأ برابر نیست" },
+	};
+
+	if ((unsigned)c >= AM_ARRAY_SIZE(text))
+		return persian ? "بررسی ناشناخته" : "unknown check";
+	return text[c][persian ? 1 : 0];
+}
+
+struct copy {
+	struct am_store *from, *to;
+	const struct am_copy_opts *opts;
+	struct am_copy_report *rep;
+	bool cb_failed; /* a walk's function failed: its message is on to */
+
+	/* The table being copied, its digest, and its rows read but not
+	 * yet loaded, their bytes in an arena. */
+	const struct am__table *t;
+	struct am_copy_table *ct;
+	crypto_generichash_state h;
+	struct am__val *rows; /* ROWS_BATCH rows of the widest table */
+	size_t nrows, nbytes;
+	struct am_arena bytes;
+	/* Its columns this file reads: a national code (persons, migrated
+	 * months), a list's id, period, line count and body. */
+	size_t c_code, c_id, c_period, c_lines, c_body;
+
+	/* The index entries of the lists loaded, all of one period, not yet
+	 * given to index_add(). */
+	struct am__index_entry *e;
+	size_t ne, e_alloc;
+	int period;
+	struct am_arena line; /* a decoded line's strings */
+
+	/* The national codes whose histories are compared: the registered
+	 * persons, every line's, every migrated month's. Repeats are
+	 * dropped as the array fills. */
+	int64_t *codes;
+	size_t ncodes, codes_alloc;
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(struct copy *c, const char *stage, const char *table,
+		     uint64_t done, uint64_t total, bool finished)
+{
+	struct am_copy_progress p = { stage, table, done, total, finished };
+
+	if (c->opts && c->opts->progress)
+		c->opts->progress(c->opts->ctx, &p);
+}
+
+/* A failure of the source's, its message carried to the target's handle,
+ * where am_store_copy() reports every failure. */
+static int from_fail(struct copy *c, int err)
+{
+	return am__store_errf(c->to, err, "the source: %s",
+			      c->from->errmsg[0] ? c->from->errmsg
+						 : am_strerror(err));
+}
+
+/* A check that found the copy unlike its source. */
+static int mismatch(struct copy *c, enum am_copy_check check, const char *table,
+		    const char *subject, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int mismatch(struct copy *c, enum am_copy_check check, const char *table,
+		    const char *subject, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->rep->failed = check;
+	c->rep->table = table;
+	am__strlcpy(c->rep->subject, subject ? subject : "",
+		    sizeof(c->rep->subject));
+	va_start(ap, fmt);
+	vsnprintf(c->to->errmsg, sizeof(c->to->errmsg), fmt, ap);
+	va_end(ap);
+	return AM_ESTORE_COPY_MISMATCH;
+}
+
+static size_t col_of(const struct am__table *t, const char *name)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		if (!strcmp(t->cols[i], name))
+			return i;
+	return SIZE_MAX;
+}
+
+/*
+ * A table's digest: BLAKE2b-256 over its rows in key order, each value
+ * as its type, then its integer or its length and bytes (eight bytes,
+ * little-endian). The same on every backend, whatever its own types.
+ */
+static void digest_row(crypto_generichash_state *h, const struct am__val *row,
+		       size_t ncols)
+{
+	for (size_t i = 0; i < ncols; i++) {
+		const struct am__val *v = &row[i];
+		uint64_t x = v->type == AM__VAL_INT ? (uint64_t)v->i
+						    : (uint64_t)v->n;
+		uint8_t head[9];
+		size_t len = 1;
+
+		head[0] = (uint8_t)v->type;
+		if (v->type != AM__VAL_NULL) {
+			for (size_t k = 0; k < 8; k++)
+				head[1 + k] = (uint8_t)(x >> (8 * k));
+			len = 9;
+		}
+		crypto_generichash_update(h, head, len);
+		if ((v->type == AM__VAL_TEXT || v->type == AM__VAL_BLOB) &&
+		    v->n)
+			crypto_generichash_update(h, v->p, v->n);
+	}
+}
+
+/*
+ * The national codes to compare histories of.
+ */
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static void codes_unique(struct copy *c)
+{
+	size_t k = 0;
+
+	if (c->ncodes < 2)
+		return;
+	qsort(c->codes, c->ncodes, sizeof(*c->codes), cmp_i64);
+	for (size_t i = 0; i < c->ncodes; i++)
+		if (!k || c->codes[i] != c->codes[k - 1])
+			c->codes[k++] = c->codes[i];
+	c->ncodes = k;
+}
+
+static int code_add(struct copy *c, int64_t code)
+{
+	if (c->ncodes == c->codes_alloc) {
+		/* Repeats out first; grown only when they were few. */
+		codes_unique(c);
+		if (c->ncodes >= c->codes_alloc / 2) {
+			size_t alloc = c->codes_alloc ? c->codes_alloc * 2
+						      : 65536;
+			int64_t *v = reallocarray(c->codes, alloc, sizeof(*v));
+
+			if (!v)
+				return am__store_errf(c->to, AM_ENOMEM,
+						      "copy: out of memory");
+			c->codes = v;
+			c->codes_alloc = alloc;
+		}
+	}
+	c->codes[c->ncodes++] = code;
+	return 0;
+}
+
+/* A registered person's or a migrated month's code. One that is no
+ * number of ten digits (history_migrated checks only the length) has no
+ * index entry, so its history is its migrated rows, which the table's
+ * digest compares. */
+static int person_code(struct copy *c, const struct am__val *v)
+{
+	char text[11];
+	int64_t code;
+
+	if (v->type != AM__VAL_TEXT || v->n != 10)
+		return 0;
+	memcpy(text, v->p, 10);
+	text[10] = '\0';
+	return am__code_int(text, &code) ? 0 : code_add(c, code);
+}
+
+/*
+ * Loading: rows gathered into batches for rows_load().
+ */
+
+static int flush_rows(struct copy *c)
+{
+	int err = 0;
+
+	if (c->nrows)
+		err = c->to->be->rows_load(c->to, c->t, c->rows, c->nrows);
+	c->nrows = 0;
+	c->nbytes = 0;
+	am_arena_clear(&c->bytes);
+	return err;
+}
+
+/* Keep a copy of row (its values point into the walk's memory). */
+static int keep_row(struct copy *c, const struct am__val *row)
+{
+	size_t ncols = c->t->ncols;
+	struct am__val *dst = c->rows + c->nrows * ncols;
+
+	for (size_t i = 0; i < ncols; i++) {
+		dst[i] = row[i];
+		if (row[i].type != AM__VAL_TEXT && row[i].type != AM__VAL_BLOB)
+			continue;
+		if (!row[i].n) {
+			dst[i].p = "";
+			continue;
+		}
+		dst[i].p = am_arena_alloc(&c->bytes, row[i].n);
+		if (!dst[i].p)
+			return am__store_errf(c->to, AM_ENOMEM,
+					      "copy %s: out of memory",
+					      c->t->name);
+		memcpy((void *)dst[i].p, row[i].p, row[i].n);
+		c->nbytes += row[i].n;
+	}
+	c->nrows++;
+	return c->nrows == ROWS_BATCH || c->nbytes >= ROWS_BYTES ? flush_rows(c)
+								 : 0;
+}
+
+/*
+ * The by-person index, rebuilt from the lists' bodies: each line's
+ * national code and where it starts, as the posting gave them. A batch
+ * holds one period's entries, sorted by code, then list, then offset (as
+ * posting.c's sort_entries() leaves a transaction's), and its segment is
+ * its lowest list id: the lists of every batch are others, so no two
+ * batches of a period share a segment. Superseded lists are indexed too;
+ * the readers skip them.
+ */
+
+static int cmp_entry(const void *x, const void *y)
+{
+	const struct am__index_entry *a = x, *b = y;
+
+	if (a->code != b->code)
+		return a->code < b->code ? -1 : 1;
+	if (a->list_id != b->list_id)
+		return a->list_id < b->list_id ? -1 : 1;
+	return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+static int flush_index(struct copy *c)
+{
+	int64_t segment = INT64_MAX;
+	int err;
+
+	if (!c->ne)
+		return 0;
+	/* The lists' rows before the entries that name them. */
+	err = flush_rows(c);
+	if (err)
+		return err;
+	qsort(c->e, c->ne, sizeof(*c->e), cmp_entry);
+	for (size_t i = 0; !err && i < c->ne; i++) {
+		if (c->e[i].list_id < segment)
+			segment = c->e[i].list_id;
+		if (!i || c->e[i].code != c->e[i - 1].code)
+			err = code_add(c, c->e[i].code);
+	}
+	if (!err)
+		err = c->to->be->index_add(c->to, c->e, c->ne, segment);
+	c->rep->lines_indexed += (int64_t)c->ne;
+	c->ne = 0;
+	return err;
+}
+
+static int entries_room(struct copy *c, size_t more)
+{
+	size_t alloc = c->e_alloc ? c->e_alloc : 4096;
+	struct am__index_entry *e;
+
+	if (c->ne + more <= c->e_alloc)
+		return 0;
+	while (alloc < c->ne + more)
+		alloc *= 2;
+	e = reallocarray(c->e, alloc, sizeof(*e));
+	if (!e)
+		return am__store_errf(c->to, AM_ENOMEM, "copy: out of memory");
+	c->e = e;
+	c->e_alloc = alloc;
+	return 0;
+}
+
+/* A list's lines as index entries. */
+static int index_list(struct copy *c, const struct am__val *row)
+{
+	const struct am__val *id = &row[c->c_id], *per = &row[c->c_period],
+			     *lines = &row[c->c_lines], *body = &row[c->c_body];
+	struct am__body_head h;
+	const uint8_t *p;
+	size_t at, n;
+	int err;
+
+	if (id->type != AM__VAL_INT || per->type != AM__VAL_INT ||
+	    lines->type != AM__VAL_INT || body->type != AM__VAL_BLOB ||
+	    per->i < 0 || per->i > INT32_MAX || lines->i < 0 ||
+	    (uint64_t)lines->i > body->n)
+		return am__store_errf(c->to, AM_ESTORE_CORRUPT,
+				      "the source: a row of wage_lists is no "
+				      "list's (id %" PRId64 ")",
+				      id->type == AM__VAL_INT ? id->i : 0);
+	if (c->ne &&
+	    (per->i != c->period || c->ne + (size_t)lines->i > INDEX_BATCH)) {
+		err = flush_index(c);
+		if (err)
+			return err;
+	}
+	err = entries_room(c, (size_t)lines->i);
+	if (err)
+		return err;
+	p = body->p;
+	n = body->n;
+	err = am__body_head(p, n, &h);
+	at = h.lines_at;
+	for (int64_t k = 0; !err && k < lines->i; k++) {
+		struct am__index_entry *e = &c->e[c->ne];
+		struct am_wage_line ln;
+		struct am_line_assessment a;
+		size_t offset = at;
+
+		err = am__body_decode_line(&h, p, n, at, &c->line, &ln, &a,
+					   &at);
+		if (!err && offset > UINT32_MAX)
+			err = AM_ESTORE_CORRUPT;
+		if (!err && am__code_int(ln.national_code, &e->code))
+			err = AM_ESTORE_CORRUPT;
+		if (err)
+			break;
+		e->list_id = id->i;
+		e->offset = (uint32_t)offset;
+		e->period = (int32_t)per->i;
+		e->person = AM__NO_PERSON;
+		c->ne++;
+	}
+	am_arena_clear(&c->line);
+	if (!err && at != n)
+		err = AM_ESTORE_CORRUPT;
+	if (err)
+		return am__store_errf(
+			c->to, err == AM_ENOMEM ? err : AM_ESTORE_CORRUPT,
+			"the source: the lines of list %" PRId64
+			" cannot be read",
+			id->i);
+	c->period = (int)per->i;
+	return 0;
+}
+
+/*
+ * Copying a table.
+ */
+
+static int copy_row(void *ctx, const struct am__val *row)
+{
+	struct copy *c = ctx;
+	int err = 0;
+
+	digest_row(&c->h, row, c->t->ncols);
+	c->ct->rows++;
+	if (c->c_code != SIZE_MAX)
+		err = person_code(c, &row[c->c_code]);
+	if (!err && c->c_body != SIZE_MAX)
+		err = index_list(c, row);
+	if (!err)
+		err = keep_row(c, row);
+	if (!err && c->ct->rows % PROGRESS_EVERY == 0)
+		progress(c, "copy", c->t->name, (uint64_t)c->ct->rows, 0,
+			 false);
+	if (err)
+		c->cb_failed = true;
+	return err;
+}
+
+static int copy_table(struct copy *c, const struct am__table *t,
+		      struct am_copy_table *ct)
+{
+	bool lists = !strcmp(t->name, "wage_lists");
+	int err;
+
+	c->t = t;
+	c->ct = ct;
+	ct->name = t->name;
+	c->cb_failed = false;
+	c->c_code = !strcmp(t->name, "persons") ||
+				    !strcmp(t->name, "history_migrated")
+			    ? col_of(t, "national_code")
+			    : SIZE_MAX;
+	c->c_id = lists ? col_of(t, "id") : SIZE_MAX;
+	c->c_period = lists ? col_of(t, "period") : SIZE_MAX;
+	c->c_lines = lists ? col_of(t, "lines") : SIZE_MAX;
+	c->c_body = lists ? col_of(t, "body") : SIZE_MAX;
+	if (lists && (c->c_id == SIZE_MAX || c->c_period == SIZE_MAX ||
+		      c->c_lines == SIZE_MAX || c->c_body == SIZE_MAX))
+		return am__store_errf(c->to, AM_EINTERNAL,
+				      "copy: wage_lists lacks a column");
+	crypto_generichash_init(&c->h, NULL, 0, sizeof(ct->digest));
+	progress(c, "copy", t->name, 0, 0, false);
+	err = c->from->be->rows_walk(c->from, t, copy_row, c);
+	if (err && !c->cb_failed)
+		err = from_fail(c, err);
+	if (!err)
+		err = flush_index(c);
+	if (!err)
+		err = flush_rows(c);
+	crypto_generichash_final(&c->h, ct->digest, sizeof(ct->digest));
+	if (!err)
+		progress(c, "copy", t->name, (uint64_t)ct->rows,
+			 (uint64_t)ct->rows, true);
+	return err;
+}
+
+static int seen_row(void *ctx, const struct am__val *row)
+{
+	(void)row;
+	*(bool *)ctx = true;
+	return STOP;
+}
+
+/* Every logical table of the target empty (its own side tables follow
+ * from them). */
+static int target_empty(struct copy *c)
+{
+	for (size_t i = 0; i < am__tables_nr; i++) {
+		const struct am__table *t = &am__tables[i];
+		bool any = false;
+		int err = c->to->be->rows_walk(c->to, t, seen_row, &any);
+
+		if (err == STOP && any) {
+			c->rep->failed = AM_COPY_NOT_EMPTY;
+			c->rep->table = t->name;
+			return am__store_errf(
+				c->to, AM_ESTORE_COPY_NOT_EMPTY,
+				"the target's table %s holds rows: copy into "
+				"a new database, which amanat db copy "
+				"creates (not amanat init)",
+				t->name);
+		}
+		if (err)
+			return err == STOP ? AM_EINTERNAL : err;
+	}
+	return 0;
+}
+
+/* The index's segments merged, where the backend merges them (SQLite);
+ * no audit entry, unlike am_store_compact(): the trail is the source's. */
+static int index_merge(struct copy *c)
+{
+	int64_t n = 0;
+	int err;
+
+	if (!c->to->be->compact)
+		return 0;
+	progress(c, "index", NULL, 0, (uint64_t)c->rep->lines_indexed, false);
+	err = c->to->be->compact(c->to, &n);
+	if (!err)
+		progress(c, "index", NULL, (uint64_t)c->rep->lines_indexed,
+			 (uint64_t)c->rep->lines_indexed, true);
+	return err;
+}
+
+/*
+ * The checks, inside the target's transaction: what it would commit.
+ */
+
+struct reread {
+	struct copy *c;
+	const struct am__table *t;
+	crypto_generichash_state h;
+	int64_t rows, total;
+};
+
+static int reread_row(void *ctx, const struct am__val *row)
+{
+	struct reread *r = ctx;
+
+	digest_row(&r->h, row, r->t->ncols);
+	if (++r->rows % PROGRESS_EVERY == 0)
+		progress(r->c, "verify", r->t->name, (uint64_t)r->rows,
+			 (uint64_t)r->total, false);
+	return 0;
+}
+
+static int verify_tables(struct copy *c)
+{
+	for (size_t i = 0; i < am__tables_nr; i++) {
+		const struct am_copy_table *ct = &c->rep->tables[i];
+		struct reread r;
+		uint8_t digest[sizeof(ct->digest)];
+		int err;
+
+		memset(&r, 0, sizeof(r));
+		r.c = c;
+		r.t = &am__tables[i];
+		r.total = ct->rows;
+		crypto_generichash_init(&r.h, NULL, 0, sizeof(digest));
+		progress(c, "verify", r.t->name, 0, (uint64_t)ct->rows, false);
+		err = c->to->be->rows_walk(c->to, r.t, reread_row, &r);
+		crypto_generichash_final(&r.h, digest, sizeof(digest));
+		if (err)
+			return err;
+		if (r.rows != ct->rows)
+			return mismatch(c, AM_COPY_ROWS, ct->name, NULL,
+					"table %s: %" PRId64
+					" rows in the source, %" PRId64
+					" in the copy",
+					ct->name, ct->rows, r.rows);
+		if (sodium_memcmp(digest, ct->digest, sizeof(digest)))
+			return mismatch(c, AM_COPY_DIGEST, ct->name, NULL,
+					"table %s: its rows in the copy are "
+					"not the source's",
+					ct->name);
+		progress(c, "verify", r.t->name, (uint64_t)r.rows,
+			 (uint64_t)ct->rows, true);
+	}
+	return 0;
+}
+
+static int verify_audit(struct copy *c)
+{
+	struct am_audit_verify_result r;
+	int err = am_store_audit_verify(c->to, &r);
+
+	if (err == AM_EAUDIT_BROKEN)
+		return mismatch(
+			c, AM_COPY_AUDIT, "audit", NULL,
+			"the copy's audit chain breaks at entry %" PRIu64
+			": %s (amanat audit verify on the source says "
+			"whether it was broken there)",
+			r.broken_seq, am_audit_problem_text(r.problem, false));
+	if (err)
+		return err;
+	c->rep->audit_entries = r.count;
+	memcpy(c->rep->audit_head, r.head, sizeof(r.head));
+	return 0;
+}
+
+static int verify_ledger(struct copy *c)
+{
+	int64_t fd = 0, fc = 0, td = 0, tc = 0;
+	bool balanced = false;
+	int err = am_store_journal_check(c->from, NULL, &fd, &fc);
+
+	if (err)
+		return from_fail(c, err);
+	err = am_store_journal_check(c->to, &balanced, &td, &tc);
+	if (err)
+		return err;
+	if (!balanced || td != fd || tc != fc)
+		return mismatch(c, AM_COPY_LEDGER, "ledger", NULL,
+				"the copy's ledger %s: debits %" PRId64
+				" and credits %" PRId64
+				" against the source's %" PRId64
+				" and %" PRId64,
+				balanced ? "differs" : "does not balance", td,
+				tc, fd, fc);
+	c->rep->ledger_debit = td;
+	c->rep->ledger_credit = tc;
+	return 0;
+}
+
+static bool month_equal(const struct am_history_month *x,
+			const struct am_history_month *y)
+{
+	return x->period.year == y->period.year &&
+	       x->period.month == y->period.month &&
+	       !strcmp(x->workshop, y->workshop) &&
+	       !strcmp(x->list_no, y->list_no) && x->days == y->days &&
+	       x->subject_wage == y->subject_wage && x->base == y->base &&
+	       x->insured == y->insured && x->employer == y->employer &&
+	       x->state == y->state && x->unemployment == y->unemployment &&
+	       x->hard_harmful == y->hard_harmful &&
+	       x->hard_harmful_days == y->hard_harmful_days &&
+	       x->migrated == y->migrated;
+}
+
+static bool history_equal(const struct am_history *x,
+			  const struct am_history *y)
+{
+	if (x->credited_days != y->credited_days ||
+	    x->credited_months != y->credited_months ||
+	    x->nmonths != y->nmonths)
+		return false;
+	for (size_t i = 0; i < x->nmonths; i++)
+		if (!month_equal(&x->months[i], &y->months[i]))
+			return false;
+	return true;
+}
+
+/* Each person's history read on both sides through the views
+ * (am_store_history()): the rebuilt index and the backend's reads, not
+ * the rows, which the digests compared. */
+static int verify_histories(struct copy *c)
+{
+	struct am_arena a, b;
+	int err = 0;
+
+	codes_unique(c);
+	am_arena_init(&a, 0);
+	am_arena_init(&b, 0);
+	progress(c, "histories", NULL, 0, c->ncodes, false);
+	for (size_t i = 0; !err && i < c->ncodes; i++) {
+		struct am_history x, y;
+		char code[11];
+		int ex, ey;
+
+		memset(&x, 0, sizeof(x));
+		memset(&y, 0, sizeof(y));
+		am__code_text(c->codes[i], code);
+		ex = am_store_history(c->from, code, &a, &x);
+		ey = am_store_history(c->to, code, &b, &y);
+		if (ex && ex != AM_ENOT_FOUND)
+			err = from_fail(c, ex);
+		else if (ey && ey != AM_ENOT_FOUND)
+			err = ey;
+		else if (ex != ey || (!ex && !history_equal(&x, &y)))
+			err = mismatch(c, AM_COPY_HISTORY, NULL, code,
+				       "the history of %s differs: %zu "
+				       "months, %" PRId64
+				       " days credited in the source; %zu "
+				       "months, %" PRId64 " in the copy",
+				       code, x.nmonths, x.credited_days,
+				       y.nmonths, y.credited_days);
+		else
+			c->rep->histories++;
+		am_arena_clear(&a);
+		am_arena_clear(&b);
+		if ((i + 1) % PROGRESS_EVERY == 0)
+			progress(c, "histories", NULL, i + 1, c->ncodes, false);
+	}
+	am_arena_release(&a);
+	am_arena_release(&b);
+	if (!err)
+		progress(c, "histories", NULL, c->ncodes, c->ncodes, true);
+	return err;
+}
+
+/*
+ * The copy.
+ */
+
+static int copy_init(struct copy *c, struct am_store *from, struct am_store *to,
+		     const struct am_copy_opts *opts,
+		     struct am_copy_report *rep)
+{
+	size_t width = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->from = from;
+	c->to = to;
+	c->opts = opts;
+	c->rep = rep;
+	c->c_code = c->c_id = c->c_period = c->c_lines = c->c_body = SIZE_MAX;
+	am_arena_init(&c->bytes, (size_t)1 << 20);
+	am_arena_init(&c->line, 4096);
+	for (size_t i = 0; i < am__tables_nr; i++)
+		if (am__tables[i].ncols > width)
+			width = am__tables[i].ncols;
+	c->rows = calloc((size_t)ROWS_BATCH * width, sizeof(*c->rows));
+	return c->rows ? 0
+		       : am__store_errf(to, AM_ENOMEM, "copy: out of memory");
+}
+
+static void copy_release(struct copy *c)
+{
+	free(c->rows);
+	free(c->e);
+	free(c->codes);
+	am_arena_release(&c->bytes);
+	am_arena_release(&c->line);
+}
+
+/* Roll the target back, keeping the failure's message. */
+static void target_rollback(struct am_store *to)
+{
+	char saved[AM__STORE_ERRMSG_MAX];
+
+	memcpy(saved, to->errmsg, sizeof(saved));
+	am_store_rollback(to);
+	memcpy(to->errmsg, saved, sizeof(saved));
+}
+
+/* The target only gains rows, and from a copy: nothing it frees is not
+ * kept elsewhere, so it is written as a posting is (the backend's posting
+ * mode: SQLite's freed space is not overwritten). The store turns the
+ * mode off when the transaction ends (am__post_batch_reset()). */
+static int posting_mode(struct am_store *to)
+{
+	int err;
+
+	if (!to->be->posting)
+		return 0;
+	err = to->be->posting(to, true);
+	if (!err)
+		to->batch.posting = true;
+	return err;
+}
+
+static int copy_all(struct copy *c)
+{
+	struct am_copy_report *rep = c->rep;
+	double t0 = now_seconds(), t1, t2;
+	int err = target_empty(c);
+
+	if (!err)
+		err = posting_mode(c->to);
+	for (size_t i = 0; !err && i < am__tables_nr; i++) {
+		err = copy_table(c, &am__tables[i], &rep->tables[i]);
+		rep->ntables = i + 1;
+	}
+	if (!err)
+		err = index_merge(c);
+	t1 = now_seconds();
+	rep->copy_seconds = t1 - t0;
+	if (err)
+		return err;
+	err = verify_tables(c);
+	if (!err)
+		err = verify_audit(c);
+	if (!err)
+		err = verify_ledger(c);
+	t2 = now_seconds();
+	rep->verify_seconds = t2 - t1;
+	if (!err)
+		err = verify_histories(c);
+	rep->history_seconds = now_seconds() - t2;
+	return err;
+}
+
+int am_store_copy(struct am_store *from, struct am_store *to,
+		  const struct am_copy_opts *opts, struct am_copy_report *out)
+{
+	struct copy c;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (from == to)
+		return am__store_errf(to, AM_EINVALID_ARGUMENT,
+				      "a database is not copied into itself");
+	if (from->in_tx || to->in_tx)
+		return am__store_errf(to, AM_EINVALID_ARGUMENT,
+				      "copy with a transaction open");
+	err = copy_init(&c, from, to, opts, out);
+	if (err)
+		return err;
+	err = am__store_ready(from);
+	if (!err)
+		err = am_store_begin(from);
+	if (err) {
+		err = from_fail(&c, err);
+		goto out_free;
+	}
+	err = am__store_ready(to);
+	if (!err)
+		err = am_store_begin(to);
+	if (err)
+		goto out_from;
+	err = copy_all(&c);
+	if (err)
+		target_rollback(to);
+	else
+		err = am_store_commit(to);
+	if (!err) {
+		out->verified = true;
+		to->errmsg[0] = '\0';
+	}
+out_from:
+	/* A read transaction: nothing to undo, the snapshot let go. */
+	(void)am_store_rollback(from);
+out_free:
+	copy_release(&c);
+	return err;
+}
