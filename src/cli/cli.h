@@ -71,5 +71,6 @@ int cmd_export_dskwin(struct cli *cli, int argc, char **argv);
 int cmd_history(struct cli *cli, int argc, char **argv);
 int cmd_worker_statement(struct cli *cli, int argc, char **argv);
 int cmd_employer_statement(struct cli *cli, int argc, char **argv);
+int cmd_db_copy(struct cli *cli, int argc, char **argv);
 
 #endif
