@@ -179,11 +179,11 @@ struct copy {
 	int period;
 	struct am_arena line; /* a decoded line's strings */
 
-	/* The national codes whose histories are compared: the registered
-	 * persons, every line's, every migrated month's. Repeats are
-	 * dropped as the array fills. */
-	int64_t *codes;
-	size_t ncodes, codes_alloc;
+	/* The persons whose histories are compared: the registered, every
+	 * line's, every migrated month's. Repeats are dropped as the array
+	 * fills. */
+	struct who *who;
+	size_t nwho, who_alloc;
 };
 
 static double now_seconds(void)
@@ -269,47 +269,71 @@ static void digest_row(crypto_generichash_state *h, const struct am__val *row,
 }
 
 /*
- * The national codes to compare histories of.
+ * The persons to compare histories of, each with the first list that
+ * names them. They are compared in the order of that list, not of their
+ * codes: the persons of one list come together, and their other months
+ * are mostly in the same workshop's lists, so the lists' pages a history
+ * reads are the ones the one before read. On the 200,000-insured
+ * province (2.4 million lines, 64 KiB pages) one side's histories took
+ * 265 s in code order and 66 s in this one: in code order each line read
+ * was a page of wage_lists at random.
  */
+struct who {
+	int64_t first; /* the first list naming them; INT64_MAX: none */
+	int64_t code;
+};
 
-static int cmp_i64(const void *x, const void *y)
+static int cmp_code(const void *x, const void *y)
 {
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	const struct who *a = x, *b = y;
 
-	return a < b ? -1 : a > b;
+	if (a->code != b->code)
+		return a->code < b->code ? -1 : 1;
+	return a->first < b->first ? -1 : a->first > b->first;
 }
 
-static void codes_unique(struct copy *c)
+static int cmp_first(const void *x, const void *y)
+{
+	const struct who *a = x, *b = y;
+
+	if (a->first != b->first)
+		return a->first < b->first ? -1 : 1;
+	return a->code < b->code ? -1 : a->code > b->code;
+}
+
+/* Each person once, with the first list of all their entries. */
+static void who_unique(struct copy *c)
 {
 	size_t k = 0;
 
-	if (c->ncodes < 2)
+	if (c->nwho < 2)
 		return;
-	qsort(c->codes, c->ncodes, sizeof(*c->codes), cmp_i64);
-	for (size_t i = 0; i < c->ncodes; i++)
-		if (!k || c->codes[i] != c->codes[k - 1])
-			c->codes[k++] = c->codes[i];
-	c->ncodes = k;
+	qsort(c->who, c->nwho, sizeof(*c->who), cmp_code);
+	for (size_t i = 0; i < c->nwho; i++)
+		if (!k || c->who[i].code != c->who[k - 1].code)
+			c->who[k++] = c->who[i];
+	c->nwho = k;
 }
 
-static int code_add(struct copy *c, int64_t code)
+static int who_add(struct copy *c, int64_t code, int64_t first)
 {
-	if (c->ncodes == c->codes_alloc) {
+	if (c->nwho == c->who_alloc) {
 		/* Repeats out first; grown only when they were few. */
-		codes_unique(c);
-		if (c->ncodes >= c->codes_alloc / 2) {
-			size_t alloc = c->codes_alloc ? c->codes_alloc * 2
-						      : 65536;
-			int64_t *v = reallocarray(c->codes, alloc, sizeof(*v));
+		who_unique(c);
+		if (c->nwho >= c->who_alloc / 2) {
+			size_t alloc = c->who_alloc ? c->who_alloc * 2 : 65536;
+			struct who *v = reallocarray(c->who, alloc, sizeof(*v));
 
 			if (!v)
 				return am__store_errf(c->to, AM_ENOMEM,
 						      "copy: out of memory");
-			c->codes = v;
-			c->codes_alloc = alloc;
+			c->who = v;
+			c->who_alloc = alloc;
 		}
 	}
-	c->codes[c->ncodes++] = code;
+	c->who[c->nwho].code = code;
+	c->who[c->nwho].first = first;
+	c->nwho++;
 	return 0;
 }
 
@@ -326,7 +350,7 @@ static int person_code(struct copy *c, const struct am__val *v)
 		return 0;
 	memcpy(text, v->p, 10);
 	text[10] = '\0';
-	return am__code_int(text, &code) ? 0 : code_add(c, code);
+	return am__code_int(text, &code) ? 0 : who_add(c, code, INT64_MAX);
 }
 
 /*
@@ -408,8 +432,9 @@ static int flush_index(struct copy *c)
 	for (size_t i = 0; !err && i < c->ne; i++) {
 		if (c->e[i].list_id < segment)
 			segment = c->e[i].list_id;
+		/* A person's first entry of the batch: its lowest list. */
 		if (!i || c->e[i].code != c->e[i - 1].code)
-			err = code_add(c, c->e[i].code);
+			err = who_add(c, c->e[i].code, c->e[i].list_id);
 	}
 	if (!err)
 		err = c->to->be->index_add(c->to, c->e, c->ne, segment);
@@ -747,18 +772,20 @@ static int verify_histories(struct copy *c)
 	struct am_arena a, b;
 	int err = 0;
 
-	codes_unique(c);
+	who_unique(c);
+	if (c->nwho > 1)
+		qsort(c->who, c->nwho, sizeof(*c->who), cmp_first);
 	am_arena_init(&a, 0);
 	am_arena_init(&b, 0);
-	progress(c, "histories", NULL, 0, c->ncodes, false);
-	for (size_t i = 0; !err && i < c->ncodes; i++) {
+	progress(c, "histories", NULL, 0, c->nwho, false);
+	for (size_t i = 0; !err && i < c->nwho; i++) {
 		struct am_history x, y;
 		char code[11];
 		int ex, ey;
 
 		memset(&x, 0, sizeof(x));
 		memset(&y, 0, sizeof(y));
-		am__code_text(c->codes[i], code);
+		am__code_text(c->who[i].code, code);
 		ex = am_store_history(c->from, code, &a, &x);
 		ey = am_store_history(c->to, code, &b, &y);
 		if (ex && ex != AM_ENOT_FOUND)
@@ -778,12 +805,12 @@ static int verify_histories(struct copy *c)
 		am_arena_clear(&a);
 		am_arena_clear(&b);
 		if ((i + 1) % PROGRESS_EVERY == 0)
-			progress(c, "histories", NULL, i + 1, c->ncodes, false);
+			progress(c, "histories", NULL, i + 1, c->nwho, false);
 	}
 	am_arena_release(&a);
 	am_arena_release(&b);
 	if (!err)
-		progress(c, "histories", NULL, c->ncodes, c->ncodes, true);
+		progress(c, "histories", NULL, c->nwho, c->nwho, true);
 	return err;
 }
 
@@ -817,7 +844,7 @@ static void copy_release(struct copy *c)
 {
 	free(c->rows);
 	free(c->e);
-	free(c->codes);
+	free(c->who);
 	am_arena_release(&c->bytes);
 	am_arena_release(&c->line);
 }
