@@ -32,7 +32,7 @@ static void on_progress(void *ctx, const struct am_copy_progress *cp)
 {
 	struct bar *b = ctx;
 
-	if (!b->stage || strcmp(b->stage, cp->stage)) {
+	if (!b->stage || strcmp(b->stage, cp->stage) != 0) {
 		uint64_t total = cp->total;
 
 		if (b->stage)

@@ -641,9 +641,9 @@ static int index_merge(struct copy *c)
  */
 
 struct reread {
+	crypto_generichash_state h; /* first: it is aligned to 64 bytes */
 	struct copy *c;
 	const struct am__table *t;
-	crypto_generichash_state h;
 	int64_t rows, total;
 };
 

@@ -69,7 +69,7 @@ static void assert_same(const char *a, const char *b, const char *args)
 {
 	char *x = out_on(a, 0, "%s", args), *y = out_on(b, 0, "%s", args);
 
-	if (strcmp(x, y))
+	if (strcmp(x, y) != 0)
 		fail_msg("amanat %s differs:\n%s\n%s", args, x, y);
 	free(x);
 	free(y);

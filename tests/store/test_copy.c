@@ -436,8 +436,9 @@ static void assert_statement_equal(struct am_store *a, struct am_store *b,
 		assert_int_equal(m->value_date, n->value_date);
 		assert_int_equal(m->list_id, n->list_id);
 		assert_int_equal(m->posted_at, n->posted_at);
-		assert_true((!m->reference && !n->reference) ||
-			    !strcmp(m->reference, n->reference));
+		assert_int_equal(!m->reference, !n->reference);
+		if (m->reference && n->reference)
+			assert_string_equal(m->reference, n->reference);
 	}
 	am_arena_release(&ar);
 }
