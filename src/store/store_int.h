@@ -285,7 +285,9 @@ struct am__val {
 };
 
 /* A logical table: its name, its columns in the order rows carry them,
- * and the columns of its key (what a walk orders by). */
+ * and the columns of its key (what a walk orders by; text by its bytes,
+ * as SQLite orders it and PostgreSQL with COLLATE "C": both sides of a
+ * copy must walk in one order for their digests to agree). */
 struct am__table {
 	const char *name;
 	const char *const *cols;
@@ -505,8 +507,9 @@ struct am_store_backend {
 	 * caller's transaction, with the backend's side tables kept (SQLite's
 	 * person_codes and workshop_keys) and the foreign keys checked at the
 	 * commit, not row by row (a list names the later list that superseded
-	 * it). Once the ledger's rows are in, its sequence gives ids above
-	 * theirs. */
+	 * it). Once the ledger's and the lists' rows are in, its sequence
+	 * gives ids above every ledger id and every list's txn: a list with
+	 * nothing to assess took an id and wrote no ledger row. */
 	int (*rows_load)(struct am_store *s, const struct am__table *t,
 			 const struct am__val *rows, size_t n);
 };
