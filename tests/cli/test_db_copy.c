@@ -23,7 +23,7 @@ static char *out_on(const char *path, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	snprintf(db, sizeof(db), "%s", path);
+	db = path;
 	run(&r, "%s", args);
 	if (r.status != status)
 		fail_msg("amanat %s on %s: exit %d, expected %d: %s %s", args,
@@ -279,7 +279,7 @@ static void test_refused(void **state)
 
 	(void)state;
 	/* Into the copy, which holds rows: refused, nothing written. */
-	snprintf(db, sizeof(db), "%s", copy);
+	db = copy;
 	run(&r, "--json db copy '%s' '%s'", origin, copy);
 	assert_int_equal(r.status, 1);
 	j = parse_json(r.out);
@@ -304,7 +304,7 @@ static void test_refused(void **state)
 	/* A database "amanat init" made holds its settings: refused too. */
 	snprintf(other, sizeof(other), "%s/inited.db", workdir);
 	free(out_on(other, 0, "init"));
-	snprintf(db, sizeof(db), "%s", other);
+	db = other;
 	run(&r, "--json db copy '%s' '%s'", origin, other);
 	assert_int_equal(r.status, 1);
 	j = parse_json(r.out);
