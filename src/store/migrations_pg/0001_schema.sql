@@ -178,6 +178,11 @@ CREATE TABLE wage_lists (
 CREATE UNIQUE INDEX wage_lists_key
 	ON wage_lists (period, workshop, list_no, revision);
 
+-- A body is packed already (codec.c): a long one goes out of line as it
+-- is, without PostgreSQL's compression, which would cost time and gain
+-- little.
+ALTER TABLE wage_lists ALTER COLUMN body SET STORAGE EXTERNAL;
+
 CREATE TRIGGER wage_lists_fixed BEFORE UPDATE OF id, workshop, year, month,
 	period, list_no, revision, hash, lines, t_days, t_subject, t_insured,
 	t_employer, t_state, t_unemployment, t_hard_harmful, owed_workshop,
