@@ -2,12 +2,16 @@
  * (registry, wages, an amended list, payments, migrated months), copied to
  * a second database and back to a third; history, employer statement,
  * export dskwin and audit verify give the same on each, both go on alike
- * with the next month; a target with rows is refused in both languages. */
+ * with the next month; a target with rows is refused in both languages.
+ * The first and third are SQLite files, the second on the run's backend
+ * (tests/testdb.h): with $AMANAT_TEST_PG, SQLite into PostgreSQL and
+ * back. */
 #include "clitest.h"
 
 #define AMEND_WORKSHOP "1234567890"
 
-static char origin[400], copy[400], back[400];
+static char origin[400], back[400];
+static const char *copy; /* the run's backend */
 
 /* Run "amanat ARGS" on the database at path; its stdout (to free) when it
  * exits with status. */
@@ -230,16 +234,17 @@ static void test_copy_and_back(void **state)
 
 	(void)state;
 	snprintf(origin, sizeof(origin), "%s/origin.db", workdir);
-	snprintf(copy, sizeof(copy), "%s/copy.db", workdir);
+	copy = testdb_new("copy");
 	snprintf(back, sizeof(back), "%s/back.db", workdir);
 	make_origin();
 
-	out = out_on(origin, 0, "--json db copy '%s' 'sqlite:%s'", origin,
+	out = out_on(origin, 0, "--json db copy 'sqlite:%s' '%s'", origin,
 		     copy);
 	j = parse_json(out);
 	free(out);
 	assert_true(json_is_true(json_object_get(j, "verified")));
-	assert_string_equal(jstr(j, "from"), origin);
+	assert_string_equal(jstr(j, "from") + strlen("sqlite:"), origin);
+	assert_string_equal(jstr(j, "to"), copy);
 	tables = json_object_get(j, "tables");
 	assert_true(jint(tables, "persons") > 300);
 	assert_true(jint(tables, "workshops") > 5);
@@ -302,10 +307,9 @@ static void test_refused(void **state)
 	run_free(&r);
 
 	/* A database "amanat init" made holds its settings: refused too. */
-	snprintf(other, sizeof(other), "%s/inited.db", workdir);
-	free(out_on(other, 0, "init"));
-	db = other;
-	run(&r, "--json db copy '%s' '%s'", origin, other);
+	db = testdb_new("inited");
+	free(out_on(db, 0, "init"));
+	run(&r, "--json db copy '%s' '%s'", origin, db);
 	assert_int_equal(r.status, 1);
 	j = parse_json(r.out);
 	assert_string_equal(jstr(json_object_get(j, "error"), "table"), "meta");

@@ -3,7 +3,10 @@
  * payments, migrated months, idempotency keys and audit entries, copied
  * and copied back, gives the same views; a target with rows is refused;
  * a fault at every call of either side, and a copy that does not match,
- * leave the target empty. */
+ * leave the target empty. The sources and the copies back are SQLite
+ * files; the copies between them are on the run's backend (tests/testdb.h),
+ * so that with $AMANAT_TEST_PG the tests copy SQLite into PostgreSQL and
+ * back. */
 #include <dirent.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -16,11 +19,11 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "amanat/amanat.h"
 #include "amanat/assess.h"
 #include "store/store_int.h"
+#include "testdb.h"
 
 #define INJECTED AM_EIO
 #define W1 "1234567890" /* an ordinary workshop */
@@ -82,66 +85,93 @@ static void drop_db(const char *path)
 	unlink(p);
 }
 
-static long long raw_int(const char *path, const char *sql)
+/* A SQLite file's path, or the URI of a database on the run's backend:
+ * a plain connection's answers. */
+static long long raw_int(const char *uri, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	long long v;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
+	return testdb_int(uri, sql);
 }
 
-static void raw_exec(const char *path, const char *sql)
+static void raw_exec(const char *uri, const char *sql)
 {
-	sqlite3 *db;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	sqlite3_close(db);
+	assert_int_equal(testdb_exec(uri, sql), TESTDB_OK);
 }
 
-/* A new database with the schema and nothing else. */
-static struct am_store *open_empty(const char *path)
+static struct am_store *open_migrated(const char *uri)
 {
 	struct am_store *s;
 
-	drop_db(path);
-	assert_int_equal(am_store_open(path, &s), 0);
+	if (am_store_open(uri, &s) != 0)
+		fail_msg("%s: %s", uri, am_store_errmsg(NULL));
 	assert_int_equal(am_store_migrate(s, NULL, NULL), 0);
 	s->clock = CLOCK;
 	return s;
 }
 
-/* Every table a copy writes, the SQLite backend's side tables among
- * them, is empty, and the ledger's sequence where a new database has it. */
-static void assert_empty(const char *path)
+/* A new SQLite file with the schema and nothing else. */
+static struct am_store *open_empty(const char *path)
 {
-	static const char *const side[] = { "person_index", "index_segments",
-					    "person_codes", "workshop_keys" };
-	char sql[128];
+	drop_db(path);
+	return open_migrated(path);
+}
 
-	for (size_t i = 0; i < am__tables_nr; i++) {
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s",
-			 am__tables[i].name);
-		if (raw_int(path, sql))
-			fail_msg("table %s is not empty", am__tables[i].name);
+/* A new database on the run's backend, the same; *uri its URI. */
+static struct am_store *open_target(const char *name, const char **uri)
+{
+	*uri = testdb_new(name);
+	return open_migrated(*uri);
+}
+
+/* Every table a copy writes is empty, the backend's own among them
+ * (SQLite's side tables and the ledger's sequence where a new database
+ * has it; PostgreSQL's person_lines: its sequences are not transactional,
+ * and a rolled-back load may leave them moved). */
+static void assert_empty(const char *uri)
+{
+	static const char *const sqlite_own[] = { "person_index",
+						  "index_segments",
+						  "person_codes",
+						  "workshop_keys" };
+	static const char *const pg_own[] = { "person_lines" };
+	bool pg = !strncmp(uri, "pg:", 3);
+	const char *const *own = pg ? pg_own : sqlite_own;
+	size_t nown = pg ? 1 : sizeof(sqlite_own) / sizeof(sqlite_own[0]);
+	const char *names[AM_COPY_TABLES_MAX + 4];
+	size_t n = 0, at = 0;
+	char sql[2048];
+
+	for (size_t i = 0; i < am__tables_nr; i++)
+		names[n++] = am__tables[i].name;
+	for (size_t i = 0; i < nown; i++)
+		names[n++] = own[i];
+	/* One query (a connection each: PostgreSQL's are slow to make). */
+	at = (size_t)snprintf(sql, sizeof(sql), "SELECT 0");
+	for (size_t i = 0; i < n && at < sizeof(sql); i++)
+		at += (size_t)snprintf(sql + at, sizeof(sql) - at,
+				       " + (SELECT count(*) FROM %s)",
+				       names[i]);
+	assert_true(at < sizeof(sql));
+	if (raw_int(uri, sql)) {
+		for (size_t i = 0; i < n; i++) {
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s",
+				 names[i]);
+			if (raw_int(uri, sql))
+				fail_msg("table %s is not empty", names[i]);
+		}
 	}
-	for (size_t i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", side[i]);
-		if (raw_int(path, sql))
-			fail_msg("table %s is not empty", side[i]);
-	}
-	assert_int_equal(raw_int(path, "SELECT next FROM sequences"
-				       " WHERE name = 'ledger'"),
-			 1);
+	if (!pg)
+		assert_int_equal(raw_int(uri, "SELECT next FROM sequences"
+					      " WHERE name = 'ledger'"),
+				 1);
+}
+
+/* The by-person index's entries, however the backend keeps them. */
+static long long index_entries(const char *uri)
+{
+	return raw_int(uri, strncmp(uri, "pg:", 3)
+				    ? "SELECT coalesce(sum(entries), 0)"
+				      " FROM index_segments"
+				    : "SELECT count(*) FROM person_lines");
 }
 
 /*
@@ -498,76 +528,98 @@ static void on_progress(void *ctx, const struct am_copy_progress *p)
 	assert_true(!p->total || p->done <= p->total);
 }
 
-/* The logical tables are the schema's, column for column in its order,
- * and every other table of a SQLite database is one of the backend's
- * own access paths: a migration that adds a column or a table must add
- * it to am__tables (src/store/copy.c), or the copy would leave it out. */
-static void test_tables_are_the_schema(void **state)
+/* Names a plain connection returns, one a row. */
+struct names {
+	char v[64][64];
+	size_t n;
+};
+
+static void name_row(void *ctx, const char *const *cols, int ncols)
+{
+	struct names *g = ctx;
+
+	assert_true(ncols == 1 && cols[0] && g->n < 64);
+	snprintf(g->v[g->n++], sizeof(g->v[0]), "%s", cols[0]);
+}
+
+/* The logical tables of the database at uri are its schema's, column for
+ * column in its order, and every other table is one of the backend's own
+ * access paths: a migration that adds a column or a table must add it to
+ * am__tables (src/store/copy.c), or the copy would leave it out. */
+static void assert_tables_are_the_schema(const char *uri)
 {
 	static const char *const own[] = {
-		"person_index",	 "index_segments", "person_codes",
-		"workshop_keys", "sequences",	   "schema_migrations"
+		"person_index",	     "index_segments", "person_codes",
+		"workshop_keys",     "sequences",      "person_lines",
+		"schema_migrations", "write_lock"
 	};
-	const char *path = db_path("schema.db");
-	struct am_store *s = open_empty(path);
-	sqlite3_stmt *st;
-	sqlite3 *db;
+	bool pg = !strncmp(uri, "pg:", 3);
+	struct names tables = { .n = 0 };
 	size_t logical = 0;
+	char sql[256];
 
-	(void)state;
-	am_store_close(s);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	for (size_t i = 0; i < am__tables_nr; i++) {
 		const struct am__table *t = &am__tables[i];
-		size_t n = 0;
+		struct names cols = { .n = 0 };
 
-		assert_int_equal(sqlite3_prepare_v2(db,
-						    "SELECT name FROM"
-						    " pragma_table_info(?1)"
-						    " ORDER BY cid",
-						    -1, &st, NULL),
-				 SQLITE_OK);
-		sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			assert_true(n < t->ncols);
-			assert_string_equal(sqlite3_column_text(st, 0),
-					    t->cols[n]);
-			n++;
-		}
-		sqlite3_finalize(st);
-		if (n != t->ncols)
-			fail_msg("table %s: %zu columns, am__tables has %zu",
-				 t->name, n, t->ncols);
+		if (pg)
+			snprintf(sql, sizeof(sql),
+				 "SELECT column_name FROM"
+				 " information_schema.columns"
+				 " WHERE table_schema = current_schema()"
+				 " AND table_name = '%s'"
+				 " ORDER BY ordinal_position",
+				 t->name);
+		else
+			snprintf(sql, sizeof(sql),
+				 "SELECT name FROM pragma_table_info('%s')"
+				 " ORDER BY cid",
+				 t->name);
+		testdb_each(uri, sql, name_row, &cols);
+		if (cols.n != t->ncols)
+			fail_msg("%s: table %s has %zu columns, am__tables %zu",
+				 uri, t->name, cols.n, t->ncols);
+		for (size_t c = 0; c < cols.n; c++)
+			assert_string_equal(cols.v[c], t->cols[c]);
 	}
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT name FROM sqlite_master"
-					    " WHERE type = 'table'",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
+	testdb_each(uri,
+		    pg ? "SELECT table_name FROM information_schema.tables"
+			 " WHERE table_schema = current_schema()"
+		       : "SELECT name FROM sqlite_master WHERE type = 'table'",
+		    name_row, &tables);
+	for (size_t k = 0; k < tables.n; k++) {
 		bool known = false;
 
 		for (size_t i = 0; i < am__tables_nr; i++)
-			known = known || !strcmp(name, am__tables[i].name);
+			known = known ||
+				!strcmp(tables.v[k], am__tables[i].name);
 		logical += known;
 		for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-			known = known || !strcmp(name, own[i]);
+			known = known || !strcmp(tables.v[k], own[i]);
 		if (!known)
-			fail_msg("table %s is neither logical nor the "
+			fail_msg("%s: table %s is neither logical nor the "
 				 "backend's own",
-				 name);
+				 uri, tables.v[k]);
 	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
 	assert_int_equal(logical, am__tables_nr);
+}
+
+static void test_tables_are_the_schema(void **state)
+{
+	const char *path = db_path("schema.db"), *uri;
+
+	(void)state;
+	am_store_close(open_empty(path));
+	assert_tables_are_the_schema(path);
 	drop_db(path);
+	am_store_close(open_target("schema", &uri));
+	assert_tables_are_the_schema(uri);
 }
 
 static void test_copy_equal(void **state)
 {
-	const char *src = db_path("src.db"), *dst = db_path("dst.db");
-	struct am_store *s = make_source(src), *t = open_empty(dst);
+	const char *src = db_path("src.db"), *dst;
+	struct am_store *s = make_source(src), *t = open_target("dst", &dst);
 	struct seen seen = { 0 };
 	struct am_copy_opts opts = { on_progress, &seen };
 	struct am_copy_report r;
@@ -597,21 +649,26 @@ static void test_copy_equal(void **state)
 	assert_true(r.ledger_debit > 0 && r.ledger_debit == r.ledger_credit);
 	assert_true(seen.saw_copy && seen.saw_verify && seen.saw_histories);
 	assert_int_equal(seen.histories, 4);
-	/* A finished call per table copied and verified, the index, the
-	 * histories. */
-	assert_int_equal(seen.finished, 2 * (int)am__tables_nr + 2);
-
-	/* The side tables the posting reads, kept by the load. */
-	assert_int_equal(raw_int(dst, "SELECT count(*) FROM person_codes"), 3);
-	assert_int_equal(raw_int(dst, "SELECT count(*) FROM workshop_keys"), 2);
-	assert_int_equal(raw_int(dst, "SELECT sum(entries) FROM"
-				      " index_segments"),
-			 r.lines_indexed);
-	/* One segment a period after the merge. */
-	assert_int_equal(raw_int(dst, "SELECT count(*) FROM index_segments"),
-			 3);
-	assert_int_equal(raw_int(dst, "SELECT next FROM sequences"),
-			 raw_int(src, "SELECT next FROM sequences"));
+	/* A finished call per table copied and verified, the index (when
+	 * the backend merges it), the histories. */
+	assert_int_equal(seen.finished,
+			 2 * (int)am__tables_nr + 1 + !testdb_is_pg());
+	assert_int_equal(index_entries(dst), r.lines_indexed);
+	if (!testdb_is_pg()) {
+		/* The side tables the posting reads, kept by the load; one
+		 * segment a period after the merge; the sequence. */
+		assert_int_equal(raw_int(dst, "SELECT count(*) FROM"
+					      " person_codes"),
+				 3);
+		assert_int_equal(raw_int(dst, "SELECT count(*) FROM"
+					      " workshop_keys"),
+				 2);
+		assert_int_equal(raw_int(dst, "SELECT count(*) FROM"
+					      " index_segments"),
+				 3);
+		assert_int_equal(raw_int(dst, "SELECT next FROM sequences"),
+				 raw_int(src, "SELECT next FROM sequences"));
+	}
 	/* The copy wrote no audit entry of its own. */
 	assert_views_equal(s, t);
 
@@ -629,9 +686,9 @@ static void test_copy_equal(void **state)
 
 static void test_copy_back(void **state)
 {
-	const char *src = db_path("src.db"), *mid = db_path("mid.db"),
-		   *back = db_path("back.db");
-	struct am_store *s = make_source(src), *m = open_empty(mid), *b;
+	const char *src = db_path("src.db"), *back = db_path("back.db"), *mid;
+	struct am_store *s = make_source(src), *m = open_target("mid", &mid),
+			*b;
 	struct am_copy_report r1, r2;
 
 	(void)state;
@@ -659,8 +716,8 @@ static void test_copy_back(void **state)
 
 static void test_target_not_empty(void **state)
 {
-	const char *src = db_path("src.db"), *dst = db_path("dst.db");
-	struct am_store *s = make_source(src), *t = open_empty(dst);
+	const char *src = db_path("src.db"), *dst;
+	struct am_store *s = make_source(src), *t = open_target("dst", &dst);
 	struct am_copy_report r;
 	long long audit;
 
@@ -683,7 +740,7 @@ static void test_target_not_empty(void **state)
 	assert_int_equal(am_store_meta_set(t, "k", "v"), 0);
 	/* A full target is refused by its first table. */
 	am_store_close(t);
-	t = open_empty(dst);
+	t = open_target("dst", &dst);
 	assert_int_equal(am_store_copy(s, t, NULL, &r), 0);
 	assert_int_equal(am_store_copy(s, t, NULL, &r),
 			 AM_ESTORE_COPY_NOT_EMPTY);
@@ -695,14 +752,13 @@ static void test_target_not_empty(void **state)
 
 static void test_arguments(void **state)
 {
-	const char *src = db_path("src.db"), *dst = db_path("dst.db");
+	const char *src = db_path("src.db"), *dst = testdb_new("dst");
 	struct am_store *s = make_source(src), *t;
 	struct am_copy_report r;
 
 	(void)state;
 	assert_int_equal(am_store_copy(s, s, NULL, &r), AM_EINVALID_ARGUMENT);
 	/* A target without the schema. */
-	drop_db(dst);
 	assert_int_equal(am_store_open(dst, &t), 0);
 	assert_int_equal(am_store_copy(s, t, NULL, &r),
 			 AM_ESTORE_NOT_INITIALISED);
@@ -729,20 +785,30 @@ static void test_arguments(void **state)
 
 /* The copy's checks find a target that does not keep what it is given:
  * the rows (a trigger renames a person as it is loaded), or the index (a
- * trigger drops a period's segment). Each time the target is rolled
+ * trigger drops a period's entries). Each time the target is rolled
  * back. */
 static void test_detects_difference(void **state)
 {
-	const char *src = db_path("src.db"), *dst = db_path("dst.db");
+	const char *src = db_path("src.db"), *dst;
 	struct am_store *s = make_source(src), *t;
 	struct am_copy_report r;
 
 	(void)state;
-	am_store_close(open_empty(dst));
-	raw_exec(dst, "CREATE TRIGGER spoil AFTER INSERT ON persons"
-		      " WHEN NEW.national_code = '0650451252' BEGIN"
-		      " UPDATE persons SET first_name = 'X'"
-		      " WHERE national_code = NEW.national_code; END");
+	am_store_close(open_target("dst", &dst));
+	raw_exec(dst,
+		 TESTDB_SQL("CREATE TRIGGER spoil AFTER INSERT ON persons"
+			    " WHEN NEW.national_code = '0650451252' BEGIN"
+			    " UPDATE persons SET first_name = 'X'"
+			    " WHERE national_code = NEW.national_code; END",
+			    "CREATE FUNCTION spoil() RETURNS trigger"
+			    " LANGUAGE plpgsql AS $$ BEGIN"
+			    " UPDATE persons SET first_name = 'X'"
+			    " WHERE national_code = NEW.national_code;"
+			    " RETURN NULL; END $$;"
+			    " CREATE TRIGGER spoil AFTER INSERT ON persons"
+			    " FOR EACH ROW"
+			    " WHEN (NEW.national_code = '0650451252')"
+			    " EXECUTE FUNCTION spoil()"));
 	assert_int_equal(am_store_open(dst, &t), 0);
 	assert_int_equal(am_store_copy(s, t, NULL, &r),
 			 AM_ESTORE_COPY_MISMATCH);
@@ -752,11 +818,23 @@ static void test_detects_difference(void **state)
 	am_store_close(t);
 	assert_empty(dst);
 
-	raw_exec(dst, "DROP TRIGGER spoil;"
-		      " CREATE TRIGGER spoil AFTER INSERT ON index_segments"
-		      " WHEN NEW.period = 140308 BEGIN"
-		      " DELETE FROM index_segments WHERE period = NEW.period"
-		      " AND segment = NEW.segment; END");
+	raw_exec(dst,
+		 TESTDB_SQL("DROP TRIGGER spoil;"
+			    " CREATE TRIGGER spoil AFTER INSERT ON"
+			    " index_segments WHEN NEW.period = 140308 BEGIN"
+			    " DELETE FROM index_segments"
+			    " WHERE period = NEW.period"
+			    " AND segment = NEW.segment; END",
+			    "DROP TRIGGER spoil ON persons;"
+			    " CREATE OR REPLACE FUNCTION spoil()"
+			    " RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+			    " DELETE FROM person_lines"
+			    " WHERE period = NEW.period;"
+			    " RETURN NULL; END $$;"
+			    " CREATE TRIGGER spoil AFTER INSERT ON"
+			    " person_lines FOR EACH ROW"
+			    " WHEN (NEW.period = 140308)"
+			    " EXECUTE FUNCTION spoil()"));
 	assert_int_equal(am_store_open(dst, &t), 0);
 	assert_int_equal(am_store_copy(s, t, NULL, &r),
 			 AM_ESTORE_COPY_MISMATCH);
@@ -780,7 +858,7 @@ static void test_detects_difference(void **state)
  */
 static void fault_sweep(bool on_target, unsigned long count)
 {
-	const char *src = db_path("fsrc.db"), *dst = db_path("fdst.db");
+	const char *src = db_path("fsrc.db"), *dst = NULL;
 	struct am_store *s = make_source(src);
 	unsigned long k, last = 0;
 
@@ -792,7 +870,7 @@ static void fault_sweep(bool on_target, unsigned long count)
 		bool fired;
 		int err;
 
-		to = open_empty(dst);
+		to = open_target("fdst", &dst);
 		assert_int_equal(
 			am_store_open_flags(src, AM_STORE_OPEN_READONLY, &from),
 			0);
@@ -826,12 +904,12 @@ static void fault_sweep(bool on_target, unsigned long count)
 		assert_empty(dst);
 	}
 	/* Every call was failed once: on either side a walk of every
-	 * table, and the histories' reads after them (63 calls on the
+	 * table, and the histories' reads after them (63 calls on a SQLite
 	 * target, 33 on the source). */
 	assert_int_equal(k, last + 1);
 	assert_true(last > am__tables_nr + 8);
 	drop_db(src);
-	drop_db(dst);
+	testdb_drop(dst);
 }
 
 static void test_fault_target_each_call(void **state)
