@@ -548,10 +548,11 @@ int am_store_journal_check(struct am_store *s, bool *balanced,
  * copy is checked against its source: each table's row count and a
  * BLAKE2b-256 digest of its rows in key order, the target's audit chain
  * (am_store_audit_verify()), its ledger (am_store_journal_check():
- * balanced, and the same totals as the source's), and every person's
- * history (am_store_history() on both sides, field by field). A refusal,
- * a difference or any failure rolls the target back: it is left as empty
- * as it was, and the copy may simply be run again.
+ * balanced, and the same totals as the source's), and the history of
+ * every person a line or a migrated month names (am_store_history() on
+ * both sides, field by field). A refusal, a difference or any failure
+ * rolls the target back: it is left as empty as it was, and the copy may
+ * simply be run again.
  */
 
 /* Which check refused or failed the copy (struct am_copy_report). */
