@@ -1507,7 +1507,7 @@ int am__pg_rows_walk(struct am_store *s, const struct am__table *t,
 	if (!err && am_buf_addf(&sql, "SELECT %s FROM %s ORDER BY %s", cols.buf,
 				t->name, order.buf))
 		err = am__store_errf(s, AM_ENOMEM, "out of memory");
-	w.v = err ? NULL : calloc(t->ncols, sizeof(*w.v));
+	w.v = err ? NULL : calloc(t->ncols ? t->ncols : 1, sizeof(*w.v));
 	if (!err && !w.v)
 		err = am__store_errf(s, AM_ENOMEM, "out of memory");
 	if (!err)
@@ -1546,7 +1546,7 @@ int am__pg_rows_load(struct am_store *s, const struct am__table *t,
 
 	if (!n)
 		return 0;
-	types = calloc(t->ncols, sizeof(*types));
+	types = calloc(t->ncols ? t->ncols : 1, sizeof(*types));
 	if (!types)
 		return am__store_errf(s, AM_ENOMEM, "out of memory");
 	am_buf_init(&cols, 0);
