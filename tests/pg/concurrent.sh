@@ -5,17 +5,8 @@
 # the histories and statements equal those of one import alone (on SQLite),
 # and the audit chain verifies. Exit 77 (skipped) without PostgreSQL.
 set -euo pipefail
-SRC="${AMANAT_SOURCE_ROOT:?}"
-AM="${AMANAT_BIN:?}"
-CLUSTER="$SRC/scripts/pg-cluster.sh"
-ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "no PostgreSQL server: skipped"; exit 77; }
-unset AMANAT_DB AMANAT_READ_DB
-export AMANAT_RULES="${AMANAT_RULES:-$SRC/rules/ir}" AMANAT_PROGRESS=0
-
-T=$(mktemp -d /tmp/amanat-concurrent-XXXXXX)
-chmod 755 "$T"
-trap '"$CLUSTER" remove "$T/pg" >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
-fail() { echo "concurrent test: $*" >&2; exit 1; }
+NAME=concurrent
+. "$(dirname "$0")/lib.sh"
 
 P=$("$CLUSTER" start "$T/pg" 2>"$T/start.log") || { cat "$T/start.log" >&2; fail "cluster did not start"; }
 "$AM" generate --insured 3000 --months 3 --start 1404/01 --seed 3 "$T/gen" >/dev/null

@@ -6,17 +6,8 @@
 # is refused, and nothing is written anywhere by a read. Exit 77 (skipped)
 # when PostgreSQL's server is not installed.
 set -euo pipefail
-SRC="${AMANAT_SOURCE_ROOT:?}"
-AM="${AMANAT_BIN:?}"
-CLUSTER="$SRC/scripts/pg-cluster.sh"
-ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "no PostgreSQL server: skipped"; exit 77; }
-unset AMANAT_DB AMANAT_READ_DB
-export AMANAT_RULES="${AMANAT_RULES:-$SRC/rules/ir}" AMANAT_PROGRESS=0
-
-T=$(mktemp -d /tmp/amanat-replica-XXXXXX)
-chmod 755 "$T"
-trap '"$CLUSTER" remove "$T/primary" >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
-fail() { echo "replica test: $*" >&2; exit 1; }
+NAME=replica
+. "$(dirname "$0")/lib.sh"
 
 P=$("$CLUSTER" start "$T/primary" 2>"$T/start.log") || { cat "$T/start.log" >&2; fail "primary did not start"; }
 S=$("$CLUSTER" standby "$T/primary" "$T/standby" 2>"$T/standby.log") || { cat "$T/standby.log" >&2; fail "standby did not start"; }
