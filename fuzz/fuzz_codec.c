@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct am__index_entry e[64];
+	struct am_index_entry e[64];
 	struct am__body_head h;
 	struct am_wage_line ln;
 	struct am_line_assessment a;

@@ -48,12 +48,14 @@ PUBLIC_HEADERS = {
     "ledger.h": "domain",
     # adapters (siblings: neither includes the other)
     "store.h": "store",
+    "rows.h": "store",
     "formats.h": "formats",
     "csv.h": "formats",
     # app
     "app.h": "app",
     "generate.h": "app",
     "views.h": "app",
+    "posting.h": "app",
     # faces: the umbrella header, for faces only
     "amanat.h": "faces",
 }

@@ -303,21 +303,10 @@ int am_store_person_ensure(struct am_store *s, const struct am_person *p,
 			   bool *added);
 
 /*
- * Posting wage lists (docs/storage.md, "Posting"). A list is validated and
- * assessed by the caller (wagelist.h); the store writes it, its lines, the
- * person totals, its journal transaction and one audit entry. Outside a
- * transaction a post is its own. Inside the caller's (the fast path: many
- * lists in one), there is no savepoint per list: what the store can
- * refuse (bad arguments, an unknown workshop, a person twice in the list,
- * a conflict) it refuses before writing, and the transaction stays
- * usable; a failure after the list's first write (a value the schema
- * refuses, I/O, a fault) marks the transaction failed: every later write
- * and the commit are refused, only am_store_rollback() is accepted, and
- * the caller redoes the batch without the list. Either way, after a crash
- * or a rollback each list is wholly posted or absent.
- *
- * Periods travel as struct am_period; the store keys them as year * 100 +
- * month. Amounts are rials.
+ * Wage lists. The posting itself, and what it decides, is the
+ * application's (amanat/posting.h); the store keeps the rows it writes
+ * (amanat/rows.h). Periods travel as struct am_period; the store keys
+ * them as year * 100 + month. Amounts are rials.
  */
 
 struct am_wage_list;
@@ -329,68 +318,17 @@ int am_store_list_find(struct am_store *s, const char *workshop,
 		       struct am_period period, const char *list_no,
 		       bool *found, uint8_t hash_out[32], int64_t *list_id);
 
-/* What am_store_post_list() did. */
-enum am_post_outcome {
-	AM_POST_POSTED = 0,	  /* a new list, written */
-	AM_POST_UNCHANGED,	  /* the same list (same hash) was posted:
-				   * nothing written */
-	AM_POST_REFUSED_CONFLICT, /* another list holds the key and amend is
-				   * false: nothing written */
-	AM_POST_AMENDED,	  /* the earlier list reversed and superseded,
-				   * this one written */
-};
-/* "posted", "unchanged", "refused_conflict", "amended"; NULL otherwise. */
-const char *am_post_outcome_name(enum am_post_outcome o);
-
 /*
- * Post list l (its workshop, period, list_no, hash, file and lines are
- * read; nothing is kept) with a[i] the assessment of l->lines[i].
- * due_date: when the workshop's debt falls due (the caller applies the
- * rule: end of the next month, two months for exempt workshops).
- * state_pays_employer: the workshop is exempt, so the state owes the
- * employer share (whatever of it the assessment did not already put in
- * a[i].state). rules_identity: the rule set's identity, stored with the
- * list. *outcome says what was done; AM_POST_REFUSED_CONFLICT is not an
- * error (the return is 0).
- *
- * Writes: the wage_lists row, holding the lines with their assessments
- * (packed) and the assessment as one balanced ledger transaction (the
- * workshop debited insured + employer + unemployment + hard-and-harmful
- * shares, the state debited its share, each contributions:* account
- * credited). At the commit of the caller's transaction (at once outside
- * one) come the rest: the by-person index of the transaction's lines,
- * persons met for the first time registered from their line (when it
- * gives their sex), and one audit entry "lists.post" for the
- * transaction's lists, whose payload holds their count, first and last id
- * and a BLAKE2b digest of each list's id and hash in order. amend with
- * another list posted under the key: that list's assessment is reversed
- * in the journal (kind "reversal"), it is marked superseded, l is posted
- * as the key's next revision, and an audit entry "list.amend" (subject
- * "WORKSHOP/YYYY/MM/LISTNO", payload the hash, the line count and the
- * totals) records it. A list whose debits would not equal its credits is
- * AM_EINTERNAL (nothing written).
- *
- * AM_EINVALID_ARGUMENT for NULL or empty keys, nlines > 0 without lines or
- * a, a line without a national code; AM_ESTORE_CONFLICT for an unknown
- * workshop or a person twice in the list; AM_EMONEY_OVERFLOW when the
- * totals do not fit.
- */
-int am_store_post_list(struct am_store *s, const struct am_wage_list *l,
-		       const struct am_line_assessment *a, am_date due_date,
-		       bool state_pays_employer, const char *rules_identity,
-		       bool amend, int *outcome);
-
-/*
- * The same posting in two halves, for a caller with two threads (an
- * import's reader and writer). am_post_prepare() does what needs no
- * handle: it checks the list's key and lines, and packs the lines with
- * their assessments into the list's stored form. It touches no store, so
- * it runs on any thread, one prep per thread at a time.
- * am_store_post_prepared() then writes the list as am_store_post_list()
- * would, from the prep (which holds the assessments); l must be the list
- * prepared or a copy of it, as a queue between two threads holds. Whatever preparing refused
- * is that call's error, with the same code and message as
- * am_store_post_list() gives, so that errors keep the order of the lists.
+ * A list prepared for its posting (rows.h, struct am_post_prep), for a
+ * caller with two threads (an import's reader and writer).
+ * am_post_prepare() does what needs no handle: it checks the list's key
+ * and lines, and packs the lines with their assessments into the list's
+ * stored form. It touches no store, so it runs on any thread, one prep
+ * per thread at a time. am_post_prepared() (posting.h) then posts the
+ * list from the prep (which holds the assessments); l must be the list
+ * prepared or a copy of it, as a queue between two threads holds.
+ * Whatever preparing refused is that call's error, so that errors keep the
+ * order of the lists.
  *
  * am_post_prepare() returns that error too (AM_ENOMEM among them); the
  * caller may ignore it and let the posting report it. A prep from
@@ -409,10 +347,6 @@ int am_post_prepare(struct am_post_prep *p, const struct am_wage_list *l,
 		    const char *rules_identity);
 int am_post_prep_copy(const struct am_post_prep *p, struct am_arena *a,
 		      const struct am_post_prep **out);
-int am_store_post_prepared(struct am_store *s, const struct am_wage_list *l,
-			   const struct am_post_prep *p, am_date due_date,
-			   bool state_pays_employer, const char *rules_identity,
-			   bool amend, int *outcome);
 
 /*
  * Each posting transaction writes its lines' by-person index as one
@@ -436,10 +370,6 @@ int am_store_workshop_terms_each(struct am_store *s,
 					   bool small_exempt),
 				 void *ctx);
 
-/* Persons the postings of this handle registered from list lines, since
- * it was opened (counted when their transaction commits). */
-int64_t am_store_persons_registered(const struct am_store *s);
-
 /*
  * The registered persons as a set in memory: one bit per nine-digit
  * prefix of a national code (the tenth is its check digit), 119 MiB
@@ -458,48 +388,18 @@ int am_store_person_set_load(struct am_store *s, int64_t min_persons,
 /* Codes the set holds. */
 int64_t am_person_set_count(const struct am_person_set *set);
 void am_person_set_free(struct am_person_set *set);
-/* s's postings use set (NULL: none) from now on, and add to it the
- * persons their committed transactions found registered or registered.
- * s borrows set: free it after s is closed or given another. */
-void am_store_use_person_set(struct am_store *s, struct am_person_set *set);
 
-/*
- * One migrated month of a person's history ("import history"): stored as
- * given, not assessed, counted in credited days.
- * Idempotent on (national_code, period, workshop): the same row again is
- * *outcome AM_POST_UNCHANGED; another days, wage or hard-and-harmful days
- * under that key is AM_EIDEMPOTENCY_CONFLICT (nothing written). Writes no
- * audit entry: the caller writes one per file. Like a post, no savepoint
- * inside the caller's transaction: a failure after the row is written
- * marks the transaction failed. AM_ESTORE_CONFLICT for
- * values out of their domain (days 0..31, hard-and-harmful days ≤ days,
- * wage ≥ 0, codes of 10 characters).
- */
-int am_store_history_import_row(struct am_store *s,
-				const struct am_history_row *r, int *outcome);
-
-/*
- * A bank payment ("import payments"), idempotent by reference: the same
- * reference with the same workshop, period, amount and date is
- * *outcome AM_POST_UNCHANGED; with anything else, AM_EIDEMPOTENCY_CONFLICT.
- * Journal: bank debited, the workshop credited (kind "payment"); the
- * payment is matched against what the workshop owes for the period
- * (matched ≤ that debt, the rest unmatched, a credit on its account); an
- * audit entry "payment.post" with subject the reference.
- * AM_ESTORE_CONFLICT for an unknown workshop; AM_EINVALID_ARGUMENT for an
- * empty reference or an amount ≤ 0.
- */
+/* A bank payment ("import payments"; posted by am_post_payment(),
+ * posting.h). */
 struct am_payment {
 	const char *reference; /* the bank's reference: the key */
 	const char *workshop;
 	struct am_period period; /* the month it pays for */
 	am_money amount;
 	am_date paid_on;
-	am_money matched;   /* set by the store: applied to the period's debt */
-	am_money unmatched; /* set by the store: amount - matched */
+	am_money matched; /* set by the posting: applied to the period's debt */
+	am_money unmatched; /* set by the posting: amount - matched */
 };
-int am_store_payment_post(struct am_store *s, struct am_payment *p,
-			  int *outcome);
 /* The stored payment (strings from the arena) or AM_ENOT_FOUND. */
 int am_store_payment_get(struct am_store *s, const char *reference,
 			 struct am_arena *a, struct am_payment *out);

@@ -12,6 +12,7 @@
 #include "amanat/csv.h"
 #include "amanat/date.h"
 #include "amanat/ident.h"
+#include "amanat/posting.h"
 #include "amanat/progress.h"
 #include "amanat/text.h"
 
@@ -423,13 +424,13 @@ static int put(struct am_store *s, enum kind k, const union record *r)
 	case HISTORY: {
 		int outcome;
 
-		return am_store_history_import_row(s, &r->h, &outcome);
+		return am_post_history_row(s, &r->h, &outcome);
 	}
 	case PAYMENTS: {
 		union record copy = *r;
 		int outcome;
 
-		return am_store_payment_post(s, &copy.pay, &outcome);
+		return am_post_payment(s, &copy.pay, &outcome);
 	}
 	default:
 		return AM_EINTERNAL;

@@ -15,6 +15,7 @@
 #include "amanat/progress.h"
 #include "amanat/assess.h"
 #include "amanat/formats.h"
+#include "amanat/posting.h"
 
 /*
  * Two threads. The caller's reads each list (its reader, DBF, CSV or
@@ -95,6 +96,7 @@ struct job {
  * apart from the reader until the end. */
 struct writer {
 	struct am_store *s;
+	struct am_post_session *posting; /* its postings' session, over s */
 	const struct am_wage_import_opts *o;
 	struct am_wage_import_stats st;
 	struct am_diags diags;
@@ -428,18 +430,18 @@ static int register_workshop(struct writer *w, const struct am_wage_list *l)
 
 static int begin_batch(struct writer *w)
 {
-	if (am_store_in_transaction(w->s))
+	if (am_post_in_transaction(w->posting))
 		return 0;
 	w->in_batch = 0;
-	return am_store_begin(w->s);
+	return am_post_begin(w->posting);
 }
 
 static int end_batch(struct writer *w)
 {
-	if (!am_store_in_transaction(w->s))
+	if (!am_post_in_transaction(w->posting))
 		return 0;
 	w->in_batch = 0;
-	return am_store_commit(w->s);
+	return am_post_commit(w->posting);
 }
 
 static int post(struct writer *w, const struct job *j)
@@ -447,17 +449,16 @@ static int post(struct writer *w, const struct job *j)
 	const struct am_wage_list *l = j->l;
 	int outcome = 0, err;
 
-	/* The store registers persons met for the first time, from their
+	/* The posting registers persons met for the first time, from their
 	 * line, at the batch's commit. */
 	err = begin_batch(w);
 	if (!err)
-		err = j->prep ? am_store_post_prepared(w->s, l, j->prep, j->due,
-						       j->exempt,
-						       j->rules_identity,
-						       w->o->amend, &outcome)
-			      : am_store_post_list(w->s, l, j->assess, j->due,
-						   j->exempt, j->rules_identity,
-						   w->o->amend, &outcome);
+		err = j->prep ? am_post_prepared(w->posting, l, j->prep, j->due,
+						 j->exempt, j->rules_identity,
+						 w->o->amend, &outcome)
+			      : am_post_list(w->posting, l, j->assess, j->due,
+					     j->exempt, j->rules_identity,
+					     w->o->amend, &outcome);
 	if (err)
 		return err;
 	switch (outcome) {
@@ -489,7 +490,7 @@ static int write_job(struct writer *w, const struct job *j)
 	int err;
 
 	if (j->set)
-		am_store_use_person_set(w->s, j->set);
+		am_post_session_use_person_set(w->posting, j->set);
 	if (j->register_ws) {
 		err = begin_batch(w);
 		if (!err)
@@ -508,8 +509,8 @@ static int writer_finish(struct writer *w, int err, bool failed)
 
 	if (!err && !failed)
 		err = end_batch(w);
-	else if (am_store_in_transaction(w->s))
-		am_store_rollback(w->s);
+	else if (am_post_in_transaction(w->posting))
+		am_post_rollback(w->posting);
 	/* The batches' checkpoints done; the compaction's commit
 	 * checkpoints itself. */
 	cerr = am_store_checkpoint_thread(w->s, false);
@@ -703,7 +704,8 @@ static void *writer_main(void *arg)
 
 	while ((it = queue_take(q, &failed)) != NULL) {
 		if (!q->w->set_used && atomic_load(&q->set)) {
-			am_store_use_person_set(q->w->s, atomic_load(&q->set));
+			am_post_session_use_person_set(q->w->posting,
+						       atomic_load(&q->set));
 			q->w->set_used = true;
 		}
 		if (!err) {
@@ -1138,12 +1140,16 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 		    struct am_wage_import_stats *st, struct am_diags *diags)
 {
 	struct import *im = calloc(1, sizeof(*im));
-	int64_t registered_before = am_store_persons_registered(s);
 	struct am_store *reader = NULL;
 	int err, werr;
 
 	if (!im)
 		return AM_ENOMEM;
+	err = am_post_session_new(s, &im->w.posting);
+	if (err) {
+		free(im);
+		return err;
+	}
 	im->cpu0 = seconds(CLOCK_THREAD_CPUTIME_ID);
 	im->rules = rules;
 	im->o = o;
@@ -1184,10 +1190,10 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 	if (werr)
 		err = werr;
 	/* The writer has finished with s (joined, or inline). */
-	am_store_use_person_set(s, NULL);
+	st->persons_registered = (size_t)am_post_session_registered(
+		im->w.posting);
+	am_post_session_free(im->w.posting);
 	am_person_set_free(im->set);
-	st->persons_registered = (size_t)(am_store_persons_registered(s) -
-					  registered_before);
 	if (o->progress)
 		am_progress_finish(&im->progress);
 	diags_merge(diags, &im->w);

@@ -558,7 +558,7 @@ int am__body_decode_line(const struct am__body_head *h, const uint8_t *p,
  * offset in its list's body.
  */
 
-int am__block_encode(const struct am__index_entry *e, size_t n, int64_t base,
+int am__block_encode(const struct am_index_entry *e, size_t n, int64_t base,
 		     struct am_buf *out)
 {
 	int64_t prev = n ? e[0].code : 0;
@@ -581,7 +581,7 @@ int am__block_encode(const struct am__index_entry *e, size_t n, int64_t base,
 }
 
 int am__block_decode(const uint8_t *p, size_t len, int64_t first_code,
-		     int64_t base, size_t n, struct am__index_entry *out)
+		     int64_t base, size_t n, struct am_index_entry *out)
 {
 	struct rd r = { p, p + len, 0 };
 	int64_t code = first_code;

@@ -121,7 +121,7 @@ static_assert(AM_ARRAY_SIZE(am__tables) <= AM_COPY_TABLES_MAX,
 #define ROWS_BATCH 1024
 #define ROWS_BYTES ((size_t)16 << 20)
 /* Index entries given to index_add() at once, all of one period: what a
- * posting transaction gives it (posting.c, FLUSH_ENTRIES). */
+ * posting transaction gives it (src/app/posting.c, FLUSH_ENTRIES). */
 #define INDEX_BATCH ((size_t)1 << 19)
 /* Progress is reported every so many rows or persons. */
 #define PROGRESS_EVERY 4096
@@ -174,7 +174,7 @@ struct copy {
 
 	/* The index entries of the lists loaded, all of one period, not yet
 	 * given to index_add(). */
-	struct am__index_entry *e;
+	struct am_index_entry *e;
 	size_t ne, e_alloc;
 	int period;
 	struct am_arena line; /* a decoded line's strings */
@@ -399,7 +399,7 @@ static int keep_row(struct copy *c, const struct am__val *row)
  * The by-person index, rebuilt from the lists' bodies: each line's
  * national code and where it starts, as the posting gave them. A batch
  * holds one period's entries, sorted by code, then list, then offset (as
- * posting.c's sort_entries() leaves a transaction's), and its segment is
+ * src/app/posting.c's sort_entries() leaves a transaction's), and its segment is
  * its lowest list id: the lists of every batch are others, so no two
  * batches of a period share a segment. Superseded lists are indexed too;
  * the readers skip them.
@@ -407,7 +407,7 @@ static int keep_row(struct copy *c, const struct am__val *row)
 
 static int cmp_entry(const void *x, const void *y)
 {
-	const struct am__index_entry *a = x, *b = y;
+	const struct am_index_entry *a = x, *b = y;
 
 	if (a->code != b->code)
 		return a->code < b->code ? -1 : 1;
@@ -445,7 +445,7 @@ static int flush_index(struct copy *c)
 static int entries_room(struct copy *c, size_t more)
 {
 	size_t alloc = c->e_alloc ? c->e_alloc : 4096;
-	struct am__index_entry *e;
+	struct am_index_entry *e;
 
 	if (c->ne + more <= c->e_alloc)
 		return 0;
@@ -491,7 +491,7 @@ static int index_list(struct copy *c, const struct am__val *row)
 	err = am__body_head(p, n, &h);
 	at = h.lines_at;
 	for (int64_t k = 0; !err && k < lines->i; k++) {
-		struct am__index_entry *e = &c->e[c->ne];
+		struct am_index_entry *e = &c->e[c->ne];
 		struct am_wage_line ln;
 		struct am_line_assessment a;
 		size_t offset = at;
@@ -507,7 +507,7 @@ static int index_list(struct copy *c, const struct am__val *row)
 		e->list_id = id->i;
 		e->offset = (uint32_t)offset;
 		e->period = (int32_t)per->i;
-		e->person = AM__NO_PERSON;
+		e->tag = 0;
 		c->ne++;
 	}
 	am_arena_clear(&c->line);
@@ -865,7 +865,7 @@ static void target_rollback(struct am_store *to)
 /* The target only gains rows, and from a copy: nothing it frees is not
  * kept elsewhere, so it is written as a posting is (the backend's posting
  * mode: SQLite's freed space is not overwritten). The store turns the
- * mode off when the transaction ends (am__post_batch_reset()). */
+ * mode off when the transaction ends (store.c). */
 static int posting_mode(struct am_store *to)
 {
 	int err;
@@ -874,7 +874,7 @@ static int posting_mode(struct am_store *to)
 		return 0;
 	err = to->be->posting(to, true);
 	if (!err)
-		to->batch.posting = true;
+		to->posting = true;
 	return err;
 }
 

@@ -68,15 +68,15 @@ void am_person_set_free(struct am_person_set *set)
 	free(set);
 }
 
-bool am__person_set_has(const struct am_person_set *set, int64_t code)
+bool am_person_set_has(const struct am_person_set *set, int64_t code)
 {
 	int64_t p = prefix_of(code);
 
 	return p >= 0 && (set->bits[p / WORD_BITS] >> (p % WORD_BITS) & 1);
 }
 
-/* Ask for code's bit ahead of am__person_set_has(). */
-void am__person_set_prefetch(const struct am_person_set *set, int64_t code)
+/* Ask for code's bit ahead of am_person_set_has(). */
+void am_person_set_prefetch(const struct am_person_set *set, int64_t code)
 {
 	int64_t p = prefix_of(code);
 
@@ -85,7 +85,7 @@ void am__person_set_prefetch(const struct am_person_set *set, int64_t code)
 }
 
 /* False when code cannot be held (its check digit is wrong). */
-bool am__person_set_add(struct am_person_set *set, int64_t code)
+bool am_person_set_add(struct am_person_set *set, int64_t code)
 {
 	int64_t p = prefix_of(code);
 	uint64_t bit;
@@ -107,7 +107,7 @@ int64_t am_person_set_count(const struct am_person_set *set)
 
 static int load_one(void *ctx, int64_t code)
 {
-	am__person_set_add(ctx, code);
+	am_person_set_add(ctx, code);
 	return 0;
 }
 
@@ -146,9 +146,4 @@ int am_store_person_set_load(struct am_store *s, int64_t min_persons,
 	}
 	*out = set;
 	return 0;
-}
-
-void am_store_use_person_set(struct am_store *s, struct am_person_set *set)
-{
-	s->batch.set = set;
 }

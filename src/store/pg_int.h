@@ -159,8 +159,8 @@ int am__pg_workshop_added(struct am_store *s, const char *code);
 
 /* The posting half of the vtable (pg_wage.c). */
 int am__pg_list_find(struct am_store *s, const char *workshop, int period,
-		     const char *list_no, struct am__list_key *key);
-int am__pg_list_insert(struct am_store *s, const struct am__list_row *row,
+		     const char *list_no, struct am_list_key *key);
+int am__pg_list_insert(struct am_store *s, const struct am_list_row *row,
 		       int64_t *id);
 int am__pg_list_supersede(struct am_store *s, int64_t id);
 int am__pg_ledger_id(struct am_store *s, int64_t *id);
@@ -174,29 +174,29 @@ int am__pg_persons_known(struct am_store *s, const int64_t *codes, size_t n,
 			 uint8_t *known);
 int am__pg_line_read(struct am_store *s, int64_t list_id, uint32_t offset,
 		     struct am_arena *a, struct am__line_ref *out);
-int am__pg_index_add(struct am_store *s, const struct am__index_entry *e,
+int am__pg_index_add(struct am_store *s, const struct am_index_entry *e,
 		     size_t n, int64_t segment);
 int am__pg_person_lines(struct am_store *s, int64_t code, int period,
-			int (*fn)(void *ctx, const struct am__index_entry *e),
+			int (*fn)(void *ctx, const struct am_index_entry *e),
 			void *ctx);
-int am__pg_ledger_append(struct am_store *s, const struct am__ledger_txn *x);
+int am__pg_ledger_append(struct am_store *s, const struct am_ledger_row *x);
 int am__pg_ledger_get(struct am_store *s, int64_t id, struct am_arena *a,
-		      struct am__ledger_txn *out);
+		      struct am_ledger_row *out);
 int am__pg_ledger_walk(struct am_store *s,
-		       int (*fn)(void *ctx, const struct am__ledger_txn *t),
+		       int (*fn)(void *ctx, const struct am_ledger_row *t),
 		       void *ctx);
 int am__pg_history_insert(struct am_store *s, const struct am_history_row *r,
 			  int period, int64_t now, bool *existed,
 			  struct am_history_row *old, bool *wrote);
 int am__pg_payment_find(struct am_store *s, const char *reference,
-			struct am__payment_row *out);
+			struct am_payment_row *out);
 int am__pg_payment_insert(struct am_store *s, const struct am_payment *p,
 			  int period, int64_t txn, int64_t now);
 int am__pg_history_rows(struct am_store *s, const char *national_code,
 			int (*fn)(void *ctx, const struct am_history_row *r),
 			void *ctx);
 int am__pg_workshop_txns(struct am_store *s, const char *workshop,
-			 int (*fn)(void *ctx, const struct am__ledger_txn *t),
+			 int (*fn)(void *ctx, const struct am_ledger_row *t),
 			 void *ctx);
 int am__pg_lists_posted(struct am_store *s, const char *workshop, int period,
 			int (*fn)(void *ctx, const struct am__list_head *h),

@@ -521,7 +521,7 @@ static int rows_added(struct am_store *s, struct am__pg_rows *rows, size_t at,
 	return rows->copy.len >= ROWS_COPY_MAX ? am__pg_flush(s) : 0;
 }
 
-int am__pg_ledger_append(struct am_store *s, const struct am__ledger_txn *x)
+int am__pg_ledger_append(struct am_store *s, const struct am_ledger_row *x)
 {
 	struct am__pg_wage *w = am__pg_wage(s);
 	struct am_buf *pk = am__pg_scratch(s), *b = &w->ledger.copy;
@@ -555,7 +555,7 @@ int am__pg_ledger_append(struct am_store *s, const struct am__ledger_txn *x)
 /* A row of LEDGER_COLUMNS into x; strings into a, or (a NULL) pointing
  * into the result, valid while it lives. */
 static int ledger_row(struct am_store *s, const PGresult *r, int i,
-		      struct am_arena *a, struct am__ledger_txn *x)
+		      struct am_arena *a, struct am_ledger_row *x)
 {
 	char kind[16];
 	int err = 0;
@@ -603,7 +603,7 @@ static const struct am__pg_stmt st_workshop_ledger = {
 };
 
 int am__pg_ledger_get(struct am_store *s, int64_t id, struct am_arena *a,
-		      struct am__ledger_txn *out)
+		      struct am_ledger_row *out)
 {
 	struct am__pg_params p = { 0 };
 	PGresult *r;
@@ -622,7 +622,7 @@ int am__pg_ledger_get(struct am_store *s, int64_t id, struct am_arena *a,
 
 struct ledger_walk {
 	struct am_store *s;
-	int (*fn)(void *ctx, const struct am__ledger_txn *t);
+	int (*fn)(void *ctx, const struct am_ledger_row *t);
 	void *ctx;
 	int err;
 };
@@ -630,7 +630,7 @@ struct ledger_walk {
 static int ledger_walk_row(void *ctx, const PGresult *r, int i)
 {
 	struct ledger_walk *w = ctx;
-	struct am__ledger_txn x;
+	struct am_ledger_row x;
 	int err = ledger_row(w->s, r, i, NULL, &x);
 
 	if (err) {
@@ -641,7 +641,7 @@ static int ledger_walk_row(void *ctx, const PGresult *r, int i)
 }
 
 int am__pg_ledger_walk(struct am_store *s,
-		       int (*fn)(void *ctx, const struct am__ledger_txn *t),
+		       int (*fn)(void *ctx, const struct am_ledger_row *t),
 		       void *ctx)
 {
 	struct ledger_walk w = { s, fn, ctx, 0 };
@@ -654,7 +654,7 @@ int am__pg_ledger_walk(struct am_store *s,
 /* A workshop's transactions, every kind (its index holds them all). The
  * rows are read first, then given to fn, which may read more. */
 int am__pg_workshop_txns(struct am_store *s, const char *workshop,
-			 int (*fn)(void *ctx, const struct am__ledger_txn *t),
+			 int (*fn)(void *ctx, const struct am_ledger_row *t),
 			 void *ctx)
 {
 	struct am__pg_params p = { 0 };
@@ -666,7 +666,7 @@ int am__pg_workshop_txns(struct am_store *s, const char *workshop,
 	am__pg_text(&p, workshop);
 	err = am__pg_run(s, &st_workshop_ledger, &p, &r, "statement");
 	for (int i = 0; !err && i < PQntuples(r); i++) {
-		struct am__ledger_txn x;
+		struct am_ledger_row x;
 
 		err = ledger_row(s, r, i, NULL, &x);
 		if (!err)
@@ -702,7 +702,7 @@ static const struct am__pg_stmt st_list_mark = {
 };
 
 int am__pg_list_find(struct am_store *s, const char *workshop, int period,
-		     const char *list_no, struct am__list_key *key)
+		     const char *list_no, struct am_list_key *key)
 {
 	struct am__pg_params p = { 0 };
 	char status[16];
@@ -749,7 +749,7 @@ int am__pg_list_find(struct am_store *s, const char *workshop, int period,
  * the handle's last commit. An amendment's revision (after list_find() in
  * the same transaction) needs no such answer.
  */
-int am__pg_list_insert(struct am_store *s, const struct am__list_row *x,
+int am__pg_list_insert(struct am_store *s, const struct am_list_row *x,
 		       int64_t *id)
 {
 	struct am__pg_wage *w = am__pg_wage(s);
@@ -1037,7 +1037,7 @@ int am__pg_line_read(struct am_store *s, int64_t id, uint32_t offset,
 
 /* A batch's entries, a row each, by one COPY (the segment is SQLite's
  * business). */
-int am__pg_index_add(struct am_store *s, const struct am__index_entry *e,
+int am__pg_index_add(struct am_store *s, const struct am_index_entry *e,
 		     size_t n, int64_t segment)
 {
 	struct am_buf b;
@@ -1090,7 +1090,7 @@ static const struct am__pg_stmt st_person_lines_period = {
 };
 
 int am__pg_person_lines(struct am_store *s, int64_t code, int period,
-			int (*fn)(void *ctx, const struct am__index_entry *e),
+			int (*fn)(void *ctx, const struct am_index_entry *e),
 			void *ctx)
 {
 	struct am__pg_params p = { 0 };
@@ -1103,13 +1103,13 @@ int am__pg_person_lines(struct am_store *s, int64_t code, int period,
 	err = am__pg_run(s, period ? &st_person_lines_period : &st_person_lines,
 			 &p, &r, "index");
 	for (int i = 0; !err && i < PQntuples(r); i++) {
-		struct am__index_entry e;
+		struct am_index_entry e;
 
 		e.code = code;
 		e.period = (int32_t)am__pg_col_int(r, i, 0);
 		e.list_id = am__pg_col_int(r, i, 1);
 		e.offset = (uint32_t)am__pg_col_int(r, i, 2);
-		e.person = AM__NO_PERSON;
+		e.tag = 0;
 		err = fn(ctx, &e);
 	}
 	if (r)
@@ -1204,7 +1204,7 @@ int am__pg_history_insert(struct am_store *s, const struct am_history_row *x,
 }
 
 int am__pg_payment_find(struct am_store *s, const char *reference,
-			struct am__payment_row *out)
+			struct am_payment_row *out)
 {
 	struct am__pg_params p = { 0 };
 	PGresult *r;

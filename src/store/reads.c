@@ -62,9 +62,9 @@ static int rows_to_arena(struct rows *g, struct am_arena *a, void **out)
 	return g->n && !*out ? AM_ENOMEM : 0;
 }
 
-static int entry_add(void *ctx, const struct am__index_entry *e)
+static int entry_add(void *ctx, const struct am_index_entry *e)
 {
-	struct am__index_entry *x = rows_next(ctx);
+	struct am_index_entry *x = rows_next(ctx);
 
 	if (!x)
 		return AM_ENOMEM;
@@ -81,7 +81,7 @@ typedef int line_fn(struct am_store *s, const struct am__line_ref *r,
 static int each_line(struct am_store *s, const char *national_code, int period,
 		     line_fn *fn, void *ctx, size_t *seen)
 {
-	struct rows ents = { NULL, 0, 0, sizeof(struct am__index_entry) };
+	struct rows ents = { NULL, 0, 0, sizeof(struct am_index_entry) };
 	struct am_arena a;
 	int64_t code;
 	int err;
@@ -95,8 +95,8 @@ static int each_line(struct am_store *s, const char *national_code, int period,
 	*seen = ents.n;
 	am_arena_init(&a, 4096);
 	for (size_t i = 0; !err && i < ents.n; i++) {
-		const struct am__index_entry *e =
-			(const struct am__index_entry *)ents.v + i;
+		const struct am_index_entry *e =
+			(const struct am_index_entry *)ents.v + i;
 		struct am__line_ref r;
 
 		err = s->be->line_read(s, e->list_id, e->offset, &a, &r);
@@ -470,7 +470,7 @@ struct account_ctx {
 	char account[AM_ACCOUNT_NAME_MAX];
 };
 
-static int account_txn(void *ctx, const struct am__ledger_txn *x)
+static int account_txn(void *ctx, const struct am_ledger_row *x)
 {
 	struct account_ctx *c = ctx;
 	am_money debit = am_txn_debit(&x->t, c->account);
@@ -563,7 +563,7 @@ struct check_ctx {
 	bool overflow;
 };
 
-static int check_txn(void *ctx, const struct am__ledger_txn *x)
+static int check_txn(void *ctx, const struct am_ledger_row *x)
 {
 	struct check_ctx *c = ctx;
 

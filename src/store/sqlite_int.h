@@ -33,8 +33,8 @@ int am__sq_fail(struct am_store *s, int rc, const char *what);
 
 /* The posting half of the vtable (sqlite_wage.c). */
 int am__sq_list_find(struct am_store *s, const char *workshop, int period,
-		     const char *list_no, struct am__list_key *key);
-int am__sq_list_insert(struct am_store *s, const struct am__list_row *row,
+		     const char *list_no, struct am_list_key *key);
+int am__sq_list_insert(struct am_store *s, const struct am_list_row *row,
 		       int64_t *id);
 int am__sq_list_supersede(struct am_store *s, int64_t id);
 int am__sq_ledger_id(struct am_store *s, int64_t *id);
@@ -48,24 +48,24 @@ int am__sq_persons_known(struct am_store *s, const int64_t *codes, size_t n,
 			 uint8_t *known);
 int am__sq_line_read(struct am_store *s, int64_t list_id, uint32_t offset,
 		     struct am_arena *a, struct am__line_ref *out);
-int am__sq_index_add(struct am_store *s, const struct am__index_entry *e,
+int am__sq_index_add(struct am_store *s, const struct am_index_entry *e,
 		     size_t n, int64_t segment);
 int am__sq_person_lines(struct am_store *s, int64_t code, int period,
-			int (*fn)(void *ctx, const struct am__index_entry *e),
+			int (*fn)(void *ctx, const struct am_index_entry *e),
 			void *ctx);
 
 int am__sq_compact(struct am_store *s, int64_t *entries);
-int am__sq_ledger_append(struct am_store *s, const struct am__ledger_txn *x);
+int am__sq_ledger_append(struct am_store *s, const struct am_ledger_row *x);
 int am__sq_ledger_get(struct am_store *s, int64_t id, struct am_arena *a,
-		      struct am__ledger_txn *out);
+		      struct am_ledger_row *out);
 int am__sq_ledger_walk(struct am_store *s,
-		       int (*fn)(void *ctx, const struct am__ledger_txn *t),
+		       int (*fn)(void *ctx, const struct am_ledger_row *t),
 		       void *ctx);
 int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
 			  int period, int64_t now, bool *existed,
 			  struct am_history_row *old, bool *wrote);
 int am__sq_payment_find(struct am_store *s, const char *reference,
-			struct am__payment_row *out);
+			struct am_payment_row *out);
 int am__sq_payment_insert(struct am_store *s, const struct am_payment *p,
 			  int period, int64_t txn, int64_t now);
 int am__sq_history_rows(struct am_store *s, const char *national_code,
@@ -78,7 +78,7 @@ int am__sq_list_body(struct am_store *s, int64_t id, struct am_arena *a,
 		     const uint8_t **body, size_t *len);
 
 int am__sq_workshop_txns(struct am_store *s, const char *workshop,
-			 int (*fn)(void *ctx, const struct am__ledger_txn *t),
+			 int (*fn)(void *ctx, const struct am_ledger_row *t),
 			 void *ctx);
 
 /* The logical tables walked and loaded (sqlite_rows.c, "amanat db copy"). */

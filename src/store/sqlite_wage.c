@@ -259,7 +259,7 @@ static void *grow_next(struct grow *g)
  */
 
 int am__sq_list_find(struct am_store *s, const char *workshop, int period,
-		     const char *list_no, struct am__list_key *key)
+		     const char *list_no, struct am_list_key *key)
 {
 	sqlite3_stmt *st = NULL;
 	const unsigned char *status;
@@ -293,7 +293,7 @@ int am__sq_list_find(struct am_store *s, const char *workshop, int period,
 	return 0;
 }
 
-int am__sq_list_insert(struct am_store *s, const struct am__list_row *r,
+int am__sq_list_insert(struct am_store *s, const struct am_list_row *r,
 		       int64_t *id)
 {
 	sqlite3_stmt *st = NULL;
@@ -631,7 +631,7 @@ static int segment_row(struct am_store *s, int period, int64_t segment,
 #define BLOCK_ENTRIES 128
 
 /* A batch's entries of one period, as one segment of packed blocks. */
-int am__sq_index_add(struct am_store *s, const struct am__index_entry *e,
+int am__sq_index_add(struct am_store *s, const struct am_index_entry *e,
 		     size_t n, int64_t segment)
 {
 	struct am_buf blk;
@@ -691,10 +691,10 @@ static int segments_all(struct am_store *s, struct grow *g)
 /* The entries of code in one segment of a period, appended to g. */
 static int segment_find(struct am_store *s, int period, int64_t segment,
 			int64_t base, int64_t code,
-			int (*fn)(void *ctx, const struct am__index_entry *e),
+			int (*fn)(void *ctx, const struct am_index_entry *e),
 			void *ctx)
 {
-	struct am__index_entry *e;
+	struct am_index_entry *e;
 	sqlite3_stmt *st = NULL;
 	int64_t first, n;
 	int rc, err = prepare(s, W_INDEX_FIND, &st);
@@ -736,7 +736,7 @@ static int segment_find(struct am_store *s, int period, int64_t segment,
 /* Per segment of each period, one block lookup (a career is a few
  * hundred months). */
 int am__sq_person_lines(struct am_store *s, int64_t code, int period,
-			int (*fn)(void *ctx, const struct am__index_entry *e),
+			int (*fn)(void *ctx, const struct am_index_entry *e),
 			void *ctx)
 {
 	struct grow segs = { NULL, 0, 0, sizeof(struct seg) };
@@ -759,10 +759,10 @@ int am__sq_person_lines(struct am_store *s, int64_t code, int period,
  */
 
 struct cursor {
-	struct am__index_entry head; /* e[at], where the heap compares it */
+	struct am_index_entry head; /* e[at], where the heap compares it */
 	sqlite3_stmt *st;
 	int64_t base;
-	struct am__index_entry *e;
+	struct am_index_entry *e;
 	size_t n, at, cap;
 	bool done;
 };
@@ -803,8 +803,8 @@ static int cursor_fill(struct am_store *s, struct cursor *c)
 	return 0;
 }
 
-static bool entry_less(const struct am__index_entry *a,
-		       const struct am__index_entry *b)
+static bool entry_less(const struct am_index_entry *a,
+		       const struct am_index_entry *b)
 {
 	if (a->code != b->code)
 		return a->code < b->code;
@@ -815,7 +815,7 @@ static bool entry_less(const struct am__index_entry *a,
 
 /* Write out[0..n) as one block of the merged segment. */
 static int merge_emit(struct am_store *s, int period, int64_t segment,
-		      int64_t base, const struct am__index_entry *out, size_t n,
+		      int64_t base, const struct am_index_entry *out, size_t n,
 		      struct am_buf *blk)
 {
 	int err;
@@ -862,7 +862,7 @@ static int merge_period(struct am_store *s, int period, const struct seg *segs,
 	static const char sql[] =
 		"SELECT first_code, entries, block FROM person_index"
 		" WHERE period = ?1 AND segment = ?2 ORDER BY first_code";
-	struct am__index_entry out[MERGE_BLOCK * 4];
+	struct am_index_entry out[MERGE_BLOCK * 4];
 	struct cursor *cur = calloc(k, sizeof(*cur));
 	/* An array of pointers. NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	struct cursor **heap = calloc(k, sizeof(*heap));
@@ -1002,7 +1002,7 @@ int am__sq_compact(struct am_store *s, int64_t *entries)
  * The ledger.
  */
 
-int am__sq_ledger_append(struct am_store *s, const struct am__ledger_txn *x)
+int am__sq_ledger_append(struct am_store *s, const struct am_ledger_row *x)
 {
 	struct am_buf *b = am__sq_scratch(s);
 	sqlite3_stmt *st = NULL;
@@ -1035,7 +1035,7 @@ int am__sq_ledger_append(struct am_store *s, const struct am__ledger_txn *x)
 /* A row of LEDGER_COLUMNS into x; strings into a, or (a NULL) pointing
  * into the statement's row, valid until its next step. */
 static int ledger_row(struct am_store *s, sqlite3_stmt *st, struct am_arena *a,
-		      struct am__ledger_txn *x)
+		      struct am_ledger_row *x)
 {
 	const char *kind = (const char *)sqlite3_column_text(st, 1);
 	int err = 0;
@@ -1071,7 +1071,7 @@ static int ledger_row(struct am_store *s, sqlite3_stmt *st, struct am_arena *a,
 }
 
 int am__sq_ledger_get(struct am_store *s, int64_t id, struct am_arena *a,
-		      struct am__ledger_txn *out)
+		      struct am_ledger_row *out)
 {
 	sqlite3_stmt *st = NULL;
 	int err = prepare(s, W_LEDGER_GET, &st);
@@ -1087,10 +1087,10 @@ int am__sq_ledger_get(struct am_store *s, int64_t id, struct am_arena *a,
 
 /* Each row of a prepared, bound LEDGER_COLUMNS statement, to fn. */
 static int ledger_rows(struct am_store *s, sqlite3_stmt *st, int rc,
-		       int (*fn)(void *ctx, const struct am__ledger_txn *t),
+		       int (*fn)(void *ctx, const struct am_ledger_row *t),
 		       void *ctx)
 {
-	struct am__ledger_txn x;
+	struct am_ledger_row x;
 	int err = 0;
 
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1108,7 +1108,7 @@ static int ledger_rows(struct am_store *s, sqlite3_stmt *st, int rc,
 }
 
 int am__sq_ledger_walk(struct am_store *s,
-		       int (*fn)(void *ctx, const struct am__ledger_txn *t),
+		       int (*fn)(void *ctx, const struct am_ledger_row *t),
 		       void *ctx)
 {
 	sqlite3_stmt *st = NULL;
@@ -1160,7 +1160,7 @@ int am__sq_history_insert(struct am_store *s, const struct am_history_row *r,
 }
 
 int am__sq_payment_find(struct am_store *s, const char *reference,
-			struct am__payment_row *out)
+			struct am_payment_row *out)
 {
 	sqlite3_stmt *st = NULL;
 	int err = prepare(s, W_PAY_FIND, &st);
@@ -1248,14 +1248,14 @@ int am__sq_history_rows(struct am_store *s, const char *national_code,
 static int assessments_before(struct am_store *s, const struct grow *ids,
 			      size_t *i, int64_t id,
 			      int (*fn)(void *ctx,
-					const struct am__ledger_txn *t),
+					const struct am_ledger_row *t),
 			      void *ctx, struct am_arena *a)
 {
 	const int64_t *v = ids->v;
 	int err = 0;
 
 	while (!err && *i < ids->n && v[*i] < id) {
-		struct am__ledger_txn x;
+		struct am_ledger_row x;
 
 		err = am__sq_ledger_get(s, v[(*i)++], a, &x);
 		if (err == AM_ENOT_FOUND)
@@ -1268,7 +1268,7 @@ static int assessments_before(struct am_store *s, const struct grow *ids,
 }
 
 int am__sq_workshop_txns(struct am_store *s, const char *workshop,
-			 int (*fn)(void *ctx, const struct am__ledger_txn *t),
+			 int (*fn)(void *ctx, const struct am_ledger_row *t),
 			 void *ctx)
 {
 	struct grow ids = { NULL, 0, 0, sizeof(int64_t) };
@@ -1303,7 +1303,7 @@ int am__sq_workshop_txns(struct am_store *s, const char *workshop,
 	am_arena_init(&a, 1024);
 	rc = am__sq_bind_text(st, 1, workshop);
 	while (!err && !rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct am__ledger_txn y;
+		struct am_ledger_row y;
 
 		rc = 0;
 		err = ledger_row(s, st, NULL, &y);
@@ -1389,7 +1389,7 @@ int am__sq_list_body(struct am_store *s, int64_t id, struct am_arena *a,
 static int migrate_journal(struct am_store *s)
 {
 	sqlite3 *db = am__sq_db(s);
-	struct am__ledger_txn x;
+	struct am_ledger_row x;
 	sqlite3_stmt *st = NULL;
 	struct am_arena a;
 	bool open = false;
@@ -1463,7 +1463,7 @@ static int migrate_journal(struct am_store *s)
 static int migrate_assessments(struct am_store *s)
 {
 	sqlite3 *db = am__sq_db(s);
-	struct am__ledger_txn x;
+	struct am_ledger_row x;
 	sqlite3_stmt *st = NULL;
 	int rc, err = 0;
 

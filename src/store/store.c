@@ -17,16 +17,6 @@ static const struct am_store_backend *const backends[] = {
 /* Why the last am_store_open() of this thread failed. */
 static _Thread_local char open_errmsg[AM__STORE_ERRMSG_MAX];
 
-int am__store_errf(struct am_store *s, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 int64_t am__store_now(const struct am_store *s)
 {
 	return s->clock ? s->clock : (int64_t)time(NULL);
@@ -152,7 +142,6 @@ void am_store_close(struct am_store *s)
 {
 	if (s) {
 		am_store_checkpoint_thread(s, false);
-		am__post_batch_free(s);
 		s->be->close(s);
 	}
 }
@@ -244,7 +233,6 @@ int am_store_begin(struct am_store *s)
 	if (s->in_tx)
 		return am__store_errf(s, AM_EINVALID_ARGUMENT,
 				      "a transaction is already open");
-	am__post_batch_reset(s);
 	err = am__ckpt_before_begin(s);
 	if (!err)
 		err = s->be->begin(s);
@@ -284,16 +272,12 @@ int am_store_commit(struct am_store *s)
 				     "the transaction was aborted by a failure "
 				     "that could not be undone");
 	else
-		err = am__post_flush(s);
-	if (!err)
 		err = s->be->commit(s);
-	if (!err) {
-		am__post_committed(s);
+	if (!err)
 		am__ckpt_committed(s);
-	}
 	if (err)
 		rollback_quietly(s, false);
-	am__post_batch_reset(s);
+	am__store_posting_off(s);
 	s->in_tx = false;
 	s->tx_failed = false;
 	return err;
@@ -306,7 +290,7 @@ int am_store_rollback(struct am_store *s)
 	if (!s->in_tx)
 		return 0;
 	err = s->be->rollback(s);
-	am__post_batch_reset(s);
+	am__store_posting_off(s);
 	s->in_tx = false;
 	s->tx_failed = false;
 	return err;
@@ -532,14 +516,14 @@ int am_store_person_put(struct am_store *s, const struct am_person *p)
 	return err;
 }
 
-/* A bulk put: no savepoint, for the one statement is atomic and a refused
- * row leaves the caller's transaction usable; no audit entry, for the
- * caller writes one per batch. */
-static int bulk_ready(struct am_store *s)
+/* A bulk put or a row write (rows.c): no savepoint, for the one
+ * statement is atomic and a refused row leaves the caller's transaction
+ * usable; no audit entry, for the caller writes one per batch. */
+int am__store_write_ready(struct am_store *s)
 {
 	if (!s->in_tx)
 		return am__store_errf(s, AM_EINVALID_ARGUMENT,
-				      "a bulk put runs inside the caller's "
+				      "a row is written inside the caller's "
 				      "transaction");
 	if (s->tx_failed)
 		return am__store_errf(
@@ -551,12 +535,12 @@ static int bulk_ready(struct am_store *s)
 
 /* A person's or workshop's put is two statements: the record, then its
  * code in the side table the posting reads (person_codes, workshop_keys).
- * A refusal is the first's and leaves nothing; any other failure may
- * fall between the two, so the transaction can then only be rolled
- * back. */
-static int bulk_done(struct am_store *s, int err)
+ * A refusal (a constraint, or a key that is taken) is the first's and
+ * leaves nothing; any other failure may fall between the two, so the
+ * transaction can then only be rolled back. */
+int am__store_write_done(struct am_store *s, int err)
 {
-	if (err && err != AM_ESTORE_CONFLICT)
+	if (err && err != AM_ESTORE_CONFLICT && err != AM_EIDEMPOTENCY_CONFLICT)
 		s->tx_failed = true;
 	return err;
 }
@@ -567,9 +551,10 @@ int am_store_person_put_bulk(struct am_store *s, const struct am_person *p)
 
 	if (!p->national_code || !p->first_name || !p->last_name)
 		return missing(s, "national code or name");
-	err = bulk_ready(s);
+	err = am__store_write_ready(s);
 	return err ? err
-		   : bulk_done(s, s->be->person_put(s, p, am__store_now(s)));
+		   : am__store_write_done(
+			     s, s->be->person_put(s, p, am__store_now(s)));
 }
 
 /* Like the bulk put: one statement, no savepoint, no audit entry. */
@@ -581,18 +566,9 @@ int am_store_person_ensure(struct am_store *s, const struct am_person *p,
 
 	if (!p->national_code || !p->first_name || !p->last_name)
 		return missing(s, "national code or name");
-	if (!s->in_tx)
-		return am__store_errf(s, AM_EINVALID_ARGUMENT,
-				      "a person ensure runs inside the "
-				      "caller's transaction");
-	if (s->tx_failed)
-		return am__store_errf(
-			s, AM_ESTORE_SQL,
-			"the transaction was aborted by a failure "
-			"that could not be undone; roll it back");
-	err = am__store_ready(s);
+	err = am__store_write_ready(s);
 	if (!err)
-		err = bulk_done(
+		err = am__store_write_done(
 			s, s->be->person_ensure(s, p, am__store_now(s), &a));
 	if (!err)
 		*added = a;
@@ -654,7 +630,7 @@ int am_store_employer_put_bulk(struct am_store *s, const struct am_employer *e)
 
 	if (!e->id || !e->name)
 		return missing(s, "employer id or name");
-	err = bulk_ready(s);
+	err = am__store_write_ready(s);
 	return err ? err : s->be->employer_put(s, e, am__store_now(s));
 }
 
@@ -664,9 +640,10 @@ int am_store_workshop_put_bulk(struct am_store *s, const struct am_workshop *w)
 
 	if (!w->code || !w->name)
 		return missing(s, "workshop code or name");
-	err = bulk_ready(s);
+	err = am__store_write_ready(s);
 	return err ? err
-		   : bulk_done(s, s->be->workshop_put(s, w, am__store_now(s)));
+		   : am__store_write_done(
+			     s, s->be->workshop_put(s, w, am__store_now(s)));
 }
 
 int am_store_dependant_put_bulk(struct am_store *s,
@@ -676,7 +653,7 @@ int am_store_dependant_put_bulk(struct am_store *s,
 
 	if (!d->main_insured || !d->dependant)
 		return missing(s, "main insured or dependant");
-	err = bulk_ready(s);
+	err = am__store_write_ready(s);
 	return err ? err : s->be->dependant_put(s, d, am__store_now(s));
 }
 

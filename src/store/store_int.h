@@ -5,43 +5,14 @@
 
 #include "amanat/assess.h"
 #include "amanat/buf.h"
+#include "amanat/rows.h"
 #include "amanat/store.h"
 #include "amanat/wagelist.h"
 
 #define AM__STORE_ERRMSG_MAX 512
 #define AM__STORE_ACTOR_MAX 128
 
-struct am__index_entry;
-
-/* A list's totals over its lines (rials; days). */
-struct am__list_sums {
-	int64_t days;
-	am_money subject, insured, employer, state, unemployment, hard_harmful;
-};
-
-/*
- * The half of a posting that needs no handle (am_post_prepare()): the
- * list checked, its lines' national codes as integers, its totals and its
- * packed body with where each line starts in it, and each line's person
- * record (am__person_encode()), which registers a person met for the
- * first time: with them the posting needs none of the list's lines. A
- * view, over its owner's buffers or, in a copy (am_post_prep_copy()),
- * over an arena's.
- */
-struct am_post_prep {
-	int err;	    /* what preparing found, reported by the posting */
-	const char *errmsg; /* its message; "" */
-	bool owned;	    /* the first member of a struct am__prep_owner */
-	size_t nlines;
-	uint8_t hash[32]; /* the list's, to check that it is the same list */
-	struct am__list_sums t;
-	const uint8_t *body;
-	size_t body_len;
-	const uint32_t *offsets;
-	const int64_t *codes;
-	const uint8_t *persons;	   /* the lines' person records, end to end */
-	const uint32_t *person_at; /* where line i's begins; [nlines]: the end */
-};
+struct am_index_entry;
 
 /* A prep with its buffers, kept from one list to the next. */
 struct am__prep_owner {
@@ -53,28 +24,6 @@ struct am__prep_owner {
 	uint32_t *person_at; /* lines_alloc + 1 */
 	size_t lines_alloc;
 	char errmsg[AM__STORE_ERRMSG_MAX];
-};
-
-/* What a posting transaction gathers until its commit (posting.c): the
- * index entries of its lists, the digest of the lists for the batch's
- * audit entry. */
-struct am__post_batch {
-	struct am__index_entry *e;
-	size_t n, alloc;
-	struct am_buf persons; /* the lines' person records (codec.c) */
-	int64_t lists, lines, first_id, last_id;
-	unsigned char digest_state[384]; /* crypto_generichash_state */
-	int64_t registered; /* persons registered since the handle opened */
-	/* Registered persons held in memory (person_set.c), borrowed from
-	 * the caller; the codes the transaction found or registered join it
-	 * when it commits. */
-	struct am_person_set *set;
-	int64_t *joined;
-	size_t njoined, joined_alloc;
-	/* am_store_post_list()'s prepared half, kept from one list to the
-	 * next. */
-	struct am__prep_owner prep;
-	bool posting; /* the backend's posting mode is on */
 };
 
 /*
@@ -91,9 +40,9 @@ struct am_store {
 	bool tx_failed; /* a unit in it could not be undone: only rollback */
 	bool ready;	/* schema found current: no need to ask again */
 	int64_t clock;	/* tests: a fixed "now" in unix seconds; 0 = time() */
-	struct am__post_batch batch; /* posting.c */
-	struct am__ckpt *ckpt;	     /* checkpoint.c: the thread, when on */
-	size_t ckpt_runs;	     /* its figures since it was last on */
+	bool posting;	/* the backend's posting mode is on */
+	struct am__ckpt *ckpt; /* checkpoint.c: the thread, when on */
+	size_t ckpt_runs;      /* its figures since it was last on */
 	double ckpt_waited;
 };
 
@@ -110,73 +59,8 @@ struct am_wage_list;
 struct am_wage_line;
 struct am_line_assessment;
 
-/* A wage list's row as the posting writes it (posting.c fills it). */
-struct am__list_row {
-	const char *workshop;
-	int year, month;
-	int period; /* year * 100 + month */
-	const char *list_no;
-	int64_t revision;    /* 0, then one more per amendment */
-	const uint8_t *hash; /* 32 bytes */
-	const char *source_file;
-	int64_t lines, days;
-	am_money subject, insured, employer, state, unemployment, hard_harmful;
-	am_money owed_workshop, owed_state; /* the debits: their sum is the
-					     * credits' */
-	const char *rules_identity;
-	am_date due_date, value_date;
-	bool state_pays_employer;
-	int64_t txn;	    /* its ledger id */
-	int64_t supersedes; /* the list it replaces, or 0 */
-	int64_t posted_at;
-	const void *body; /* the lines, packed (codec.c) */
-	size_t body_len;
-};
-
-/* A ledger transaction as the backend keeps it: its postings (the
- * domain's struct am_txn) and what it is about. Optional fields are 0
- * (period, list_id), NULL (workshop, payment_ref) or AM_DATE_NONE
- * (due_date) when absent. */
-struct am__ledger_txn {
-	int64_t id;
-	struct am_txn t;
-	int period;
-	const char *workshop;
-	int64_t list_id;
-	const char *payment_ref;
-	am_date due_date;
-	am_date value_date;
-	int64_t posted_at;
-};
-
-/* The newest revision of a list key, for the idempotency decision and
- * the amend: its ledger transaction (txn) is what a reversal undoes. */
-struct am__list_key {
-	bool found;
-	bool posted; /* else superseded */
-	int64_t id, revision, txn;
-	uint8_t hash[32];
-};
-
-/* One entry of the by-person index: a line of a posted list. */
-struct am__index_entry {
-	int64_t code;	 /* national code as an integer */
-	int64_t list_id; /* its list */
-	uint32_t offset; /* where the line starts in the list's body */
-	int32_t period;
-	uint32_t person; /* its person record in the batch (posting.c), or
-			  * AM__NO_PERSON: the person set holds them */
-};
-#define AM__NO_PERSON UINT32_MAX
-
-/* posting.c: a transaction's batch. flush writes what the postings left
- * for the commit (am_store_commit() calls it); reset forgets it (after a
- * commit or rollback); free releases its memory (at close). */
-int am__post_flush(struct am_store *s);
-void am__post_batch_reset(struct am_store *s);
-void am__post_batch_free(struct am_store *s);
-/* After the commit: what the transaction learnt joins the person set. */
-void am__post_committed(struct am_store *s);
+/* rows.c: the posting mode off (at a transaction's end). */
+void am__store_posting_off(struct am_store *s);
 
 /* reads.c: a workshop's account, its entries in id order and its totals
  * (am_ledger_statement_totals()); none is no error. */
@@ -185,9 +69,6 @@ int am__workshop_entries(struct am_store *s, const char *workshop,
 
 /* person_set.c */
 int am__person_set_new(struct am_person_set **out);
-bool am__person_set_has(const struct am_person_set *set, int64_t code);
-void am__person_set_prefetch(const struct am_person_set *set, int64_t code);
-bool am__person_set_add(struct am_person_set *set, int64_t code);
 
 /* codec.c: the packed forms. */
 int am__code_int(const char *national_code, int64_t *out);
@@ -226,11 +107,11 @@ int am__person_encode(const struct am_wage_line *ln, struct am_buf *out);
 int am__person_decode(const uint8_t *p, size_t n, size_t offset,
 		      struct am_arena *a, struct am_wage_line *ln);
 /* n entries, sorted, every list id >= base, into out. */
-int am__block_encode(const struct am__index_entry *e, size_t n, int64_t base,
+int am__block_encode(const struct am_index_entry *e, size_t n, int64_t base,
 		     struct am_buf *out);
 /* The n entries of a block (period left 0). */
 int am__block_decode(const uint8_t *p, size_t len, int64_t first_code,
-		     int64_t base, size_t n, struct am__index_entry *out);
+		     int64_t base, size_t n, struct am_index_entry *out);
 
 /* A line read back with its list's key (line_read()). */
 struct am__line_ref {
@@ -254,15 +135,6 @@ int am__postings_encode(const struct am_posting *p, size_t n,
 			struct am_buf *out);
 int am__postings_decode(const uint8_t *p, size_t len,
 			struct am_posting out[AM_TXN_POSTINGS_MAX], size_t *n);
-
-/* A stored payment, as the payments table holds it. */
-struct am__payment_row {
-	bool found;
-	char workshop[11];
-	int period;
-	am_money amount, matched, unmatched;
-	am_date paid_on;
-};
 
 /*
  * Moving a whole database between backends (copy.c, "amanat db copy"): its
@@ -397,13 +269,14 @@ struct am_store_backend {
 				       bool malformed, void *ctx),
 			     void *ctx);
 
-	/* Wage lists and the journal (posting.c is the policy). */
+	/* Wage lists and the ledger (rows.c hands them on; src/app/posting.c
+	 * decides). */
 	/* The newest revision under the key (key->found false when none). */
 	int (*list_find)(struct am_store *s, const char *workshop, int period,
-			 const char *list_no, struct am__list_key *key);
+			 const char *list_no, struct am_list_key *key);
 	/* Insert the list row with its body (and, with row->supersedes,
 	 * link the old one to it); *id is the new list's id. */
-	int (*list_insert)(struct am_store *s, const struct am__list_row *row,
+	int (*list_insert)(struct am_store *s, const struct am_list_row *row,
 			   int64_t *id);
 	/* Mark list id superseded. */
 	int (*list_supersede)(struct am_store *s, int64_t id);
@@ -430,13 +303,13 @@ struct am_store_backend {
 	 * sorted by code, every list id >= segment (the batch's first list).
 	 * How they are kept is the backend's own (SQLite: packed blocks in a
 	 * segment per batch, merged later by compact()). */
-	int (*index_add)(struct am_store *s, const struct am__index_entry *e,
+	int (*index_add)(struct am_store *s, const struct am_index_entry *e,
 			 size_t n, int64_t segment);
 	/* Every index entry of code (of one period, or of all with 0), to fn
 	 * in period order; a non-zero return from fn stops the walk. */
 	int (*person_lines)(struct am_store *s, int64_t code, int period,
 			    int (*fn)(void *ctx,
-				      const struct am__index_entry *e),
+				      const struct am_index_entry *e),
 			    void *ctx);
 	/* Optional bulk operations, NULL when the backend needs none (the
 	 * callers then skip them). Merge each period's index segments into one, when it has more
@@ -454,15 +327,14 @@ struct am_store_backend {
 	 * anyone; *complete when all of it was. NULL as above. */
 	int (*checkpoint)(struct am_store *s, bool *complete);
 	/* Append a ledger transaction (its id from ledger_id()). */
-	int (*ledger_append)(struct am_store *s,
-			     const struct am__ledger_txn *t);
+	int (*ledger_append)(struct am_store *s, const struct am_ledger_row *t);
 	/* Transaction id (AM_ENOT_FOUND when there is none); strings in a. */
 	int (*ledger_get)(struct am_store *s, int64_t id, struct am_arena *a,
-			  struct am__ledger_txn *out);
+			  struct am_ledger_row *out);
 	/* Every transaction in id order, to fn (strings valid during the
 	 * call); a non-zero return from fn stops the walk. */
 	int (*ledger_walk)(struct am_store *s,
-			   int (*fn)(void *ctx, const struct am__ledger_txn *t),
+			   int (*fn)(void *ctx, const struct am_ledger_row *t),
 			   void *ctx);
 	/* A migrated month: insert unless the key exists, else *existed and
 	 * *old holds the stored row's days, wage and h&h days; *wrote once
@@ -472,7 +344,7 @@ struct am_store_backend {
 			      int64_t now, bool *existed,
 			      struct am_history_row *old, bool *wrote);
 	int (*payment_find)(struct am_store *s, const char *reference,
-			    struct am__payment_row *out);
+			    struct am_payment_row *out);
 	int (*payment_insert)(struct am_store *s, const struct am_payment *p,
 			      int period, int64_t txn, int64_t now);
 	/* A person's migrated months (history_insert's rows), in period and
@@ -485,7 +357,7 @@ struct am_store_backend {
 	 * reversals, its payments and penalties), in id order, to fn. */
 	int (*workshop_txns)(struct am_store *s, const char *workshop,
 			     int (*fn)(void *ctx,
-				       const struct am__ledger_txn *t),
+				       const struct am_ledger_row *t),
 			     void *ctx);
 	/* The posted lists of a workshop in a period, in list number order,
 	 * to fn. */
@@ -528,12 +400,16 @@ void am__ckpt_committed(struct am_store *s);
 
 /* Set s->errmsg (printf-style); returns err, so a backend can write
  * "return am__store_errf(s, AM_ESTORE_SQL, "…", …);". */
-int am__store_errf(struct am_store *s, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define am__store_errf am_store_errf /* rows.h */
 /* The current time for records: s->clock when set, else time(). */
 int64_t am__store_now(const struct am_store *s);
 /* Check the schema is current before touching data (cached). */
 int am__store_ready(struct am_store *s);
+/* A row write (rows.c, the bulk puts): ready inside the caller's
+ * transaction, which no failure has spoilt; done marks it failed after a
+ * failure that is not a refusal (a constraint, a key that is taken). */
+int am__store_write_ready(struct am_store *s);
+int am__store_write_done(struct am_store *s, int err);
 /* A compound write: a savepoint inside the caller's transaction, its own
  * transaction outside; unit_end keeps it (err 0) or undoes it. */
 int am__store_unit_begin(struct am_store *s);

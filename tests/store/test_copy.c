@@ -231,18 +231,27 @@ static void list_add(struct test_list *t, const char *code, int days,
 	t->l.nlines++;
 }
 
+/* The session of the batch make_source() has open, if any. */
+static struct am_post_session *batch;
+
 static void post(struct am_store *s, struct test_list *t, bool amend,
 		 int expect)
 {
+	struct am_post_session *ps = batch;
 	am_date due;
 	int outcome = -1;
 
+	if (!batch)
+		assert_int_equal(am_post_session_new(s, &ps), 0);
+
 	assert_int_equal(am_jalali_to_date(1403, 8, 30, &due), 0);
-	assert_int_equal(am_store_post_list(s, &t->l, t->a, due,
-					    strcmp(t->l.workshop, W2) == 0,
-					    RULES, amend, &outcome),
+	assert_int_equal(am_post_list(ps, &t->l, t->a, due,
+				      strcmp(t->l.workshop, W2) == 0, RULES,
+				      amend, &outcome),
 			 0);
 	assert_int_equal(outcome, expect);
+	if (!batch)
+		am_post_session_free(ps);
 }
 
 static void registry(struct am_store *s)
@@ -320,9 +329,10 @@ static struct am_store *make_source(const char *path)
 	int outcome = -1;
 
 	registry(s);
+	assert_int_equal(am_post_session_new(s, &batch), 0);
 	/* One transaction: W1 and W2 in 1403/07, an idempotency key. */
 	memset(hash, 0x42, sizeof(hash));
-	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_post_begin(batch), 0);
 	assert_int_equal(
 		am_store_idem_claim(s, "import:1403-07", hash, &already), 0);
 	assert_false(already);
@@ -334,7 +344,7 @@ static struct am_store *make_source(const char *path)
 	list_init(&t, W2, 1403, 7, "01", 0x12);
 	list_add(&t, codes[1], 10, 2000000, false, true);
 	post(s, &t, false, AM_POST_POSTED);
-	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(am_post_commit(batch), 0);
 	assert_int_equal(
 		am_store_idem_set_result(s, "import:1403-07", "{\"lists\":2}"),
 		0);
@@ -352,13 +362,13 @@ static struct am_store *make_source(const char *path)
 	list_add(&t, codes[3], 30, 2000000, true, false);
 	post(s, &t, false, AM_POST_POSTED);
 	assert_int_equal(am_jalali_to_date(1403, 8, 10, &pay.paid_on), 0);
-	assert_int_equal(am_store_payment_post(s, &pay, &outcome), 0);
+	assert_int_equal(am_post_payment(s, &pay, &outcome), 0);
 	/* Migrated months. */
-	assert_int_equal(am_store_history_import_row(s, &m, &outcome), 0);
+	assert_int_equal(am_post_history_row(s, &m, &outcome), 0);
 	m.national_code = codes[0];
 	m.period.month = 11;
 	m.days = 30;
-	assert_int_equal(am_store_history_import_row(s, &m, &outcome), 0);
+	assert_int_equal(am_post_history_row(s, &m, &outcome), 0);
 	assert_int_equal(am_store_audit_append(s, "history.import", "test",
 					       "{\"rows\":2}", NULL),
 			 0);
@@ -366,6 +376,8 @@ static struct am_store *make_source(const char *path)
 	list_init(&t, W1, 1403, 9, "01", 0x41);
 	list_add(&t, codes[2], 0, 0, false, false);
 	post(s, &t, false, AM_POST_POSTED);
+	am_post_session_free(batch);
+	batch = NULL;
 	assert_int_equal(am_store_compact(s, NULL), 0);
 	assert_true(raw_int(path, "SELECT max(txn) FROM wage_lists") >
 		    raw_int(path, "SELECT max(id) FROM ledger"));

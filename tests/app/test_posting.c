@@ -1,6 +1,7 @@
-/* Posting wage lists: idempotency, conflicts and amendments, the journal
- * and its balance, payments, migrated history, the views, the bulk
- * registry put, and fault injection over a batch of lists. */
+/* Posting wage lists (amanat/posting.h, over the store's rows):
+ * idempotency, conflicts and amendments, the ledger and its balance,
+ * payments, migrated history, the views, the bulk registry put, and fault
+ * injection over a batch of lists. */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +26,41 @@
 #define W1 "1234567890" /* an ordinary workshop */
 #define W2 "2222222222" /* a small exempt one */
 #define RULES "ir-test-rules"
+#define NSESSIONS (sizeof(sessions) / sizeof(sessions[0]))
+
+/* Each handle's posting session: the tests post through one per handle,
+ * and close the handle with close_store(), which frees it first. */
+static struct {
+	struct am_store *s;
+	struct am_post_session *ps;
+} sessions[8];
+
+static struct am_post_session *sess(struct am_store *s)
+{
+	size_t free_at = NSESSIONS;
+
+	for (size_t i = 0; i < NSESSIONS; i++) {
+		if (sessions[i].s == s)
+			return sessions[i].ps;
+		if (!sessions[i].s && free_at == NSESSIONS)
+			free_at = i;
+	}
+	assert_true(free_at < NSESSIONS);
+	assert_int_equal(am_post_session_new(s, &sessions[free_at].ps), 0);
+	sessions[free_at].s = s;
+	return sessions[free_at].ps;
+}
+
+static void close_store(struct am_store *s)
+{
+	for (size_t i = 0; s && i < NSESSIONS; i++)
+		if (sessions[i].s == s) {
+			am_post_session_free(sessions[i].ps);
+			sessions[i].s = NULL;
+			sessions[i].ps = NULL;
+		}
+	am_store_close(s);
+}
 
 /* The test database called name: a SQLite file or a PostgreSQL schema
  * (tests/testdb.h). */
@@ -156,9 +192,9 @@ static am_date due_date(void)
 static int post(struct am_store *s, struct test_list *t, bool amend,
 		int *outcome)
 {
-	return am_store_post_list(s, &t->l, t->a, due_date(),
-				  strcmp(t->l.workshop, W2) == 0, RULES, amend,
-				  outcome);
+	return am_post_list(sess(s), &t->l, t->a, due_date(),
+			    strcmp(t->l.workshop, W2) == 0, RULES, amend,
+			    outcome);
 }
 
 static void assert_balanced(struct am_store *s)
@@ -279,7 +315,7 @@ static void test_post_and_repost(void **state)
 				       "action LIKE 'list%'"),
 			 1);
 	assert_audit_ok(s);
-	am_store_close(s);
+	close_store(s);
 	drop_db(path);
 }
 
@@ -310,7 +346,7 @@ static void test_conflict_refused(void **state)
 	assert_int_equal(outcome, AM_POST_POSTED);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists"), 2);
 	assert_balanced(s);
-	am_store_close(s);
+	close_store(s);
 	drop_db(path);
 }
 
@@ -326,7 +362,7 @@ static void test_refusals(void **state)
 	list_init(&t, W1, 1403, 7, "01", 0x33);
 	list_add(&t, "0012345679", 10, 3000000, false, false);
 	list_add(&t, "0012345679", 10, 3000000, false, false);
-	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_post_begin(sess(s)), 0);
 	assert_int_equal(post(s, &t, false, &outcome), AM_ESTORE_CONFLICT);
 	assert_int_equal(outcome, -1);
 	/* Also when the lines are not in national-code order. */
@@ -371,7 +407,7 @@ static void test_refusals(void **state)
 	/* The index is written at the commit. */
 	first_list(&t);
 	assert_int_equal(index_entries(path), 0);
-	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(am_post_commit(sess(s)), 0);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists"), 1);
 	assert_int_equal(index_entries(path), 3);
 	assert_balanced(s);
@@ -403,7 +439,7 @@ static void test_refusals(void **state)
 					       " workshop_keys"),
 				 1234567890);
 	}
-	am_store_close(s);
+	close_store(s);
 	drop_db(path);
 }
 
@@ -424,7 +460,7 @@ static void test_failure_poisons_batch(void **state)
 	list_init(&u, W2, 1403, 7, "01", 0x5a);
 	list_add(&u, "0499370899", 20, 2000000, false, true);
 	assert_int_equal(post(s, &u, false, &outcome), 0);
-	am_store_close(s);
+	close_store(s);
 	/* A constraint of the database's that the store does not know. */
 	assert_int_equal(
 		raw_exec(path,
@@ -444,12 +480,12 @@ static void test_failure_poisons_batch(void **state)
 	s->clock = 1700000000;
 	list_init(&v, W2, 1403, 7, "01", 0x5b); /* amends u */
 	list_add(&v, "0499370899", 25, 2000000, false, true);
-	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_post_begin(sess(s)), 0);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 	assert_int_equal(post(s, &v, true, &outcome), AM_ESTORE_CONFLICT);
 	assert_int_equal(post(s, &t, false, &outcome), AM_ESTORE_SQL);
 	assert_non_null(strstr(am_store_errmsg(s), "roll it back"));
-	assert_int_equal(am_store_commit(s), AM_ESTORE_SQL);
+	assert_int_equal(am_post_commit(sess(s)), AM_ESTORE_SQL);
 	assert_false(am_store_in_transaction(s));
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM wage_lists"), 1);
 	assert_int_equal(
@@ -468,7 +504,7 @@ static void test_failure_poisons_batch(void **state)
 	assert_int_equal(index_entries(path), 4);
 	assert_balanced(s);
 	assert_audit_ok(s);
-	am_store_close(s);
+	close_store(s);
 	drop_db(path);
 }
 
@@ -487,7 +523,7 @@ static void test_empty_list(void **state)
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM ledger"), 0);
 	assert_int_equal(raw_int(path, "SELECT lines FROM wage_lists"), 0);
 	assert_balanced(s);
-	am_store_close(s);
+	close_store(s);
 	drop_db(path);
 }
 
@@ -603,7 +639,7 @@ static void test_amend(void **state)
 	assert_int_equal(outcome, AM_POST_UNCHANGED);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 	assert_int_equal(outcome, AM_POST_REFUSED_CONFLICT);
-	am_store_close(s);
+	close_store(s);
 	am_arena_release(&a);
 	drop_db(path);
 }
@@ -661,7 +697,7 @@ static void test_exempt(void **state)
 	assert_int_equal(st.entries[0].period.month, 9);
 	assert_int_equal(st.entries[1].period.month, 7);
 	assert_balanced(s);
-	am_store_close(s);
+	close_store(s);
 	am_arena_release(&a);
 	drop_db(path);
 }
@@ -688,31 +724,31 @@ static void test_payments(void **state)
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 
 	/* Part of the debt: matched whole. */
-	assert_int_equal(am_store_payment_post(s, &p, &outcome), 0);
+	assert_int_equal(am_post_payment(s, &p, &outcome), 0);
 	assert_int_equal(outcome, AM_POST_POSTED);
 	assert_int_equal(p.matched, 50000000);
 	assert_int_equal(p.unmatched, 0);
 	/* The same payment again: unchanged, same match. */
 	p.matched = p.unmatched = -1;
-	assert_int_equal(am_store_payment_post(s, &p, &outcome), 0);
+	assert_int_equal(am_post_payment(s, &p, &outcome), 0);
 	assert_int_equal(outcome, AM_POST_UNCHANGED);
 	assert_int_equal(p.matched, 50000000);
 	assert_int_equal(p.unmatched, 0);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM payments"), 1);
 	/* The same reference, another amount: a conflict. */
 	p.amount = 50000001;
-	assert_int_equal(am_store_payment_post(s, &p, &outcome),
+	assert_int_equal(am_post_payment(s, &p, &outcome),
 			 AM_EIDEMPOTENCY_CONFLICT);
 	p.amount = 50000000;
 	p.paid_on++;
-	assert_int_equal(am_store_payment_post(s, &p, &outcome),
+	assert_int_equal(am_post_payment(s, &p, &outcome),
 			 AM_EIDEMPOTENCY_CONFLICT);
 	p.paid_on--;
 
 	/* More than what is left: matched up to the debt. */
 	p.reference = "BANK-0002";
 	p.amount = 30000000;
-	assert_int_equal(am_store_payment_post(s, &p, &outcome), 0);
+	assert_int_equal(am_post_payment(s, &p, &outcome), 0);
 	assert_int_equal(p.matched, FIRST_OWED - 50000000);
 	assert_int_equal(p.unmatched, 30000000 - (FIRST_OWED - 50000000));
 	assert_int_equal(am_store_payment_get(s, "BANK-0002", &a, &q), 0);
@@ -748,16 +784,15 @@ static void test_payments(void **state)
 	/* Refusals. */
 	p.reference = "BANK-0003";
 	p.workshop = "9999999999";
-	assert_int_equal(am_store_payment_post(s, &p, &outcome),
-			 AM_ESTORE_CONFLICT);
+	assert_int_equal(am_post_payment(s, &p, &outcome), AM_ESTORE_CONFLICT);
 	p.workshop = W1;
 	p.amount = 0;
-	assert_int_equal(am_store_payment_post(s, &p, &outcome),
+	assert_int_equal(am_post_payment(s, &p, &outcome),
 			 AM_EINVALID_ARGUMENT);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM payments"), 2);
 	assert_balanced(s);
 	assert_audit_ok(s);
-	am_store_close(s);
+	close_store(s);
 	am_arena_release(&a);
 	drop_db(path);
 }
@@ -794,23 +829,23 @@ static void test_history_and_statements(void **state)
 	list_add(&u, "0499370899", 30, 4000000, true, false);
 	assert_int_equal(post(s, &u, false, &outcome), 0);
 	/* Migrated months before, one of them a leap Esfand. */
-	assert_int_equal(am_store_history_import_row(s, &m, &outcome), 0);
+	assert_int_equal(am_post_history_row(s, &m, &outcome), 0);
 	assert_int_equal(outcome, AM_POST_POSTED);
 	m.period.year = 1403;
 	m.period.month = 1;
 	m.days = 31;
 	m.hard_harmful_days = 31;
-	assert_int_equal(am_store_history_import_row(s, &m, &outcome), 0);
+	assert_int_equal(am_post_history_row(s, &m, &outcome), 0);
 	/* Again: unchanged; other figures: a conflict. */
-	assert_int_equal(am_store_history_import_row(s, &m, &outcome), 0);
+	assert_int_equal(am_post_history_row(s, &m, &outcome), 0);
 	assert_int_equal(outcome, AM_POST_UNCHANGED);
 	m.days = 30;
 	m.hard_harmful_days = 30;
-	assert_int_equal(am_store_history_import_row(s, &m, &outcome),
+	assert_int_equal(am_post_history_row(s, &m, &outcome),
 			 AM_EIDEMPOTENCY_CONFLICT);
 	m.hard_harmful_days = 40;
 	m.period.month = 2;
-	assert_int_equal(am_store_history_import_row(s, &m, &outcome),
+	assert_int_equal(am_post_history_row(s, &m, &outcome),
 			 AM_ESTORE_CONFLICT);
 
 	assert_int_equal(am_store_history(s, "0499370899", &a, &h), 0);
@@ -888,7 +923,7 @@ static void test_history_and_statements(void **state)
 				 &a, &n, &r),
 			 AM_ENOT_FOUND);
 	assert_balanced(s);
-	am_store_close(s);
+	close_store(s);
 	am_arena_release(&a);
 	drop_db(path);
 }
@@ -906,7 +941,7 @@ static void test_index_two_periods(void **state)
 
 	(void)state;
 	am_arena_init(&a, 0);
-	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_post_begin(sess(s)), 0);
 	list_init(&t, W1, 1403, 8, "01", 0x91);
 	list_add(&t, "0650451252", 30, 3000000, false, false);
 	list_add(&t, "0012345679", 30, 3000000, false, false);
@@ -918,7 +953,7 @@ static void test_index_two_periods(void **state)
 	list_init(&t, W1, 1403, 7, "02", 0x93);
 	list_add(&t, "0650451252", 5, 2500000, false, false);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
-	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(am_post_commit(sess(s)), 0);
 	/* SQLite: one segment per period, in one transaction. */
 	if (!testdb_is_pg())
 		assert_int_equal(raw_int(path, "SELECT count(*) FROM"
@@ -942,7 +977,7 @@ static void test_index_two_periods(void **state)
 	/* Nobody else. */
 	assert_int_equal(am_store_history(s, "0790419904", &a, &h),
 			 AM_ENOT_FOUND);
-	am_store_close(s);
+	close_store(s);
 	am_arena_release(&a);
 	drop_db(path);
 }
@@ -972,7 +1007,7 @@ static void test_compact_many(void **state)
 	(void)state;
 	am_arena_init(&a, 0);
 	for (int seg = 0; seg < SEGMENTS; seg++) {
-		assert_int_equal(am_store_begin(s), 0);
+		assert_int_equal(am_post_begin(sess(s)), 0);
 		for (int k = 0; k < LISTS; k++) {
 			char no[8];
 			uint8_t used[PERSONS] = { 0 };
@@ -997,7 +1032,7 @@ static void test_compact_many(void **state)
 			}
 			assert_int_equal(post(s, &t, false, &outcome), 0);
 		}
-		assert_int_equal(am_store_commit(s), 0);
+		assert_int_equal(am_post_commit(sess(s)), 0);
 	}
 	/* SQLite: a segment per commit. */
 	if (!testdb_is_pg())
@@ -1033,7 +1068,7 @@ static void test_compact_many(void **state)
 		assert_int_equal(err ? 0 : h.nmonths, months[p]);
 		assert_int_equal(err ? 0 : (size_t)h.credited_days, days[p]);
 	}
-	am_store_close(s);
+	close_store(s);
 	am_arena_release(&a);
 	drop_db(path);
 }
@@ -1058,7 +1093,7 @@ static void test_workshop_terms(void **state)
 	assert_int_equal(am_store_workshop_terms_each(s, collect_terms, out),
 			 0);
 	assert_string_equal(out, W1 ":00;" W2 ":01;");
-	am_store_close(s);
+	close_store(s);
 	drop_db(db_path("terms.db"));
 }
 
@@ -1197,7 +1232,7 @@ static void test_migrate_ledger(void **state)
 				       " WHERE period = 140308"),
 			 11);
 	assert_balanced(s);
-	am_store_close(s);
+	close_store(s);
 	drop_db(path);
 }
 
@@ -1218,7 +1253,7 @@ static void test_journal_append_only(void **state)
 	list_add(&t, "0012345679", 30, 3000000, false, false);
 	assert_int_equal(post(s, &t, true, &outcome), 0);
 	assert_int_equal(outcome, AM_POST_AMENDED);
-	am_store_close(s);
+	close_store(s);
 	/* A posted list's amounts and body cannot be edited either. */
 	assert_int_equal(raw_exec(path, "UPDATE wage_lists SET owed_state = 1"),
 			 TESTDB_CONSTRAINT);
@@ -1259,7 +1294,7 @@ static void test_journal_append_only(void **state)
 	assert_int_equal(am_store_open(path, &s), 0);
 	assert_int_equal(am_store_journal_check(s, &ok, NULL, NULL), 0);
 	assert_false(ok);
-	am_store_close(s);
+	close_store(s);
 	drop_db(path);
 }
 
@@ -1279,7 +1314,7 @@ static void test_bulk_person(void **state)
 
 	(void)state;
 	assert_int_equal(am_store_person_put_bulk(s, &p), AM_EINVALID_ARGUMENT);
-	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_post_begin(sess(s)), 0);
 	assert_int_equal(am_store_person_put_bulk(s, &p), 0);
 	p.national_code = "0499370899";
 	assert_int_equal(am_store_person_put_bulk(s, &p), 0);
@@ -1289,7 +1324,7 @@ static void test_bulk_person(void **state)
 	assert_int_equal(am_store_audit_append(s, "registry.import", "test",
 					       "{\"persons\":2}", NULL),
 			 0);
-	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(am_post_commit(sess(s)), 0);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons"), 2);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"),
 			 audit + 1);
@@ -1298,7 +1333,7 @@ static void test_bulk_person(void **state)
 	p.sex = 'M';
 	assert_int_equal(am_store_person_ensure(s, &p, &added),
 			 AM_EINVALID_ARGUMENT);
-	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_post_begin(sess(s)), 0);
 	assert_int_equal(am_store_person_ensure(s, &p, &added), 0);
 	assert_true(added);
 	p.national_code = "0012345679";
@@ -1308,7 +1343,7 @@ static void test_bulk_person(void **state)
 	p.national_code = "12";
 	assert_int_equal(am_store_person_ensure(s, &p, &added),
 			 AM_ESTORE_CONFLICT);
-	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(am_post_commit(sess(s)), 0);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons"), 3);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons WHERE "
 				       "first_name = 'زهرا'"),
@@ -1329,14 +1364,14 @@ static void test_bulk_person(void **state)
 			.employer_id = "0067749828",
 		};
 
-		assert_int_equal(am_store_begin(s), 0);
+		assert_int_equal(am_post_begin(sess(s)), 0);
 		assert_int_equal(am_store_workshop_put_bulk(s, &w), 0);
 		assert_int_equal(am_store_workshop_put_bulk(s, &w), 0);
 		w.code = "6666666666";
 		w.employer_id = "0000000000";
 		assert_int_equal(am_store_workshop_put_bulk(s, &w),
 				 AM_ESTORE_CONFLICT);
-		assert_int_equal(am_store_commit(s), 0);
+		assert_int_equal(am_post_commit(sess(s)), 0);
 	}
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons"), 4);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM workshops"), 3);
@@ -1360,7 +1395,7 @@ static void test_bulk_person(void **state)
 					       " workshop_keys)"),
 				 0);
 	}
-	am_store_close(s);
+	close_store(s);
 	drop_db(path);
 }
 
@@ -1381,7 +1416,7 @@ static int batch(struct am_store *s)
 	list_add(&u, "0499370899", 15, 2000000, false, true);
 	list_init(&v, W1, 1403, 7, "01", 0x99); /* amends t */
 	list_add(&v, "0012345679", 30, 3100000, false, false);
-	err = am_store_begin(s);
+	err = am_post_begin(sess(s));
 	if (err)
 		return err;
 	err = post(s, &t, false, &outcome);
@@ -1390,8 +1425,8 @@ static int batch(struct am_store *s)
 	if (!err)
 		err = post(s, &v, true, &outcome);
 	if (!err)
-		return am_store_commit(s);
-	am_store_rollback(s);
+		return am_post_commit(sess(s));
+	am_post_rollback(sess(s));
 	return err;
 }
 
@@ -1438,7 +1473,7 @@ static void fault_sweep(unsigned long count)
 			am__store_fault_wrap(inner, k, count, INJECTED, &s), 0);
 		err = batch(s);
 		fired = am__store_fault_fired(s);
-		am_store_close(s);
+		close_store(s);
 		if (fired) {
 			assert_int_equal(err, INJECTED);
 			assert_int_equal(count_batch(path), 0);
@@ -1450,7 +1485,7 @@ static void fault_sweep(unsigned long count)
 		assert_audit_ok(s);
 		assert_int_equal(am_store_journal_check(s, &ok, NULL, NULL), 0);
 		assert_true(ok);
-		am_store_close(s);
+		close_store(s);
 		drop_db(path);
 		if (!fired)
 			break;
@@ -1480,9 +1515,9 @@ static struct am_store *set_store(const char *name, unsigned long fail_at,
 	};
 	bool added = false;
 
-	assert_int_equal(am_store_begin(inner), 0);
+	assert_int_equal(am_post_begin(sess(inner)), 0);
 	assert_int_equal(am_store_person_ensure(inner, &p, &added), 0);
-	assert_int_equal(am_store_commit(inner), 0);
+	assert_int_equal(am_post_commit(sess(inner)), 0);
 	assert_int_equal(
 		raw_exec(db_path(name),
 			 TESTDB_SQL("INSERT INTO persons (national_code,"
@@ -1503,7 +1538,7 @@ static struct am_store *set_store(const char *name, unsigned long fail_at,
 	assert_int_equal(am_person_set_count(*set), 1);
 	assert_int_equal(am__store_fault_wrap(inner, fail_at, 1, INJECTED, &s),
 			 0);
-	am_store_use_person_set(s, *set);
+	am_post_session_use_person_set(sess(s), *set);
 	return s;
 }
 
@@ -1569,14 +1604,14 @@ static void test_prepared(void **state)
 	/* A long list, then a short one through the same prep. */
 	long_list(&t, LINES_MAX - 1);
 	assert_int_equal(am_post_prepare(p, &t.l, t.a, RULES), 0);
-	assert_int_equal(am_store_post_prepared(s2, &t.l, p, due_date(), false,
-						RULES, false, &outcome),
+	assert_int_equal(am_post_prepared(sess(s2), &t.l, p, due_date(), false,
+					  RULES, false, &outcome),
 			 0);
 	assert_int_equal(outcome, AM_POST_POSTED);
 	first_list(&u);
 	assert_int_equal(am_post_prepare(p, &u.l, u.a, RULES), 0);
-	assert_int_equal(am_store_post_prepared(s2, &u.l, p, due_date(), false,
-						RULES, false, &outcome),
+	assert_int_equal(am_post_prepared(sess(s2), &u.l, p, due_date(), false,
+					  RULES, false, &outcome),
 			 0);
 	assert_int_equal(outcome, AM_POST_POSTED);
 	assert_int_equal(post(s1, &t, false, &outcome), 0);
@@ -1601,8 +1636,8 @@ static void test_prepared(void **state)
 			 raw_int(two, "SELECT sum(t_insured + t_employer)"
 				      " FROM wage_lists"));
 	/* Posted again from the prep: unchanged. */
-	assert_int_equal(am_store_post_prepared(s2, &u.l, p, due_date(), false,
-						RULES, false, &outcome),
+	assert_int_equal(am_post_prepared(sess(s2), &u.l, p, due_date(), false,
+					  RULES, false, &outcome),
 			 0);
 	assert_int_equal(outcome, AM_POST_UNCHANGED);
 
@@ -1614,10 +1649,10 @@ static void test_prepared(void **state)
 	list_add(&t, "0499370899", 10, 3000000, false, false);
 	assert_int_equal(am_post_prepare(p, &t.l, t.a, RULES),
 			 AM_ESTORE_CONFLICT);
-	assert_int_equal(am_store_begin(s2), 0);
+	assert_int_equal(am_post_begin(sess(s2)), 0);
 	outcome = -1;
-	assert_int_equal(am_store_post_prepared(s2, &t.l, p, due_date(), false,
-						RULES, false, &outcome),
+	assert_int_equal(am_post_prepared(sess(s2), &t.l, p, due_date(), false,
+					  RULES, false, &outcome),
 			 AM_ESTORE_CONFLICT);
 	assert_int_equal(outcome, -1);
 	assert_non_null(strstr(am_store_errmsg(s2), "twice"));
@@ -1625,21 +1660,21 @@ static void test_prepared(void **state)
 	assert_string_equal(am_store_errmsg(s1), am_store_errmsg(s2));
 	list_init(&t, W1, 1403, 13, "01", 0x73);
 	am_post_prepare(p, &t.l, t.a, RULES);
-	assert_int_equal(am_store_post_prepared(s2, &t.l, p, due_date(), false,
-						RULES, false, &outcome),
+	assert_int_equal(am_post_prepared(sess(s2), &t.l, p, due_date(), false,
+					  RULES, false, &outcome),
 			 AM_EINVALID_ARGUMENT);
 	/* A prep of another list is refused. */
 	first_list(&t);
 	list_init(&u, W1, 1403, 9, "02", 0x74);
 	list_add(&u, "0012345679", 30, 3000000, false, false);
 	assert_int_equal(am_post_prepare(p, &t.l, t.a, RULES), 0);
-	assert_int_equal(am_store_post_prepared(s2, &u.l, p, due_date(), false,
-						RULES, false, &outcome),
+	assert_int_equal(am_post_prepared(sess(s2), &u.l, p, due_date(), false,
+					  RULES, false, &outcome),
 			 AM_EINVALID_ARGUMENT);
 	assert_non_null(strstr(am_store_errmsg(s2), "another list"));
 	assert_int_equal(am_post_prepare(p, &u.l, u.a, RULES), 0);
-	assert_int_equal(am_store_post_prepared(s2, &u.l, p, due_date(), false,
-						RULES, false, &outcome),
+	assert_int_equal(am_post_prepared(sess(s2), &u.l, p, due_date(), false,
+					  RULES, false, &outcome),
 			 0);
 	assert_int_equal(outcome, AM_POST_POSTED);
 	/* A copy (what a queue holds) posts after its prep has gone on to
@@ -1674,15 +1709,15 @@ static void test_prepared(void **state)
 						 &w.l, w.a, RULES),
 				 AM_EINVALID_ARGUMENT);
 		am_post_prep_free((struct am_post_prep *)c1);
-		assert_int_equal(am_store_post_prepared(s2, &vh, c1, due_date(),
-							false, RULES, false,
-							&outcome),
+		assert_int_equal(am_post_prepared(sess(s2), &vh, c1, due_date(),
+						  false, RULES, false,
+						  &outcome),
 				 0);
 		assert_int_equal(outcome, AM_POST_POSTED);
 		am_wage_list_release(&vh);
-		assert_int_equal(am_store_post_prepared(s2, &w.l, c2,
-							due_date(), false,
-							RULES, false, &outcome),
+		assert_int_equal(am_post_prepared(sess(s2), &w.l, c2,
+						  due_date(), false, RULES,
+						  false, &outcome),
 				 AM_ESTORE_CONFLICT);
 		assert_non_null(strstr(am_store_errmsg(s2), "twice"));
 		assert_int_equal(post(s1, &v, false, &outcome), 0);
@@ -1695,7 +1730,7 @@ static void test_prepared(void **state)
 		assert_true(found);
 		am_arena_release(&arena);
 	}
-	assert_int_equal(am_store_commit(s2), 0);
+	assert_int_equal(am_post_commit(sess(s2)), 0);
 	n1 = raw_body(one, id1, b1, sizeof(b1));
 	n2 = raw_body(two, id2, b2, sizeof(b2));
 	assert_int_equal(n1, n2);
@@ -1710,8 +1745,8 @@ static void test_prepared(void **state)
 	assert_audit_ok(s2);
 	am_post_prep_free(p);
 	am_post_prep_free(NULL);
-	am_store_close(s1);
-	am_store_close(s2);
+	close_store(s1);
+	close_store(s2);
 	drop_db(one);
 	drop_db(two);
 }
@@ -1743,11 +1778,11 @@ static void test_person_set(void **state)
 		snprintf(code, sizeof(code), "%010lld", (long long)v);
 		rc = am_national_code_check(code, 10, out);
 		if (rc == AM_ENATCODE_CHECKSUM)
-			assert_false(am__person_set_add(ps, v));
+			assert_false(am_person_set_add(ps, v));
 		else if (rc == 0)
-			assert_true(am__person_set_add(ps, v));
+			assert_true(am_person_set_add(ps, v));
 		if (rc == 0 || rc == AM_ENATCODE_CHECKSUM)
-			assert_int_equal(am__person_set_has(ps, v), rc == 0);
+			assert_int_equal(am_person_set_has(ps, v), rc == 0);
 	}
 	assert_true(am_person_set_count(ps) > 1000);
 	am_person_set_free(ps);
@@ -1756,44 +1791,44 @@ static void test_person_set(void **state)
 	 * last. */
 	s = set_store("setcount.db", 0, &set);
 	set_list(&t);
-	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_post_begin(sess(s)), 0);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
-	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(am_post_commit(sess(s)), 0);
 	calls = am__store_fault_calls(s);
-	am_store_close(s);
+	close_store(s);
 	am_person_set_free(set);
 	drop_db(db_path("setcount.db"));
 
 	/* The commit fails after the persons were registered in the
 	 * transaction: none joins the set. */
 	s = set_store("set.db", calls, &set);
-	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_post_begin(sess(s)), 0);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 	assert_int_equal(outcome, AM_POST_POSTED);
-	assert_int_equal(am_store_commit(s), INJECTED);
+	assert_int_equal(am_post_commit(sess(s)), INJECTED);
 	assert_true(am__store_fault_fired(s));
 	assert_int_equal(am_person_set_count(set), 1);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM persons"), 2);
-	am_store_close(s);
+	close_store(s);
 	am_person_set_free(set);
 
 	/* Again, committed: 0650451252 registered (not the others, which
 	 * keep their names) and in the set; 0499370898 was found, but a set
 	 * cannot hold it. */
 	s = set_store("set2.db", 0, &set);
-	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_post_begin(sess(s)), 0);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
-	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(am_post_commit(sess(s)), 0);
 	assert_int_equal(
 		raw_int(db_path("set2.db"), "SELECT count(*) FROM persons"), 3);
-	assert_int_equal(am_store_persons_registered(s), 1);
+	assert_int_equal(am_post_session_registered(sess(s)), 1);
 	assert_int_equal(am_person_set_count(set), 2);
 	assert_int_equal(raw_int(db_path("set2.db"),
 				 "SELECT count(*) FROM persons WHERE"
 				 " first_name = 'رضا'"),
 			 1);
-	am_store_use_person_set(s, NULL);
-	am_store_close(s);
+	am_post_session_use_person_set(sess(s), NULL);
+	close_store(s);
 	am_person_set_free(set);
 }
 
@@ -1831,18 +1866,18 @@ static void test_posting_mode(void **state)
 	/* Whatever the build says; Debian's says 1. */
 	build = secure_delete(s);
 	first_list(&t);
-	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_post_begin(sess(s)), 0);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 	assert_int_equal(secure_delete(s), 0);
-	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(am_post_commit(sess(s)), 0);
 	assert_int_equal(secure_delete(s), build);
 
 	list_init(&t, W1, 1403, 8, "01", 0x12);
 	list_add(&t, "0012345679", 31, 3000000, false, false);
-	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_post_begin(sess(s)), 0);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 	assert_int_equal(secure_delete(s), 0);
-	assert_int_equal(am_store_rollback(s), 0);
+	assert_int_equal(am_post_rollback(sess(s)), 0);
 	assert_int_equal(secure_delete(s), build);
 
 	/* A post of its own, and the compaction. */
@@ -1852,7 +1887,7 @@ static void test_posting_mode(void **state)
 	assert_int_equal(am_store_compact(s, &n), 0);
 	assert_int_equal(secure_delete(s), build);
 	assert_balanced(s);
-	am_store_close(s);
+	close_store(s);
 }
 
 static void test_fault_each_call(void **state)
@@ -1886,7 +1921,7 @@ static void test_fault_counts(void **state)
 	 * head and insert; the commit itself (1). */
 	assert_int_equal(am__store_fault_calls(s),
 			 2 + posting_mode_calls() + 3 + 3 + 10 + 1 + 1 + 2 + 1);
-	am_store_close(s);
+	close_store(s);
 	/* The first list was amended in the same transaction: its lines
 	 * stay indexed for the record, and the history skips them. */
 	assert_int_equal(index_entries(db_path("count.db")), 5);
@@ -1911,7 +1946,7 @@ static void test_fault_counts(void **state)
 		assert_int_equal(h.credited_days, 15);
 		am_arena_release(&a);
 	}
-	am_store_close(s);
+	close_store(s);
 	drop_db(db_path("count.db"));
 }
 

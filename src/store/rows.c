@@ -1,0 +1,312 @@
+/* The store's rows for the use cases above it (amanat/rows.h): each call
+ * checks the handle's state and hands the row to the backend; the
+ * decisions are the caller's. */
+#include "core/internal.h"
+
+#include "store/store_int.h"
+
+static bool empty(const char *s)
+{
+	return !s || !*s;
+}
+
+void am_store_fail(struct am_store *s)
+{
+	if (s->in_tx)
+		s->tx_failed = true;
+}
+
+bool am_store_failed(const struct am_store *s)
+{
+	return s->in_tx && s->tx_failed;
+}
+
+int am_store_errf(struct am_store *s, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int64_t am_store_now(const struct am_store *s)
+{
+	return am__store_now(s);
+}
+
+int am_store_unit_begin(struct am_store *s)
+{
+	return am__store_unit_begin(s);
+}
+
+int am_store_unit_end(struct am_store *s, int err)
+{
+	return am__store_unit_end(s, err);
+}
+
+/*
+ * Wage lists.
+ */
+
+int am_store_list_key(struct am_store *s, const char *workshop, int period,
+		      const char *list_no, struct am_list_key *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (empty(workshop) || !list_no)
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "workshop code or list number is "
+				      "missing");
+	err = am__store_ready(s);
+	return err ? err : s->be->list_find(s, workshop, period, list_no, out);
+}
+
+int am_store_list_find(struct am_store *s, const char *workshop,
+		       struct am_period period, const char *list_no,
+		       bool *found, uint8_t hash_out[32], int64_t *list_id)
+{
+	struct am_list_key key;
+	int err = am_store_list_key(s, workshop, am_period_key(period), list_no,
+				    &key);
+
+	if (err)
+		return err;
+	*found = key.found;
+	if (key.found && hash_out)
+		memcpy(hash_out, key.hash, 32);
+	if (list_id)
+		*list_id = key.found ? key.id : 0;
+	return 0;
+}
+
+int am_store_list_insert(struct am_store *s, const struct am_list_row *r,
+			 int64_t *id)
+{
+	int err = am__store_write_ready(s);
+
+	return err ? err
+		   : am__store_write_done(s, s->be->list_insert(s, r, id));
+}
+
+int am_store_list_supersede(struct am_store *s, int64_t id)
+{
+	int err = am__store_write_ready(s);
+
+	return err ? err
+		   : am__store_write_done(s, s->be->list_supersede(s, id));
+}
+
+/*
+ * The ledger.
+ */
+
+int am_store_ledger_id(struct am_store *s, int64_t *id)
+{
+	int err = am__store_write_ready(s);
+
+	return err ? err : am__store_write_done(s, s->be->ledger_id(s, id));
+}
+
+int am_store_ledger_append(struct am_store *s, const struct am_ledger_row *t)
+{
+	int err = am__store_write_ready(s);
+
+	return err ? err : am__store_write_done(s, s->be->ledger_append(s, t));
+}
+
+int am_store_ledger_get(struct am_store *s, int64_t id, struct am_arena *a,
+			struct am_ledger_row *out)
+{
+	int err = am__store_ready(s);
+
+	return err ? err : s->be->ledger_get(s, id, a, out);
+}
+
+/*
+ * The by-person index and the persons.
+ */
+
+int am_store_index_add(struct am_store *s, const struct am_index_entry *e,
+		       size_t n)
+{
+	int64_t segment = INT64_MAX;
+	size_t i = 0;
+	int err = am__store_write_ready(s);
+
+	for (size_t k = 0; k < n; k++)
+		if (e[k].list_id < segment)
+			segment = e[k].list_id;
+	/* The backend takes a period at a time. */
+	while (!err && i < n) {
+		size_t j = i + 1;
+
+		while (j < n && e[j].period == e[i].period)
+			j++;
+		err = am__store_write_done(
+			s, s->be->index_add(s, &e[i], j - i, segment));
+		i = j;
+	}
+	return err;
+}
+
+int am_store_persons_known(struct am_store *s, const int64_t *codes, size_t n,
+			   uint8_t *known)
+{
+	int err = am__store_ready(s);
+
+	return err || !n ? err : s->be->persons_known(s, codes, n, known);
+}
+
+/*
+ * Migrated months and payments.
+ */
+
+int am_store_history_insert(struct am_store *s, const struct am_history_row *r,
+			    bool *existed, struct am_history_row *old)
+{
+	bool wrote = false;
+	int err = am__store_write_ready(s);
+
+	if (err)
+		return err;
+	*existed = false;
+	err = s->be->history_insert(s, r, am_period_key(r->period),
+				    am__store_now(s), existed, old, &wrote);
+	/* The row's insert is atomic; only what follows it can leave half a
+	 * write. */
+	if (err && wrote)
+		s->tx_failed = true;
+	return am__store_write_done(s, err);
+}
+
+int am_store_audit_row(struct am_store *s, const char *action,
+		       const char *subject, const char *payload)
+{
+	int err = am__store_write_ready(s);
+
+	if (!err && empty(action))
+		err = am__store_errf(s, AM_EINVALID_ARGUMENT,
+				     "audit action is missing");
+	return err ? err
+		   : am__store_write_done(s,
+					  am__audit_append(s, action, subject,
+							   payload, NULL));
+}
+
+int am_store_payment_find(struct am_store *s, const char *reference,
+			  struct am_payment_row *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (empty(reference))
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "payment reference is missing");
+	err = am__store_ready(s);
+	return err ? err : s->be->payment_find(s, reference, out);
+}
+
+int am_store_payment_insert(struct am_store *s, const struct am_payment *p,
+			    int64_t txn)
+{
+	int err = am__store_write_ready(s);
+
+	return err ? err
+		   : am__store_write_done(
+			     s, s->be->payment_insert(s, p,
+						      am_period_key(p->period),
+						      txn, am__store_now(s)));
+}
+
+int am_store_payment_get(struct am_store *s, const char *reference,
+			 struct am_arena *a, struct am_payment *out)
+{
+	struct am_payment_row r;
+	struct am_payment p;
+	int err = am_store_payment_find(s, reference, &r);
+
+	if (err)
+		return err;
+	if (!r.found)
+		return am__store_errf(s, AM_ENOT_FOUND,
+				      "no payment with reference '%s'",
+				      reference);
+	memset(&p, 0, sizeof(p));
+	p.reference = am_arena_strdup(a, reference);
+	p.workshop = am_arena_strdup(a, r.workshop);
+	if (!p.reference || !p.workshop)
+		return am__store_errf(s, AM_ENOMEM, "payment: out of memory");
+	p.period.year = r.period / 100;
+	p.period.month = r.period % 100;
+	p.amount = r.amount;
+	p.paid_on = r.paid_on;
+	p.matched = r.matched;
+	p.unmatched = r.unmatched;
+	*out = p;
+	return 0;
+}
+
+/*
+ * The backend's posting mode, and the optional bulk operations.
+ */
+
+int am_store_posting_mode(struct am_store *s)
+{
+	int err;
+
+	if (s->posting || !s->be->posting)
+		return 0;
+	err = s->be->posting(s, true);
+	if (!err)
+		s->posting = true;
+	return err;
+}
+
+/* And off again when the transaction ends. A mode left on would only skip
+ * overwriting freed space (SQLite's own default), so a failure here is no
+ * reason to fail anything. */
+void am__store_posting_off(struct am_store *s)
+{
+	if (s->posting)
+		(void)s->be->posting(s, false);
+	s->posting = false;
+}
+
+int am_store_compact(struct am_store *s, int64_t *lines)
+{
+	char payload[64];
+	int64_t n = 0;
+	int err = am__store_unit_begin(s);
+
+	if (err)
+		return err;
+	err = am_store_posting_mode(s);
+	if (!err && s->be->compact)
+		err = s->be->compact(s, &n);
+	if (!err && n) {
+		snprintf(payload, sizeof(payload), "{\"entries\":%" PRId64 "}",
+			 n);
+		err = am__audit_append(s, "index.compact", "", payload, NULL);
+	}
+	err = am__store_unit_end(s, err);
+	/* Inside the caller's transaction, it ends with the transaction. */
+	if (!s->in_tx)
+		am__store_posting_off(s);
+	if (!err && lines)
+		*lines = n;
+	return err;
+}
+
+int am_store_workshop_terms_each(struct am_store *s,
+				 int (*fn)(void *ctx, const char *code,
+					   bool hard_harmful,
+					   bool small_exempt),
+				 void *ctx)
+{
+	int err = am__store_ready(s);
+
+	return err ? err : s->be->workshop_terms(s, fn, ctx);
+}
