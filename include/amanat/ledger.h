@@ -177,4 +177,15 @@ struct am_employer_statement {
  * entry of a kind this code does not know. */
 int am_ledger_statement_totals(struct am_employer_statement *st);
 
+/* The whole ledger's check, one transaction at a time: every posting's
+ * debit and credit summed, the transactions that do not balance counted;
+ * overflow set when a sum would not fit (the sums then stop). The ledger
+ * holds when debit == credit and unbalanced == 0. */
+struct am_ledger_totals {
+	am_money debit, credit;
+	int64_t unbalanced;
+	bool overflow;
+};
+void am_ledger_totals_add(struct am_ledger_totals *t, const struct am_txn *x);
+
 #endif

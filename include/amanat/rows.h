@@ -12,11 +12,13 @@
 #include <stdint.h>
 
 #include "amanat/arena.h"
+#include "amanat/assess.h"
 #include "amanat/date.h"
 #include "amanat/history.h"
 #include "amanat/ledger.h"
 #include "amanat/money.h"
 #include "amanat/store.h"
+#include "amanat/wagelist.h"
 
 /*
  * Every write below runs inside the caller's transaction
@@ -206,6 +208,59 @@ int64_t am_store_now(const struct am_store *s);
  * (err 0) or undoes it, and returns err (or the commit's failure). */
 int am_store_unit_begin(struct am_store *s);
 int am_store_unit_end(struct am_store *s, int err);
+
+/*
+ * Reads: what the views above the store (src/app/statements.c) are
+ * composed of. Strings and arrays come from the caller's arena; a walk's
+ * rows are valid during the call to fn, and a non-zero return from fn
+ * stops the walk and is returned.
+ */
+
+/* A line read back with its list's key. */
+struct am_line_ref {
+	char workshop[11];
+	char list_no[13];
+	bool posted; /* else its list was superseded */
+	int period;
+	struct am_wage_line ln;
+	struct am_line_assessment a;
+};
+
+/* A posted list's head. */
+struct am_list_head {
+	int64_t id;
+	char list_no[13];
+	int64_t lines;
+};
+
+/* A person's lines (of one period, or of every period with 0) through the
+ * by-person index, each read back with its list's key, in period order;
+ * a superseded list's lines too (posted false). *n of them in *out (NULL
+ * when none); a code that is not a national code has none. */
+int am_store_person_lines(struct am_store *s, const char *national_code,
+			  int period, struct am_arena *a, size_t *n,
+			  struct am_line_ref **out);
+/* A person's migrated months, in period and workshop order. */
+int am_store_history_rows(struct am_store *s, const char *national_code,
+			  int (*fn)(void *ctx, const struct am_history_row *r),
+			  void *ctx);
+/* The posted lists of a workshop in a period, in list number order. */
+int am_store_lists_posted(struct am_store *s, const char *workshop, int period,
+			  int (*fn)(void *ctx, const struct am_list_head *h),
+			  void *ctx);
+/* A posted list's lines with their assessments (h->lines of each). */
+int am_store_list_lines(struct am_store *s, const struct am_list_head *h,
+			struct am_arena *a, struct am_wage_line **lines,
+			struct am_line_assessment **assessed);
+/* The ledger rows that name a workshop (its lists' assessments, their
+ * reversals, its payments and penalties), in id order. */
+int am_store_workshop_txns(struct am_store *s, const char *workshop,
+			   int (*fn)(void *ctx, const struct am_ledger_row *t),
+			   void *ctx);
+/* Every ledger row, in id order, in one snapshot. */
+int am_store_ledger_walk(struct am_store *s,
+			 int (*fn)(void *ctx, const struct am_ledger_row *t),
+			 void *ctx);
 
 /* The registered persons as a set in memory (am_person_set_load()):
  * whether it holds code, a hint to fetch its bit, and code added (true

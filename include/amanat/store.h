@@ -405,39 +405,6 @@ int am_store_payment_get(struct am_store *s, const char *reference,
 			 struct am_arena *a, struct am_payment *out);
 
 /*
- * Views. Each fills a caller struct; arrays and strings come from the
- * arena (released by the caller, all at once). AM_ENOT_FOUND when the
- * subject has nothing at all (no posted line, migrated month or entry).
- */
-
-int am_store_history(struct am_store *s, const char *national_code,
-		     struct am_arena *a, struct am_history *out);
-
-int am_store_worker_statement(struct am_store *s, const char *national_code,
-			      struct am_period period, struct am_arena *a,
-			      size_t *n, struct am_worker_report **out);
-
-/* A posted list of a workshop for a period, read back for an export: the
- * list number (NULL: the lowest posted), header names from the registry,
- * the lines in their original order with the names the registry holds,
- * and in l->t_employer and l->t_unemployment the sums of those shares.
- * l must be initialised (am_wage_list_init); strings go to its arena.
- * AM_ENOT_FOUND when no such list is posted. */
-int am_store_list_read(struct am_store *s, const char *workshop,
-		       struct am_period period, const char *list_no,
-		       struct am_wage_list *l);
-
-int am_store_employer_statement(struct am_store *s, const char *workshop,
-				struct am_arena *a,
-				struct am_employer_statement *out);
-
-/* The whole journal: totals and whether every transaction balances
- * (*balanced false when the totals differ or any txn's do). For the crash
- * test and "audit verify". Any pointer may be NULL. */
-int am_store_journal_check(struct am_store *s, bool *balanced,
-			   int64_t *total_debit, int64_t *total_credit);
-
-/*
  * Moving a whole database to another backend ("amanat db copy": SQLite to
  * PostgreSQL and back). Every logical table (the registry, meta,
  * idempotency keys, the audit trail, the wage lists with their bodies,
@@ -447,10 +414,10 @@ int am_store_journal_check(struct am_store *s, bool *balanced,
  * bodies (superseded lists too). Before that transaction commits, the
  * copy is checked against its source: each table's row count and a
  * BLAKE2b-256 digest of its rows in key order, the target's audit chain
- * (am_store_audit_verify()), its ledger (am_store_journal_check():
- * balanced, and the same totals as the source's), and the history of
- * every person a line or a migrated month names (am_store_history() on
- * both sides, field by field). A refusal, a difference or any failure
+ * (am_store_audit_verify()), its ledger (balanced, and the same totals
+ * as the source's), and the lines and migrated months of every person a
+ * line or a migrated month names, read back through each side's
+ * by-person index (am_store_person_lines(), rows.h), field by field. A refusal, a difference or any failure
  * rolls the target back: it is left as empty as it was, and the copy may
  * simply be run again.
  */

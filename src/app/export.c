@@ -6,6 +6,7 @@
 #include "amanat/ident.h"
 #include "amanat/assess.h"
 #include "amanat/formats.h"
+#include "amanat/views.h"
 
 /* The registry keeps nationality as ISO 3166 alpha-3; ListDisk files carry
  * the Persian word (an unknown code is written as it is). */
@@ -65,7 +66,7 @@ int am_export_dskwin(struct am_store *s, const struct am_rules *rules,
 
 	am_wage_list_init(&l);
 	memset(diag, 0, sizeof(*diag));
-	err = am_store_list_read(s, workshop, period, list_no, &l);
+	err = am_list_read(s, workshop, period, list_no, &l);
 	if (err) {
 		am_diag_set(diag, err, NULL, 0, "WORKSHOP", workshop,
 			    am_store_errmsg(s));

@@ -10,6 +10,7 @@
 #include "amanat/ident.h"
 #include "amanat/ledger.h"
 #include "amanat/posting.h"
+#include "amanat/views.h"
 
 /* A transaction's index entries are written out when this many gather,
  * so memory stays bounded however long it runs. */
@@ -882,7 +883,7 @@ static int period_due(struct am_store *s, const char *workshop,
 	int err;
 
 	am_arena_init(&a, 0);
-	err = am_store_employer_statement(s, workshop, &a, &st);
+	err = am_employer_statement_read(s, workshop, &a, &st);
 	if (err == AM_ENOT_FOUND) { /* nothing assessed yet */
 		err = 0;
 		st.nentries = 0;

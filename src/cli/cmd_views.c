@@ -47,7 +47,7 @@ int cmd_history(struct cli *cli, int argc, char **argv)
 		return err;
 	am_arena_init(&a, 0);
 	memset(&h, 0, sizeof(h));
-	err = am_store_history(s, nc, &a, &h);
+	err = am_history_read(s, nc, &a, &h);
 	am_store_close(s);
 	if (err && err != AM_ENOT_FOUND) {
 		am_arena_release(&a);
@@ -121,7 +121,7 @@ int cmd_worker_statement(struct cli *cli, int argc, char **argv)
 	if ((err = open_read(cli, &s)))
 		return err;
 	am_arena_init(&a, 0);
-	err = am_store_worker_statement(s, nc, per, &a, &n, &rep);
+	err = am_worker_statement_read(s, nc, per, &a, &n, &rep);
 	am_store_close(s);
 	if (err && err != AM_ENOT_FOUND) {
 		am_arena_release(&a);
@@ -188,7 +188,7 @@ int cmd_employer_statement(struct cli *cli, int argc, char **argv)
 		return err;
 	am_arena_init(&a, 0);
 	memset(&es, 0, sizeof(es));
-	err = am_store_employer_statement(s, code, &a, &es);
+	err = am_employer_statement_read(s, code, &a, &es);
 	am_store_close(s);
 	if (err && err != AM_ENOT_FOUND) {
 		am_arena_release(&a);

@@ -264,3 +264,13 @@ int am_ledger_statement_totals(struct am_employer_statement *st)
 	st->penalties = penalties;
 	return 0;
 }
+
+void am_ledger_totals_add(struct am_ledger_totals *t, const struct am_txn *x)
+{
+	if (!am_txn_balanced(x))
+		t->unbalanced++;
+	for (size_t i = 0; !t->overflow && i < x->n; i++)
+		if (am_money_add(t->debit, x->p[i].debit, &t->debit) ||
+		    am_money_add(t->credit, x->p[i].credit, &t->credit))
+			t->overflow = true;
+}

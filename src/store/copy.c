@@ -715,63 +715,182 @@ static int verify_audit(struct copy *c)
 	return 0;
 }
 
+static int ledger_add(void *ctx, const struct am_ledger_row *x)
+{
+	am_ledger_totals_add(ctx, &x->t);
+	return 0;
+}
+
+/* The target's ledger balances, with the source's totals. */
 static int verify_ledger(struct copy *c)
 {
-	int64_t fd = 0, fc = 0, td = 0, tc = 0;
-	bool balanced = false;
-	int err = am_store_journal_check(c->from, NULL, &fd, &fc);
+	struct am_ledger_totals f = { 0, 0, 0, false }, t = { 0, 0, 0, false };
+	bool balanced;
+	int err = c->from->be->ledger_walk(c->from, ledger_add, &f);
 
 	if (err)
 		return from_fail(c, err);
-	err = am_store_journal_check(c->to, &balanced, &td, &tc);
+	err = c->to->be->ledger_walk(c->to, ledger_add, &t);
 	if (err)
 		return err;
-	if (!balanced || td != fd || tc != fc)
+	balanced = !t.overflow && t.debit == t.credit && !t.unbalanced;
+	if (f.overflow || !balanced || t.debit != f.debit ||
+	    t.credit != f.credit)
 		return mismatch(c, AM_COPY_LEDGER, "ledger", NULL,
 				"the copy's ledger %s: debits %" PRId64
 				" and credits %" PRId64
 				" against the source's %" PRId64
 				" and %" PRId64,
-				balanced ? "differs" : "does not balance", td,
-				tc, fd, fc);
-	c->rep->ledger_debit = td;
-	c->rep->ledger_credit = tc;
+				balanced ? "differs" : "does not balance",
+				t.debit, t.credit, f.debit, f.credit);
+	c->rep->ledger_debit = t.debit;
+	c->rep->ledger_credit = t.credit;
 	return 0;
 }
 
-static bool month_equal(const struct am_history_month *x,
-			const struct am_history_month *y)
+static int cmp_str(const char *x, const char *y)
 {
-	return x->period.year == y->period.year &&
-	       x->period.month == y->period.month &&
-	       !strcmp(x->workshop, y->workshop) &&
-	       !strcmp(x->list_no, y->list_no) && x->days == y->days &&
-	       x->subject_wage == y->subject_wage && x->base == y->base &&
-	       x->insured == y->insured && x->employer == y->employer &&
-	       x->state == y->state && x->unemployment == y->unemployment &&
-	       x->hard_harmful == y->hard_harmful &&
-	       x->hard_harmful_days == y->hard_harmful_days &&
-	       x->migrated == y->migrated;
+	return strcmp(x ? x : "", y ? y : "");
 }
 
-static bool history_equal(const struct am_history *x,
-			  const struct am_history *y)
+static int cmp_i64(int64_t x, int64_t y)
 {
-	if (x->credited_days != y->credited_days ||
-	    x->credited_months != y->credited_months ||
-	    x->nmonths != y->nmonths)
+	return x < y ? -1 : x > y;
+}
+
+/* A person's line as the views read it: a total order on what they
+ * show, so that two sides' lines sort alike whatever order their indexes
+ * hold them in, and compare equal when the views would. */
+static int cmp_ref(const void *p, const void *q)
+{
+	const struct am_line_ref *x = p, *y = q;
+	const struct am_wage_line *a = &x->ln, *b = &y->ln;
+	const struct am_line_assessment *u = &x->a, *v = &y->a;
+	const int64_t xs[] = { x->period,
+			       x->posted,
+			       a->days,
+			       a->subject_wage,
+			       a->daily_wage,
+			       a->monthly_wage,
+			       a->benefits,
+			       a->total_pay,
+			       a->start_date,
+			       a->end_date,
+			       u->base,
+			       u->insured,
+			       u->employer,
+			       u->state,
+			       u->unemployment,
+			       u->hard_harmful,
+			       u->hard_harmful_days };
+	const int64_t ys[] = { y->period,
+			       y->posted,
+			       b->days,
+			       b->subject_wage,
+			       b->daily_wage,
+			       b->monthly_wage,
+			       b->benefits,
+			       b->total_pay,
+			       b->start_date,
+			       b->end_date,
+			       v->base,
+			       v->insured,
+			       v->employer,
+			       v->state,
+			       v->unemployment,
+			       v->hard_harmful,
+			       v->hard_harmful_days };
+	int r = strcmp(x->workshop, y->workshop);
+
+	r = r ? r : strcmp(x->list_no, y->list_no);
+	for (size_t i = 0; !r && i < AM_ARRAY_SIZE(xs); i++)
+		r = cmp_i64(xs[i], ys[i]);
+	r = r ? r : cmp_str(a->job_code, b->job_code);
+	return r ? r : cmp_str(a->occupation, b->occupation);
+}
+
+/* A person's migrated months, gathered. */
+struct month {
+	struct am_period period;
+	char workshop[11];
+	int days, hard_harmful_days;
+	am_money subject_wage;
+};
+
+struct months {
+	struct month *v;
+	size_t n, cap;
+};
+
+static int month_add(void *ctx, const struct am_history_row *r)
+{
+	struct months *m = ctx;
+	struct month *x;
+
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 16;
+		struct month *v = reallocarray(m->v, cap, sizeof(*v));
+
+		if (!v)
+			return AM_ENOMEM;
+		m->v = v;
+		m->cap = cap;
+	}
+	x = memset(&m->v[m->n++], 0, sizeof(*x));
+	x->period = r->period;
+	am__strlcpy(x->workshop, r->workshop, sizeof(x->workshop));
+	x->days = r->days;
+	x->hard_harmful_days = r->hard_harmful_days;
+	x->subject_wage = r->subject_wage;
+	return 0;
+}
+
+/* What the views of a person are made of on one side: the lines its
+ * by-person index finds, read back, sorted (cmp_ref()), and the migrated
+ * months. */
+static int person_rows(struct am_store *s, const char *code, struct am_arena *a,
+		       size_t *n, struct am_line_ref **refs, struct months *m)
+{
+	int err = am_store_person_lines(s, code, 0, a, n, refs);
+
+	if (!err && *n > 1)
+		qsort(*refs, *n, sizeof(**refs), cmp_ref);
+	m->n = 0;
+	if (!err)
+		err = s->be->history_rows(s, code, month_add, m);
+	if (err == AM_ENOMEM)
+		err = am__store_errf(s, err, "copy: out of memory");
+	return err;
+}
+
+static bool person_equal(size_t nx, const struct am_line_ref *x,
+			 const struct months *mx, size_t ny,
+			 const struct am_line_ref *y, const struct months *my)
+{
+	if (nx != ny || mx->n != my->n)
 		return false;
-	for (size_t i = 0; i < x->nmonths; i++)
-		if (!month_equal(&x->months[i], &y->months[i]))
+	for (size_t i = 0; i < nx; i++)
+		if (cmp_ref(&x[i], &y[i]))
 			return false;
+	for (size_t i = 0; i < mx->n; i++) {
+		const struct month *u = &mx->v[i], *v = &my->v[i];
+
+		if (u->period.year != v->period.year ||
+		    u->period.month != v->period.month ||
+		    strcmp(u->workshop, v->workshop) || u->days != v->days ||
+		    u->hard_harmful_days != v->hard_harmful_days ||
+		    u->subject_wage != v->subject_wage)
+			return false;
+	}
 	return true;
 }
 
-/* Each person's history read on both sides through the views
- * (am_store_history()): the rebuilt index and the backend's reads, not
- * the rows, which the digests compared. */
+/* Each person's lines and migrated months read on both sides as the views
+ * read them (am_store_person_lines(), each side's by-person index and
+ * reads), not the rows, which the digests compared. */
 static int verify_histories(struct copy *c)
 {
+	struct months mx = { NULL, 0, 0 }, my = { NULL, 0, 0 };
 	struct am_arena a, b;
 	int err = 0;
 
@@ -782,34 +901,31 @@ static int verify_histories(struct copy *c)
 	am_arena_init(&b, 0);
 	progress(c, "histories", NULL, 0, c->nwho, false);
 	for (size_t i = 0; !err && i < c->nwho; i++) {
-		struct am_history x, y;
+		struct am_line_ref *x = NULL, *y = NULL;
+		size_t nx = 0, ny = 0;
 		char code[11];
-		int ex, ey;
 
-		memset(&x, 0, sizeof(x));
-		memset(&y, 0, sizeof(y));
 		am__code_text(c->who[i].code, code);
-		ex = am_store_history(c->from, code, &a, &x);
-		ey = am_store_history(c->to, code, &b, &y);
-		if (ex && ex != AM_ENOT_FOUND)
-			err = from_fail(c, ex);
-		else if (ey && ey != AM_ENOT_FOUND)
-			err = ey;
-		else if (ex != ey || (!ex && !history_equal(&x, &y)))
+		err = person_rows(c->from, code, &a, &nx, &x, &mx);
+		if (err)
+			err = from_fail(c, err);
+		if (!err)
+			err = person_rows(c->to, code, &b, &ny, &y, &my);
+		if (!err && !person_equal(nx, x, &mx, ny, y, &my))
 			err = mismatch(c, AM_COPY_HISTORY, NULL, code,
 				       "the history of %s differs: %zu "
-				       "months, %" PRId64
-				       " days credited in the source; %zu "
-				       "months, %" PRId64 " in the copy",
-				       code, x.nmonths, x.credited_days,
-				       y.nmonths, y.credited_days);
-		else
+				       "lines and %zu migrated months in the "
+				       "source; %zu and %zu in the copy",
+				       code, nx, mx.n, ny, my.n);
+		if (!err)
 			c->rep->histories++;
 		am_arena_clear(&a);
 		am_arena_clear(&b);
 		if ((i + 1) % PROGRESS_EVERY == 0)
 			progress(c, "histories", NULL, i + 1, c->nwho, false);
 	}
+	free(mx.v);
+	free(my.v);
 	am_arena_release(&a);
 	am_arena_release(&b);
 	if (!err)

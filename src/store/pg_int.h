@@ -173,7 +173,7 @@ int am__pg_person_codes(struct am_store *s, int (*fn)(void *ctx, int64_t code),
 int am__pg_persons_known(struct am_store *s, const int64_t *codes, size_t n,
 			 uint8_t *known);
 int am__pg_line_read(struct am_store *s, int64_t list_id, uint32_t offset,
-		     struct am_arena *a, struct am__line_ref *out);
+		     struct am_arena *a, struct am_line_ref *out);
 int am__pg_index_add(struct am_store *s, const struct am_index_entry *e,
 		     size_t n, int64_t segment);
 int am__pg_person_lines(struct am_store *s, int64_t code, int period,
@@ -199,7 +199,7 @@ int am__pg_workshop_txns(struct am_store *s, const char *workshop,
 			 int (*fn)(void *ctx, const struct am_ledger_row *t),
 			 void *ctx);
 int am__pg_lists_posted(struct am_store *s, const char *workshop, int period,
-			int (*fn)(void *ctx, const struct am__list_head *h),
+			int (*fn)(void *ctx, const struct am_list_head *h),
 			void *ctx);
 int am__pg_list_body(struct am_store *s, int64_t id, struct am_arena *a,
 		     const uint8_t **body, size_t *len);

@@ -980,7 +980,7 @@ static const struct am__pg_stmt st_line_read = {
 };
 
 int am__pg_line_read(struct am_store *s, int64_t id, uint32_t offset,
-		     struct am_arena *a, struct am__line_ref *out)
+		     struct am_arena *a, struct am_line_ref *out)
 {
 	int64_t want = LINE_CHUNK;
 	int err = AM_ESTORE_CORRUPT;
@@ -1301,7 +1301,7 @@ static const struct am__pg_stmt st_list_body = {
 };
 
 int am__pg_lists_posted(struct am_store *s, const char *workshop, int period,
-			int (*fn)(void *ctx, const struct am__list_head *h),
+			int (*fn)(void *ctx, const struct am_list_head *h),
 			void *ctx)
 {
 	struct am__pg_params p = { 0 };
@@ -1315,7 +1315,7 @@ int am__pg_lists_posted(struct am_store *s, const char *workshop, int period,
 	am__pg_int(&p, period);
 	err = am__pg_run(s, &st_lists_posted, &p, &r, "export");
 	for (int i = 0; !err && i < PQntuples(r); i++) {
-		struct am__list_head h;
+		struct am_list_head h;
 
 		h.id = am__pg_col_int(r, i, 0);
 		am__pg_col_code(r, i, 1, h.list_no, sizeof(h.list_no));

@@ -310,3 +310,135 @@ int am_store_workshop_terms_each(struct am_store *s,
 
 	return err ? err : s->be->workshop_terms(s, fn, ctx);
 }
+
+/*
+ * Reads, for the views above.
+ */
+
+/* An index entry, gathered (ctx: a struct am_buf). */
+static int entry_add(void *ctx, const struct am_index_entry *e)
+{
+	return am_buf_add(ctx, e, sizeof(*e));
+}
+
+/* A read by key: the key given, the schema current. */
+static int read_ready(struct am_store *s, const char *key, const char *what)
+{
+	if (empty(key))
+		return am__store_errf(s, AM_EINVALID_ARGUMENT, "%s is missing",
+				      what);
+	return am__store_ready(s);
+}
+
+int am_store_person_lines(struct am_store *s, const char *national_code,
+			  int period, struct am_arena *a, size_t *n,
+			  struct am_line_ref **out)
+{
+	struct am_line_ref *refs = NULL;
+	struct am_buf ents;
+	size_t k = 0;
+	int64_t code;
+	int err;
+
+	*n = 0;
+	*out = NULL;
+	err = read_ready(s, national_code, "national code");
+	if (err || am__code_int(national_code, &code))
+		return err; /* not a national code: nothing is indexed */
+	am_buf_init(&ents, SIZE_MAX);
+	err = s->be->person_lines(s, code, period, entry_add, &ents);
+	if (err == AM_ENOMEM)
+		err = am__store_errf(s, err, "index: out of memory");
+	k = ents.len / sizeof(struct am_index_entry);
+	if (!err && k && !(refs = am_arena_calloc(a, k, sizeof(*refs))))
+		err = am__store_errf(s, AM_ENOMEM, "index: out of memory");
+	for (size_t i = 0; !err && i < k; i++) {
+		struct am_index_entry e;
+
+		memcpy(&e, ents.buf + i * sizeof(e), sizeof(e));
+		err = s->be->line_read(s, e.list_id, e.offset, a, &refs[i]);
+	}
+	am_buf_release(&ents);
+	if (err)
+		return err;
+	*n = k;
+	*out = refs;
+	return 0;
+}
+
+int am_store_history_rows(struct am_store *s, const char *national_code,
+			  int (*fn)(void *ctx, const struct am_history_row *r),
+			  void *ctx)
+{
+	int err = read_ready(s, national_code, "national code");
+
+	return err ? err : s->be->history_rows(s, national_code, fn, ctx);
+}
+
+int am_store_lists_posted(struct am_store *s, const char *workshop, int period,
+			  int (*fn)(void *ctx, const struct am_list_head *h),
+			  void *ctx)
+{
+	int err = read_ready(s, workshop, "workshop code");
+
+	return err ? err : s->be->lists_posted(s, workshop, period, fn, ctx);
+}
+
+int am_store_list_lines(struct am_store *s, const struct am_list_head *h,
+			struct am_arena *a, struct am_wage_line **lines,
+			struct am_line_assessment **assessed)
+{
+	size_t n = (size_t)h->lines, at, len = 0, i = 0;
+	struct am_line_assessment *as;
+	struct am__body_head head;
+	struct am_wage_line *ln;
+	const uint8_t *body = NULL;
+	int err;
+
+	if (h->lines < 0 || h->lines > INT32_MAX)
+		return am__store_errf(s, AM_ESTORE_CORRUPT, "list %" PRId64,
+				      h->id);
+	err = am__store_ready(s);
+	if (err)
+		return err;
+	ln = am_arena_calloc(a, n ? n : 1, sizeof(*ln));
+	as = am_arena_calloc(a, n ? n : 1, sizeof(*as));
+	if (!ln || !as)
+		return am__store_errf(s, AM_ENOMEM, "list: out of memory");
+	err = s->be->list_body(s, h->id, a, &body, &len);
+	if (err)
+		return err;
+	err = am__body_head(body, len, &head);
+	at = head.lines_at;
+	for (; !err && i < n; i++)
+		err = am__body_decode_line(&head, body, len, at, a, &ln[i],
+					   &as[i], &at);
+	if (!err && at != len)
+		err = AM_ESTORE_CORRUPT;
+	if (err)
+		return am__store_errf(s, err,
+				      "list %" PRId64 ": its lines cannot be "
+				      "read",
+				      h->id);
+	*lines = ln;
+	*assessed = as;
+	return 0;
+}
+
+int am_store_workshop_txns(struct am_store *s, const char *workshop,
+			   int (*fn)(void *ctx, const struct am_ledger_row *t),
+			   void *ctx)
+{
+	int err = read_ready(s, workshop, "workshop code");
+
+	return err ? err : s->be->workshop_txns(s, workshop, fn, ctx);
+}
+
+int am_store_ledger_walk(struct am_store *s,
+			 int (*fn)(void *ctx, const struct am_ledger_row *t),
+			 void *ctx)
+{
+	int err = am__store_ready(s);
+
+	return err ? err : s->be->ledger_walk(s, fn, ctx);
+}

@@ -47,7 +47,7 @@ int am__sq_person_codes(struct am_store *s, int (*fn)(void *ctx, int64_t code),
 int am__sq_persons_known(struct am_store *s, const int64_t *codes, size_t n,
 			 uint8_t *known);
 int am__sq_line_read(struct am_store *s, int64_t list_id, uint32_t offset,
-		     struct am_arena *a, struct am__line_ref *out);
+		     struct am_arena *a, struct am_line_ref *out);
 int am__sq_index_add(struct am_store *s, const struct am_index_entry *e,
 		     size_t n, int64_t segment);
 int am__sq_person_lines(struct am_store *s, int64_t code, int period,
@@ -72,7 +72,7 @@ int am__sq_history_rows(struct am_store *s, const char *national_code,
 			int (*fn)(void *ctx, const struct am_history_row *r),
 			void *ctx);
 int am__sq_lists_posted(struct am_store *s, const char *workshop, int period,
-			int (*fn)(void *ctx, const struct am__list_head *h),
+			int (*fn)(void *ctx, const struct am_list_head *h),
 			void *ctx);
 int am__sq_list_body(struct am_store *s, int64_t id, struct am_arena *a,
 		     const uint8_t **body, size_t *len);

@@ -540,7 +540,7 @@ int am__sq_persons_known(struct am_store *s, const int64_t *codes, size_t n,
  * body from there; a line longer than the chunk is read again with the
  * rest of the body. */
 int am__sq_line_read(struct am_store *s, int64_t id, uint32_t offset,
-		     struct am_arena *a, struct am__line_ref *out)
+		     struct am_arena *a, struct am_line_ref *out)
 {
 	int64_t want = LINE_CHUNK;
 	int err = AM_ESTORE_CORRUPT;
@@ -1326,7 +1326,7 @@ int am__sq_workshop_txns(struct am_store *s, const char *workshop,
 
 /* A workshop's posted lists of a period, in list number order. */
 int am__sq_lists_posted(struct am_store *s, const char *workshop, int period,
-			int (*fn)(void *ctx, const struct am__list_head *h),
+			int (*fn)(void *ctx, const struct am_list_head *h),
 			void *ctx)
 {
 	sqlite3_stmt *st = NULL;
@@ -1337,7 +1337,7 @@ int am__sq_lists_posted(struct am_store *s, const char *workshop, int period,
 	rc = am__sq_bind_text(st, 1, workshop);
 	rc = rc ? rc : sqlite3_bind_int(st, 2, period);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct am__list_head h;
+		struct am_list_head h;
 
 		rc = 0;
 		h.id = sqlite3_column_int64(st, 0);

@@ -62,11 +62,6 @@ struct am_line_assessment;
 /* rows.c: the posting mode off (at a transaction's end). */
 void am__store_posting_off(struct am_store *s);
 
-/* reads.c: a workshop's account, its entries in id order and its totals
- * (am_ledger_statement_totals()); none is no error. */
-int am__workshop_entries(struct am_store *s, const char *workshop,
-			 struct am_arena *a, struct am_employer_statement *out);
-
 /* person_set.c */
 int am__person_set_new(struct am_person_set **out);
 
@@ -112,23 +107,6 @@ int am__block_encode(const struct am_index_entry *e, size_t n, int64_t base,
 /* The n entries of a block (period left 0). */
 int am__block_decode(const uint8_t *p, size_t len, int64_t first_code,
 		     int64_t base, size_t n, struct am_index_entry *out);
-
-/* A line read back with its list's key (line_read()). */
-struct am__line_ref {
-	char workshop[11];
-	char list_no[13];
-	bool posted; /* else its list was superseded */
-	int period;
-	struct am_wage_line ln;
-	struct am_line_assessment a;
-};
-
-/* A posted list's head (lists_posted()). */
-struct am__list_head {
-	int64_t id;
-	char list_no[13];
-	int64_t lines;
-};
 
 /* A transaction's postings, packed (codec.c); decoded back into out. */
 int am__postings_encode(const struct am_posting *p, size_t n,
@@ -298,7 +276,7 @@ struct am_store_backend {
 	/* The line at offset of list id's body, decoded (strings in a), with
 	 * its list's key and status. */
 	int (*line_read)(struct am_store *s, int64_t list_id, uint32_t offset,
-			 struct am_arena *a, struct am__line_ref *out);
+			 struct am_arena *a, struct am_line_ref *out);
 	/* Keep a batch's by-person index entries: n entries of one period,
 	 * sorted by code, every list id >= segment (the batch's first list).
 	 * How they are kept is the backend's own (SQLite: packed blocks in a
@@ -363,7 +341,7 @@ struct am_store_backend {
 	 * to fn. */
 	int (*lists_posted)(struct am_store *s, const char *workshop,
 			    int period,
-			    int (*fn)(void *ctx, const struct am__list_head *h),
+			    int (*fn)(void *ctx, const struct am_list_head *h),
 			    void *ctx);
 	/* List id's body (its lines, packed: codec.c), copied into a. */
 	int (*list_body)(struct am_store *s, int64_t id, struct am_arena *a,

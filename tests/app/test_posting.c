@@ -202,7 +202,7 @@ static void assert_balanced(struct am_store *s)
 	int64_t d = -1, c = -2;
 	bool ok = false;
 
-	assert_int_equal(am_store_journal_check(s, &ok, &d, &c), 0);
+	assert_int_equal(am_ledger_check(s, &ok, &d, &c), 0);
 	assert_true(ok);
 	assert_int_equal(d, c);
 }
@@ -582,7 +582,7 @@ static void test_amend(void **state)
 		1);
 
 	/* The workshop owes for the new list only: 30% of 180,000,000. */
-	assert_int_equal(am_store_employer_statement(s, W1, &a, &st), 0);
+	assert_int_equal(am_employer_statement_read(s, W1, &a, &st), 0);
 	assert_int_equal(st.nentries, 3);
 	assert_int_equal(st.debit, FIRST_OWED + 180000000LL * 30 / 100);
 	assert_int_equal(st.credit, FIRST_OWED);
@@ -599,11 +599,11 @@ static void test_amend(void **state)
 
 	/* The history shows the new list only; the one who left has none
 	 * left, and the totals agree. */
-	assert_int_equal(am_store_history(s, "0012345679", &a, &h), 0);
+	assert_int_equal(am_history_read(s, "0012345679", &a, &h), 0);
 	assert_int_equal(h.nmonths, 1);
 	assert_int_equal(h.months[0].subject_wage, 105000000);
 	assert_int_equal(h.credited_days, 30);
-	assert_int_equal(am_store_history(s, "0499370899", &a, &h), 0);
+	assert_int_equal(am_history_read(s, "0499370899", &a, &h), 0);
 	assert_int_equal(h.nmonths, 0);
 	assert_int_equal(h.credited_days, 0);
 	/* SQLite: two segments (one per commit) merge into one. The
@@ -625,13 +625,13 @@ static void test_amend(void **state)
 					       " '$.entries') = 5"),
 				 1);
 	}
-	assert_int_equal(am_store_history(s, "0012345679", &a, &h), 0);
+	assert_int_equal(am_history_read(s, "0012345679", &a, &h), 0);
 	assert_int_equal(h.nmonths, 1);
 	assert_int_equal(h.months[0].subject_wage, 105000000);
-	assert_int_equal(am_store_history(s, "0650451252", &a, &h), 0);
+	assert_int_equal(am_history_read(s, "0650451252", &a, &h), 0);
 	assert_int_equal(h.nmonths, 1);
 	assert_int_equal(h.months[0].subject_wage, 75000000);
-	assert_int_equal(am_store_history(s, "0499370899", &a, &h), 0);
+	assert_int_equal(am_history_read(s, "0499370899", &a, &h), 0);
 	assert_int_equal(h.nmonths, 0);
 	/* Re-posting the amended list changes nothing; the old one now
 	 * conflicts with it. */
@@ -660,7 +660,7 @@ static void test_exempt(void **state)
 	list_add(&t, "0012345679", 30, 3000000, false, true);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 	/* 90,000,000: the workshop owes 7% + 3%, the state 3% + 20%. */
-	assert_int_equal(am_store_employer_statement(s, W2, &a, &st), 0);
+	assert_int_equal(am_employer_statement_read(s, W2, &a, &st), 0);
 	assert_int_equal(st.balance, 9000000);
 	assert_int_equal(raw_int(path, "SELECT owed_state FROM wage_lists"),
 			 20700000);
@@ -672,7 +672,7 @@ static void test_exempt(void **state)
 	list_init(&t, W2, 1403, 8, "01", 0x67);
 	list_add(&t, "0012345679", 30, 3000000, false, false);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
-	assert_int_equal(am_store_employer_statement(s, W2, &a, &st), 0);
+	assert_int_equal(am_employer_statement_read(s, W2, &a, &st), 0);
 	assert_int_equal(st.balance, 9000000 * 2);
 	assert_int_equal(st.nentries, 2);
 	assert_int_equal(raw_int(path, "SELECT sum(owed_state) FROM "
@@ -687,12 +687,12 @@ static void test_exempt(void **state)
 	list_init(&t, W1, 1403, 7, "01", 0x69);
 	list_add(&t, "0012345679", 30, 3000000, false, false);
 	assert_int_equal(post(s, &t, false, &outcome), 0);
-	assert_int_equal(am_store_employer_statement(s, W2, &a, &st), 0);
+	assert_int_equal(am_employer_statement_read(s, W2, &a, &st), 0);
 	assert_int_equal(st.nentries, 2);
 	assert_int_equal(st.balance, 9000000 * 2);
 	assert_int_equal(st.entries[0].period.month, 7);
 	assert_int_equal(st.entries[1].period.month, 8);
-	assert_int_equal(am_store_employer_statement(s, W1, &a, &st), 0);
+	assert_int_equal(am_employer_statement_read(s, W1, &a, &st), 0);
 	assert_int_equal(st.nentries, 2);
 	assert_int_equal(st.entries[0].period.month, 9);
 	assert_int_equal(st.entries[1].period.month, 7);
@@ -761,7 +761,7 @@ static void test_payments(void **state)
 			 AM_ENOT_FOUND);
 
 	/* The statement: 76,700,000 owed, 80,000,000 paid. */
-	assert_int_equal(am_store_employer_statement(s, W1, &a, &st), 0);
+	assert_int_equal(am_employer_statement_read(s, W1, &a, &st), 0);
 	assert_int_equal(st.nentries, 3);
 	assert_int_equal(st.debit, FIRST_OWED);
 	assert_int_equal(st.credit, 80000000);
@@ -848,7 +848,7 @@ static void test_history_and_statements(void **state)
 	assert_int_equal(am_post_history_row(s, &m, &outcome),
 			 AM_ESTORE_CONFLICT);
 
-	assert_int_equal(am_store_history(s, "0499370899", &a, &h), 0);
+	assert_int_equal(am_history_read(s, "0499370899", &a, &h), 0);
 	assert_int_equal(h.nmonths, 5);
 	/* 29 + 31 + min(20 + 15, 30) + 30 */
 	assert_int_equal(h.credited_days, 29 + 31 + 30 + 30);
@@ -877,7 +877,7 @@ static void test_history_and_statements(void **state)
 	/* After the compaction the history is the same, read the other
 	 * way. */
 	assert_int_equal(am_store_compact(s, NULL), 0);
-	assert_int_equal(am_store_history(s, "0499370899", &a, &h), 0);
+	assert_int_equal(am_history_read(s, "0499370899", &a, &h), 0);
 	assert_int_equal(h.nmonths, 5);
 	assert_int_equal(h.credited_days, 29 + 31 + 30 + 30);
 	assert_int_equal(h.months[2].hard_harmful, 3200000);
@@ -887,11 +887,11 @@ static void test_history_and_statements(void **state)
 	assert_int_equal(h.months[0].period.year, 1402);
 	assert_int_equal(h.months[0].period.month, 12);
 	assert_true(h.months[0].migrated);
-	assert_int_equal(am_store_history(s, "0790419904", &a, &h),
+	assert_int_equal(am_history_read(s, "0790419904", &a, &h),
 			 AM_ENOT_FOUND);
 
 	/* What each employer reported in 1403/07. */
-	assert_int_equal(am_store_worker_statement(
+	assert_int_equal(am_worker_statement_read(
 				 s, "0499370899", (struct am_period){ 1403, 7 },
 				 &a, &n, &r),
 			 0);
@@ -910,7 +910,7 @@ static void test_history_and_statements(void **state)
 	assert_string_equal(r[1].workshop, W2);
 	assert_int_equal(r[1].days, 15);
 	/* A migrated month shows wage and days only. */
-	assert_int_equal(am_store_worker_statement(
+	assert_int_equal(am_worker_statement_read(
 				 s, "0499370899", (struct am_period){ 1403, 1 },
 				 &a, &n, &r),
 			 0);
@@ -918,7 +918,7 @@ static void test_history_and_statements(void **state)
 	assert_true(r[0].migrated);
 	assert_int_equal(r[0].days, 31);
 	assert_null(r[0].job_code);
-	assert_int_equal(am_store_worker_statement(
+	assert_int_equal(am_worker_statement_read(
 				 s, "0499370899", (struct am_period){ 1403, 9 },
 				 &a, &n, &r),
 			 AM_ENOT_FOUND);
@@ -960,22 +960,22 @@ static void test_index_two_periods(void **state)
 					       " index_segments"),
 				 2);
 	assert_int_equal(index_entries(path), 5);
-	assert_int_equal(am_store_history(s, "0012345679", &a, &h), 0);
+	assert_int_equal(am_history_read(s, "0012345679", &a, &h), 0);
 	assert_int_equal(h.nmonths, 2);
 	assert_int_equal(h.months[0].period.month, 7);
 	assert_string_equal(h.months[0].workshop, W2);
 	assert_int_equal(h.months[0].days, 10);
 	assert_int_equal(h.months[1].period.month, 8);
 	assert_int_equal(h.months[1].days, 30);
-	assert_int_equal(am_store_history(s, "0650451252", &a, &h), 0);
+	assert_int_equal(am_history_read(s, "0650451252", &a, &h), 0);
 	assert_int_equal(h.nmonths, 2);
 	assert_string_equal(h.months[0].list_no, "02");
 	assert_int_equal(h.months[0].subject_wage, 12500000);
-	assert_int_equal(am_store_history(s, "0499370899", &a, &h), 0);
+	assert_int_equal(am_history_read(s, "0499370899", &a, &h), 0);
 	assert_int_equal(h.nmonths, 1);
 	assert_int_equal(h.credited_days, 10);
 	/* Nobody else. */
-	assert_int_equal(am_store_history(s, "0790419904", &a, &h),
+	assert_int_equal(am_history_read(s, "0790419904", &a, &h),
 			 AM_ENOT_FOUND);
 	close_store(s);
 	am_arena_release(&a);
@@ -1044,7 +1044,7 @@ static void test_compact_many(void **state)
 		int err;
 
 		many_code(p, code);
-		err = am_store_history(s, code, &a, &h);
+		err = am_history_read(s, code, &a, &h);
 		months[p] = err ? 0 : h.nmonths;
 		days[p] = err ? 0 : (size_t)h.credited_days;
 	}
@@ -1064,7 +1064,7 @@ static void test_compact_many(void **state)
 		int err;
 
 		many_code(p, code);
-		err = am_store_history(s, code, &a, &h);
+		err = am_history_read(s, code, &a, &h);
 		assert_int_equal(err ? 0 : h.nmonths, months[p]);
 		assert_int_equal(err ? 0 : (size_t)h.credited_days, days[p]);
 	}
@@ -1204,12 +1204,12 @@ static void test_migrate_ledger(void **state)
 	assert_int_equal(raw_int(path, "SELECT next FROM sequences"
 				       " WHERE name = 'ledger'"),
 			 11);
-	assert_int_equal(am_store_journal_check(s, &ok, &d, &c), 0);
+	assert_int_equal(am_ledger_check(s, &ok, &d, &c), 0);
 	assert_true(ok);
 	assert_int_equal(d, 3300 + 6600 + 3300 + 5000);
 	assert_int_equal(c, d);
 	am_arena_init(&a, 0);
-	assert_int_equal(am_store_employer_statement(s, W1, &a, &st), 0);
+	assert_int_equal(am_employer_statement_read(s, W1, &a, &st), 0);
 	assert_int_equal(st.nentries, 4);
 	assert_int_equal(st.entries[0].debit, 3000);
 	assert_int_equal(st.entries[0].list_id, 1);
@@ -1292,7 +1292,7 @@ static void test_journal_append_only(void **state)
 				    " 1) WHERE kind = 'reversal'")),
 		TESTDB_OK);
 	assert_int_equal(am_store_open(path, &s), 0);
-	assert_int_equal(am_store_journal_check(s, &ok, NULL, NULL), 0);
+	assert_int_equal(am_ledger_check(s, &ok, NULL, NULL), 0);
 	assert_false(ok);
 	close_store(s);
 	drop_db(path);
@@ -1483,7 +1483,7 @@ static void fault_sweep(unsigned long count)
 		}
 		assert_int_equal(am_store_open(path, &s), 0);
 		assert_audit_ok(s);
-		assert_int_equal(am_store_journal_check(s, &ok, NULL, NULL), 0);
+		assert_int_equal(am_ledger_check(s, &ok, NULL, NULL), 0);
 		assert_true(ok);
 		close_store(s);
 		drop_db(path);
@@ -1938,10 +1938,10 @@ static void test_fault_counts(void **state)
 		struct am_arena a;
 
 		am_arena_init(&a, 0);
-		assert_int_equal(am_store_history(s, "0012345679", &a, &h), 0);
+		assert_int_equal(am_history_read(s, "0012345679", &a, &h), 0);
 		assert_int_equal(h.nmonths, 1);
 		assert_int_equal(h.months[0].subject_wage, 93000000);
-		assert_int_equal(am_store_history(s, "0499370899", &a, &h), 0);
+		assert_int_equal(am_history_read(s, "0499370899", &a, &h), 0);
 		assert_int_equal(h.nmonths, 1);
 		assert_int_equal(h.credited_days, 15);
 		am_arena_release(&a);

@@ -171,7 +171,7 @@ static void read_list(void *ctx, const char *const *cols, int ncols)
 	assert_int_equal(ncols, 4);
 	am_wage_list_init(&l);
 	assert_int_equal(
-		am_store_list_read(rb->s, cols[0], period, cols[2], &l), 0);
+		am_list_read(rb->s, cols[0], period, cols[2], &l), 0);
 	assert_int_equal(l.nlines, strtoll(cols[3], NULL, 10));
 	am_wage_list_release(&l);
 	rb->lists++;
@@ -242,7 +242,7 @@ static void check_consistent(const char *uri, struct summary *sum)
 		    read_list, &rb);
 	assert_int_equal(rb.lists, sum->lists);
 	assert_int_equal(
-		am_store_journal_check(rb.s, &balanced, &debit, &credit), 0);
+		am_ledger_check(rb.s, &balanced, &debit, &credit), 0);
 	assert_true(balanced);
 	assert_true(debit == credit);
 	sum->debit = debit;

@@ -398,8 +398,8 @@ static void assert_history_equal(struct am_store *a, struct am_store *b,
 	am_arena_init(&ar, 0);
 	memset(&x, 0, sizeof(x));
 	memset(&y, 0, sizeof(y));
-	ex = am_store_history(a, code, &ar, &x);
-	ey = am_store_history(b, code, &ar, &y);
+	ex = am_history_read(a, code, &ar, &x);
+	ey = am_history_read(b, code, &ar, &y);
 	assert_int_equal(ex, ey);
 	assert_int_equal(x.credited_days, y.credited_days);
 	assert_int_equal(x.credited_months, y.credited_months);
@@ -435,8 +435,8 @@ static void assert_worker_equal(struct am_store *a, struct am_store *b,
 	size_t nx = 0, ny = 0;
 
 	am_arena_init(&ar, 0);
-	assert_int_equal(am_store_worker_statement(a, code, p, &ar, &nx, &x),
-			 am_store_worker_statement(b, code, p, &ar, &ny, &y));
+	assert_int_equal(am_worker_statement_read(a, code, p, &ar, &nx, &x),
+			 am_worker_statement_read(b, code, p, &ar, &ny, &y));
 	assert_int_equal(nx, ny);
 	for (size_t i = 0; i < nx; i++) {
 		assert_string_equal(x[i].workshop, y[i].workshop);
@@ -459,8 +459,8 @@ static void assert_statement_equal(struct am_store *a, struct am_store *b,
 	am_arena_init(&ar, 0);
 	memset(&x, 0, sizeof(x));
 	memset(&y, 0, sizeof(y));
-	assert_int_equal(am_store_employer_statement(a, workshop, &ar, &x), 0);
-	assert_int_equal(am_store_employer_statement(b, workshop, &ar, &y), 0);
+	assert_int_equal(am_employer_statement_read(a, workshop, &ar, &x), 0);
+	assert_int_equal(am_employer_statement_read(b, workshop, &ar, &y), 0);
 	assert_int_equal(x.nentries, y.nentries);
 	assert_int_equal(x.balance, y.balance);
 	assert_int_equal(x.assessed, y.assessed);
@@ -498,8 +498,8 @@ static void assert_views_equal(struct am_store *a, struct am_store *b)
 	}
 	assert_statement_equal(a, b, W1);
 	assert_statement_equal(a, b, W2);
-	assert_int_equal(am_store_journal_check(a, &bx, &dx, &cx), 0);
-	assert_int_equal(am_store_journal_check(b, &by, &dy, &cy), 0);
+	assert_int_equal(am_ledger_check(a, &bx, &dx, &cx), 0);
+	assert_int_equal(am_ledger_check(b, &by, &dy, &cy), 0);
 	assert_true(bx && by);
 	assert_int_equal(dx, dy);
 	assert_int_equal(cx, cy);

@@ -1,17 +1,19 @@
-/* The reads, composed from the backend's rows: a person's history (posted
- * lines through the by-person index, then the migrated months), what
- * employers reported of a worker in a month, a posted list read back
- * whole, a workshop's account and the ledger's check. The same for every backend: a backend only
- * finds rows (store_int.h). */
+/* The views, composed from the store's rows (amanat/rows.h): a person's
+ * history (posted lines through the by-person index, then the migrated
+ * months), what employers reported of a worker in a month, a posted list
+ * read back whole, a workshop's account and the ledger's check. One copy
+ * for every face (the CLI, the HTTP server) and every backend; their JSON
+ * is views.c's. */
 #include "core/internal.h"
 
 #include "amanat/ident.h"
 #include "amanat/ledger.h"
-#include "store/store_int.h"
+#include "amanat/rows.h"
+#include "amanat/views.h"
 
 static int bad_key(struct am_store *s, const char *what)
 {
-	return am__store_errf(s, AM_EINVALID_ARGUMENT, "%s is missing", what);
+	return am_store_errf(s, AM_EINVALID_ARGUMENT, "%s is missing", what);
 }
 
 static bool empty(const char *s)
@@ -62,50 +64,24 @@ static int rows_to_arena(struct rows *g, struct am_arena *a, void **out)
 	return g->n && !*out ? AM_ENOMEM : 0;
 }
 
-static int entry_add(void *ctx, const struct am_index_entry *e)
-{
-	struct am_index_entry *x = rows_next(ctx);
-
-	if (!x)
-		return AM_ENOMEM;
-	*x = *e;
-	return 0;
-}
-
-/* The person's posted lines (of one period, or of all with 0) to fn:
- * the index's entries, each line read back; superseded lists are left
- * out. *seen counts the entries, superseded or not. */
-typedef int line_fn(struct am_store *s, const struct am__line_ref *r,
-		    void *ctx);
+/* The person's posted lines (of one period, or of all with 0) to fn;
+ * superseded lists are left out. *seen counts the lines, superseded or
+ * not. */
+typedef int line_fn(struct am_store *s, const struct am_line_ref *r, void *ctx);
 
 static int each_line(struct am_store *s, const char *national_code, int period,
 		     line_fn *fn, void *ctx, size_t *seen)
 {
-	struct rows ents = { NULL, 0, 0, sizeof(struct am_index_entry) };
+	struct am_line_ref *refs;
 	struct am_arena a;
-	int64_t code;
 	int err;
 
-	*seen = 0;
-	if (am__code_int(national_code, &code))
-		return 0; /* not a national code: nothing is indexed */
-	err = s->be->person_lines(s, code, period, entry_add, &ents);
-	if (err == AM_ENOMEM)
-		err = am__store_errf(s, err, "index: out of memory");
-	*seen = ents.n;
 	am_arena_init(&a, 4096);
-	for (size_t i = 0; !err && i < ents.n; i++) {
-		const struct am_index_entry *e =
-			(const struct am_index_entry *)ents.v + i;
-		struct am__line_ref r;
-
-		err = s->be->line_read(s, e->list_id, e->offset, &a, &r);
-		if (!err && r.posted)
-			err = fn(s, &r, ctx);
-		am_arena_clear(&a);
-	}
+	err = am_store_person_lines(s, national_code, period, &a, seen, &refs);
+	for (size_t i = 0; !err && i < *seen; i++)
+		if (refs[i].posted)
+			err = fn(s, &refs[i], ctx);
 	am_arena_release(&a);
-	free(ents.v);
 	return err;
 }
 
@@ -120,13 +96,13 @@ static struct am_period period_of(int p)
 	return r;
 }
 
-static int history_line(struct am_store *s, const struct am__line_ref *r,
+static int history_line(struct am_store *s, const struct am_line_ref *r,
 			void *ctx)
 {
 	struct am_history_month *m = rows_next(ctx);
 
 	if (!m)
-		return am__store_errf(s, AM_ENOMEM, "history: out of memory");
+		return am_store_errf(s, AM_ENOMEM, "history: out of memory");
 	m->period = period_of(r->period);
 	am__strlcpy(m->workshop, r->workshop, sizeof(m->workshop));
 	am__strlcpy(m->list_no, r->list_no, sizeof(m->list_no));
@@ -177,8 +153,8 @@ static int cmp_month(const void *a, const void *b)
 	return strcmp(x->list_no, y->list_no);
 }
 
-int am_store_history(struct am_store *s, const char *national_code,
-		     struct am_arena *a, struct am_history *out)
+int am_history_read(struct am_store *s, const char *national_code,
+		    struct am_arena *a, struct am_history *out)
 {
 	struct rows g = { NULL, 0, 0, sizeof(struct am_history_month) };
 	struct am_history h;
@@ -188,18 +164,16 @@ int am_store_history(struct am_store *s, const char *national_code,
 
 	if (empty(national_code))
 		return bad_key(s, "national code");
-	err = am__store_ready(s);
+	err = each_line(s, national_code, 0, history_line, &g, &seen);
 	if (!err)
-		err = each_line(s, national_code, 0, history_line, &g, &seen);
-	if (!err)
-		err = s->be->history_rows(s, national_code, history_migrated,
-					  &g);
+		err = am_store_history_rows(s, national_code, history_migrated,
+					    &g);
 	if (err == AM_ENOMEM)
-		err = am__store_errf(s, err, "history: out of memory");
+		err = am_store_errf(s, err, "history: out of memory");
 	/* A person whose lists were all superseded has a history, empty. */
 	if (!err && !g.n && !seen)
-		err = am__store_errf(s, AM_ENOT_FOUND, "no history for %s",
-				     national_code);
+		err = am_store_errf(s, AM_ENOT_FOUND, "no history for %s",
+				    national_code);
 	if (err) {
 		free(g.v);
 		return err;
@@ -209,7 +183,7 @@ int am_store_history(struct am_store *s, const char *national_code,
 	memset(&h, 0, sizeof(h));
 	h.nmonths = g.n;
 	if (rows_to_arena(&g, a, &months))
-		return am__store_errf(s, AM_ENOMEM, "history: out of memory");
+		return am_store_errf(s, AM_ENOMEM, "history: out of memory");
 	h.months = months;
 	am_history_credit(&h);
 	*out = h;
@@ -226,15 +200,15 @@ struct worker_ctx {
 	struct am_period period;
 };
 
-static int worker_line(struct am_store *s, const struct am__line_ref *r,
+static int worker_line(struct am_store *s, const struct am_line_ref *r,
 		       void *ctx)
 {
 	struct worker_ctx *c = ctx;
 	struct am_worker_report *w = rows_next(&c->g);
 
 	if (!w)
-		return am__store_errf(s, AM_ENOMEM,
-				      "worker statement: out of memory");
+		return am_store_errf(s, AM_ENOMEM,
+				     "worker statement: out of memory");
 	am__strlcpy(w->workshop, r->workshop, sizeof(w->workshop));
 	am__strlcpy(w->list_no, r->list_no, sizeof(w->list_no));
 	w->days = r->ln.days;
@@ -250,8 +224,8 @@ static int worker_line(struct am_store *s, const struct am__line_ref *r,
 				: NULL;
 	if ((r->ln.job_code && !w->job_code) ||
 	    (r->ln.occupation && !w->occupation))
-		return am__store_errf(s, AM_ENOMEM,
-				      "worker statement: out of memory");
+		return am_store_errf(s, AM_ENOMEM,
+				     "worker statement: out of memory");
 	w->start_date = r->ln.start_date;
 	w->end_date = r->ln.end_date;
 	return 0;
@@ -291,9 +265,9 @@ static int cmp_report(const void *x, const void *y)
 	return c ? c : strcmp(a->list_no, b->list_no);
 }
 
-int am_store_worker_statement(struct am_store *s, const char *national_code,
-			      struct am_period period, struct am_arena *a,
-			      size_t *n, struct am_worker_report **out)
+int am_worker_statement_read(struct am_store *s, const char *national_code,
+			     struct am_period period, struct am_arena *a,
+			     size_t *n, struct am_worker_report **out)
 {
 	struct worker_ctx c = { { NULL, 0, 0, sizeof(struct am_worker_report) },
 				a,
@@ -304,20 +278,17 @@ int am_store_worker_statement(struct am_store *s, const char *national_code,
 
 	if (empty(national_code) || !period_ok(period))
 		return bad_key(s, "national code or period");
-	err = am__store_ready(s);
+	err = each_line(s, national_code, am_period_key(period), worker_line,
+			&c, &seen);
 	if (!err)
-		err = each_line(s, national_code,
-				period.year * 100 + period.month, worker_line,
-				&c, &seen);
-	if (!err)
-		err = s->be->history_rows(s, national_code, worker_migrated,
-					  &c);
+		err = am_store_history_rows(s, national_code, worker_migrated,
+					    &c);
 	if (err == AM_ENOMEM)
-		err = am__store_errf(s, err, "worker statement: out of memory");
+		err = am_store_errf(s, err, "worker statement: out of memory");
 	if (!err && !c.g.n)
-		err = am__store_errf(s, AM_ENOT_FOUND,
-				     "nothing reported for %s in %04d/%02d",
-				     national_code, period.year, period.month);
+		err = am_store_errf(s, AM_ENOT_FOUND,
+				    "nothing reported for %s in %04d/%02d",
+				    national_code, period.year, period.month);
 	if (err) {
 		free(c.g.v);
 		return err;
@@ -326,8 +297,8 @@ int am_store_worker_statement(struct am_store *s, const char *national_code,
 		qsort(c.g.v, c.g.n, c.g.size, cmp_report);
 	*n = c.g.n;
 	if (rows_to_arena(&c.g, a, &rows))
-		return am__store_errf(s, AM_ENOMEM,
-				      "worker statement: out of memory");
+		return am_store_errf(s, AM_ENOMEM,
+				     "worker statement: out of memory");
 	*out = rows;
 	return 0;
 }
@@ -338,11 +309,11 @@ int am_store_worker_statement(struct am_store *s, const char *national_code,
 
 struct pick {
 	const char *list_no; /* NULL: the first */
-	struct am__list_head h;
+	struct am_list_head h;
 	bool found;
 };
 
-static int pick_list(void *ctx, const struct am__list_head *h)
+static int pick_list(void *ctx, const struct am_list_head *h)
 {
 	struct pick *p = ctx;
 
@@ -358,7 +329,7 @@ static int registry_names(struct am_store *s, struct am_wage_line *ln,
 			  struct am_arena *a)
 {
 	struct am_person p;
-	int err = s->be->person_get(s, ln->national_code, a, &p);
+	int err = am_store_person_get(s, ln->national_code, a, &p);
 
 	if (err == AM_ENOT_FOUND)
 		return 0;
@@ -379,80 +350,58 @@ static int registry_names(struct am_store *s, struct am_wage_line *ln,
 	return 0;
 }
 
-/* The lines of a body, decoded into l, with the sums of the shares an
- * export's header carries. */
-static int body_lines(struct am_store *s, int64_t id, int64_t n,
-		      const uint8_t *p, size_t len, struct am_wage_list *l)
+/* The list's lines into l, with the sums of the shares an export's
+ * header carries. */
+static int list_lines(struct am_store *s, const struct am_list_head *h,
+		      struct am_wage_list *l)
 {
-	struct am__body_head h;
-	size_t at;
-	int err;
+	struct am_line_assessment *as;
+	int err = am_store_list_lines(s, h, &l->arena, &l->lines, &as);
 
-	if (n < 0 || n > INT32_MAX)
-		return am__store_errf(s, AM_ESTORE_CORRUPT, "list %" PRId64,
-				      id);
-	l->lines = am_arena_calloc(&l->arena, n ? (size_t)n : 1,
-				   sizeof(*l->lines));
-	if (!l->lines)
-		return am__store_errf(s, AM_ENOMEM, "export: out of memory");
-	err = am__body_head(p, len, &h);
-	at = h.lines_at;
-	while (!err && (int64_t)l->nlines < n) {
-		struct am_wage_line *ln = &l->lines[l->nlines];
-		struct am_line_assessment as;
-
-		err = am__body_decode_line(&h, p, len, at, &l->arena, ln, &as,
-					   &at);
+	for (int64_t i = 0; !err && i < h->lines; i++) {
+		err = am_money_add(l->t_employer, as[i].employer,
+				   &l->t_employer);
+		err = err ? err
+			  : am_money_add(l->t_unemployment, as[i].unemployment,
+					 &l->t_unemployment);
 		if (err)
-			break;
-		l->t_employer += as.employer;
-		l->t_unemployment += as.unemployment;
-		l->nlines++;
+			err = am_store_errf(s, err,
+					    "list %" PRId64 ": its totals "
+					    "overflow",
+					    h->id);
 	}
-	if (!err && at != len)
-		err = AM_ESTORE_CORRUPT;
-	if (err)
-		return am__store_errf(s, err,
-				      "list %" PRId64 ": its lines cannot be "
-				      "read",
-				      id);
-	return 0;
+	if (!err)
+		l->nlines = (size_t)h->lines;
+	return err;
 }
 
-int am_store_list_read(struct am_store *s, const char *workshop,
-		       struct am_period period, const char *list_no,
-		       struct am_wage_list *l)
+int am_list_read(struct am_store *s, const char *workshop,
+		 struct am_period period, const char *list_no,
+		 struct am_wage_list *l)
 {
 	struct pick pk = { list_no, { 0, "", 0 }, false };
 	struct am_workshop w;
-	const uint8_t *body = NULL;
-	size_t len = 0;
 	int err;
 
 	if (empty(workshop) || !period_ok(period))
 		return bad_key(s, "workshop or period");
-	err = am__store_ready(s);
-	if (!err)
-		err = s->be->lists_posted(s, workshop,
-					  period.year * 100 + period.month,
-					  pick_list, &pk);
+	err = am_store_lists_posted(s, workshop, am_period_key(period),
+				    pick_list, &pk);
 	if (!err && pk.found)
-		err = s->be->workshop_get(s, workshop, &l->arena, &w);
+		err = am_store_workshop_get(s, workshop, &l->arena, &w);
 	if (err == AM_ENOT_FOUND)
 		pk.found = false;
 	else if (err)
 		return err;
 	if (!pk.found)
-		return am__store_errf(s, AM_ENOT_FOUND,
-				      "no posted list of %s in %d/%02d",
-				      workshop, period.year, period.month);
+		return am_store_errf(s, AM_ENOT_FOUND,
+				     "no posted list of %s in %d/%02d",
+				     workshop, period.year, period.month);
 	l->workshop_name = w.name;
 	am__strlcpy(l->workshop, workshop, sizeof(l->workshop));
 	am__strlcpy(l->list_no, pk.h.list_no, sizeof(l->list_no));
 	l->period = period;
-	err = s->be->list_body(s, pk.h.id, &l->arena, &body, &len);
-	if (!err)
-		err = body_lines(s, pk.h.id, pk.h.lines, body, len, l);
+	err = list_lines(s, &pk.h, l);
 	for (size_t i = 0; !err && i < l->nlines; i++)
 		if (!l->lines[i].first_name)
 			err = registry_names(s, &l->lines[i], &l->arena);
@@ -501,8 +450,9 @@ static int account_txn(void *ctx, const struct am_ledger_row *x)
 	return 0;
 }
 
-int am__workshop_entries(struct am_store *s, const char *workshop,
-			 struct am_arena *a, struct am_employer_statement *out)
+static int workshop_entries(struct am_store *s, const char *workshop,
+			    struct am_arena *a,
+			    struct am_employer_statement *out)
 {
 	struct account_ctx c = { { NULL, 0, 0, sizeof(struct am_ledger_entry) },
 				 a,
@@ -513,9 +463,9 @@ int am__workshop_entries(struct am_store *s, const char *workshop,
 
 	if (am_account_workshop(workshop, c.account))
 		return bad_key(s, "workshop code");
-	err = s->be->workshop_txns(s, workshop, account_txn, &c);
+	err = am_store_workshop_txns(s, workshop, account_txn, &c);
 	if (err == AM_ENOMEM)
-		err = am__store_errf(s, err, "statement: out of memory");
+		err = am_store_errf(s, err, "statement: out of memory");
 	if (err) {
 		free(c.g.v);
 		return err;
@@ -523,21 +473,21 @@ int am__workshop_entries(struct am_store *s, const char *workshop,
 	memset(&r, 0, sizeof(r));
 	r.nentries = c.g.n;
 	if (rows_to_arena(&c.g, a, &rows))
-		return am__store_errf(s, AM_ENOMEM, "statement: out of memory");
+		return am_store_errf(s, AM_ENOMEM, "statement: out of memory");
 	r.entries = rows;
 	err = am_ledger_statement_totals(&r);
 	if (err)
-		return am__store_errf(s, err,
-				      "workshop %s: its account's totals "
-				      "cannot be made",
-				      workshop);
+		return am_store_errf(s, err,
+				     "workshop %s: its account's totals "
+				     "cannot be made",
+				     workshop);
 	*out = r;
 	return 0;
 }
 
-int am_store_employer_statement(struct am_store *s, const char *workshop,
-				struct am_arena *a,
-				struct am_employer_statement *out)
+int am_employer_statement_read(struct am_store *s, const char *workshop,
+			       struct am_arena *a,
+			       struct am_employer_statement *out)
 {
 	struct am_employer_statement r;
 	int err;
@@ -545,50 +495,33 @@ int am_store_employer_statement(struct am_store *s, const char *workshop,
 	memset(&r, 0, sizeof(r));
 	if (empty(workshop))
 		return bad_key(s, "workshop code");
-	err = am__store_ready(s);
-	if (!err)
-		err = am__workshop_entries(s, workshop, a, &r);
+	err = workshop_entries(s, workshop, a, &r);
 	if (err)
 		return err;
 	if (!r.nentries)
-		return am__store_errf(s, AM_ENOT_FOUND,
-				      "no entries for workshop %s", workshop);
+		return am_store_errf(s, AM_ENOT_FOUND,
+				     "no entries for workshop %s", workshop);
 	*out = r;
 	return 0;
 }
 
-struct check_ctx {
-	am_money debit, credit;
-	int64_t unbalanced;
-	bool overflow;
-};
-
 static int check_txn(void *ctx, const struct am_ledger_row *x)
 {
-	struct check_ctx *c = ctx;
-
-	if (!am_txn_balanced(&x->t))
-		c->unbalanced++;
-	for (size_t i = 0; i < x->t.n; i++)
-		if (am_money_add(c->debit, x->t.p[i].debit, &c->debit) ||
-		    am_money_add(c->credit, x->t.p[i].credit, &c->credit))
-			c->overflow = true;
+	am_ledger_totals_add(ctx, &x->t);
 	return 0;
 }
 
-int am_store_journal_check(struct am_store *s, bool *balanced,
-			   int64_t *total_debit, int64_t *total_credit)
+int am_ledger_check(struct am_store *s, bool *balanced, int64_t *total_debit,
+		    int64_t *total_credit)
 {
-	struct check_ctx c = { 0, 0, 0, false };
-	int err = am__store_ready(s);
+	struct am_ledger_totals c = { 0, 0, 0, false };
+	int err = am_store_ledger_walk(s, check_txn, &c);
 
-	if (!err)
-		err = s->be->ledger_walk(s, check_txn, &c);
 	if (err)
 		return err;
 	if (c.overflow)
-		return am__store_errf(s, AM_EMONEY_OVERFLOW,
-				      "the ledger's totals overflow");
+		return am_store_errf(s, AM_EMONEY_OVERFLOW,
+				     "the ledger's totals overflow");
 	if (balanced)
 		*balanced = c.debit == c.credit && c.unbalanced == 0;
 	if (total_debit)
