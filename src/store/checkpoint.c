@@ -93,7 +93,8 @@ static int ckpt_start(struct am_store *s)
 		return 0;
 	if (am_store_open_flags(path, AM_STORE_OPEN_NOCREATE, &c->h) != 0 ||
 	    !c->h->be->checkpoint) {
-		am_store_close(c->h);
+		if (c->h) /* none when the open failed */
+			c->h->be->close(c->h);
 		free(c);
 		return 0;
 	}
@@ -104,7 +105,7 @@ static int ckpt_start(struct am_store *s)
 		s->be->autocheckpoint(s, true);
 		pthread_cond_destroy(&c->cv);
 		pthread_mutex_destroy(&c->mu);
-		am_store_close(c->h);
+		c->h->be->close(c->h);
 		free(c);
 		return 0;
 	}
@@ -129,7 +130,7 @@ static int ckpt_stop(struct am_store *s)
 	s->ckpt = NULL;
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
-	am_store_close(c->h);
+	c->h->be->close(c->h);
 	free(c);
 	err2 = s->be->autocheckpoint(s, true);
 	return err ? err : err2;

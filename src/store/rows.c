@@ -10,42 +10,6 @@ static bool empty(const char *s)
 	return !s || !*s;
 }
 
-void am_store_fail(struct am_store *s)
-{
-	if (s->in_tx)
-		s->tx_failed = true;
-}
-
-bool am_store_failed(const struct am_store *s)
-{
-	return s->in_tx && s->tx_failed;
-}
-
-int am_store_errf(struct am_store *s, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
-int64_t am_store_now(const struct am_store *s)
-{
-	return am__store_now(s);
-}
-
-int am_store_unit_begin(struct am_store *s)
-{
-	return am__store_unit_begin(s);
-}
-
-int am_store_unit_end(struct am_store *s, int err)
-{
-	return am__store_unit_end(s, err);
-}
-
 /*
  * Wage lists.
  */
@@ -252,28 +216,6 @@ int am_store_payment_get(struct am_store *s, const char *reference,
 /*
  * The backend's posting mode, and the optional bulk operations.
  */
-
-int am_store_posting_mode(struct am_store *s)
-{
-	int err;
-
-	if (s->posting || !s->be->posting)
-		return 0;
-	err = s->be->posting(s, true);
-	if (!err)
-		s->posting = true;
-	return err;
-}
-
-/* And off again when the transaction ends. A mode left on would only skip
- * overwriting freed space (SQLite's own default), so a failure here is no
- * reason to fail anything. */
-void am__store_posting_off(struct am_store *s)
-{
-	if (s->posting)
-		(void)s->be->posting(s, false);
-	s->posting = false;
-}
 
 int am_store_compact(struct am_store *s, int64_t *lines)
 {

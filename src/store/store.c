@@ -1,5 +1,7 @@
-/* The storage interface: picks a backend by the URI's scheme and puts the
- * policy on top of its vtable (transactions, idempotency, audit entries). */
+/* The storage interface's policy on top of the backend's vtable:
+ * transactions, idempotency keys, the registry's puts with their audit
+ * entries. A handle is opened in open.c; what every call relies on is
+ * handle.c's. */
 #include "core/internal.h"
 
 #include <sodium.h>
@@ -8,112 +10,9 @@
 
 #define DEFAULT_ACTOR "amanat"
 
-/* Backends chosen by name. */
-static const struct am_store_backend *const backends[] = {
-	&am__store_sqlite,
-	&am__store_pg,
-};
-
-/* Why the last am_store_open() of this thread failed. */
-static _Thread_local char open_errmsg[AM__STORE_ERRMSG_MAX];
-
-int64_t am__store_now(const struct am_store *s)
-{
-	return s->clock ? s->clock : (int64_t)time(NULL);
-}
-
 /*
  * Opening.
  */
-
-/* Length of a URI scheme at the start of uri ("sqlite" in "sqlite:x"), or
- * 0 when uri is a plain path. One letter is a Windows drive, not a scheme. */
-static size_t scheme_len(const char *uri)
-{
-	size_t i = 0;
-
-	if (!isalpha((unsigned char)uri[0]))
-		return 0;
-	while (isalnum((unsigned char)uri[i]) || uri[i] == '+' ||
-	       uri[i] == '-' || uri[i] == '.')
-		i++;
-	return uri[i] == ':' && i > 1 ? i : 0;
-}
-
-static int open_fail(int err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int open_fail(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(open_errmsg, sizeof(open_errmsg), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
-static int pick_backend(const char *uri, const struct am_store_backend **be,
-			const char **path)
-{
-	size_t n = scheme_len(uri);
-
-	if (!n) {
-		*be = &am__store_sqlite;
-		*path = uri;
-		return 0;
-	}
-	for (size_t i = 0; i < AM_ARRAY_SIZE(backends); i++) {
-		if (strlen(backends[i]->name) == n &&
-		    !memcmp(uri, backends[i]->name, n)) {
-			*be = backends[i];
-			*path = uri + n + 1;
-			return 0;
-		}
-	}
-	return open_fail(AM_ESTORE_UNKNOWN_BACKEND,
-			 "unknown storage backend '%.*s' (known: sqlite, pg)",
-			 (int)n, uri);
-}
-
-int am_store_open_flags(const char *uri, unsigned flags, struct am_store **out)
-{
-	const struct am_store_backend *be = NULL;
-	const char *path = NULL;
-	struct am_store *s;
-	int err;
-
-	*out = NULL;
-	open_errmsg[0] = '\0';
-	if (!uri || !*uri)
-		return open_fail(AM_EINVALID_ARGUMENT, "no database named");
-	/* The audit chain hashes with libsodium; it is idempotent and
-	 * thread-safe, so calling it on every open is "once" enough. */
-	if (sodium_init() < 0)
-		return open_fail(AM_EINTERNAL, "libsodium failed to start");
-	err = pick_backend(uri, &be, &path);
-	if (err || !be)
-		return err ? err : AM_EINTERNAL;
-	if (flags & AM_STORE_OPEN_READONLY)
-		flags |= AM_STORE_OPEN_NOCREATE;
-	err = be->open(path, flags, &s, open_errmsg);
-	if (err)
-		return err;
-	s->be = be;
-	s->errmsg[0] = '\0';
-	am__strlcpy(s->actor, DEFAULT_ACTOR, sizeof(s->actor));
-	s->in_tx = false;
-	s->tx_failed = false;
-	s->ready = false;
-	s->clock = 0;
-	*out = s;
-	return 0;
-}
-
-int am_store_open(const char *uri, struct am_store **out)
-{
-	return am_store_open_flags(uri, 0, out);
-}
 
 int am_store_open_reader(struct am_store *s, struct am_store **out)
 {
@@ -123,14 +22,15 @@ int am_store_open_reader(struct am_store *s, struct am_store **out)
 
 	*out = NULL;
 	if (!path)
-		return open_fail(AM_ENOT_FOUND, "the database has no file a "
-						"second handle could open");
+		return am__store_open_fail(AM_ENOT_FOUND,
+					   "the database has no file a "
+					   "second handle could open");
 	err = am_store_open_flags(path, AM_STORE_OPEN_READONLY, &r);
 	if (err || !r)
 		return err ? err : AM_EINTERNAL;
 	err = am__store_ready(r);
 	if (err) {
-		open_fail(err, "%s", r->errmsg);
+		am__store_open_fail(err, "%s", r->errmsg);
 		am_store_close(r);
 		return err;
 	}
@@ -144,16 +44,6 @@ void am_store_close(struct am_store *s)
 		am_store_checkpoint_thread(s, false);
 		s->be->close(s);
 	}
-}
-
-const char *am_store_errmsg(const struct am_store *s)
-{
-	return s ? s->errmsg : open_errmsg;
-}
-
-const char *am_store_backend_name(const struct am_store *s)
-{
-	return s->be->name;
 }
 
 void am_store_set_actor(struct am_store *s, const char *actor)
@@ -175,31 +65,6 @@ int am_store_schema_latest(const struct am_store *s)
 int am_store_schema_version(struct am_store *s, int *version)
 {
 	return s->be->schema_version(s, version);
-}
-
-int am__store_ready(struct am_store *s)
-{
-	int version, latest;
-	int err;
-
-	if (s->ready)
-		return 0;
-	err = s->be->schema_version(s, &version);
-	if (err)
-		return err;
-	latest = s->be->schema_latest(s);
-	if (version > latest)
-		return am__store_errf(s, AM_ESTORE_SCHEMA_NEWER,
-				      "schema version %d, this program knows "
-				      "up to %d",
-				      version, latest);
-	if (version < latest)
-		return am__store_errf(s, AM_ESTORE_NOT_INITIALISED,
-				      "schema version %d, this program needs "
-				      "%d",
-				      version, latest);
-	s->ready = true;
-	return 0;
 }
 
 int am_store_migrate(struct am_store *s, int *from, int *to)
@@ -243,23 +108,6 @@ int am_store_begin(struct am_store *s)
 	return 0;
 }
 
-/* Roll back after a failure without losing the failure's message. */
-static void rollback_quietly(struct am_store *s, bool to_savepoint)
-{
-	char saved[AM__STORE_ERRMSG_MAX];
-
-	memcpy(saved, s->errmsg, sizeof(saved));
-	if (to_savepoint) {
-		/* A savepoint that cannot be undone poisons the caller's
-		 * transaction: only a rollback may follow. */
-		if (s->be->rollback_to(s))
-			s->tx_failed = true;
-	} else {
-		s->be->rollback(s);
-	}
-	memcpy(s->errmsg, saved, sizeof(saved));
-}
-
 int am_store_commit(struct am_store *s)
 {
 	int err;
@@ -276,7 +124,7 @@ int am_store_commit(struct am_store *s)
 	if (!err)
 		am__ckpt_committed(s);
 	if (err)
-		rollback_quietly(s, false);
+		am__store_rollback_quietly(s, false);
 	am__store_posting_off(s);
 	s->in_tx = false;
 	s->tx_failed = false;
@@ -299,41 +147,6 @@ int am_store_rollback(struct am_store *s)
 bool am_store_in_transaction(const struct am_store *s)
 {
 	return s->in_tx;
-}
-
-/*
- * A unit: one compound write (a record and its audit entry). Outside a
- * transaction it is one of its own; inside the caller's, a savepoint, so
- * that a failure undoes the unit alone and the caller may go on.
- */
-int am__store_unit_begin(struct am_store *s)
-{
-	int err = am__store_ready(s);
-
-	if (err)
-		return err;
-	if (s->in_tx && s->tx_failed)
-		return am__store_errf(
-			s, AM_ESTORE_SQL,
-			"the transaction was aborted by a failure "
-			"that could not be undone; roll it back");
-	return s->in_tx ? s->be->savepoint(s) : s->be->begin(s);
-}
-
-int am__store_unit_end(struct am_store *s, int err)
-{
-	if (s->in_tx) {
-		if (!err)
-			err = s->be->release(s);
-		if (err)
-			rollback_quietly(s, true);
-		return err;
-	}
-	if (!err)
-		err = s->be->commit(s);
-	if (err)
-		rollback_quietly(s, false);
-	return err;
 }
 
 /*
@@ -513,35 +326,6 @@ int am_store_person_put(struct am_store *s, const struct am_person *p)
 		err = registry_put(s, PERSON, p, "person.put", p->national_code,
 				   &json);
 	am_buf_release(&json);
-	return err;
-}
-
-/* A bulk put or a row write (rows.c): no savepoint, for the one
- * statement is atomic and a refused row leaves the caller's transaction
- * usable; no audit entry, for the caller writes one per batch. */
-int am__store_write_ready(struct am_store *s)
-{
-	if (!s->in_tx)
-		return am__store_errf(s, AM_EINVALID_ARGUMENT,
-				      "a row is written inside the caller's "
-				      "transaction");
-	if (s->tx_failed)
-		return am__store_errf(
-			s, AM_ESTORE_SQL,
-			"the transaction was aborted by a failure "
-			"that could not be undone; roll it back");
-	return am__store_ready(s);
-}
-
-/* A person's or workshop's put is two statements: the record, then its
- * code in the side table the posting reads (person_codes, workshop_keys).
- * A refusal (a constraint, or a key that is taken) is the first's and
- * leaves nothing; any other failure may fall between the two, so the
- * transaction can then only be rolled back. */
-int am__store_write_done(struct am_store *s, int err)
-{
-	if (err && err != AM_ESTORE_CONFLICT && err != AM_EIDEMPOTENCY_CONFLICT)
-		s->tx_failed = true;
 	return err;
 }
 

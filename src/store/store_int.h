@@ -59,7 +59,10 @@ struct am_wage_list;
 struct am_wage_line;
 struct am_line_assessment;
 
-/* rows.c: the posting mode off (at a transaction's end). */
+/* handle.c: the posting mode off (at a transaction's end); a rollback
+ * that keeps the failure's message (to_savepoint: the unit's savepoint
+ * only, the transaction marked failed when even that fails). */
+void am__store_rollback_quietly(struct am_store *s, bool to_savepoint);
 void am__store_posting_off(struct am_store *s);
 
 /* person_set.c */
@@ -381,6 +384,10 @@ void am__ckpt_committed(struct am_store *s);
 #define am__store_errf am_store_errf /* rows.h */
 /* The current time for records: s->clock when set, else time(). */
 int64_t am__store_now(const struct am_store *s);
+/* open.c: why an open failed, for am_store_errmsg(NULL) (printf-style);
+ * returns err. */
+int am__store_open_fail(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Check the schema is current before touching data (cached). */
 int am__store_ready(struct am_store *s);
 /* A row write (rows.c, the bulk puts): ready inside the caller's
