@@ -76,7 +76,8 @@ struct am_wage_import_opts {
 	 * (am_person_set, up to 119 MiB); 0: 250,000; SIZE_MAX: never. */
 	size_t person_set_lines;
 	/* ... and only when at least this many persons are registered;
-	 * 0: 4,000,000 (fewer stay in SQLite's cache anyway). */
+	 * 0: the backend's threshold (SQLite 4,000,000: fewer stay in its
+	 * cache anyway; PostgreSQL none: each question is a round trip). */
 	int64_t person_set_persons;
 };
 

@@ -380,9 +380,11 @@ int am_store_workshop_terms_each(struct am_store *s,
  * handle on another thread; its snapshot is what is read).
  */
 struct am_person_set;
-/* *out NULL (and 0 returned) when fewer than min_persons are registered:
- * while their codes' B-tree stays in the cache, the database answers as
- * fast. */
+/* *out NULL (and 0 returned) when fewer than min_persons are registered;
+ * min_persons below 0 is the backend's own threshold: SQLite's 4 million
+ * (while their codes' B-tree stays in its cache, the database answers as
+ * fast), none on PostgreSQL (each question is a round trip and an index
+ * descent on the server). */
 int am_store_person_set_load(struct am_store *s, int64_t min_persons,
 			     struct am_person_set **out);
 /* Codes the set holds. */

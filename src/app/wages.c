@@ -46,11 +46,9 @@
  * own. Few lists the writer is done with are kept for the reader. */
 #define ITEM_BLOCK 1024
 #define SPARE_ITEMS 8192
-/* Registered persons from which the person set is worth its 119 MiB: 4
- * million codes are 36 MB of B-tree, which the cache holds. */
-#define PERSON_SET_MIN 4000000
-#define SET_MIN(o) \
-	((o)->person_set_persons ? (o)->person_set_persons : PERSON_SET_MIN)
+/* Registered persons from which the person set is worth its 119 MiB: the
+ * backend's own threshold (am_store_person_set_load()) unless given. */
+#define SET_MIN(o) ((o)->person_set_persons ? (o)->person_set_persons : -1)
 /* The reader's snapshot is let go after this many lists, so that the log
  * of the writer's commits can be checkpointed. */
 #define SNAPSHOT_LISTS 4096

@@ -129,6 +129,14 @@ int am_store_person_set_load(struct am_store *s, int64_t min_persons,
 	err = am__store_ready(s);
 	if (err)
 		return err;
+	/* Below 0: the backend's own threshold (none: always). */
+	if (min_persons < 0) {
+		min_persons = 0;
+		if (s->be->person_set_min)
+			err = s->be->person_set_min(s, &min_persons);
+		if (err)
+			return err;
+	}
 	/* Counted first (a tenth of the filling, and no memory): a small
 	 * registry is not worth the set's memory. */
 	if (min_persons > 0) {

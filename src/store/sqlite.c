@@ -1329,6 +1329,7 @@ const struct am_store_backend am__store_sqlite = {
 	.workshop_terms = am__sq_workshop_terms,
 	.persons_known = am__sq_persons_known,
 	.person_codes = am__sq_person_codes,
+	.person_set_min = am__sq_person_set_min,
 	.line_read = am__sq_line_read,
 	.index_add = am__sq_index_add,
 	.person_lines = am__sq_person_lines,

@@ -42,6 +42,7 @@ int am__sq_workshop_terms(struct am_store *s,
 			  int (*fn)(void *ctx, const char *code,
 				    bool hard_harmful, bool small_exempt),
 			  void *ctx);
+int am__sq_person_set_min(struct am_store *s, int64_t *min);
 int am__sq_person_codes(struct am_store *s, int (*fn)(void *ctx, int64_t code),
 			void *ctx);
 int am__sq_persons_known(struct am_store *s, const int64_t *codes, size_t n,

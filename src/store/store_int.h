@@ -276,6 +276,10 @@ struct am_store_backend {
 	 * non-zero return from fn stops the walk and is returned. */
 	int (*person_codes)(struct am_store *s,
 			    int (*fn)(void *ctx, int64_t code), void *ctx);
+	/* From how many registered persons a bulk posting should hold them
+	 * in memory (am_person_set_load()) rather than ask persons_known():
+	 * what a question costs the backend. NULL: always. */
+	int (*person_set_min)(struct am_store *s, int64_t *min);
 	/* The line at offset of list id's body, decoded (strings in a), with
 	 * its list's key and status. */
 	int (*line_read)(struct am_store *s, int64_t list_id, uint32_t offset,
