@@ -604,13 +604,14 @@ int am__sq_line_read(struct am_store *s, int64_t id, uint32_t offset,
  * The by-person index.
  */
 
-static int index_put(struct am_store *s, int period, int64_t segment,
+static int index_put(struct am_store *s, void *ctx, int period, int64_t segment,
 		     int64_t first_code, int64_t n, const void *block,
 		     size_t len)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, err = prepare(s, W_INDEX_PUT, &st);
 
+	(void)ctx;
 	if (err)
 		return err;
 	rc = sqlite3_bind_int(st, 1, period);
@@ -636,36 +637,15 @@ static int segment_row(struct am_store *s, int period, int64_t segment,
 	return step_done(s, st, rc, "index segment");
 }
 
-/* Blocks of about this many entries; a person's entries are never split
- * between two blocks, so a lookup reads one block per segment. */
-#define BLOCK_ENTRIES 128
-
 /* A batch's entries of one period, as one segment of packed blocks. */
 int am__sq_index_add(struct am_store *s, const struct am_index_entry *e,
 		     size_t n, int64_t segment)
 {
-	struct am_buf blk;
-	size_t i = 0;
-	int err = 0;
+	int err;
 
 	if (!n)
 		return 0;
-	am_buf_init(&blk, 0);
-	while (!err && i < n) {
-		size_t j = i + BLOCK_ENTRIES < n ? i + BLOCK_ENTRIES : n;
-
-		while (j < n && e[j].code == e[j - 1].code)
-			j++;
-		am_buf_clear(&blk);
-		err = am__block_encode(&e[i], j - i, segment, &blk);
-		if (err)
-			err = am__store_errf(s, err, "index block");
-		if (!err)
-			err = index_put(s, e[i].period, segment, e[i].code,
-					(int64_t)(j - i), blk.buf, blk.len);
-		i = j;
-	}
-	am_buf_release(&blk);
+	err = am__index_pack(s, e, n, segment, index_put, NULL);
 	return err ? err
 		   : segment_row(s, e[0].period, segment, segment, (int64_t)n);
 }
@@ -704,9 +684,10 @@ static int segment_find(struct am_store *s, int period, int64_t segment,
 			int (*fn)(void *ctx, const struct am_index_entry *e),
 			void *ctx)
 {
-	struct am_index_entry *e;
+	struct am_index_entry *e = NULL;
 	sqlite3_stmt *st = NULL;
 	int64_t first, n;
+	size_t cap = 0;
 	int rc, err = prepare(s, W_INDEX_FIND, &st);
 
 	if (err)
@@ -721,18 +702,10 @@ static int segment_find(struct am_store *s, int period, int64_t segment,
 		return err;
 	first = sqlite3_column_int64(st, 0);
 	n = sqlite3_column_int64(st, 1);
-	e = n > 0 && n <= 1 << 20 ? malloc((size_t)n * sizeof(*e)) : NULL;
-	if (!e) {
-		am__sq_finish(st);
-		return am__store_errf(s, n > 0 ? AM_ENOMEM : AM_ESTORE_CORRUPT,
-				      "index block");
-	}
-	err = am__block_decode(sqlite3_column_blob(st, 2),
-			       (size_t)sqlite3_column_bytes(st, 2), first, base,
-			       (size_t)n, e);
+	err = am__block_entries(s, sqlite3_column_blob(st, 2),
+				(size_t)sqlite3_column_bytes(st, 2), first, n,
+				base, &e, &cap);
 	am__sq_finish(st);
-	if (err)
-		err = am__store_errf(s, err, "index block");
 	for (int64_t i = 0; !err && i < n; i++) {
 		if (e[i].code != code)
 			continue;
@@ -764,106 +737,43 @@ int am__sq_person_lines(struct am_store *s, int64_t code, int period,
 }
 
 /*
- * The compaction: a period's segments merged into one, streaming (one
- * decoded block per segment in memory), so a lookup is one block again.
+ * The compaction: a period's segments merged into one (blocks.c), so a
+ * lookup is one block again.
  */
 
-struct cursor {
-	struct am_index_entry head; /* e[at], where the heap compares it */
-	sqlite3_stmt *st;
-	int64_t base;
-	struct am_index_entry *e;
-	size_t n, at, cap;
-	bool done;
-};
-
-/* The cursor's next block, decoded; done at the segment's end. */
-static int cursor_fill(struct am_store *s, struct cursor *c)
+/* A segment's blocks in first-code order, from its statement. */
+static int block_next(struct am_store *s, void *ctx, bool *found,
+		      int64_t *first, int64_t *n, const uint8_t **block,
+		      size_t *len)
 {
-	int64_t first, n;
-	int rc, err;
+	sqlite3_stmt *st = ctx;
+	int rc = sqlite3_step(st);
 
-	c->at = c->n = 0;
-	rc = sqlite3_step(c->st);
-	if (rc == SQLITE_DONE) {
-		c->done = true;
+	*found = rc == SQLITE_ROW;
+	if (rc == SQLITE_DONE)
 		return 0;
-	}
 	if (rc != SQLITE_ROW)
 		return am__sq_fail(s, rc, "compaction");
-	first = sqlite3_column_int64(c->st, 0);
-	n = sqlite3_column_int64(c->st, 1);
-	if (n < 1 || n > 1 << 20)
-		return am__store_errf(s, AM_ESTORE_CORRUPT, "index block");
-	if ((size_t)n > c->cap) {
-		free(c->e);
-		c->cap = 0;
-		c->e = malloc((size_t)n * sizeof(*c->e));
-		if (!c->e)
-			return am__store_errf(s, AM_ENOMEM, "compaction");
-		c->cap = (size_t)n;
-	}
-	err = am__block_decode(sqlite3_column_blob(c->st, 2),
-			       (size_t)sqlite3_column_bytes(c->st, 2), first,
-			       c->base, (size_t)n, c->e);
-	if (err)
-		return am__store_errf(s, err, "index block");
-	c->n = (size_t)n;
-	c->head = c->e[0];
+	*first = sqlite3_column_int64(st, 0);
+	*n = sqlite3_column_int64(st, 1);
+	*block = sqlite3_column_blob(st, 2);
+	*len = (size_t)sqlite3_column_bytes(st, 2);
 	return 0;
 }
 
-static bool entry_less(const struct am_index_entry *a,
-		       const struct am_index_entry *b)
+/* A statement with an int period and an int64 segment, run to its end. */
+static int run_period(struct am_store *s, const char *sql, int period,
+		      int64_t segment, bool with_segment)
 {
-	if (a->code != b->code)
-		return a->code < b->code;
-	if (a->list_id != b->list_id)
-		return a->list_id < b->list_id;
-	return a->offset < b->offset;
-}
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(am__sq_db(s), sql, -1, &st, NULL);
 
-/* Write out[0..n) as one block of the merged segment. */
-static int merge_emit(struct am_store *s, int period, int64_t segment,
-		      int64_t base, const struct am_index_entry *out, size_t n,
-		      struct am_buf *blk)
-{
-	int err;
-
-	am_buf_clear(blk);
-	err = am__block_encode(out, n, base, blk);
-	if (err)
-		return am__store_errf(s, err, "compaction");
-	return index_put(s, period, segment, out[0].code, (int64_t)n, blk->buf,
-			 blk->len);
-}
-
-#define MERGE_BLOCK BLOCK_ENTRIES
-
-static bool cursor_less(const struct cursor *a, const struct cursor *b)
-{
-	return entry_less(&a->head, &b->head);
-}
-
-/* Restore the heap of cursors h[0..k) (least entry on top) below i: the
- * cursor at i sinks through a hole, one move a level. */
-static void sift_down(struct cursor **h, size_t k, size_t i)
-{
-	struct cursor *x = h[i];
-
-	for (;;) {
-		size_t m = 2 * i + 1;
-
-		if (m >= k)
-			break;
-		if (m + 1 < k && cursor_less(h[m + 1], h[m]))
-			m++;
-		if (!cursor_less(h[m], x))
-			break;
-		h[i] = h[m];
-		i = m;
-	}
-	h[i] = x;
+	rc = rc ? rc : sqlite3_bind_int(st, 1, period);
+	if (with_segment)
+		rc = rc ? rc : sqlite3_bind_int64(st, 2, segment);
+	rc = rc ? rc : sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : am__sq_fail(s, rc, "compaction");
 }
 
 static int merge_period(struct am_store *s, int period, const struct seg *segs,
@@ -872,107 +782,41 @@ static int merge_period(struct am_store *s, int period, const struct seg *segs,
 	static const char sql[] =
 		"SELECT first_code, entries, block FROM person_index"
 		" WHERE period = ?1 AND segment = ?2 ORDER BY first_code";
-	struct am_index_entry out[MERGE_BLOCK * 4];
-	struct cursor *cur = calloc(k, sizeof(*cur));
-	/* An array of pointers. NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	struct cursor **heap = calloc(k, sizeof(*heap));
-	size_t live = 0;
+	struct am__block_src *src = calloc(k, sizeof(*src));
 	int64_t segment = segs[0].segment - 1, base = segs[0].base, total = 0;
-	struct am_buf blk;
-	size_t n = 0;
-	sqlite3_stmt *st = NULL;
-	int err = 0;
+	int err = src ? 0 : am__store_errf(s, AM_ENOMEM, "compaction");
 
-	if (!cur || !heap) {
-		free(cur);
-		free(heap);
-		return am__store_errf(s, AM_ENOMEM, "compaction");
-	}
-	am_buf_init(&blk, 0);
 	for (size_t i = 0; i < k; i++)
 		if (segs[i].base < base)
 			base = segs[i].base;
 	for (size_t i = 0; !err && i < k; i++) {
-		int rc = sqlite3_prepare_v2(am__sq_db(s), sql, -1, &cur[i].st,
-					    NULL);
+		sqlite3_stmt *st = NULL;
+		int rc = sqlite3_prepare_v2(am__sq_db(s), sql, -1, &st, NULL);
 
-		rc = rc ? rc : sqlite3_bind_int(cur[i].st, 1, period);
-		rc = rc ? rc
-			: sqlite3_bind_int64(cur[i].st, 2, segs[i].segment);
-		cur[i].base = segs[i].base;
-		err = rc ? am__sq_fail(s, rc, "compaction")
-			 : cursor_fill(s, &cur[i]);
+		rc = rc ? rc : sqlite3_bind_int(st, 1, period);
+		rc = rc ? rc : sqlite3_bind_int64(st, 2, segs[i].segment);
+		src[i].next = block_next;
+		src[i].ctx = st;
+		src[i].base = segs[i].base;
+		if (rc)
+			err = am__sq_fail(s, rc, "compaction");
 	}
-	/* A heap of the cursors by their next entry: a national month's 34
-	 * segments cost 6 comparisons an entry, not 34. */
-	for (size_t i = 0; !err && i < k; i++)
-		if (!cur[i].done)
-			heap[live++] = &cur[i];
-	for (size_t i = live / 2; i-- > 0;)
-		sift_down(heap, live, i);
-	while (!err && live) {
-		struct cursor *min = heap[0];
-
-		/* A block ends where the code changes past its size. */
-		if (n >= MERGE_BLOCK && out[n - 1].code != min->head.code) {
-			err = merge_emit(s, period, segment, base, out, n,
-					 &blk);
-			n = 0;
-		}
-		if (n == AM_ARRAY_SIZE(out))
-			err = am__store_errf(s, AM_ESTORE_CORRUPT,
-					     "compaction: one person has more "
-					     "than %zu lines in a month",
-					     AM_ARRAY_SIZE(out));
-		if (err)
-			break;
-		out[n++] = min->head;
-		total++;
-		if (++min->at == min->n)
-			err = cursor_fill(s, min);
-		else
-			min->head = min->e[min->at];
-		if (!err && min->done)
-			heap[0] = heap[--live];
-		if (!err && live)
-			sift_down(heap, live, 0);
-	}
-	if (!err && n)
-		err = merge_emit(s, period, segment, base, out, n, &blk);
-	for (size_t i = 0; i < k; i++) {
-		sqlite3_finalize(cur[i].st);
-		free(cur[i].e);
-	}
-	free(cur);
-	free(heap);
-	am_buf_release(&blk);
+	if (!err)
+		err = am__index_merge(s, period, src, k, segment, base,
+				      index_put, NULL, &total);
+	for (size_t i = 0; src && i < k; i++)
+		sqlite3_finalize(src[i].ctx);
+	free(src);
 	/* The old segments go; the merged one takes their place. */
-	if (!err) {
-		int rc = sqlite3_prepare_v2(am__sq_db(s),
-					    "DELETE FROM person_index"
-					    " WHERE period = ?1"
-					    " AND segment <> ?2",
-					    -1, &st, NULL);
-
-		rc = rc ? rc : sqlite3_bind_int(st, 1, period);
-		rc = rc ? rc : sqlite3_bind_int64(st, 2, segment);
-		rc = rc ? rc : sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			err = am__sq_fail(s, rc, "compaction");
-	}
-	if (!err) {
-		int rc = sqlite3_prepare_v2(am__sq_db(s),
-					    "DELETE FROM index_segments"
-					    " WHERE period = ?1",
-					    -1, &st, NULL);
-
-		rc = rc ? rc : sqlite3_bind_int(st, 1, period);
-		rc = rc ? rc : sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			err = am__sq_fail(s, rc, "compaction");
-	}
+	if (!err)
+		err = run_period(s,
+				 "DELETE FROM person_index WHERE period = ?1"
+				 " AND segment <> ?2",
+				 period, segment, true);
+	if (!err)
+		err = run_period(s,
+				 "DELETE FROM index_segments WHERE period = ?1",
+				 period, 0, false);
 	if (!err && total)
 		err = segment_row(s, period, segment, base, total);
 	if (!err)

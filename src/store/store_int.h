@@ -111,6 +111,42 @@ int am__block_encode(const struct am_index_entry *e, size_t n, int64_t base,
 int am__block_decode(const uint8_t *p, size_t len, int64_t first_code,
 		     int64_t base, size_t n, struct am_index_entry *out);
 
+/*
+ * blocks.c: the by-person index in packed blocks (SQLite's and
+ * PostgreSQL's). A batch's entries of a period (sorted by code, list id
+ * and offset) form one segment, numbered by the batch's lowest list id,
+ * its base; each block holds about AM__BLOCK_ENTRIES entries, and a
+ * person's entries never straddle two blocks, so a person's month is, per
+ * segment, the one block whose first code is the greatest not above
+ * theirs.
+ */
+#define AM__BLOCK_ENTRIES 128
+/* Where a backend keeps a block. */
+typedef int am__block_put_fn(struct am_store *s, void *ctx, int period,
+			     int64_t segment, int64_t first_code, int64_t n,
+			     const void *block, size_t len);
+/* Cut e[0..n) (one period) into blocks of segment, each to put. */
+int am__index_pack(struct am_store *s, const struct am_index_entry *e, size_t n,
+		   int64_t segment, am__block_put_fn *put, void *ctx);
+/* Decode a block of n entries (first code first, list ids less base)
+ * into *e, grown to *cap when it is smaller (free it after). */
+int am__block_entries(struct am_store *s, const uint8_t *block, size_t len,
+		      int64_t first, int64_t n, int64_t base,
+		      struct am_index_entry **e, size_t *cap);
+/* One segment's blocks, in first-code order: next gives the next one
+ * (*found false past the last; the bytes valid until the next call). */
+struct am__block_src {
+	int (*next)(struct am_store *s, void *ctx, bool *found, int64_t *first,
+		    int64_t *n, const uint8_t **block, size_t *len);
+	void *ctx;
+	int64_t base;
+};
+/* Merge k segments of a period into blocks of one segment (list ids less
+ * base), each to put; *total the entries merged. */
+int am__index_merge(struct am_store *s, int period, struct am__block_src *src,
+		    size_t k, int64_t segment, int64_t base,
+		    am__block_put_fn *put, void *ctx, int64_t *total);
+
 /* A transaction's postings, packed (codec.c); decoded back into out. */
 int am__postings_encode(const struct am_posting *p, size_t n,
 			struct am_buf *out);
