@@ -1442,6 +1442,7 @@ const struct am_store_backend am__store_pg = {
 	.line_read = am__pg_line_read,
 	.index_add = am__pg_index_add,
 	.person_lines = am__pg_person_lines,
+	.compact = am__pg_compact,
 	/* No compaction, posting mode or checkpoints: PostgreSQL's B-trees
 	 * and its own checkpointer need none. */
 	.ledger_append = am__pg_ledger_append,

@@ -179,6 +179,7 @@ int am__pg_index_add(struct am_store *s, const struct am_index_entry *e,
 int am__pg_person_lines(struct am_store *s, int64_t code, int period,
 			int (*fn)(void *ctx, const struct am_index_entry *e),
 			void *ctx);
+int am__pg_compact(struct am_store *s, int64_t *entries);
 int am__pg_ledger_append(struct am_store *s, const struct am_ledger_row *x);
 int am__pg_ledger_get(struct am_store *s, int64_t id, struct am_arena *a,
 		      struct am_ledger_row *out);

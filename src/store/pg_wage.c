@@ -1035,58 +1035,87 @@ int am__pg_line_read(struct am_store *s, int64_t id, uint32_t offset,
 	return 0;
 }
 
-/* A batch's entries, a row each, by one COPY (the segment is SQLite's
- * business). */
+/*
+ * The by-person index: packed blocks as SQLite keeps them (blocks.c), a
+ * row per block of about a hundred entries, not a row per line (a line's
+ * row and its B-tree entry cost 3 µs of the server's time and 92 bytes).
+ */
+
+#define BLOCK_COLUMNS "period, segment, first_code, entries, block"
+
+/* A block, as a COPY tuple (ctx: the buffer). */
+static int block_tuple(struct am_store *s, void *ctx, int period,
+		       int64_t segment, int64_t first_code, int64_t n,
+		       const void *block, size_t len)
+{
+	struct am_buf *b = ctx;
+	int err = am__pg_copy_tuple(b, 5);
+
+	err = err ? err : am__pg_copy_i32(b, period);
+	err = err ? err : am__pg_copy_i64(b, segment);
+	err = err ? err : am__pg_copy_i64(b, first_code);
+	err = err ? err : am__pg_copy_i32(b, (int32_t)n);
+	err = err ? err : am__pg_copy_bytes(b, block, len);
+	return err ? am__store_errf(s, err, "index: out of memory") : 0;
+}
+
+/* A period's segment: its row of index_segments. */
+static int segment_row(struct am_store *s, int period, int64_t segment,
+		       int64_t base, int64_t entries)
+{
+	struct am_buf b;
+	int err;
+
+	am_buf_init(&b, 0);
+	err = am__pg_copy_tuple(&b, 4);
+	err = err ? err : am__pg_copy_i32(&b, period);
+	err = err ? err : am__pg_copy_i64(&b, segment);
+	err = err ? err : am__pg_copy_i64(&b, base);
+	err = err ? err : am__pg_copy_i64(&b, entries);
+	err = err ? am__store_errf(s, err, "index: out of memory")
+		  : am__pg_copy(s, "index_segments",
+				"period, segment, base, entries", &b, "index");
+	am_buf_release(&b);
+	return err;
+}
+
+/* A batch's entries of one period, as one segment of packed blocks, by
+ * one COPY. */
 int am__pg_index_add(struct am_store *s, const struct am_index_entry *e,
 		     size_t n, int64_t segment)
 {
 	struct am_buf b;
 	int err;
 
-	(void)segment;
 	if (!n)
 		return 0;
-	err = am__pg_copy_start(s, "person_lines",
-				"code, period, list_id, line_offset", "index");
+	err = am__pg_flush(s);
 	if (err)
 		return err;
 	am_buf_init(&b, 0);
-	for (size_t i = 0; !err && i < n; i++) {
-		err = am__pg_copy_tuple(&b, 4);
-		err = err ? err : am__pg_copy_i64(&b, e[i].code);
-		err = err ? err : am__pg_copy_i32(&b, e[i].period);
-		err = err ? err : am__pg_copy_i64(&b, e[i].list_id);
-		err = err ? err : am__pg_copy_i32(&b, (int32_t)e[i].offset);
-		if (err)
-			err = am__store_errf(s, err, "index: out of memory");
-		else if (b.len >= ((size_t)1 << 20))
-			err = am__pg_copy_send(s, &b, "index");
-	}
+	err = am__index_pack(s, e, n, segment, block_tuple, &b);
 	if (!err)
-		err = am__pg_copy_send(s, &b, "index");
+		err = am__pg_copy(s, "person_index", BLOCK_COLUMNS, &b,
+				  "index");
 	am_buf_release(&b);
-	if (err) {
-		char saved[AM__STORE_ERRMSG_MAX];
-
-		memcpy(saved, s->errmsg, sizeof(saved));
-		(void)am__pg_copy_finish(s, false, "index");
-		memcpy(s->errmsg, saved, sizeof(saved));
-		return err;
-	}
-	return am__pg_copy_finish(s, true, "index");
+	return err ? err
+		   : segment_row(s, e[0].period, segment, segment, (int64_t)n);
 }
 
+/* Per segment of each period, the block whose first code is the greatest
+ * not above the person's, all in one statement. */
+#define SEGMENT_BLOCKS                                              \
+	"SELECT s.period, s.base, b.first_code, b.entries, b.block" \
+	" FROM index_segments s CROSS JOIN LATERAL"                 \
+	" (SELECT first_code, entries, block FROM person_index x"   \
+	" WHERE x.period = s.period AND x.segment = s.segment"      \
+	" AND x.first_code <= $1 ORDER BY x.first_code DESC LIMIT 1) b"
+
 static const struct am__pg_stmt st_person_lines = {
-	75,
-	"SELECT period, list_id, line_offset FROM person_lines"
-	" WHERE code = $1 ORDER BY period, list_id, line_offset",
-	"i"
+	75, SEGMENT_BLOCKS " ORDER BY s.period, s.segment", "i"
 };
 static const struct am__pg_stmt st_person_lines_period = {
-	76,
-	"SELECT period, list_id, line_offset FROM person_lines"
-	" WHERE code = $1 AND period = $2 ORDER BY list_id, line_offset",
-	"ii"
+	76, SEGMENT_BLOCKS " WHERE s.period = $2 ORDER BY s.segment", "ii"
 };
 
 int am__pg_person_lines(struct am_store *s, int64_t code, int period,
@@ -1094,6 +1123,8 @@ int am__pg_person_lines(struct am_store *s, int64_t code, int period,
 			void *ctx)
 {
 	struct am__pg_params p = { 0 };
+	struct am_index_entry *e = NULL;
+	size_t cap = 0;
 	PGresult *r;
 	int err;
 
@@ -1103,17 +1134,209 @@ int am__pg_person_lines(struct am_store *s, int64_t code, int period,
 	err = am__pg_run(s, period ? &st_person_lines_period : &st_person_lines,
 			 &p, &r, "index");
 	for (int i = 0; !err && i < PQntuples(r); i++) {
-		struct am_index_entry e;
+		int64_t n = am__pg_col_int(r, i, 3);
 
-		e.code = code;
-		e.period = (int32_t)am__pg_col_int(r, i, 0);
-		e.list_id = am__pg_col_int(r, i, 1);
-		e.offset = (uint32_t)am__pg_col_int(r, i, 2);
-		e.tag = 0;
-		err = fn(ctx, &e);
+		err = am__block_entries(s, (const uint8_t *)PQgetvalue(r, i, 4),
+					(size_t)PQgetlength(r, i, 4),
+					am__pg_col_int(r, i, 2), n,
+					am__pg_col_int(r, i, 1), &e, &cap);
+		for (int64_t k = 0; !err && k < n; k++) {
+			if (e[k].code != code)
+				continue;
+			e[k].period = (int32_t)am__pg_col_int(r, i, 0);
+			err = fn(ctx, &e[k]);
+		}
 	}
 	if (r)
 		PQclear(r);
+	free(e);
+	return err;
+}
+
+/*
+ * The compaction: each period's segments merged into one (blocks.c),
+ * through a cursor per segment, so that a lookup is one block a period
+ * again.
+ */
+
+#define MERGE_FETCH 256
+
+struct seg {
+	int period;
+	int64_t segment, base;
+};
+
+struct segs {
+	struct seg *v;
+	size_t n, cap;
+};
+
+static int seg_row(void *ctx, const PGresult *r, int i)
+{
+	struct segs *g = ctx;
+
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 64;
+		struct seg *v = reallocarray(g->v, cap, sizeof(*v));
+
+		if (!v)
+			return AM_ENOMEM;
+		g->v = v;
+		g->cap = cap;
+	}
+	g->v[g->n].period = (int)am__pg_col_int(r, i, 0);
+	g->v[g->n].segment = am__pg_col_int(r, i, 1);
+	g->v[g->n].base = am__pg_col_int(r, i, 2);
+	g->n++;
+	return 0;
+}
+
+/* One segment's blocks through its cursor, MERGE_FETCH at a time. */
+struct seg_cursor {
+	char name[32];
+	PGresult *r;
+	int at;
+	bool end;
+};
+
+static int cursor_next(struct am_store *s, void *ctx, bool *found,
+		       int64_t *first, int64_t *n, const uint8_t **block,
+		       size_t *len)
+{
+	struct seg_cursor *c = ctx;
+
+	*found = false;
+	if (c->r && c->at == PQntuples(c->r)) {
+		c->end = PQntuples(c->r) < MERGE_FETCH;
+		PQclear(c->r);
+		c->r = NULL;
+	}
+	if (!c->r && !c->end) {
+		char fetch[64];
+
+		snprintf(fetch, sizeof(fetch), "FETCH %d FROM %s", MERGE_FETCH,
+			 c->name);
+		c->r = PQexecParams(am__pg_conn(s), fetch, 0, NULL, NULL, NULL,
+				    NULL, 1);
+		c->at = 0;
+		if (PQresultStatus(c->r) != PGRES_TUPLES_OK) {
+			int err = am__pg_fail(s, c->r, "compaction");
+
+			PQclear(c->r);
+			c->r = NULL;
+			return err;
+		}
+		c->end = PQntuples(c->r) == 0;
+	}
+	if (!c->r || c->end)
+		return 0;
+	*found = true;
+	*first = am__pg_col_int(c->r, c->at, 0);
+	*n = am__pg_col_int(c->r, c->at, 1);
+	*block = (const uint8_t *)PQgetvalue(c->r, c->at, 2);
+	*len = (size_t)PQgetlength(c->r, c->at, 2);
+	c->at++;
+	return 0;
+}
+
+/* The merged blocks, sent a few megabytes at a time between two fetches
+ * (no command is running then). */
+static int merged_put(struct am_store *s, void *ctx, int period,
+		      int64_t segment, int64_t first_code, int64_t n,
+		      const void *block, size_t len)
+{
+	struct am_buf *b = ctx;
+	int err = block_tuple(s, b, period, segment, first_code, n, block, len);
+
+	if (!err && b->len >= ROWS_COPY_MAX)
+		err = am__pg_copy(s, "person_index", BLOCK_COLUMNS, b,
+				  "compaction");
+	return err;
+}
+
+static int merge_period(struct am_store *s, const struct seg *segs, size_t k,
+			int64_t *merged)
+{
+	struct seg_cursor *cur = calloc(k, sizeof(*cur));
+	struct am__block_src *src = calloc(k, sizeof(*src));
+	int64_t segment = segs[0].segment - 1, base = segs[0].base, total = 0;
+	int period = segs[0].period;
+	struct am_buf out;
+	char sql[256];
+	int err = cur && src ? 0 : am__store_errf(s, AM_ENOMEM, "compaction");
+
+	am_buf_init(&out, 0);
+	for (size_t i = 0; i < k; i++)
+		if (segs[i].base < base)
+			base = segs[i].base;
+	for (size_t i = 0; !err && i < k; i++) {
+		snprintf(cur[i].name, sizeof(cur[i].name), "am_merge%zu", i);
+		snprintf(sql, sizeof(sql),
+			 "DECLARE %s NO SCROLL CURSOR FOR SELECT first_code,"
+			 " entries, block FROM person_index WHERE period = %d"
+			 " AND segment = %" PRId64 " ORDER BY first_code",
+			 cur[i].name, period, segs[i].segment);
+		err = am__pg_exec(s, sql, "compaction");
+		src[i].next = cursor_next;
+		src[i].ctx = &cur[i];
+		src[i].base = segs[i].base;
+	}
+	if (!err)
+		err = am__index_merge(s, period, src, k, segment, base,
+				      merged_put, &out, &total);
+	if (!err && out.len)
+		err = am__pg_copy(s, "person_index", BLOCK_COLUMNS, &out,
+				  "compaction");
+	for (size_t i = 0; cur && i < k; i++) {
+		if (cur[i].r)
+			PQclear(cur[i].r);
+		snprintf(sql, sizeof(sql), "CLOSE %s", cur[i].name);
+		if (!err)
+			err = am__pg_exec(s, sql, "compaction");
+	}
+	free(cur);
+	free(src);
+	am_buf_release(&out);
+	/* The old segments go; the merged one takes their place. */
+	snprintf(sql, sizeof(sql),
+		 "DELETE FROM person_index WHERE period = %d AND segment <> "
+		 "%" PRId64 "; DELETE FROM index_segments WHERE period = %d",
+		 period, segment, period);
+	if (!err)
+		err = am__pg_exec(s, sql, "compaction");
+	if (!err && total)
+		err = segment_row(s, period, segment, base, total);
+	if (!err)
+		*merged += total;
+	return err;
+}
+
+int am__pg_compact(struct am_store *s, int64_t *entries)
+{
+	struct segs g = { NULL, 0, 0 };
+	int64_t merged = 0;
+	size_t i = 0;
+	int err = am__pg_flush(s);
+
+	if (!err)
+		err = am__pg_walk(s,
+				  "SELECT period, segment, base FROM"
+				  " index_segments ORDER BY period, segment",
+				  seg_row, &g, "compaction");
+	if (err == AM_ENOMEM)
+		err = am__store_errf(s, err, "compaction: out of memory");
+	while (!err && i < g.n) {
+		size_t j = i + 1;
+
+		while (j < g.n && g.v[j].period == g.v[i].period)
+			j++;
+		if (j - i > 1)
+			err = merge_period(s, &g.v[i], j - i, &merged);
+		i = j;
+	}
+	free(g.v);
+	if (!err)
+		*entries = merged;
 	return err;
 }
 

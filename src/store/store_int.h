@@ -158,7 +158,7 @@ int am__postings_decode(const uint8_t *p, size_t len,
  * logical tables, which every backend holds under these names with these
  * columns, walked in key order and loaded into an empty target. What a
  * backend keeps beside them for its own access paths (SQLite's by-person
- * blocks and its side tables of codes, PostgreSQL's person_lines) is not
+ * blocks and its side tables of codes, PostgreSQL's blocks) is not
  * copied: the target's loads keep their side tables, and copy.c rebuilds
  * the by-person index from the lists' bodies through index_add().
  */

@@ -85,13 +85,12 @@ static enum testdb_rc raw_exec(const char *path, const char *sql)
 	return testdb_exec(path, sql);
 }
 
-/* The entries of the by-person index: SQLite's segments count the lines
- * their blocks hold; PostgreSQL's person_lines has a row per line. */
+/* The entries of the by-person index: each backend's segments count the
+ * lines their blocks hold. */
 static long long index_entries(const char *path)
 {
-	return raw_int(path, TESTDB_SQL("SELECT coalesce(sum(entries), 0)"
-					" FROM index_segments",
-					"SELECT count(*) FROM person_lines"));
+	return raw_int(path, "SELECT coalesce(sum(entries), 0)"
+			     " FROM index_segments");
 }
 
 /* A database with the schema, an employer and the two workshops. */
@@ -891,9 +890,9 @@ static void test_history_and_statements(void **state)
 			 AM_ENOT_FOUND);
 
 	/* What each employer reported in 1403/07. */
-	assert_int_equal(am_worker_statement_read(
-				 s, "0499370899", (struct am_period){ 1403, 7 },
-				 &a, &n, &r),
+	assert_int_equal(am_worker_statement_read(s, "0499370899",
+						  (struct am_period){ 1403, 7 },
+						  &a, &n, &r),
 			 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(r[0].workshop, W1);
@@ -910,17 +909,17 @@ static void test_history_and_statements(void **state)
 	assert_string_equal(r[1].workshop, W2);
 	assert_int_equal(r[1].days, 15);
 	/* A migrated month shows wage and days only. */
-	assert_int_equal(am_worker_statement_read(
-				 s, "0499370899", (struct am_period){ 1403, 1 },
-				 &a, &n, &r),
+	assert_int_equal(am_worker_statement_read(s, "0499370899",
+						  (struct am_period){ 1403, 1 },
+						  &a, &n, &r),
 			 0);
 	assert_int_equal(n, 1);
 	assert_true(r[0].migrated);
 	assert_int_equal(r[0].days, 31);
 	assert_null(r[0].job_code);
-	assert_int_equal(am_worker_statement_read(
-				 s, "0499370899", (struct am_period){ 1403, 9 },
-				 &a, &n, &r),
+	assert_int_equal(am_worker_statement_read(s, "0499370899",
+						  (struct am_period){ 1403, 9 },
+						  &a, &n, &r),
 			 AM_ENOT_FOUND);
 	assert_balanced(s);
 	close_store(s);
@@ -1431,24 +1430,18 @@ static int batch(struct am_store *s)
 }
 
 /* Rows the batch writes: 3 lists and their 3 assessments, t's reversal,
- * 2 audit entries (the amendment, the lists), and its 5 index entries:
- * SQLite's one block and its segment, PostgreSQL's 5 person_lines. */
-#define BATCH_ROWS (3 + 3 + 1 + 2 + (testdb_is_pg() ? 5 : 1 + 1))
+ * 2 audit entries (the amendment, the lists), and its 5 index entries in
+ * one block and its segment. */
+#define BATCH_ROWS (3 + 3 + 1 + 2 + 1 + 1)
 
 static long long count_batch(const char *path)
 {
-	return raw_int(path,
-		       TESTDB_SQL("SELECT (SELECT count(*) FROM wage_lists)"
-				  " + (SELECT count(*) FROM ledger)"
-				  " + (SELECT count(*) FROM person_index)"
-				  " + (SELECT count(*) FROM index_segments)"
-				  " + (SELECT count(*) FROM audit WHERE action"
-				  " LIKE 'list%')",
-				  "SELECT (SELECT count(*) FROM wage_lists)"
-				  " + (SELECT count(*) FROM ledger)"
-				  " + (SELECT count(*) FROM person_lines)"
-				  " + (SELECT count(*) FROM audit WHERE action"
-				  " LIKE 'list%')"));
+	return raw_int(path, "SELECT (SELECT count(*) FROM wage_lists)"
+			     " + (SELECT count(*) FROM ledger)"
+			     " + (SELECT count(*) FROM person_index)"
+			     " + (SELECT count(*) FROM index_segments)"
+			     " + (SELECT count(*) FROM audit WHERE action"
+			     " LIKE 'list%')");
 }
 
 /* The posting mode on: a call of SQLite's (secure_delete off), which
