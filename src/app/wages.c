@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "amanat/app.h"
@@ -49,6 +50,10 @@
 /* Registered persons from which the person set is worth its 119 MiB: the
  * backend's own threshold (am_store_person_set_load()) unless given. */
 #define SET_MIN(o) ((o)->person_set_persons ? (o)->person_set_persons : -1)
+/* The most bytes a wage line takes in any form read (a DSKWOR record is
+ * about 390 bytes; a CSV line far fewer): a file of N * this many bytes
+ * holds at least N lines. */
+#define LINE_BYTES_MAX 400
 /* The reader's snapshot is let go after this many lists, so that the log
  * of the writer's commits can be checkpointed. */
 #define SNAPSHOT_LISTS 4096
@@ -155,6 +160,7 @@ struct import {
 	size_t snapshot_lists;	   /* lists since the reader's snapshot began */
 	struct am_person_set *set; /* loaded once the import is large */
 	bool set_tried;
+	uint64_t input_bytes; /* of the files named (not of folders) */
 	struct am_store *set_h; /* the loading thread's handle, while on */
 	pthread_t set_thread;
 	double cpu0;   /* the calling thread's CPU seconds at the start */
@@ -899,7 +905,11 @@ static int person_set_load(struct import *im, struct job *j)
 					       : 250000;
 	int err;
 
-	if (im->set_tried || im->st->lines < after)
+	/* After that many lines, or at once when the files named are large
+	 * enough to hold them: their persons would otherwise be asked of the
+	 * database one by one while the set loads. */
+	if (im->set_tried ||
+	    (im->st->lines < after && im->input_bytes / LINE_BYTES_MAX < after))
 		return 0;
 	im->set_tried = true;
 	if (im->q && am_store_open_reader(im->r, &im->set_h) == 0) {
@@ -1124,6 +1134,12 @@ static int read_paths(struct import *im, char *const *paths, size_t npaths)
 {
 	int err = 0;
 
+	for (size_t i = 0; i < npaths; i++) {
+		struct stat sb;
+
+		if (stat(paths[i], &sb) == 0 && S_ISREG(sb.st_mode))
+			im->input_bytes += (uint64_t)sb.st_size;
+	}
 	for (size_t i = 0; i < npaths && !err; i++) {
 		err = import_path(im, paths[i], 0);
 		if (im->fatal)
