@@ -289,8 +289,13 @@ static int register_persons(struct am_post_session *b)
 		free(known);
 		return am_store_errf(s, AM_ENOMEM, "posting: out of memory");
 	}
-	/* Sorted by period first: several periods need one more sort. */
+	/* Sorted by period first: several periods need one more sort. A
+	 * person set that came after a line was added holds its person
+	 * now: not asked again (a set loading beside the first batch). */
 	for (size_t i = 0; i < b->n; i++) {
+		if (b->e[i].tag != NO_PERSON && b->set &&
+		    am_person_set_has(b->set, b->e[i].code))
+			b->e[i].tag = NO_PERSON;
 		if (b->e[i].tag == NO_PERSON ||
 		    (n && b->e[i].code == codes[n - 1]))
 			continue;
