@@ -160,7 +160,7 @@ struct import {
 	size_t snapshot_lists;	   /* lists since the reader's snapshot began */
 	struct am_person_set *set; /* loaded once the import is large */
 	bool set_tried;
-	uint64_t input_bytes; /* of the files named (not of folders) */
+	uint64_t input_bytes;	/* of the files named (not of folders) */
 	struct am_store *set_h; /* the loading thread's handle, while on */
 	pthread_t set_thread;
 	double cpu0;   /* the calling thread's CPU seconds at the start */
