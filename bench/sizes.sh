@@ -13,19 +13,18 @@
 #     after each month.
 #  2. A throwaway PostgreSQL cluster (scripts/pg-cluster.sh), two databases
 #     with the backend's schema (src/store/migrations_pg/0001_schema.sql):
-#     "flat" as it is, "part" with person_lines, wage_lists and ledger
-#     partitioned by period, a partition a month. The rows the SQLite file
+#     "flat" as it is, "part" with person_index (the by-person index's
+#     blocks), wage_lists and ledger partitioned by period, a partition a
+#     month. The rows the SQLite file
 #     holds are copied into both (each logical table exported by the sqlite3
 #     shell as CSV, blobs as \x hex, then COPY), the registry first, then
 #     month by month, each month in one transaction after a CHECKPOINT, with
 #     pg_current_wal_lsn() read around it and around the VACUUM after it
 #     (autovacuum off while measuring; "flat" runs VACUUM, "part" VACUUM
-#     FREEZE). person_lines gets one row per line posted: national code,
-#     period and list id from the month's CSV joined with the lists' ids,
-#     and as line_offset the line's ordinal in its list (an integer column
-#     takes 4 bytes whatever its value; the real offset is a byte offset in
-#     the body). At the end, after a CHECKPOINT, one VACUUM (FREEZE) of
-#     everything, with its WAL: the cost of freezing late.
+#     FREEZE). The by-person index's blocks and segments are SQLite's,
+#     byte for byte (both backends pack them alike, src/store/blocks.c).
+#     At the end, after a CHECKPOINT, one VACUUM (FREEZE) of everything,
+#     with its WAL: the cost of freezing late.
 #  3. A table: per object, its bytes after the registry and after the last
 #     month, its growth per month (mean of months 2..K: the first month also
 #     fills pages the registry left) and that growth per line posted.
@@ -150,10 +149,11 @@ done
 # its list's period. The ids are copied
 # in, so the lists' id is left without its identity default here.
 q -d "$URI_PART" -1 >/dev/null <<'SQL'
-CREATE TABLE pl (LIKE person_lines) PARTITION BY RANGE (period);
-DROP TABLE person_lines;
-ALTER TABLE pl RENAME TO person_lines;
-CREATE INDEX person_lines_code ON person_lines (code, period);
+CREATE TABLE pi (LIKE person_index INCLUDING CONSTRAINTS)
+    PARTITION BY RANGE (period);
+DROP TABLE person_index;
+ALTER TABLE pi RENAME TO person_index;
+ALTER TABLE person_index ADD PRIMARY KEY (period, segment, first_code);
 
 CREATE TABLE wl (LIKE wage_lists INCLUDING CONSTRAINTS INCLUDING STORAGE)
     PARTITION BY RANGE (period);
@@ -187,7 +187,7 @@ CREATE TRIGGER ledger_no_change BEFORE UPDATE OR DELETE ON ledger
 SQL
 for p in $PERIODS; do
     next=$((p % 100 == 12 ? p + 89 : p + 1))
-    for t in person_lines wage_lists ledger; do
+    for t in person_index wage_lists ledger; do
         echo "CREATE TABLE ${t}_$p PARTITION OF $t
               FOR VALUES FROM ($p) TO ($next);"
     done
@@ -265,38 +265,19 @@ for db in flat part; do
     pg_snap 0 "pg-$db" "$u"
 done
 
-# The month's CSV in an unlogged table (no WAL), outside the measures.
-q -d "$URI" >/dev/null <<'SQL'
-CREATE UNLOGGED TABLE sizes_csv (n bigserial,
-    c1 text, c2 text, c3 text, c4 text, c5 text, c6 text, c7 text, c8 text,
-    c9 text, c10 text, c11 text, c12 text, c13 text, c14 text, c15 text,
-    c16 text, c17 text, c18 text, c19 text, c20 text, c21 text, c22 text,
-    c23 text, c24 text, c25 text, c26 text, c27 text, c28 text, c29 text);
-CREATE UNLOGGED TABLE sizes_keys (id bigint, period integer, workshop text,
-    list_no text, status text);
-SQL
-csvcols=$(seq -f 'c%g' 1 29 | paste -sd, -)
 i=0
 for p in $PERIODS; do
     i=$((i + 1))
     say "PostgreSQL: month $i ($p)"
-    y=$((p / 100)); m=$((p % 100))
     prev=$(cat audit.$((i - 1))); cur=$(cat audit.$i)
     {
         export_csv wage_lists "period = $p" wl-$p.csv
         export_csv ledger "period = $p" lg-$p.csv
         export_csv payments "period = $p" pm-$p.csv
         export_csv audit "seq > $prev AND seq <= $cur" au-$p.csv
-        echo "\\copy person_lines FROM 'pl-$p.csv' WITH (FORMAT csv)"
+        export_csv index_segments "period = $p" is-$p.csv
+        export_csv person_index "period = $p" pi-$p.csv
     } >load-$i.sql
-    sqlite3 -csv "$DB" "SELECT id, period, workshop, list_no, status
-                        FROM wage_lists WHERE period = $p" >keys-$p.csv
-    q -d "$URI" >/dev/null <<SQL
-TRUNCATE sizes_csv, sizes_keys;
-\\copy sizes_csv ($csvcols) FROM 'gen/wages/$y-$(printf %02d $m).csv' WITH (FORMAT csv, HEADER)
-\\copy sizes_keys FROM 'keys-$p.csv' WITH (FORMAT csv)
-\\copy (SELECT c.c27::bigint, k.period, k.id, (row_number() OVER (PARTITION BY k.id ORDER BY c.n) - 1)::integer FROM sizes_csv c JOIN sizes_keys k ON k.period = c.c2::integer * 100 + c.c3::integer AND k.workshop = c.c1 AND k.list_no = c.c4 AND k.status = 'posted' ORDER BY 1, 3) TO 'pl-$p.csv' WITH (FORMAT csv)
-SQL
     for db in flat part; do
         u=$URI; freeze=0
         [ $db = flat ] || { u=$URI_PART; freeze=1; }
@@ -313,7 +294,6 @@ SQL
         pg_snap "$i" "pg-$db" "$u"
     done
 done
-q -d "$URI" -c "DROP TABLE sizes_csv, sizes_keys" >/dev/null
 for db in flat part; do
     u=$URI; [ $db = flat ] || u=$URI_PART
     q -d "$u" -c CHECKPOINT >/dev/null
