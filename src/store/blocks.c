@@ -88,6 +88,8 @@ static int cursor_fill(struct am_store *s, struct cursor *c)
 				&c->cap);
 	if (err)
 		return err;
+	if (n < 1 || !c->e)
+		return AM_ESTORE_CORRUPT;
 	c->n = (size_t)n;
 	c->head = c->e[0];
 	return 0;

@@ -877,7 +877,8 @@ static bool person_equal(size_t nx, const struct am_line_ref *x,
 
 		if (u->period.year != v->period.year ||
 		    u->period.month != v->period.month ||
-		    strcmp(u->workshop, v->workshop) || u->days != v->days ||
+		    strcmp(u->workshop, v->workshop) != 0 ||
+		    u->days != v->days ||
 		    u->hard_harmful_days != v->hard_harmful_days ||
 		    u->subject_wage != v->subject_wage)
 			return false;

@@ -1288,8 +1288,13 @@ static int merge_period(struct am_store *s, const struct seg *segs, size_t k,
 	int period = segs[0].period;
 	struct am_buf out;
 	char sql[256];
-	int err = cur && src ? 0 : am__store_errf(s, AM_ENOMEM, "compaction");
+	int err = 0;
 
+	if (!cur || !src) {
+		free(cur);
+		free(src);
+		return am__store_errf(s, AM_ENOMEM, "compaction");
+	}
 	am_buf_init(&out, 0);
 	for (size_t i = 0; i < k; i++)
 		if (segs[i].base < base)

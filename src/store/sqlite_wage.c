@@ -784,7 +784,10 @@ static int merge_period(struct am_store *s, int period, const struct seg *segs,
 		" WHERE period = ?1 AND segment = ?2 ORDER BY first_code";
 	struct am__block_src *src = calloc(k, sizeof(*src));
 	int64_t segment = segs[0].segment - 1, base = segs[0].base, total = 0;
-	int err = src ? 0 : am__store_errf(s, AM_ENOMEM, "compaction");
+	int err = 0;
+
+	if (!src)
+		return am__store_errf(s, AM_ENOMEM, "compaction");
 
 	for (size_t i = 0; i < k; i++)
 		if (segs[i].base < base)
