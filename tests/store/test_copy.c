@@ -24,6 +24,7 @@
 #include "amanat/assess.h"
 #include "store/store_int.h"
 #include "testdb.h"
+#include "testlist.h"
 
 #define INJECTED AM_EIO
 #define W1 "1234567890" /* an ordinary workshop */
@@ -176,59 +177,6 @@ static long long index_entries(const char *uri)
 /*
  * The source.
  */
-
-#define LINES_MAX 8
-
-struct test_list {
-	struct am_wage_list l;
-	struct am_wage_line lines[LINES_MAX];
-	struct am_line_assessment a[LINES_MAX];
-};
-
-static void list_init(struct test_list *t, const char *workshop, int year,
-		      int month, const char *list_no, uint8_t hash_byte)
-{
-	memset(t, 0, sizeof(*t));
-	t->l.file = "test.csv";
-	snprintf(t->l.workshop, sizeof(t->l.workshop), "%s", workshop);
-	t->l.period.year = year;
-	t->l.period.month = month;
-	snprintf(t->l.list_no, sizeof(t->l.list_no), "%s", list_no);
-	t->l.lines = t->lines;
-	memset(t->l.hash, hash_byte, sizeof(t->l.hash));
-}
-
-/* days at a daily wage, assessed at the usual rates; hh: hard and
- * harmful; exempt: the employer's 20% moved to the state. */
-static void list_add(struct test_list *t, const char *code, int days,
-		     am_money daily, bool hh, bool exempt)
-{
-	struct am_wage_line *ln = &t->lines[t->l.nlines];
-	struct am_line_assessment *a = &t->a[t->l.nlines];
-	am_money wage = daily * days;
-
-	assert_true(t->l.nlines < LINES_MAX);
-	memset(ln, 0, sizeof(*ln));
-	ln->row = (unsigned)t->l.nlines + 1;
-	snprintf(ln->national_code, sizeof(ln->national_code), "%s", code);
-	ln->days = days;
-	ln->daily_wage = daily;
-	ln->monthly_wage = wage;
-	ln->subject_wage = wage;
-	ln->total_pay = wage + 5000000;
-	ln->job_code = "1234";
-	ln->occupation = "کارگر ساده";
-	ln->start_date = AM_WAGE_DATE_NONE;
-	ln->end_date = AM_WAGE_DATE_NONE;
-	a->base = wage;
-	a->insured = wage * 7 / 100;
-	a->employer = exempt ? 0 : wage * 20 / 100;
-	a->state = wage * 3 / 100 + (exempt ? wage * 20 / 100 : 0);
-	a->unemployment = wage * 3 / 100;
-	a->hard_harmful = hh ? wage * 4 / 100 : 0;
-	a->hard_harmful_days = hh ? days : 0;
-	t->l.nlines++;
-}
 
 /* The session of the batch make_source() has open, if any. */
 static struct am_post_session *batch;
