@@ -286,6 +286,16 @@ static int ws_scan(struct import *im)
 	return 0;
 }
 
+/* Whether the files named are large enough to hold the lines after which
+ * the person set is read (--person-set-lines, 250,000 by default). */
+static bool bulk_input(const struct import *im)
+{
+	size_t after = im->o->person_set_lines ? im->o->person_set_lines
+					       : 250000;
+
+	return im->input_bytes / LINE_BYTES_MAX >= after;
+}
+
 /* The workshop's terms, from the cache or the registry; *exists false when
  * it is not registered. */
 static int workshop_terms(struct import *im, const char *code,
@@ -296,7 +306,10 @@ static int workshop_terms(struct import *im, const char *code,
 	struct am_arena a;
 	int err;
 
-	if (!im->ws_complete && im->probes >= PROBES_BEFORE_SCAN) {
+	/* A bulk import scans at once: it would meet that many workshops,
+	 * and on PostgreSQL each probe is a round trip the reader waits on. */
+	if (!im->ws_complete &&
+	    (im->probes >= PROBES_BEFORE_SCAN || bulk_input(im))) {
 		err = ws_scan(im);
 		if (err)
 			return err;
@@ -908,8 +921,7 @@ static int person_set_load(struct import *im, struct job *j)
 	/* After that many lines, or at once when the files named are large
 	 * enough to hold them: their persons would otherwise be asked of the
 	 * database one by one while the set loads. */
-	if (im->set_tried ||
-	    (im->st->lines < after && im->input_bytes / LINE_BYTES_MAX < after))
+	if (im->set_tried || (im->st->lines < after && !bulk_input(im)))
 		return 0;
 	im->set_tried = true;
 	if (im->q && am_store_open_reader(im->r, &im->set_h) == 0) {
