@@ -74,7 +74,7 @@ fi
 pg_reg=$(since "$t")
 printf 'registry: %d rows: PostgreSQL %s %.1f s (%.0f rows/s)\n' \
     "$rows" "$how" "$pg_reg" "$(echo "$rows / $pg_reg" | bc)"
-psql_ amanat -c "VACUUM ANALYZE" >/dev/null
+psql_ reg -c "VACUUM ANALYZE" >/dev/null   # after "import registry"; db copy did it
 
 printf '\n%-6s %12s %12s %12s %10s %10s\n' round pg_s sqlite_s peer_s pg/peer sqlite/peer
 ratios=()

@@ -461,8 +461,13 @@ struct am_copy_report {
 	am_money ledger_debit, ledger_credit; /* the ledger's totals */
 	bool verified;			      /* every check passed */
 	/* Wall seconds: copying (with the index), the checks but the
-	 * histories, and the histories' comparison. */
+	 * histories, the histories' comparison, and the target's upkeep
+	 * after the commit (PostgreSQL's VACUUM ANALYZE; 0 on SQLite). */
 	double copy_seconds, verify_seconds, history_seconds;
+	double after_load_seconds;
+	/* The upkeep failed (the copy stands, verified): the target wants
+	 * VACUUM ANALYZE by hand; am_store_errmsg(to) says why. */
+	bool after_load_failed;
 	enum am_copy_check failed;
 	const char *table; /* the table concerned (static), or NULL */
 	char subject[16];  /* the person whose history differs, or "" */

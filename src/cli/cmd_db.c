@@ -92,10 +92,12 @@ static int copy_json(const char *from, const char *to,
 		  : am_buf_addf(b,
 				",\"ledger_debit\":%lld,\"ledger_credit\":%lld"
 				",\"seconds\":{\"copy\":%.3f,\"verify\":%.3f"
-				",\"histories\":%.3f},\"verified\":%s}",
+				",\"histories\":%.3f,\"vacuum\":%.3f}"
+				",\"verified\":%s}",
 				(long long)r->ledger_debit,
 				(long long)r->ledger_credit, r->copy_seconds,
 				r->verify_seconds, r->history_seconds,
+				r->after_load_seconds,
 				r->verified ? "true" : "false");
 	return err;
 }
@@ -142,6 +144,12 @@ static void copy_text(const char *from, const char *to,
 		    "ثانیه\n"
 		  : "time: copy %.1f s, checks %.1f s, histories %.1f s\n",
 	       r->copy_seconds, r->verify_seconds, r->history_seconds);
+	if (r->after_load_seconds > 0)
+		printf(fa ? "  به‌روزرسانی آمار و نقشهٔ دیدپذیری پایگاه مقصد "
+			    "(VACUUM ANALYZE): %.1f ثانیه\n"
+			  : "  the target's statistics and visibility map "
+			    "(VACUUM ANALYZE): %.1f s\n",
+		       r->after_load_seconds);
 }
 
 /* A copy refused (the target holds rows) or unlike its source: the
@@ -248,6 +256,17 @@ int cmd_db_copy(struct cli *cli, int argc, char **argv)
 		err = open_fail(cli, err, argv[1], to);
 		goto out;
 	}
+	if (r.after_load_failed)
+		fprintf(stderr,
+			cli->lang == AM_LANG_FA
+				? "amanat: هشدار: رونوشت کامل و بررسی‌شده است، ولی "
+				  "VACUUM ANALYZE روی پایگاه مقصد انجام نشد (%s)؛ "
+				  "آن را دستی اجرا کنید تا پرس‌وجوها کند نشوند\n"
+				: "amanat: warning: the copy is complete and "
+				  "verified, but VACUUM ANALYZE of the target "
+				  "failed (%s); run it by hand, or queries stay "
+				  "slow until autovacuum comes\n",
+			am_store_errmsg(to));
 	if (cli->json) {
 		struct am_buf b;
 

@@ -1063,6 +1063,15 @@ int am_store_copy(struct am_store *from, struct am_store *to,
 		out->verified = true;
 		to->errmsg[0] = '\0';
 	}
+	/* Upkeep, after the commit: a failure leaves the copy whole and
+	 * verified, and is told with its reason in the target's message
+	 * (the caller says to run it by hand). */
+	if (!err && to->be->after_load) {
+		double t0 = now_seconds();
+
+		out->after_load_failed = to->be->after_load(to) != 0;
+		out->after_load_seconds = now_seconds() - t0;
+	}
 out_from:
 	/* A read transaction: nothing to undo, the snapshot let go. */
 	(void)am_store_rollback(from);

@@ -323,6 +323,17 @@ int am__pg_exec(struct am_store *s, const char *sql, const char *what)
 	return err;
 }
 
+/* VACUUM (ANALYZE): the planner's statistics for every table, and the
+ * visibility map that lets the scans of keys (person_codes(), the
+ * workshops' terms) read the index alone, not every row's page. */
+static int pg_after_load(struct am_store *s)
+{
+	if (pq(s)->tx)
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "vacuum with a transaction open");
+	return am__pg_exec(s, "VACUUM (ANALYZE)", "vacuum");
+}
+
 int am__pg_literal(struct am_store *s, const char *text, struct am_buf *out)
 {
 	char *lit = PQescapeLiteral(pq(s)->conn, text, strlen(text));
@@ -1443,6 +1454,7 @@ const struct am_store_backend am__store_pg = {
 	.index_add = am__pg_index_add,
 	.person_lines = am__pg_person_lines,
 	.compact = am__pg_compact,
+	.after_load = pg_after_load,
 	/* No compaction, posting mode or checkpoints: PostgreSQL's B-trees
 	 * and its own checkpointer need none. */
 	.ledger_append = am__pg_ledger_append,

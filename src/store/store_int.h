@@ -405,6 +405,11 @@ struct am_store_backend {
 	 * nothing to assess took an id and wrote no ledger row. */
 	int (*rows_load)(struct am_store *s, const struct am__table *t,
 			 const struct am__val *rows, size_t n);
+	/* After a bulk load has committed (db copy): bring what the backend
+	 * plans and scans by up to date, outside any transaction
+	 * (PostgreSQL's statistics and visibility map, which a fresh copy
+	 * lacks until autovacuum comes). NULL where nothing is needed. */
+	int (*after_load)(struct am_store *s);
 };
 
 extern const struct am_store_backend am__store_sqlite;
