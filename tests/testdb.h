@@ -77,4 +77,8 @@ void testdb_each(const char *uri, const char *sql,
 		 void (*fn)(void *ctx, const char *const *cols, int ncols),
 		 void *ctx);
 
+/* A whole file's bytes, NUL-terminated (free() it); fails the test when
+ * it cannot be read. */
+char *test_slurp(const char *path);
+
 #endif

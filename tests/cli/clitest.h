@@ -30,23 +30,6 @@ struct run {
 	char *err;
 };
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return buf;
-}
-
 static void vrun(struct run *r, bool env_db, const char *fmt, va_list ap)
 {
 	char args[2048], cmd[4096], out[600], err[600];
@@ -65,8 +48,8 @@ static void vrun(struct run *r, bool env_db, const char *fmt, va_list ap)
 	st = system(cmd);
 	assert_true(WIFEXITED(st));
 	r->status = WEXITSTATUS(st);
-	r->out = slurp(out);
-	r->err = slurp(err);
+	r->out = test_slurp(out);
+	r->err = test_slurp(err);
 }
 
 /* Run "amanat ARGS" through the shell with the test database. */

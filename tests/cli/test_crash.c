@@ -80,23 +80,6 @@ static void sh(const char *fmt, ...)
 		fail_msg("command failed: %s", cmd);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return buf;
-}
-
 /* "amanat --db uri ARGS": its exit status, its output in *out (free it;
  * may be NULL); what it said on stderr is shown when it fails. */
 static int amanat(const char *uri, const char *args, char **out)
@@ -110,11 +93,11 @@ static int amanat(const char *uri, const char *args, char **out)
 	assert_true(WIFEXITED(st));
 	if (out) {
 		snprintf(path, sizeof(path), "%s/out", workdir);
-		*out = slurp(path);
+		*out = test_slurp(path);
 	}
 	if (WEXITSTATUS(st) != 0) {
 		snprintf(path, sizeof(path), "%s/err", workdir);
-		err = slurp(path);
+		err = test_slurp(path);
 		print_message("# amanat %s: exit %d: %s", args, WEXITSTATUS(st),
 			      err);
 		free(err);
