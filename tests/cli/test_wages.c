@@ -213,6 +213,132 @@ static void test_payments(void **state)
 	json_decref(j);
 }
 
+/* A copy of workdir/from as Excel saves a CSV on Windows: a UTF-8
+ * byte-order mark, and CRLF line ends (RFC 4180's own). */
+static void excel_copy(const char *from, const char *to)
+{
+	char path[700], *text;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", workdir, from);
+	text = test_slurp(path);
+	snprintf(path, sizeof(path), "%s/%s", workdir, to);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	fputs("\xef\xbb\xbf", f);
+	for (const char *p = text; *p; p++) {
+		if (*p == '\n')
+			fputc('\r', f);
+		fputc(*p, f);
+	}
+	assert_int_equal(fclose(f), 0);
+	free(text);
+}
+
+/* Every CSV the project reads, saved by Excel, into a database of its own:
+ * the same rows are taken as from the plain files. */
+static void test_windows_csv(void **state)
+{
+	static const char *const reg[] = { "employers", "workshops", "persons",
+					   "dependants" };
+	const char *plain = db, *excel = testdb_new("excel");
+	char from[300], to[300], code[16], *a, *b;
+	struct run r;
+	json_t *j;
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(from, sizeof(from), "gen/registry/%s.csv", reg[i]);
+		snprintf(to, sizeof(to), "x-%s.csv", reg[i]);
+		excel_copy(from, to);
+	}
+	excel_copy("gen/wages/1403-01.csv", "x-wages.csv");
+	db = excel;
+	run(&r, "init");
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	run(&r,
+	    "--json import registry '%s/x-employers.csv' '%s/x-workshops.csv'"
+	    " '%s/x-persons.csv' '%s/x-dependants.csv'",
+	    workdir, workdir, workdir, workdir);
+	if (r.status != 0)
+		fail_msg("registry: %s %s", r.out, r.err);
+	j = parse_json(r.out);
+	run_free(&r);
+	assert_true(jint(j, "persons") > 400);
+	assert_true(jint(j, "dependants") > 0);
+	assert_int_equal(jint(j, "accepted"), jint(j, "records"));
+	assert_int_equal(jint(j, "refused"), 0);
+	json_decref(j);
+	j = run_json("--json import wages '%s/x-wages.csv'", workdir, 0);
+	assert_true(jint(j, "lists_accepted") > 10);
+	assert_int_equal(jint(j, "lists_refused"), 0);
+	assert_int_equal(jint(j, "lines"), jint(j, "lines_posted"));
+	json_decref(j);
+
+	/* A person of the month, a migrated month and a payment, each from
+	 * an Excel file. */
+	snprintf(from, sizeof(from), "%s/gen/wages/1403-01.csv", workdir);
+	a = test_slurp(from);
+	{
+		/* PER_NATCOD of the first line: the header names the column. */
+		const char *hdr = a, *line = strchr(a, '\n') + 1;
+		size_t col = 0;
+
+		for (const char *p = hdr; strncmp(p, "PER_NATCOD", 10); p++)
+			col += *p == ',';
+		for (const char *p = line; col; p++)
+			if (*p == ',' && --col == 0)
+				line = p + 1;
+		memcpy(code, line, 10);
+		code[10] = '\0';
+	}
+	free(a);
+	snprintf(to, sizeof(to),
+		 "national_code,period,workshop,days,subject_wage\n"
+		 "%s,1402/12,%s,29,58000000\n",
+		 code, workshop);
+	write_file("hist.csv", to);
+	excel_copy("hist.csv", "x-hist.csv");
+	snprintf(to, sizeof(to),
+		 "workshop,period,amount,date,reference\n"
+		 "%s,1403/01,10000000,1403/02/20,XL-1\n",
+		 workshop);
+	write_file("xpay.csv", to);
+	excel_copy("xpay.csv", "x-pay.csv");
+	for (int k = 0; k < 2; k++) {
+		db = k ? plain : excel;
+		run(&r, "import history '%s/%s'", workdir,
+		    k ? "hist.csv" : "x-hist.csv");
+		if (r.status != 0)
+			fail_msg("history: %s %s", r.out, r.err);
+		run_free(&r);
+		run(&r, "import payments '%s/%s'", workdir,
+		    k ? "xpay.csv" : "x-pay.csv");
+		if (r.status != 0)
+			fail_msg("payments: %s %s", r.out, r.err);
+		run_free(&r);
+	}
+	/* The person's history and the workshop's statement, alike on both
+	 * (the plain database holds 1403/02 as well: its first month read). */
+	db = excel;
+	run(&r, "--json history %s", code);
+	assert_int_equal(r.status, 0);
+	a = r.out;
+	free(r.err);
+	assert_non_null(strstr(a, "\"1402/12\""));
+	assert_non_null(strstr(a, "\"1403/01\""));
+	run(&r, "--json employer statement %s", workshop);
+	assert_int_equal(r.status, 0);
+	b = r.out;
+	free(r.err);
+	assert_non_null(strstr(b, "XL-1"));
+	free(a);
+	free(b);
+	db = plain;
+	testdb_drop(excel);
+}
+
 static void export_round_trip(const char *encoding)
 {
 	char dir[600];
@@ -244,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_bad_list_refused_whole),
 		cmocka_unit_test(test_conflict_and_amend),
 		cmocka_unit_test(test_payments),
+		cmocka_unit_test(test_windows_csv),
 		cmocka_unit_test(test_export_round_trip),
 	};
 
