@@ -992,21 +992,22 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Is dir a ListDisk folder (both files present, any letter case)? */
+/* Is dir a ListDisk folder: either of its two files present, any letter
+ * case? One without the other is one still, an incomplete disk that the
+ * DBF reader refuses naming the missing file, not a folder of no lists. */
 static bool is_listdisk(const char *dir)
 {
-	bool kar = false, wor = false;
+	bool any = false;
 	struct dirent *de;
 	DIR *d = opendir(dir);
 
 	if (!d)
 		return false;
-	while ((de = readdir(d)) != NULL) {
-		kar |= !strcasecmp(de->d_name, "DSKKAR00.DBF");
-		wor |= !strcasecmp(de->d_name, "DSKWOR00.DBF");
-	}
+	while (!any && (de = readdir(d)) != NULL)
+		any = !strcasecmp(de->d_name, "DSKKAR00.DBF") ||
+		      !strcasecmp(de->d_name, "DSKWOR00.DBF");
 	closedir(d);
-	return kar && wor;
+	return any;
 }
 
 static int import_path(struct import *im, const char *path, int depth);

@@ -499,13 +499,13 @@ int am_dbf_read(const char *dir, const struct am_read_opts *opts,
 	am_buf_init(&wpath, 0);
 	am_buf_init(&dec, 1 << 20);
 	if (!find_file(dir, "DSKKAR00.DBF", &kpath)) {
-		am__fctx_diag(&c, AM_EWAGE_DBF_MISSING_FILE, NULL,
-			      "DSKKAR00.DBF", 12, NULL);
+		am__fctx_diag(&c, AM_EWAGE_DBF_MISSING_FILE, NULL, NULL, 0,
+			      "DSKKAR00.DBF");
 		goto deliver;
 	}
 	if (!find_file(dir, "DSKWOR00.DBF", &wpath)) {
-		am__fctx_diag(&c, AM_EWAGE_DBF_MISSING_FILE, NULL,
-			      "DSKWOR00.DBF", 12, NULL);
+		am__fctx_diag(&c, AM_EWAGE_DBF_MISSING_FILE, NULL, NULL, 0,
+			      "DSKWOR00.DBF");
 		goto deliver;
 	}
 

@@ -5,6 +5,8 @@
  * imports back to the same list in both code pages. */
 #include "clitest.h"
 
+#include <sys/stat.h>
+
 /* The first workshop with a list of several lines in 1403/02. */
 static char workshop[16];
 
@@ -363,6 +365,62 @@ static void test_export_round_trip(void **state)
 	export_round_trip("iran-system");
 }
 
+/* A ListDisk folder with one of its two files (either) is refused, naming
+ * the folder and the file missing, in both languages, exit status 1; a
+ * folder holding such a disk is refused the same. */
+static void test_incomplete_listdisk(void **state)
+{
+	static const char *const files[] = { "DSKWOR00.DBF", "DSKKAR00.DBF" };
+	char dir[300], path[2048];
+	struct run r;
+	json_t *j, *e;
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		snprintf(dir, sizeof(dir), "%s/tree-%d", workdir, k);
+		assert_int_equal(mkdir(dir, 0755), 0);
+		snprintf(dir, sizeof(dir), "%s/tree-%d/disk", workdir, k);
+		run(&r, "export dskwin %s 1403/02 '%s'", workshop, dir);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+		snprintf(path, sizeof(path), "%s/%s", dir, files[k]);
+		assert_int_equal(unlink(path), 0);
+
+		j = run_json("--json import wages '%s'", dir, 1);
+		assert_int_equal(jint(j, "lists_accepted"), 0);
+		assert_int_equal(json_array_size(json_object_get(j, "errors")),
+				 1);
+		e = json_array_get(json_object_get(j, "errors"), 0);
+		assert_string_equal(jstr(e, "code"), "wage_dbf_missing_file");
+		assert_string_equal(jstr(e, "file"), dir);
+		assert_string_equal(jstr(e, "expected"), files[k]);
+		json_decref(j);
+
+		run(&r, "--lang fa import wages '%s'", dir);
+		assert_int_equal(r.status, 1);
+		assert_non_null(strstr(r.err, "پوشهٔ لیست دیسک ناقص است"));
+		assert_non_null(strstr(r.err, files[k]));
+		run_free(&r);
+		run(&r, "--lang en import wages '%s/tree-%d'", workdir, k);
+		assert_int_equal(r.status, 1);
+		assert_non_null(strstr(r.err, "ListDisk folder is incomplete"));
+		assert_non_null(strstr(r.err, dir));
+		run_free(&r);
+		/* Whole again, it imports. */
+		run(&r, "export dskwin %s 1403/02 '%s-whole'", workshop, dir);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+		snprintf(path, sizeof(path), "mv '%s-whole/%s' '%s/'", dir,
+			 files[k], dir);
+		assert_int_equal(system(path), 0);
+		j = run_json("--json import wages '%s'", dir, 0);
+		assert_int_equal(jint(j, "lists_accepted"), 1);
+		json_decref(j);
+		snprintf(path, sizeof(path), "rm -rf '%s/tree-%d'", workdir, k);
+		assert_int_equal(system(path), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_payments),
 		cmocka_unit_test(test_windows_csv),
 		cmocka_unit_test(test_export_round_trip),
+		cmocka_unit_test(test_incomplete_listdisk),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -460,7 +460,9 @@ static void test_missing_file(void **state)
 	read_dir(tmpdir, NULL, &g, &ds);
 	assert_true(g.l[0].refused);
 	assert_true(has_diag(&ds, AM_EWAGE_DBF_MISSING_FILE, NULL, 0));
-	assert_string_equal(ds.items[0].value, "DSKWOR00.DBF");
+	/* What should be there: nothing was found. */
+	assert_string_equal(ds.items[0].expected, "DSKWOR00.DBF");
+	assert_string_equal(ds.items[0].value, "");
 	am_diags_release(&ds);
 }
 
