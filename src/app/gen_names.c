@@ -98,7 +98,8 @@ TABLE(am__gen_office_jobs, office_jobs);
 
 /* clang-format on */
 
-/* /work/shared/domain/scale-and-provinces.md: the 1395 census. */
+/* Provinces by population, from the Statistical Centre of Iran's 1395
+ * (2016) national census of population and housing. */
 const struct am__gen_province am__gen_provinces[] = {
 	{ "تهران", "تهران", 1327 },
 	{ "خراسان رضوی", "مشهد", 643 },
