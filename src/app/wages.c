@@ -286,14 +286,16 @@ static int ws_scan(struct import *im)
 	return 0;
 }
 
-/* Whether the files named are large enough to hold the lines after which
- * the person set is read (--person-set-lines, 250,000 by default). */
+/* The lines after which the person set is read (--person-set-lines). */
+static size_t set_lines(const struct import *im)
+{
+	return im->o->person_set_lines ? im->o->person_set_lines : 250000;
+}
+
+/* Whether the files named are large enough to hold that many lines. */
 static bool bulk_input(const struct import *im)
 {
-	size_t after = im->o->person_set_lines ? im->o->person_set_lines
-					       : 250000;
-
-	return im->input_bytes / LINE_BYTES_MAX >= after;
+	return im->input_bytes / LINE_BYTES_MAX >= set_lines(im);
 }
 
 /* The workshop's terms, from the cache or the registry; *exists false when
@@ -914,14 +916,12 @@ static void *set_loader_main(void *arg)
  * list. */
 static int person_set_load(struct import *im, struct job *j)
 {
-	size_t after = im->o->person_set_lines ? im->o->person_set_lines
-					       : 250000;
 	int err;
 
 	/* After that many lines, or at once when the files named are large
 	 * enough to hold them: their persons would otherwise be asked of the
 	 * database one by one while the set loads. */
-	if (im->set_tried || (im->st->lines < after && !bulk_input(im)))
+	if (im->set_tried || (im->st->lines < set_lines(im) && !bulk_input(im)))
 		return 0;
 	im->set_tried = true;
 	if (im->q && am_store_open_reader(im->r, &im->set_h) == 0) {
