@@ -537,6 +537,10 @@ struct pass {
 	const char *path;
 	unsigned allowed; /* bit per kind the file may hold */
 	bool write;
+	/* A registry CSV is read once: its records are checked and, while
+	 * none has a problem, gathered into sorted runs as they are read;
+	 * the write is the runs' merge (no second reading of the file). */
+	bool gather;
 	bool multi; /* a JSON file: its kinds may refer to each other */
 	struct am_import_stats *st;
 	struct am_diags *diags;
@@ -560,6 +564,9 @@ struct pass {
 	struct run *runs;
 	size_t nruns, runs_alloc;
 	bool merging;
+	size_t gathered; /* records gathered, to be written */
+	size_t wdone; /* of them written, in 4,096s */
+	struct am_progress wbar; /* the write's */
 };
 
 static int key_cmp(const void *a, const void *b)
@@ -756,8 +763,11 @@ static int batch_write(struct pass *ps)
 	err = am_store_begin(ps->s);
 	if (err)
 		goto out;
-	for (size_t i = 0; i < ps->nbatch && !err; i++)
+	for (size_t i = 0; i < ps->nbatch && !err; i++) {
 		err = write_pending(ps, ps->order[i].p, &written, &refused);
+		if (!(i & 4095))
+			am_progress_update(&ps->wbar, ++ps->wdone * 4096);
+	}
 	if (!err && written)
 		err = batch_audit(ps, written, refused);
 	if (!err)
@@ -1200,7 +1210,16 @@ static int batch_add(struct pass *ps, enum kind k, const union record *r,
 {
 	int err = batch_push(ps, k, r, line);
 
+	ps->gathered++;
 	return !err && ps->nbatch == ps->batch_size ? run_spill(ps) : err;
+}
+
+/* Forget what was gathered: the file has a problem and is not written. */
+static void gather_drop(struct pass *ps)
+{
+	runs_close(ps);
+	ps->nbatch = 0;
+	ps->gather = false;
 }
 
 /* One record, in either pass. */
@@ -1236,6 +1255,11 @@ static int record(struct pass *ps, enum kind k, char **f, const int *col,
 		else if (k == PERSONS)
 			remember_key(ps, rec.p.national_code);
 		ps->problems += ctx.problems;
+		if (ps->gather && !err) {
+			if (!ps->problems)
+				return batch_add(ps, k, &rec, line);
+			gather_drop(ps); /* the file is refused: no use */
+		}
 	} else {
 		if (!ps->in_batch && (err = am_store_begin(ps->s)))
 			goto out;
@@ -1454,6 +1478,10 @@ static bool is_json(const char *path)
 	return n > 5 && !strcmp(path + n - 5, ".json");
 }
 
+#define REGISTRY_KINDS                                             \
+	((1u << PERSONS) | (1u << EMPLOYERS) | (1u << WORKSHOPS) | \
+	 (1u << DEPENDANTS))
+
 static size_t registry_batch_size(void)
 {
 	const char *env = getenv("AMANAT_REGISTRY_BATCH");
@@ -1465,9 +1493,12 @@ static size_t registry_batch_size(void)
 	return REGISTRY_BATCH;
 }
 
+/* Read the file: to check it (write false), to write it (write true), or,
+ * for a registry CSV, to check it and gather its records (*gathered set),
+ * writing them when it has no problem. */
 static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 		    json_t *root, bool write, struct am_import_stats *st,
-		    struct am_diags *diags, size_t *problems)
+		    struct am_diags *diags, size_t *problems, bool *gathered)
 {
 	struct pass ps = {
 		.s = s,
@@ -1480,16 +1511,25 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 	int err;
 
 	ps.multi = root != NULL;
+	ps.gather = !write && !root && allowed == REGISTRY_KINDS;
 	ps.batch_size = registry_batch_size();
 	am_arena_init(&ps.arena, 0);
 	am_buf_init(&ps.scratch, 4096);
 	am_buf_init(&ps.json, 0);
 	err = root ? json_pass(&ps, root) : csv_pass(&ps);
-	if (!err && write)
+	if (gathered)
+		*gathered = ps.gather;
+	if (!err && (write || (ps.gather && !ps.problems))) {
+		size_t before = st->accepted;
+
+		am_progress_start(&ps.wbar, "writing (ثبت)", ps.gathered);
 		err = kind_finish(&ps);
+		am_progress_update(&ps.wbar, st->accepted - before);
+		am_progress_finish(&ps.wbar);
+	}
 	if (!err && write && ps.in_batch)
 		err = am_store_commit(s);
-	if (err && write && am_store_in_transaction(s))
+	if (err && am_store_in_transaction(s))
 		am_store_rollback(s);
 	*problems = ps.problems;
 	free(ps.keys);
@@ -1503,15 +1543,13 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 	return err;
 }
 
-#define REGISTRY_KINDS                                             \
-	((1u << PERSONS) | (1u << EMPLOYERS) | (1u << WORKSHOPS) | \
-	 (1u << DEPENDANTS))
 
 static int import_file(struct am_store *s, const char *path, unsigned allowed,
 		       struct am_import_stats *st, struct am_diags *diags)
 {
 	json_t *root = NULL;
 	size_t problems = 0;
+	bool gathered = false;
 	int err;
 
 	st->files++;
@@ -1529,14 +1567,15 @@ static int import_file(struct am_store *s, const char *path, unsigned allowed,
 			return AM_EINVALID_ARGUMENT;
 		}
 	}
-	err = run_pass(s, path, allowed, root, false, st, diags, &problems);
+	err = run_pass(s, path, allowed, root, false, st, diags, &problems,
+		       &gathered);
 	if (!err && problems) {
 		st->refused += problems;
 		err = AM_EINVALID_ARGUMENT;
 	}
-	if (!err)
+	if (!err && !gathered)
 		err = run_pass(s, path, allowed, root, true, st, diags,
-			       &problems);
+			       &problems, NULL);
 	if (!err && problems)
 		err = AM_EINVALID_ARGUMENT; /* rows refused while writing */
 	json_decref(root);
