@@ -369,6 +369,7 @@ static void parse_row(enum kind k, char **f, const int *col, struct row_ctx *rc,
 /* References to other registry rows must already be in the database. */
 struct pass;
 static bool known_key(struct pass *ps, const char *key);
+static bool in_person_set(struct pass *ps, const char *code);
 
 static int check_refs(struct am_store *s, struct pass *ps, enum kind k,
 		      const union record *r, struct row_ctx *rc)
@@ -403,7 +404,8 @@ static int check_refs(struct am_store *s, struct pass *ps, enum kind k,
 		for (int i = 0; i < 2 && !err; i++) {
 			struct am_person p;
 
-			if (!who[i] || known_key(ps, who[i]))
+			if (!who[i] || known_key(ps, who[i]) ||
+			    in_person_set(ps, who[i]))
 				continue;
 			err = am_store_person_get(s, who[i], &a, &p);
 			if (err == AM_ENOT_FOUND) {
@@ -564,6 +566,10 @@ struct pass {
 	struct run *runs;
 	size_t nruns, runs_alloc;
 	bool merging;
+	/* The registered persons, for a large file of dependants: a bit
+	 * each, where a lookup in the database costs a B-tree page. */
+	struct am_person_set *persons;
+	bool persons_tried;
 	size_t gathered; /* records gathered, to be written */
 	size_t wdone; /* of them written, in 4,096s */
 	struct am_progress wbar; /* the write's */
@@ -600,6 +606,31 @@ static bool known_key(struct pass *ps, const char *key)
 		ps->keys_sorted = true;
 	}
 	return bsearch(key, ps->keys, ps->nkeys, sizeof(*ps->keys), key_cmp);
+}
+
+/* A file of dependants this large asks the set, not the database, whether
+ * their persons are registered (a national file: 23 million rows, each
+ * naming two persons). */
+#define PERSON_SET_FILE (8u << 20)
+
+static bool in_person_set(struct pass *ps, const char *code)
+{
+	uint64_t v;
+
+	if (!ps->persons_tried) {
+		struct stat sb;
+
+		ps->persons_tried = true;
+		/* Without the set (a small file, or no memory for it), each
+		 * person is looked up in the database. */
+		if (stat(ps->path, &sb) == 0 && sb.st_size >= PERSON_SET_FILE &&
+		    am_store_person_set_load(ps->s, 0, &ps->persons) != 0)
+			ps->persons = NULL;
+	}
+	/* Not in the set (a code with a wrong check digit is never there):
+	 * the database says. */
+	return ps->persons && am__parse_uint(code, strlen(code), &v) &&
+	       am_person_set_has(ps->persons, (int64_t)v);
 }
 
 static bool is_registry(enum kind k)
@@ -1533,6 +1564,7 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 		am_store_rollback(s);
 	*problems = ps.problems;
 	free(ps.keys);
+	am_person_set_free(ps.persons);
 	runs_close(&ps);
 	free(ps.runs);
 	free(ps.batch);
