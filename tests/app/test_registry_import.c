@@ -591,6 +591,65 @@ static void test_dependants_checked(void **state)
 	am_store_close(s);
 }
 
+/* A file of dependants large enough (8 MiB) to be checked against the
+ * registered persons' bit set, not the database: an unregistered person
+ * is still found, on its line, and a file without one is written. */
+static void test_dependants_large(void **state)
+{
+	struct am_store *s = open_db("deps-large");
+	struct am_import_stats st;
+	struct am_diags ds;
+	struct am_arena a;
+	struct am_dependant d;
+	char c[5][11], text[512];
+	FILE *f;
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		natcode((unsigned long)i + 100, c[i]);
+	snprintf(text, sizeof(text),
+		 "national_code,first_name,last_name,sex\n"
+		 "%s,علی,رضایی,M\n%s,زهرا,رضایی,F\n%s,سارا,رضایی,F\n"
+		 "%s,مینا,رضایی,F\n",
+		 c[0], c[1], c[2], c[3]);
+	write_file("pl.csv", text);
+	memset(&st, 0, sizeof(st));
+	am_diags_init(&ds, 0);
+	assert_int_equal(am_import_registry(s, path_of("pl.csv"), &st, &ds), 0);
+	for (int bad = 1; bad >= 0; bad--) {
+		f = fopen(path_of("dl.csv"), "w");
+		assert_non_null(f);
+		fputs("main_insured,dependant,relation,since,until\n", f);
+		/* The same three keys over and over (the last row of a key
+		 * is what is written), past the size that takes the set: 10 MB). */
+		for (unsigned i = 0; i < 250000; i++)
+			fprintf(f, "%s,%s,child,1395/01/%02u,\n", c[0],
+				c[1 + i % 3], 1 + i % 28);
+		/* c[4] is a valid code nobody registered. */
+		if (bad)
+			fprintf(f, "%s,%s,child,1395/01/01,\n", c[0], c[4]);
+		assert_int_equal(fclose(f), 0);
+		am_diags_clear(&ds);
+		assert_int_equal(am_import_registry(s, path_of("dl.csv"), &st,
+						    &ds),
+				 bad ? AM_EINVALID_ARGUMENT : 0);
+		am_arena_init(&a, 0);
+		assert_int_equal(am_store_dependant_get(s, c[0], c[1], &a, &d),
+				 bad ? AM_ENOT_FOUND : 0);
+		am_arena_release(&a);
+		if (!bad)
+			continue;
+		assert_int_equal(ds.nr, 1);
+		assert_int_equal(ds.items[0].code,
+				 AM_EREGISTRY_UNKNOWN_PERSON);
+		assert_int_equal(ds.items[0].line, 250002);
+		assert_string_equal(ds.items[0].field, "dependant");
+		assert_string_equal(ds.items[0].value, c[4]);
+	}
+	am_diags_release(&ds);
+	am_store_close(s);
+}
+
 /* A JSON file with every kind: one batch per kind, in the order written
  * (employers before the workshops naming them), each hashed. */
 static void test_json_kinds(void **state)
@@ -687,6 +746,7 @@ int main(void)
 		cmocka_unit_test(test_no_temp_dir),
 		cmocka_unit_test(test_key_order),
 		cmocka_unit_test(test_dependants_checked),
+		cmocka_unit_test(test_dependants_large),
 		cmocka_unit_test(test_json_kinds),
 	};
 
