@@ -137,6 +137,20 @@ int am_store_schema_latest(const struct am_store *s);
 
 /* Begin a write transaction. AM_EINVALID_ARGUMENT when one is open. */
 int am_store_begin(struct am_store *s);
+/* Begin a write transaction whose every reference the caller has checked
+ * itself, against rows that are never deleted (the registry import checks
+ * the persons a file of dependants names, in am_person_set): the backend
+ * may skip its own check of each (SQLite's is a B-tree page read per
+ * reference, at random). */
+int am_store_begin_checked(struct am_store *s);
+/* A bulk load of about rows rows into table starts, or has ended: the
+ * backend may set aside what is cheaper built again once than kept row by
+ * row (SQLite drops a large load's table's secondary indexes, and builds
+ * them at the end), each in a transaction of its own, outside the
+ * caller's. Whatever a load cut short set aside, the next writable open
+ * puts back. */
+int am_store_load_begin(struct am_store *s, const char *table, int64_t rows);
+int am_store_load_end(struct am_store *s, const char *table);
 /* Commit. On failure the transaction is rolled back and the error
  * returned. AM_EINVALID_ARGUMENT when none is open. */
 int am_store_commit(struct am_store *s);

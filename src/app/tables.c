@@ -791,7 +791,11 @@ static int batch_write(struct pass *ps)
 	if (!ps->merging) /* merged runs come in order */
 		qsort(ps->order, ps->nbatch, sizeof(*ps->order),
 		      write_order_cmp);
-	err = am_store_begin(ps->s);
+	/* A CSV's dependants had their persons checked as it was read, and
+	 * persons are never deleted. */
+	err = ps->gather && ps->batch_kind == DEPENDANTS
+		      ? am_store_begin_checked(ps->s)
+		      : am_store_begin(ps->s);
 	if (err)
 		goto out;
 	for (size_t i = 0; i < ps->nbatch && !err; i++) {
@@ -1552,9 +1556,25 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 		*gathered = ps.gather;
 	if (!err && (write || (ps.gather && !ps.problems))) {
 		size_t before = st->accepted;
+		/* The table of a large load may be cheaper indexed at its
+		 * end than row by row (am_store_load_begin()). */
+		const char *load = ps.gather && ps.batch_kind == DEPENDANTS
+					   ? "dependants"
+					   : NULL;
 
 		am_progress_start(&ps.wbar, "writing (ثبت)", ps.gathered);
-		err = kind_finish(&ps);
+		if (load)
+			err = am_store_load_begin(s, load,
+						  (int64_t)ps.gathered);
+		if (!err)
+			err = kind_finish(&ps);
+		if (err && am_store_in_transaction(s))
+			am_store_rollback(s);
+		if (load) {
+			int end = am_store_load_end(s, load);
+
+			err = err ? err : end;
+		}
 		am_progress_update(&ps.wbar, st->accepted - before);
 		am_progress_finish(&ps.wbar);
 	}

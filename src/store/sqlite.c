@@ -179,6 +179,7 @@ struct sqlite_store {
 	int secure_delete; /* the build's setting, for after a posting */
 	struct am__sq_seq seq;
 	struct am_buf scratch;
+	bool fk_off; /* a checked transaction's: foreign keys back on at its end */
 };
 
 static struct sqlite_store *sq(struct am_store *s)
@@ -439,6 +440,149 @@ static int configure(struct sqlite_store *q, bool readonly)
 	return err;
 }
 
+/*
+ * Bulk loads. A table's secondary index costs a loaded row a B-tree page
+ * at random once the index outgrows the cache: a national file of 23
+ * million dependants keeps dependants_dependant in the dependant's order,
+ * not the load's. A load that large is cheaper with the index dropped and
+ * built again at its end, which sorts its keys once. The index's SQL is
+ * kept in meta ("load.index.NAME") from its drop to its rebuild, each in
+ * a transaction of its own, so that a load cut short leaves the index to
+ * the next writable open to build.
+ */
+
+/* A load of at least this many rows, and at least a quarter of what the
+ * table holds, sets its indexes aside. */
+#define LOAD_SET_ASIDE_ROWS 1000000
+
+#define SET_ASIDE_PREFIX "load.index."
+
+/* Build every index set aside, and forget it. */
+static int restore_set_aside(struct sqlite_store *q)
+{
+	sqlite3_stmt *st = NULL;
+	struct am_buf todo;
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(q->db,
+				"SELECT value FROM meta WHERE key >= '"
+				SET_ASIDE_PREFIX "' AND key < '"
+				"load.index/' ORDER BY key",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		/* No meta table: a database not made yet. */
+		sqlite3_finalize(st);
+		return 0;
+	}
+	am_buf_init(&todo, 0);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sql = (const char *)sqlite3_column_text(st, 0);
+
+		err = sql ? am_buf_addf(&todo, "%s;\n", sql) : 0;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = fail(q, rc, "set-aside indexes");
+	sqlite3_finalize(st);
+	if (!err && todo.len) {
+		err = exec(q, "BEGIN IMMEDIATE", "begin");
+		if (!err)
+			err = exec(q, todo.buf, "index rebuild");
+		if (!err)
+			err = exec(q,
+				   "DELETE FROM meta WHERE key >= '"
+				   SET_ASIDE_PREFIX "' AND key < 'load.index/'",
+				   "index rebuild");
+		if (!err)
+			err = exec(q, "COMMIT", "commit");
+		if (err && !sqlite3_get_autocommit(q->db))
+			sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	am_buf_release(&todo);
+	return err;
+}
+
+/* The table's row count, for the choice. */
+static int table_rows(struct sqlite_store *q, const char *table,
+		      int64_t *rows)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", table);
+	int rc;
+
+	if (!sql)
+		return am__store_errf(&q->base, AM_ENOMEM, "out of memory");
+	rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*rows = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : fail(q, rc, "count rows");
+}
+
+static int sq_load_begin(struct am_store *s, const char *table, int64_t rows)
+{
+	struct sqlite_store *q = sq(s);
+	sqlite3_stmt *st = NULL;
+	struct am_buf todo;
+	int64_t have = 0;
+	int rc, err;
+
+	if (rows < LOAD_SET_ASIDE_ROWS)
+		return 0;
+	err = table_rows(q, table, &have);
+	if (err || rows < have / 4)
+		return err;
+	err = exec(q, "BEGIN IMMEDIATE", "begin");
+	if (err)
+		return err;
+	/* Read first, drop after: no index is dropped under a statement
+	 * still reading the schema. */
+	am_buf_init(&todo, 0);
+	rc = sqlite3_prepare_v2(q->db,
+				"SELECT name, sql FROM sqlite_master"
+				" WHERE type = 'index' AND tbl_name = ?1"
+				" AND sql IS NOT NULL",
+				-1, &st, NULL);
+	rc = rc == SQLITE_OK ? sqlite3_bind_text(st, 1, table, -1,
+						 SQLITE_STATIC)
+			     : rc;
+	while (!err && rc == SQLITE_OK &&
+	       (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *keep = sqlite3_mprintf(
+			"INSERT INTO meta (key, value) VALUES ('"
+			SET_ASIDE_PREFIX "%q', '%q')"
+			" ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
+			" DROP INDEX \"%w\";\n",
+			(const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 0));
+
+		err = keep ? am_buf_adds(&todo, keep)
+			   : am__store_errf(s, AM_ENOMEM, "out of memory");
+		sqlite3_free(keep);
+		rc = SQLITE_OK;
+	}
+	if (!err && rc != SQLITE_DONE && rc != SQLITE_OK)
+		err = fail(q, rc, "indexes");
+	sqlite3_finalize(st);
+	if (!err && todo.len)
+		err = exec(q, todo.buf, "set an index aside");
+	am_buf_release(&todo);
+	if (!err)
+		err = exec(q, "COMMIT", "commit");
+	if (err && !sqlite3_get_autocommit(q->db))
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+static int sq_load_end(struct am_store *s, const char *table)
+{
+	(void)table; /* every index set aside: one load at a time */
+	return restore_set_aside(sq(s));
+}
+
 static int sq_open(const char *path, unsigned flags, struct am_store **out,
 		   char *errmsg)
 {
@@ -478,6 +622,8 @@ static int sq_open(const char *path, unsigned flags, struct am_store **out,
 		goto out_close;
 	}
 	err = configure(q, readonly);
+	if (!err && !readonly)
+		err = restore_set_aside(q);
 	if (err) {
 		snprintf(errmsg, AM__STORE_ERRMSG_MAX, "'%.200s': %.300s", path,
 			 q->base.errmsg);
@@ -511,6 +657,36 @@ static void sq_close(struct am_store *s)
 /*
  * Transactions.
  */
+
+/* The foreign keys' checks, off for a checked transaction: the pragma
+ * takes effect only outside a transaction. */
+static int fk_back_on(struct sqlite_store *q)
+{
+	if (!q->fk_off || !sqlite3_get_autocommit(q->db))
+		return 0;
+	q->fk_off = false;
+	return exec(q, "PRAGMA foreign_keys = ON", "foreign_keys");
+}
+
+static int sq_begin(struct am_store *s);
+
+/* Each dependant names two persons: checked by SQLite, one of them is a
+ * B-tree page read at random, which for a national file of 23 million
+ * dependants against 40 million persons (4 GB) costs more than all the
+ * rest of the import. */
+static int sq_begin_checked(struct am_store *s)
+{
+	struct sqlite_store *q = sq(s);
+	int err = exec(q, "PRAGMA foreign_keys = OFF", "foreign_keys");
+
+	if (err)
+		return err;
+	q->fk_off = true;
+	err = sq_begin(s);
+	if (err)
+		fk_back_on(q);
+	return err;
+}
 
 static int sq_begin(struct am_store *s)
 {
@@ -584,6 +760,8 @@ static int sq_commit(struct am_store *s)
 		err = run(q, ST_COMMIT, "commit");
 	if (!err)
 		memset(&q->seq, 0, sizeof(q->seq));
+	if (!err)
+		err = fk_back_on(q);
 	return err;
 }
 
@@ -591,11 +769,13 @@ static int sq_rollback(struct am_store *s)
 {
 	struct sqlite_store *q = sq(s);
 
+	int err = 0;
+
 	memset(&q->seq, 0, sizeof(q->seq));
 	/* SQLite rolls back by itself after some errors (disk full, I/O). */
-	if (sqlite3_get_autocommit(q->db))
-		return 0;
-	return run(q, ST_ROLLBACK, "rollback");
+	if (!sqlite3_get_autocommit(q->db))
+		err = run(q, ST_ROLLBACK, "rollback");
+	return err ? err : fk_back_on(q);
 }
 
 static int sq_savepoint(struct am_store *s)
@@ -1299,6 +1479,9 @@ const struct am_store_backend am__store_sqlite = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
+	.begin_checked = sq_begin_checked,
+	.load_begin = sq_load_begin,
+	.load_end = sq_load_end,
 	.savepoint = sq_savepoint,
 	.release = sq_release,
 	.rollback_to = sq_rollback_to,

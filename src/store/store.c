@@ -91,7 +91,7 @@ int am_store_migrate(struct am_store *s, int *from, int *to)
  * Transactions.
  */
 
-int am_store_begin(struct am_store *s)
+static int begin(struct am_store *s, bool checked)
 {
 	int err;
 
@@ -100,12 +100,55 @@ int am_store_begin(struct am_store *s)
 				      "a transaction is already open");
 	err = am__ckpt_before_begin(s);
 	if (!err)
-		err = s->be->begin(s);
+		err = checked && s->be->begin_checked ? s->be->begin_checked(s)
+						      : s->be->begin(s);
 	if (err)
 		return err;
 	s->in_tx = true;
 	s->tx_failed = false;
 	return 0;
+}
+
+int am_store_begin(struct am_store *s)
+{
+	return begin(s, false);
+}
+
+int am_store_begin_checked(struct am_store *s)
+{
+	return begin(s, true);
+}
+
+static bool bad_string(const char *s);
+
+static int load_hint(struct am_store *s, const char *table, int64_t rows,
+		     bool start)
+{
+	int err;
+
+	if (s->in_tx)
+		return am__store_errf(s, AM_EINVALID_ARGUMENT,
+				      "a bulk load's start or end inside a "
+				      "transaction");
+	if (bad_string(table))
+		return am__store_errf(s, AM_EINVALID_ARGUMENT, "empty table");
+	err = am__store_ready(s);
+	if (err)
+		return err;
+	if (start)
+		return s->be->load_begin ? s->be->load_begin(s, table, rows)
+					 : 0;
+	return s->be->load_end ? s->be->load_end(s, table) : 0;
+}
+
+int am_store_load_begin(struct am_store *s, const char *table, int64_t rows)
+{
+	return load_hint(s, table, rows, true);
+}
+
+int am_store_load_end(struct am_store *s, const char *table)
+{
+	return load_hint(s, table, 0, false);
 }
 
 int am_store_commit(struct am_store *s)

@@ -223,6 +223,14 @@ struct am_store_backend {
 	int (*begin)(struct am_store *s);
 	int (*commit)(struct am_store *s);
 	int (*rollback)(struct am_store *s);
+	/* A write transaction whose references the caller checked (see
+	 * am_store_begin_checked()); NULL: begin. */
+	int (*begin_checked)(struct am_store *s);
+	/* A bulk load into table starts or ends (am_store_load_begin()),
+	 * outside any transaction; NULL where nothing is set aside. */
+	int (*load_begin)(struct am_store *s, const char *table,
+			  int64_t rows);
+	int (*load_end)(struct am_store *s, const char *table);
 	/* One savepoint level inside a transaction, for a compound write:
 	 * savepoint, then release to keep it or rollback_to to undo it (which
 	 * also releases it). */

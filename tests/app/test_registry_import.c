@@ -616,7 +616,9 @@ static void test_dependants_large(void **state)
 	memset(&st, 0, sizeof(st));
 	am_diags_init(&ds, 0);
 	assert_int_equal(am_import_registry(s, path_of("pl.csv"), &st, &ds), 0);
-	for (int bad = 1; bad >= 0; bad--) {
+	/* The good file is written only on SQLite: PostgreSQL takes a round
+	 * trip a row, and the check is the same code on both. */
+	for (int bad = 1; bad >= (testdb_is_pg() ? 1 : 0); bad--) {
 		f = fopen(path_of("dl.csv"), "w");
 		assert_non_null(f);
 		fputs("main_insured,dependant,relation,since,until\n", f);

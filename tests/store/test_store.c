@@ -658,6 +658,85 @@ static void test_dependants(void **state)
 	am_arena_release(&a);
 }
 
+/* A checked transaction writes what the caller checked, and the backend's
+ * own checks are back for the next; a bulk load's set-aside indexes come
+ * back at its end, or at the next open when it was cut short. */
+static void test_bulk_load(void **state)
+{
+	struct am_store *s = open_new("bulk.db");
+	struct am_person m = person("0012345679"), c = person("1111111112");
+	struct am_dependant d = {
+		.main_insured = "0012345679",
+		.dependant = "1111111112",
+		.relation = AM_RELATION_CHILD,
+		.since = 12000,
+		.until = AM_STORE_DATE_NONE,
+	};
+	const char *index_sql = "SELECT count(*) FROM sqlite_master"
+				" WHERE name = 'dependants_dependant'";
+	struct am_dependant o;
+	struct am_arena a;
+
+	(void)state;
+	am_arena_init(&a, 0);
+	assert_int_equal(am_store_person_put(s, &m), 0);
+	assert_int_equal(am_store_person_put(s, &c), 0);
+	assert_int_equal(am_store_begin_checked(s), 0);
+	assert_int_equal(am_store_load_begin(s, "dependants", 2000000),
+			 AM_EINVALID_ARGUMENT); /* inside a transaction */
+	assert_int_equal(am_store_dependant_put_bulk(s, &d), 0);
+	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(
+		am_store_dependant_get(s, "0012345679", "1111111112", &a, &o),
+		0);
+	/* The next transactions check references again, after a commit
+	 * and after a rollback. */
+	for (int i = 0; i < 2; i++) {
+		d.dependant = "2222222224"; /* nobody */
+		assert_int_equal(am_store_begin(s), 0);
+		assert_int_equal(am_store_dependant_put_bulk(s, &d),
+				 AM_ESTORE_CONFLICT);
+		assert_int_equal(am_store_rollback(s), 0);
+		d.dependant = "1111111112";
+		assert_int_equal(am_store_begin_checked(s), 0);
+		assert_int_equal(am_store_rollback(s), 0);
+	}
+	/* A load: whatever the backend set aside is back at its end. */
+	assert_int_equal(am_store_load_begin(s, "dependants", 2000000), 0);
+	if (!testdb_is_pg())
+		assert_int_equal(testdb_int(db_path("bulk.db"), index_sql), 0);
+	d.since = 12001;
+	assert_int_equal(am_store_begin_checked(s), 0);
+	assert_int_equal(am_store_dependant_put_bulk(s, &d), 0);
+	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(am_store_load_end(s, "dependants"), 0);
+	assert_int_equal(
+		am_store_dependant_get(s, "0012345679", "1111111112", &a, &o),
+		0);
+	assert_int_equal(o.since, 12001);
+	if (!testdb_is_pg())
+		assert_int_equal(testdb_int(db_path("bulk.db"), index_sql), 1);
+	/* A small load keeps its indexes. */
+	assert_int_equal(am_store_load_begin(s, "dependants", 10), 0);
+	if (!testdb_is_pg())
+		assert_int_equal(testdb_int(db_path("bulk.db"), index_sql), 1);
+	assert_int_equal(am_store_load_end(s, "dependants"), 0);
+	/* A load cut short: the next open puts the index back. */
+	assert_int_equal(am_store_load_begin(s, "dependants", 2000000), 0);
+	am_store_close(s);
+	if (!testdb_is_pg())
+		assert_int_equal(testdb_int(db_path("bulk.db"), index_sql), 0);
+	assert_int_equal(am_store_open(db_path("bulk.db"), &s), 0);
+	if (!testdb_is_pg())
+		assert_int_equal(testdb_int(db_path("bulk.db"), index_sql), 1);
+	assert_int_equal(
+		am_store_dependant_get(s, "0012345679", "1111111112", &a, &o),
+		0);
+	am_store_close(s);
+	drop_db(db_path("bulk.db"));
+	am_arena_release(&a);
+}
+
 static void test_meta(void **state)
 {
 	struct am_store *s = open_new("meta.db");
@@ -1127,6 +1206,7 @@ int main(void)
 		cmocka_unit_test(test_person_refusals),
 		cmocka_unit_test(test_employer_workshop),
 		cmocka_unit_test(test_dependants),
+		cmocka_unit_test(test_bulk_load),
 		cmocka_unit_test(test_meta),
 		cmocka_unit_test(test_transactions),
 		cmocka_unit_test(test_busy),
