@@ -2,7 +2,9 @@
  * list of dated values with a unit and a legal reference, looked up by date.
  * Code holds formulas, never figures. The loader is strict: an unknown key,
  * a gap or overlap of dates, a missing unit or reference is an error naming
- * file and line. See docs/rules.md for the file format. */
+ * file and line. Folders may be laid over one another, a later one adding
+ * values after the earlier ones end (an operator's next year before the
+ * next release). See docs/rules.md for the file format. */
 #ifndef AMANAT_RULES_H
 #define AMANAT_RULES_H
 
@@ -71,6 +73,8 @@ struct am_value {
 	struct am_scalar scalar; /* for scalar parameters */
 	size_t nrows;		 /* for tables: cells has nrows × ncolumns */
 	const struct am_scalar *cells;
+	const char *file; /* the file it was read from */
+	unsigned layer; /* the folder: 0 the first, 1 the one laid over it … */
 };
 
 struct am_param {
@@ -79,7 +83,7 @@ struct am_param {
 	const char *description_fa;
 	const char *description_en;
 	const char *confidence; /* H, M, L, U or D, as in the sources */
-	const char *file;	/* path it was read from */
+	const char *file;	/* path it was read from (its first folder's) */
 	unsigned line;
 	size_t ncolumns; /* tables only */
 	const struct am_column *columns;
@@ -91,6 +95,9 @@ struct am_param {
  * between threads. */
 struct am_rules;
 
+/* The most folders a set is laid from. */
+#define AM_RULES_LAYERS_MAX 16
+
 /* Load every *.yaml and *.yml file directly in dir (sorted by name, not
  * recursive, names starting with '.' skipped) and finish the set. Every
  * error of every file is added to diags (when not NULL), each naming file
@@ -100,8 +107,32 @@ struct am_rules;
  * AM_EIO. The caller frees *out with am_rules_free(). */
 int am_rules_load_dir(const char *dir, struct am_rules **out,
 		      struct am_diags *diags);
+/* Load a stack of folders, dirs[0] first (the base, normally rules/ir),
+ * each as am_rules_load_dir() reads one, and lay each over the ones before
+ * as am_rules_add_layer() says. Every problem of every folder is added to
+ * diags; the call then returns the first error and *out is NULL. No
+ * folder is AM_ERULES_DIR, more than AM_RULES_LAYERS_MAX AM_ETOO_LONG. The
+ * caller frees *out with am_rules_free(). */
+int am_rules_load_dirs(const char *const *dirs, size_t ndirs,
+		       struct am_rules **out, struct am_diags *diags);
 /* An empty set to add texts to: 0, or AM_ENOMEM. */
 int am_rules_new(struct am_rules **out);
+/* Start the next layer: the texts added after this call form a folder
+ * laid over the texts added before it (which, without an earlier call,
+ * form an unnamed first layer). name (may be NULL) is copied and names the
+ * layer for am_rules_layer_name(). When the set is finished, a parameter
+ * of a later layer that an earlier one has must keep its unit and columns
+ * (AM_ERULES_LAYER_MISMATCH), and its values must start on the day after
+ * the earlier layers' last value ends: not before (an overlap or a change
+ * of a past value, AM_ERULES_LAYER_OVERLAP), not later (a gap,
+ * AM_ERULES_DATE_GAP), and not after a value without end
+ * (AM_ERULES_LAYER_OPEN); each diagnostic names the later file and line,
+ * the parameter (field), its first date (value) and where the earlier
+ * values end (expected). A parameter no earlier layer has is added whole.
+ * The merged parameter keeps the first layer's description, confidence,
+ * file and line. Returns 0; AM_EINVALID_ARGUMENT once the set is closed,
+ * AM_ETOO_LONG past AM_RULES_LAYERS_MAX layers, AM_ENOMEM. */
+int am_rules_add_layer(struct am_rules *r, const char *name);
 /* Read one YAML text of at most 4 MiB (it need not end in NUL); name (may
  * be NULL) is copied and used as the file in diagnostics and in
  * am_param.file. Returns 0, or the first error of this text with all of
@@ -111,10 +142,12 @@ int am_rules_new(struct am_rules **out);
 int am_rules_add_text(struct am_rules *r, const char *name, const char *text,
 		      size_t len, struct am_diags *diags);
 /* Close the set: sort the parameters by name, report every duplicate name
- * (naming where the first one is) and compute the identity. Returns 0, or
+ * within a layer (naming where the first one is), lay the layers over one
+ * another (am_rules_add_layer()) and compute the identity. Returns 0, or
  * the first error of an earlier am_rules_add_text() if any, else
- * AM_ERULES_DUPLICATE; AM_EINVALID_ARGUMENT when called twice. Only after
- * it succeeded do lookups find anything; the set is then read-only. */
+ * AM_ERULES_DUPLICATE, else the first error of the layering;
+ * AM_EINVALID_ARGUMENT when called twice. Only after it succeeded do
+ * lookups find anything; the set is then read-only. */
 int am_rules_finish(struct am_rules *r, struct am_diags *diags);
 /* Free the set and everything it holds (NULL is fine). */
 void am_rules_free(struct am_rules *r);
@@ -122,9 +155,17 @@ void am_rules_free(struct am_rules *r);
 /* The identity of the rule set: BLAKE2b-256 over a canonical form of every
  * parameter, as 64 hex digits. Stored with every decision. It changes with
  * any figure, date, unit or reference, not with the order of files or
- * parameters, comments, descriptions or notes. "" before am_rules_finish()
- * succeeded. Owned by the set. */
+ * parameters, comments, descriptions or notes; nor with how the values are
+ * spread over folders: a stack has the identity of one folder holding all
+ * its values, so a folder alone keeps its own and a folder laid over it
+ * gives another. "" before am_rules_finish() succeeded. Owned by the set. */
 const char *am_rules_identity(const struct am_rules *r);
+
+/* The layers of a finished set (0 before), and the name each was given
+ * (a folder's path; NULL for an unnamed one or i out of range). A value's
+ * layer is in am_value.layer. */
+size_t am_rules_layer_count(const struct am_rules *r);
+const char *am_rules_layer_name(const struct am_rules *r, size_t i);
 
 /* Parameters sorted by name; count 0 and NULL before a successful finish,
  * NULL for i out of range or an unknown name. Owned by the set. */

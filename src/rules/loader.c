@@ -834,6 +834,8 @@ static void read_value(struct ctx *c, const struct ynode *n, size_t i,
 
 	snprintf(path, sizeof(path), "values[%zu]", i);
 	v->line = n->line;
+	v->file = c->file;
+	v->layer = (unsigned)(c->r->nlayers - 1);
 	v->to = AM_DATE_OPEN;
 	if (!read_map(c, n, path, keys, 6, k))
 		return;
@@ -974,6 +976,7 @@ static void keep(struct ctx *c, const struct am_param *p)
 		return;
 	pd->param = *p;
 	pd->seq = r->npending++;
+	pd->layer = (unsigned)(r->nlayers - 1);
 	*r->pending_tail = pd;
 	r->pending_tail = &pd->next;
 }
@@ -1130,6 +1133,8 @@ int am_rules_add_text(struct am_rules *r, const char *name, const char *text,
 
 	if (!r || r->closed || (!text && len))
 		return AM_EINVALID_ARGUMENT;
+	if (r->nlayers == 0)
+		r->nlayers = 1; /* the first layer, unnamed */
 	c.file = am_arena_strdup(&r->arena, name ? name : "(text)");
 	if (!c.file)
 		return r->err = r->err ? r->err : AM_ENOMEM;
@@ -1160,6 +1165,23 @@ out:
 	return c.err;
 }
 
+int am_rules_add_layer(struct am_rules *r, const char *name)
+{
+	const char *copy = NULL;
+
+	if (!r || r->closed)
+		return AM_EINVALID_ARGUMENT;
+	if (r->nlayers == AM_RULES_LAYERS_MAX)
+		return AM_ETOO_LONG;
+	if (name) {
+		copy = am_arena_strdup(&r->arena, name);
+		if (!copy)
+			return AM_ENOMEM;
+	}
+	r->layers[r->nlayers++] = copy;
+	return 0;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	const struct am__pending *x = a, *y = b;
@@ -1167,11 +1189,19 @@ static int by_name(const void *a, const void *b)
 
 	if (d)
 		return d;
+	if (x->layer != y->layer)
+		return x->layer < y->layer ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Report every parameter whose name an earlier one already has, naming
- * where the first one is. sorted[] is in order of name, then reading. */
+static bool same_name(const struct am__pending *a, const struct am__pending *b)
+{
+	return strcmp(a->param.name, b->param.name) == 0;
+}
+
+/* Report every parameter whose name an earlier one of its layer already
+ * has, naming where the first one is. sorted[] is in order of name, then
+ * layer, then reading. */
 static int report_duplicates(const struct am__pending *sorted, size_t n,
 			     struct am_diags *diags)
 {
@@ -1182,7 +1212,8 @@ static int report_duplicates(const struct am__pending *sorted, size_t n,
 		const struct am_param *f;
 		char expected[AM_DIAG_TEXT];
 
-		if (strcmp(p->name, sorted[first].param.name) != 0) {
+		if (!same_name(&sorted[i], &sorted[first]) ||
+		    sorted[i].layer != sorted[first].layer) {
 			first = i;
 			continue;
 		}
@@ -1198,11 +1229,36 @@ static int report_duplicates(const struct am__pending *sorted, size_t n,
 	return err;
 }
 
+/* The parameters of sorted[] (in order of name, layer and reading) laid
+ * layer over layer into r->params, one per name. Returns the first problem
+ * of the layering (every one added to diags). */
+static int merge_layers(struct am_rules *r, const struct am__pending *sorted,
+			size_t n, struct am_diags *diags)
+{
+	const struct am__pending *group[AM_RULES_LAYERS_MAX];
+	int first = 0;
+
+	for (size_t i = 0, j; i < n; i = j) {
+		size_t ng = 0;
+		int err;
+
+		/* One entry per layer: a layer's duplicates are reported. */
+		for (j = i; j < n && same_name(&sorted[j], &sorted[i]); j++)
+			if (ng == 0 || sorted[j].layer != group[ng - 1]->layer)
+				group[ng++] = &sorted[j];
+		err = am__rules_merge(r, group, ng, &r->params[r->nparams++],
+				      diags);
+		if (!first)
+			first = err;
+	}
+	return first;
+}
+
 int am_rules_finish(struct am_rules *r, struct am_diags *diags)
 {
 	struct am__pending *sorted;
 	size_t i = 0;
-	int err;
+	int err, merged = 0;
 
 	if (!r || r->closed)
 		return AM_EINVALID_ARGUMENT;
@@ -1216,19 +1272,21 @@ int am_rules_finish(struct am_rules *r, struct am_diags *diags)
 	err = report_duplicates(sorted, r->npending, diags);
 	if (r->err)
 		err = r->err;
-	if (!err && r->npending) {
+	/* The layers are laid even after errors elsewhere, so that one run
+	 * names every problem. */
+	if (r->npending) {
 		r->params = am_arena_alloc(&r->arena,
 					   r->npending * sizeof(*r->params));
-		if (!r->params)
-			err = AM_ENOMEM;
+		merged = r->params ? merge_layers(r, sorted, r->npending, diags)
+				   : AM_ENOMEM;
 	}
-	for (i = 0; !err && i < r->npending; i++)
-		r->params[i] = sorted[i].param;
+	if (!err)
+		err = merged;
 	free(sorted);
-	if (!err) {
-		r->nparams = r->npending;
+	if (!err)
 		err = am__rules_compute_identity(r);
-	}
+	if (err)
+		r->nparams = 0;
 	r->err = err;
 	r->finished = err == 0;
 	return err;
@@ -1380,30 +1438,60 @@ static int load_files(struct am_rules *r, const char *dir,
 	return first;
 }
 
-int am_rules_load_dir(const char *dir, struct am_rules **out,
-		      struct am_diags *diags)
+/* The rule files of one folder, as the set's next layer. */
+static int load_folder(struct am_rules *r, const char *dir,
+		       struct am_diags *diags)
 {
 	struct names ns = { 0 };
-	struct am_rules *r = NULL;
-	int err, fin;
+	int err;
 
-	*out = NULL;
 	if (!dir || !*dir) {
 		diag_add(diags, AM_ERULES_DIR, NULL, "", "a folder");
 		return AM_ERULES_DIR;
 	}
+	err = am_rules_add_layer(r, dir);
+	if (err)
+		return err;
 	err = list_dir(dir, &ns);
 	if (!err && ns.n == 0)
 		err = AM_ERULES_DIR;
-	if (err) {
+	if (err)
 		diag_add(diags, err, dir, dir,
 			 "a readable folder of *.yaml files");
-		goto out_names;
+	else
+		err = load_files(r, dir, &ns, diags);
+	names_release(&ns);
+	return err;
+}
+
+int am_rules_load_dirs(const char *const *dirs, size_t ndirs,
+		       struct am_rules **out, struct am_diags *diags)
+{
+	struct am_rules *r = NULL;
+	char count[48];
+	int err, fin;
+
+	*out = NULL;
+	if (!dirs || ndirs == 0) {
+		diag_add(diags, AM_ERULES_DIR, NULL, "", "a folder");
+		return AM_ERULES_DIR;
+	}
+	if (ndirs > AM_RULES_LAYERS_MAX) {
+		snprintf(count, sizeof(count), "%zu folders", ndirs);
+		diag_add(diags, AM_ETOO_LONG, NULL, count,
+			 "at most 16 folders");
+		return AM_ETOO_LONG;
 	}
 	err = am_rules_new(&r);
 	if (err)
-		goto out_names;
-	err = load_files(r, dir, &ns, diags);
+		return err;
+	/* Every folder is read, so that one run names every problem. */
+	for (size_t i = 0; i < ndirs; i++) {
+		int e = load_folder(r, dirs[i], diags);
+
+		if (!err)
+			err = e;
+	}
 	fin = am_rules_finish(r, diags);
 	if (!err)
 		err = fin;
@@ -1412,7 +1500,11 @@ int am_rules_load_dir(const char *dir, struct am_rules **out,
 		r = NULL;
 	}
 	*out = r;
-out_names:
-	names_release(&ns);
 	return err;
+}
+
+int am_rules_load_dir(const char *dir, struct am_rules **out,
+		      struct am_diags *diags)
+{
+	return am_rules_load_dirs(&dir, 1, out, diags);
 }

@@ -1,5 +1,6 @@
-/* Lookups in a loaded rule set: parameters by name, the value in force on
- * a date (never carried forward), typed access and the text of a scalar. */
+/* Lookups in a loaded rule set: parameters by name, its layers, the value
+ * in force on a date (never carried forward), typed access and the text of
+ * a scalar. */
 #include "core/internal.h"
 
 #include "rules/rules_int.h"
@@ -39,6 +40,16 @@ size_t am_rules_count(const struct am_rules *r)
 const struct am_param *am_rules_at(const struct am_rules *r, size_t i)
 {
 	return i < am_rules_count(r) ? &r->params[i] : NULL;
+}
+
+size_t am_rules_layer_count(const struct am_rules *r)
+{
+	return r && r->finished ? r->nlayers : 0;
+}
+
+const char *am_rules_layer_name(const struct am_rules *r, size_t i)
+{
+	return i < am_rules_layer_count(r) ? r->layers[i] : NULL;
 }
 
 const struct am_param *am_rules_find(const struct am_rules *r, const char *name)

@@ -1122,6 +1122,423 @@ static void test_identity(void **state)
 	assert_string_not_equal(other, ab);
 }
 
+/* ---- Folders laid over one another ---- */
+
+/* A base as shipped: a yearly figure ended on 1404/12/29 (line 8), a rate
+ * in force without end and a table. */
+static const char layer_base[] =
+	"parameters:\n"
+	"  - name: wage.minimum.daily\n"
+	"    unit: rial/day\n"
+	"    confidence: H\n"
+	"    description: {fa: حداقل دستمزد روزانه, en: Daily minimum wage}\n"
+	"    values:\n"
+	"      - {from: 1403/01/01, value: 2388728, reference: SLC 1403}\n"
+	"      - {from: 1404/01/01, to: 1404/12/29, value: 3463656,\n"
+	"         reference: SLC 1404}\n"
+	"  - name: contribution.insured\n"
+	"    unit: rate\n"
+	"    confidence: H\n"
+	"    description: {fa: سهم بیمه‌شده, en: Insured share}\n"
+	"    values:\n"
+	"      - {from: 1354/04/03, value: 7%, reference: SSA Art. 28}\n"
+	"  - name: unemployment.duration\n"
+	"    unit: table\n"
+	"    confidence: H\n"
+	"    description: {fa: مدت, en: Duration}\n"
+	"    columns:\n"
+	"      - {name: record_months_min, unit: months}\n"
+	"      - {name: single, unit: months}\n"
+	"    values:\n"
+	"      - from: 1369/06/26\n"
+	"        to: 1404/12/29\n"
+	"        reference: UIA Art. 7\n"
+	"        rows: [[6, 6], [25, 12]]\n";
+
+/* An operator's next year: TEST FIGURES, not a published decree. */
+static const char layer_1405[] =
+	"parameters:\n"
+	"  - name: wage.minimum.daily\n"
+	"    unit: rial/day\n"
+	"    confidence: M\n"
+	"    description: {fa: حداقل دستمزد روزانه, en: Daily minimum wage}\n"
+	"    values:\n"
+	"      - from: 1405/01/01\n"
+	"        to: 1405/12/29\n"
+	"        value: 4,000,000\n"
+	"        reference: test figure, not a published decree\n"
+	"  - name: wage.extra.daily\n"
+	"    unit: rial/day\n"
+	"    confidence: M\n"
+	"    description: {fa: آزمون, en: A parameter of the overlay's own}\n"
+	"    values:\n"
+	"      - {from: 1405/01/01, value: 1, reference: test figure}\n";
+
+/* texts[i] is read into layer layer_of[i] (named "layerN"); a set of
+ * layers in order. Returns the first error (0 = finished). */
+static int load_layers(struct am_rules **out, struct am_diags *ds,
+		       const char *const *texts, const unsigned *layer_of,
+		       size_t n)
+{
+	struct am_rules *r;
+	unsigned layers = 0;
+	int first = 0, err;
+
+	assert_int_equal(am_rules_new(&r), 0);
+	for (size_t i = 0; i < n; i++) {
+		char name[64];
+
+		while (layers <= layer_of[i]) {
+			snprintf(name, sizeof(name), "layer%u", layers++);
+			assert_int_equal(am_rules_add_layer(r, name), 0);
+		}
+		snprintf(name, sizeof(name), "layer%u/text%zu.yaml",
+			 layer_of[i], i);
+		err = am_rules_add_text(r, name, texts[i], strlen(texts[i]),
+					ds);
+		if (!first)
+			first = err;
+	}
+	err = am_rules_finish(r, ds);
+	if (!first)
+		first = err;
+	if (first) {
+		am_rules_free(r);
+		r = NULL;
+	}
+	*out = r;
+	return first;
+}
+
+/* The year after the base's last, in a folder of its own: looked up from
+ * it, the past from the base, and the identity is that of one folder
+ * holding both. */
+static void test_layer_adds_a_year(void **state)
+{
+	const char *texts[] = { layer_base, layer_1405 };
+	const unsigned layer_of[] = { 0, 1 };
+	const struct am_param *p;
+	const struct am_value *v;
+	char stacked[65], flat[65];
+	struct am_rules *r;
+	struct am_diags ds;
+	struct am_diag d;
+	am_money m;
+
+	(void)state;
+	am_diags_init(&ds, 0);
+	if (load_layers(&r, &ds, texts, layer_of, 2) != 0) {
+		dump(&ds);
+		fail_msg("the stack was refused");
+	}
+	assert_int_equal(am_rules_layer_count(r), 2);
+	assert_string_equal(am_rules_layer_name(r, 0), "layer0");
+	assert_string_equal(am_rules_layer_name(r, 1), "layer1");
+	assert_null(am_rules_layer_name(r, 2));
+	assert_int_equal(am_rules_count(r), 4);
+	p = am_rules_find(r, "wage.minimum.daily");
+	assert_int_equal(p->nvalues, 3);
+	/* The first layer's definition stays the parameter's. */
+	assert_string_equal(p->file, "layer0/text0.yaml");
+	assert_string_equal(p->confidence, "H");
+	assert_int_equal(p->values[2].layer, 1);
+	assert_string_equal(p->values[2].file, "layer1/text1.yaml");
+	assert_int_equal(p->values[2].line, 7);
+	assert_int_equal(p->values[1].layer, 0);
+
+	assert_int_equal(am_rules_money(r, "wage.minimum.daily",
+					jdate("1405/06/01"), &m, &d),
+			 0);
+	assert_int_equal(m, 4000000);
+	assert_int_equal(am_rules_money(r, "wage.minimum.daily",
+					jdate("1404/12/29"), &m, &d),
+			 0);
+	assert_int_equal(m, 3463656);
+	assert_int_equal(am_rules_value(r, "wage.minimum.daily",
+					jdate("1406/01/01"), &v, &d),
+			 AM_ERULES_NO_VALUE);
+	assert_string_equal(d.expected, "a date in 1403/01/01..1405/12/29");
+	/* A parameter of the overlay's own. */
+	assert_int_equal(am_rules_value(r, "wage.extra.daily",
+					jdate("1405/01/01"), &v, &d),
+			 0);
+	assert_int_equal(v->layer, 1);
+	snprintf(stacked, sizeof(stacked), "%s", am_rules_identity(r));
+	am_rules_free(r);
+
+	/* The same values in one layer, the 1405 value written into the
+	 * base's own list: the same identity. */
+	{
+		const char *one[] = {
+			layer_base,
+			"parameters:\n"
+			"  - name: wage.extra.daily\n"
+			"    unit: rial/day\n"
+			"    confidence: M\n"
+			"    description: {fa: آزمون, en: other words}\n"
+			"    values:\n"
+			"      - {from: 1405/01/01, value: 1, reference: test figure}\n"
+		};
+		char *both = edit(one[0], "         reference: SLC 1404}\n",
+				  "         reference: SLC 1404}\n"
+				  "      - {from: 1405/01/01, to: 1405/12/29,\n"
+				  "         value: 4000000, reference: \"test "
+				  "figure, not a published decree\"}\n");
+
+		one[0] = both;
+		identity_of(one, 2, flat);
+		free(both);
+	}
+	assert_string_equal(stacked, flat);
+	/* The base alone keeps its own. */
+	identity_of(texts, 1, flat);
+	assert_string_not_equal(stacked, flat);
+	assert_int_equal(load_text(&r, NULL, layer_base), 0);
+	assert_int_equal(am_rules_layer_count(r), 1);
+	assert_null(am_rules_layer_name(r, 0));
+	assert_string_equal(am_rules_identity(r), flat);
+	am_rules_free(r);
+	am_diags_release(&ds);
+}
+
+/* What a later folder may not do, each named with its file, line, the
+ * parameter and the dates; all of them in one run. */
+static void test_layer_refusals(void **state)
+{
+	static const char overlay[] =
+		"parameters:\n"
+		/* a past value changed: 1404 again */
+		"  - name: wage.minimum.daily\n"
+		"    unit: rial/day\n"
+		"    confidence: H\n"
+		"    description: {fa: حداقل, en: Minimum}\n"
+		"    values:\n"
+		"      - {from: 1404/01/01, to: 1404/12/29, value: 3500000,\n"
+		"         reference: test figure}\n"
+		"      - {from: 1405/01/01, value: 4000000, reference: test}\n"
+		/* a rate in force without end */
+		"  - name: contribution.insured\n"
+		"    unit: rate\n"
+		"    confidence: H\n"
+		"    description: {fa: سهم, en: Share}\n"
+		"    values:\n"
+		"      - {from: 1405/01/01, value: 8%, reference: test}\n"
+		/* other columns */
+		"  - name: unemployment.duration\n"
+		"    unit: table\n"
+		"    confidence: H\n"
+		"    description: {fa: مدت, en: Duration}\n"
+		"    columns:\n"
+		"      - {name: record_months_min, unit: months}\n"
+		"      - {name: married, unit: months}\n"
+		"    values:\n"
+		"      - {from: 1405/01/01, reference: test, rows: [[6, 12]]}\n";
+	const char *texts[] = { layer_base, overlay };
+	const unsigned layer_of[] = { 0, 1 };
+	struct am_rules *r;
+	struct am_diags ds;
+
+	(void)state;
+	am_diags_init(&ds, 0);
+	assert_int_equal(load_layers(&r, &ds, texts, layer_of, 2),
+			 AM_ERULES_LAYER_OPEN);
+	assert_null(r);
+	assert_int_equal(ds.nr, 3);
+	/* In order of parameter name. */
+	assert_int_equal(ds.items[0].code, AM_ERULES_LAYER_OPEN);
+	assert_string_equal(ds.items[0].file, "layer1/text1.yaml");
+	assert_int_equal(ds.items[0].line, 15);
+	assert_string_equal(ds.items[0].field, "contribution.insured");
+	assert_string_equal(ds.items[0].value, "1405/01/01");
+	assert_non_null(strstr(ds.items[0].expected, "layer0/text0.yaml:15"));
+	assert_non_null(strstr(ds.items[0].expected, "1354/04/03"));
+
+	assert_int_equal(ds.items[1].code, AM_ERULES_LAYER_MISMATCH);
+	assert_int_equal(ds.items[1].line, 16);
+	assert_string_equal(ds.items[1].field, "unemployment.duration");
+	assert_string_equal(ds.items[1].value,
+			    "table (record_months_min months, married months)");
+	assert_string_equal(ds.items[1].expected,
+			    "table (record_months_min months, single months), "
+			    "as at layer0/text0.yaml:16");
+
+	assert_int_equal(ds.items[2].code, AM_ERULES_LAYER_OVERLAP);
+	assert_string_equal(ds.items[2].file, "layer1/text1.yaml");
+	assert_int_equal(ds.items[2].line, 7);
+	assert_string_equal(ds.items[2].field, "wage.minimum.daily");
+	assert_string_equal(ds.items[2].value, "1404/01/01");
+	assert_string_equal(ds.items[2].expected,
+			    "1405/01/01 or later (the day after the value at "
+			    "layer0/text0.yaml:8 ends)");
+	am_diags_release(&ds);
+}
+
+/* A gap after the base, a third layer checked against the two before it,
+ * and duplicates within a layer still refused while across layers a name
+ * is the same parameter. */
+static void test_layer_gap_and_three(void **state)
+{
+	static const char gap[] =
+		"parameters:\n"
+		"  - name: wage.minimum.daily\n"
+		"    unit: rial/day\n"
+		"    confidence: H\n"
+		"    description: {fa: حداقل, en: Minimum}\n"
+		"    values:\n"
+		"      - {from: 1405/02/01, value: 4000000, reference: test}\n";
+	static const char next_1406[] =
+		"parameters:\n"
+		"  - name: wage.minimum.daily\n"
+		"    unit: rial/day\n"
+		"    confidence: H\n"
+		"    description: {fa: حداقل, en: Minimum}\n"
+		"    values:\n"
+		"      - {from: 1406/01/01, value: 5000000, reference: test}\n";
+	const char *texts[] = { layer_base, gap, layer_1405, next_1406,
+				next_1406 };
+	const unsigned gap_layers[] = { 0, 1 };
+	const unsigned three[] = { 0, 1, 2 };
+	const unsigned dup[] = { 0, 1, 1 };
+	struct am_rules *r;
+	struct am_diags ds;
+	am_money m;
+
+	(void)state;
+	am_diags_init(&ds, 0);
+	assert_int_equal(load_layers(&r, &ds, texts, gap_layers, 2),
+			 AM_ERULES_DATE_GAP);
+	assert_int_equal(ds.nr, 1);
+	assert_string_equal(ds.items[0].value, "1405/02/01");
+	assert_non_null(strstr(ds.items[0].expected, "1405/01/01 "));
+
+	texts[1] = layer_1405;
+	texts[2] = next_1406;
+	am_diags_clear(&ds);
+	if (load_layers(&r, &ds, texts, three, 3) != 0) {
+		dump(&ds);
+		fail_msg("three layers refused");
+	}
+	assert_int_equal(am_rules_money(r, "wage.minimum.daily",
+					jdate("1406/05/05"), &m, NULL),
+			 0);
+	assert_int_equal(m, 5000000);
+	assert_int_equal(am_rules_find(r, "wage.minimum.daily")->nvalues, 4);
+	am_rules_free(r);
+
+	/* 1406 over the base directly: a gap of a year. */
+	texts[1] = next_1406;
+	assert_int_equal(load_layers(&r, &ds, texts, gap_layers, 2),
+			 AM_ERULES_DATE_GAP);
+
+	/* Twice in one layer is a duplicate, as in one folder. */
+	texts[1] = layer_1405;
+	texts[2] = layer_1405;
+	am_diags_clear(&ds);
+	assert_int_equal(load_layers(&r, &ds, texts, dup, 3),
+			 AM_ERULES_DUPLICATE);
+	assert_int_equal(ds.nr, 2);
+	assert_int_equal(ds.items[0].code, AM_ERULES_DUPLICATE);
+	assert_string_equal(ds.items[1].value, "wage.minimum.daily");
+	assert_string_equal(ds.items[1].file, "layer1/text2.yaml");
+	assert_non_null(strstr(ds.items[1].expected, "layer1/text1.yaml:2"));
+	am_diags_release(&ds);
+}
+
+static void test_layer_api(void **state)
+{
+	struct am_rules *r;
+
+	(void)state;
+	assert_int_equal(am_rules_add_layer(NULL, "x"), AM_EINVALID_ARGUMENT);
+	assert_int_equal(am_rules_new(&r), 0);
+	for (int i = 0; i < AM_RULES_LAYERS_MAX; i++)
+		assert_int_equal(am_rules_add_layer(r, NULL), 0);
+	assert_int_equal(am_rules_add_layer(r, "one more"), AM_ETOO_LONG);
+	assert_int_equal(am_rules_layer_count(r), 0); /* not finished */
+	assert_int_equal(am_rules_finish(r, NULL), 0);
+	assert_int_equal(am_rules_layer_count(r), AM_RULES_LAYERS_MAX);
+	assert_int_equal(am_rules_add_layer(r, "x"), AM_EINVALID_ARGUMENT);
+	am_rules_free(r);
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Folders: the base with an overlay, a missing overlay named and the rest
+ * still checked, none and too many. */
+static void test_load_dirs(void **state)
+{
+	char base[] = "/tmp/amanat-base-XXXXXX";
+	char over[] = "/tmp/amanat-over-XXXXXX";
+	const char *dirs[AM_RULES_LAYERS_MAX + 1];
+	struct am_rules *r, *alone;
+	struct am_diags ds;
+	char cmd[256];
+	am_money m;
+
+	(void)state;
+	assert_non_null(mkdtemp(base));
+	assert_non_null(mkdtemp(over));
+	write_text(base, "wages.yaml", layer_base);
+	write_text(over, "wages-1405.yaml", layer_1405);
+	am_diags_init(&ds, 0);
+	dirs[0] = base;
+	dirs[1] = over;
+	if (am_rules_load_dirs(dirs, 2, &r, &ds) != 0) {
+		dump(&ds);
+		fail_msg("refused");
+	}
+	assert_int_equal(am_rules_layer_count(r), 2);
+	assert_string_equal(am_rules_layer_name(r, 1), over);
+	assert_int_equal(am_rules_money(r, "wage.minimum.daily",
+					jdate("1405/01/01"), &m, NULL),
+			 0);
+	assert_int_equal(m, 4000000);
+	assert_true(ends_with(
+		am_rules_find(r, "wage.minimum.daily")->values[2].file,
+		"/wages-1405.yaml"));
+	assert_int_equal(am_rules_load_dir(base, &alone, &ds), 0);
+	assert_string_not_equal(am_rules_identity(alone), am_rules_identity(r));
+	assert_int_equal(am_rules_layer_count(alone), 1);
+	assert_string_equal(am_rules_layer_name(alone, 0), base);
+	am_rules_free(alone);
+	am_rules_free(r);
+
+	/* A missing folder in the middle: named, the others still read
+	 * (the bad file of the last one is reported too). */
+	write_text(over, "zz-bad.yaml", "parameters: [\n");
+	dirs[1] = "/nonexistent/amanat-rules";
+	dirs[2] = over;
+	assert_int_equal(am_rules_load_dirs(dirs, 3, &r, &ds), AM_ERULES_DIR);
+	assert_null(r);
+	assert_int_equal(ds.nr, 2);
+	assert_int_equal(ds.items[0].code, AM_ERULES_DIR);
+	assert_string_equal(ds.items[0].file, "/nonexistent/amanat-rules");
+	assert_int_equal(ds.items[1].code, AM_ERULES_SYNTAX);
+	assert_true(ends_with(ds.items[1].file, "/zz-bad.yaml"));
+
+	am_diags_clear(&ds);
+	assert_int_equal(am_rules_load_dirs(dirs, 0, &r, &ds), AM_ERULES_DIR);
+	for (size_t i = 0; i < AM_ARRAY_SIZE_T(dirs); i++)
+		dirs[i] = base;
+	assert_int_equal(
+		am_rules_load_dirs(dirs, AM_ARRAY_SIZE_T(dirs), &r, &ds),
+		AM_ETOO_LONG);
+	assert_null(r);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", base, over);
+	assert_int_equal(system(cmd), 0);
+	am_diags_release(&ds);
+}
+
 /* ---- The Iranian rules, when they are there ---- */
 
 static bool has_rule_files(const char *dir)
@@ -1191,6 +1608,11 @@ int main(void)
 		cmocka_unit_test(test_unit_names),
 		cmocka_unit_test(test_scalar_format),
 		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_layer_adds_a_year),
+		cmocka_unit_test(test_layer_refusals),
+		cmocka_unit_test(test_layer_gap_and_three),
+		cmocka_unit_test(test_layer_api),
+		cmocka_unit_test(test_load_dirs),
 		cmocka_unit_test(test_rules_ir),
 	};
 
