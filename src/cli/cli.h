@@ -20,7 +20,12 @@ struct cli {
 	/* --read-db, $AMANAT_READ_DB: where the read-only commands (history,
 	 * statements, export) read, a replica; NULL: db_path. */
 	const char *read_db;
-	const char *rules_dir; /* --rules, $AMANAT_RULES, built-in default */
+	/* The rules: the base folder, then the folders laid over it. From
+	 * --rules, once per folder; else $AMANAT_RULES, folders joined by
+	 * ':' as in PATH; else the built-in default. */
+	const char *rules_dirs[AM_RULES_LAYERS_MAX];
+	size_t nrules_dirs;
+	const char *rules_dir; /* the same joined by ':', for messages */
 	bool json;	       /* --json */
 	enum am_lang lang;     /* --lang, $AMANAT_LANG, $LANG */
 	const char *prog;
@@ -49,7 +54,7 @@ int cli_fail_diag(struct cli *cli, const struct am_diag *d);
 void cli_emit(const struct am_buf *b);
 /* Exit status for a library error: refused input or a system failure. */
 int cli_status(int err);
-/* Load the rule set from cli->rules_dir, printing its errors. */
+/* Load the rule set from cli->rules_dirs, printing its errors. */
 int cli_load_rules(struct cli *cli, struct am_rules **out);
 /* Append a JSON member "key": "value" (comma first unless first). */
 int cli_json_str(struct am_buf *b, const char *key, const char *val,

@@ -1,5 +1,6 @@
 /* amanat rules show / rules check: the parameters in force on a date, and
- * the validation of a rules folder with every error's file and line. */
+ * the validation of a rules folder, or of a base and the folders laid over
+ * it, with every error's file and line and what each folder adds. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -310,8 +311,8 @@ int cmd_rules_show(struct cli *cli, int argc, char **argv)
 		cli_emit(&b);
 	} else if (nmissing) {
 		printf(cli->lang == AM_LANG_FA
-			       ? "\n%zu پارامتر در %s مقدار معتبری ندارد (ارقام آن سال هنوز در قواعد نیامده است): %s\n"
-			       : "\n%zu parameters have no value in force on %s (that year's figures are not in the rules yet): %s\n",
+			       ? "\n%zu پارامتر در %s مقدار معتبری ندارد (ارقام آن سال هنوز در قواعد نیامده است؛ راه افزودن آن‌ها در docs/rules.md#adding-a-year آمده است): %s\n"
+			       : "\n%zu parameters have no value in force on %s (that year's figures are not in the rules yet; docs/rules.md#adding-a-year says how to add them): %s\n",
 		       nmissing, on_text, missing.buf);
 	}
 	am_buf_release(&missing);
@@ -320,27 +321,149 @@ int cmd_rules_show(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+/* The span of the values a folder gives a parameter; false when none. */
+static bool layer_span(const struct am_param *p, size_t layer, am_date *from,
+		       am_date *to)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < p->nvalues; i++) {
+		if (p->values[i].layer != layer)
+			continue;
+		if (!any)
+			*from = p->values[i].from;
+		*to = p->values[i].to;
+		any = true;
+	}
+	return any;
+}
+
+/* What each folder of the stack adds, as JSON: "folders":[{"dir", "parameters",
+ * "new_parameters", "added":[{"name", "new", "from", "to"}]}]. */
+static void json_folders(const struct am_rules *rules, struct am_buf *b)
+{
+	char date[AM_DATE_FMT_MAX];
+
+	am_buf_adds(b, ",\"folders\":[");
+	for (size_t l = 0; l < am_rules_layer_count(rules); l++) {
+		struct am_buf added;
+		size_t n = 0, fresh = 0;
+
+		am_buf_init(&added, 0);
+		for (size_t i = 0; i < am_rules_count(rules); i++) {
+			const struct am_param *p = am_rules_at(rules, i);
+			bool is_new = p->values[0].layer == l;
+			am_date from, to;
+
+			if (!layer_span(p, l, &from, &to))
+				continue;
+			am_buf_addf(&added, "%s{", n++ ? "," : "");
+			cli_json_str(&added, "name", p->name, true);
+			am_buf_addf(&added, ",\"new\":%s",
+				    is_new ? "true" : "false");
+			am_date_format_jalali(from, false, date);
+			cli_json_str(&added, "from", date, false);
+			if (to == AM_DATE_OPEN) {
+				am_buf_adds(&added, ",\"to\":null}");
+			} else {
+				am_date_format_jalali(to, false, date);
+				cli_json_str(&added, "to", date, false);
+				am_buf_addch(&added, '}');
+			}
+			fresh += is_new;
+		}
+		am_buf_addf(b, "%s{", l ? "," : "");
+		cli_json_str(b, "dir", am_rules_layer_name(rules, l), true);
+		am_buf_addf(b,
+			    ",\"parameters\":%zu,\"new_parameters\":%zu,"
+			    "\"added\":[%s]}",
+			    n, fresh, added.buf);
+		am_buf_release(&added);
+	}
+	am_buf_addch(b, ']');
+}
+
+/* What each folder laid over the base adds, for people: a line per
+ * parameter with the span of its new values. */
+static void text_folders(const struct cli *cli, const struct am_rules *rules)
+{
+	bool fa = cli->lang == AM_LANG_FA;
+	char span[2 * AM_DATE_FMT_MAX + 8];
+
+	printf(fa ? "%s: پوشهٔ پایه، %zu پارامتر\n"
+		  : "%s: the base, %zu parameters\n",
+	       am_rules_layer_name(rules, 0), am_rules_count(rules));
+	for (size_t l = 1; l < am_rules_layer_count(rules); l++) {
+		size_t n = 0, fresh = 0;
+
+		for (size_t i = 0; i < am_rules_count(rules); i++) {
+			const struct am_param *p = am_rules_at(rules, i);
+			am_date from, to;
+
+			if (layer_span(p, l, &from, &to)) {
+				n++;
+				fresh += p->values[0].layer == l;
+			}
+		}
+		if (n == 0) {
+			printf(fa ? "%s: مقداری نمی‌افزاید\n"
+				  : "%s: adds no values\n",
+			       am_rules_layer_name(rules, l));
+			continue;
+		}
+		printf(fa ? "%s: به %zu پارامتر مقدار می‌افزاید (%zu پارامتر تازه):\n"
+			  : "%s: adds values to %zu parameters (%zu of them new):\n",
+		       am_rules_layer_name(rules, l), n, fresh);
+		for (size_t i = 0; i < am_rules_count(rules); i++) {
+			const struct am_param *p = am_rules_at(rules, i);
+			struct am_value v = { 0 };
+
+			if (!layer_span(p, l, &v.from, &v.to))
+				continue;
+			format_span(&v, fa, span, sizeof(span));
+			printf("    %s  %s%s\n", p->name, span,
+			       p->values[0].layer != l ? ""
+			       : fa		       ? "  (تازه)"
+						       : "  (new)");
+		}
+	}
+}
+
 int cmd_rules_check(struct cli *cli, int argc, char **argv)
 {
-	const char *dir = argc >= 1 ? argv[0] : cli->rules_dir;
+	const char *const *dirs = cli->rules_dirs;
+	size_t ndirs = cli->nrules_dirs;
 	struct am_rules *rules = NULL;
+	struct am_buf b, dir;
 	struct am_diags ds;
-	struct am_buf b;
 	int err;
 
-	if (argc > 1)
-		return cli_usage(cli, "rules check", "at most one folder");
+	/* Folders named here stand for the configured ones: the base
+	 * first, then each laid over those before. */
+	if ((size_t)argc > AM_RULES_LAYERS_MAX)
+		return cli_usage(cli, "rules check", "at most %d folders",
+				 AM_RULES_LAYERS_MAX);
+	am_buf_init(&dir, 0);
+	if (argc >= 1) {
+		dirs = (const char *const *)argv;
+		ndirs = (size_t)argc;
+		for (int i = 0; i < argc; i++)
+			am_buf_addf(&dir, "%s%s", i ? ":" : "", argv[i]);
+	} else {
+		am_buf_adds(&dir, cli->rules_dir);
+	}
 	am_diags_init(&ds, 0);
-	err = am_rules_load_dir(dir, &rules, &ds);
+	err = am_rules_load_dirs(dirs, ndirs, &rules, &ds);
 	am_buf_init(&b, 0);
 	if (cli->json) {
 		am_buf_addf(&b, "{\"valid\":%s", err ? "false" : "true");
-		cli_json_str(&b, "dir", dir, false);
+		cli_json_str(&b, "dir", dir.buf, false);
 		if (!err) {
 			am_buf_addf(&b, ",\"parameters\":%zu",
 				    am_rules_count(rules));
 			cli_json_str(&b, "identity", am_rules_identity(rules),
 				     false);
+			json_folders(rules, &b);
 		}
 		am_buf_addf(&b, ",\"error_count\":%zu,\"errors\":[",
 			    am_diags_total(&ds));
@@ -358,18 +481,22 @@ int cmd_rules_check(struct cli *cli, int argc, char **argv)
 			fprintf(stderr, "%s\n", b.buf);
 		}
 		if (ds.nr == 0)
-			cli_fail(cli, err, dir);
+			cli_fail(cli, err, dir.buf);
 		fprintf(stderr,
 			cli->lang == AM_LANG_FA ? "%zu خطا؛ قواعد پذیرفته نشد\n"
 						: "%zu errors; rules refused\n",
 			am_diags_total(&ds) ? am_diags_total(&ds) : 1);
 	} else {
+		if (am_rules_layer_count(rules) > 1)
+			text_folders(cli, rules);
 		printf(cli->lang == AM_LANG_FA
 			       ? "%s: %zu پارامتر، بی‌خطا (شناسهٔ مجموعه %s)\n"
 			       : "%s: %zu parameters, no errors (rule set %s)\n",
-		       dir, am_rules_count(rules), am_rules_identity(rules));
+		       dir.buf, am_rules_count(rules),
+		       am_rules_identity(rules));
 	}
 	am_buf_release(&b);
+	am_buf_release(&dir);
 	am_diags_release(&ds);
 	am_rules_free(rules);
 	return err ? CLI_REFUSED : CLI_OK;

@@ -24,9 +24,9 @@ static const struct cli_command commands[] = {
 	{ "rules show", cmd_rules_show, "[--on DATE] [NAME]",
 	  "print every parameter in force on a date (default today)",
 	  "پارامترهای معتبر در یک تاریخ را با مقدار، واحد و مرجع نشان می‌دهد" },
-	{ "rules check", cmd_rules_check, "[DIR]",
-	  "validate a rules folder and list every error with file and line",
-	  "پوشهٔ قواعد را می‌سنجد و همهٔ خطاها را با فایل و سطر فهرست می‌کند" },
+	{ "rules check", cmd_rules_check, "[DIR...]",
+	  "validate a rules folder, or a base and the folders laid over it, list every error with file and line and what each folder adds",
+	  "پوشهٔ قواعد، یا پوشهٔ پایه و پوشه‌های افزوده بر آن را می‌سنجد، همهٔ خطاها را با فایل و سطر و آنچه هر پوشه می‌افزاید فهرست می‌کند" },
 	{ "generate", cmd_generate,
 	  "--insured N [--workshops M] [--months K] [--start YYYY/MM] [--seed S] [--format dbf|csv] OUTDIR",
 	  "write a deterministic synthetic country: registry and monthly wage lists",
@@ -73,7 +73,7 @@ static void print_help(const struct cli *cli, FILE *out)
 		fa ? "amanat: سامانهٔ ادارهٔ بیمه‌های اجتماعی"
 		   : "amanat: social insurance administration");
 	fprintf(out,
-		"%s: amanat [--db URI] [--read-db URI] [--json] [--rules DIR] "
+		"%s: amanat [--db URI] [--read-db URI] [--json] [--rules DIR]... "
 		"[--lang fa|en] COMMAND ...\n\n",
 		fa ? "کاربرد" : "usage");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -149,7 +149,13 @@ static int parse_globals(struct cli *cli, int *argc, char **argv, bool *help,
 			if (!(v = opt_value(*argc, argv, &i, "--rules")))
 				return cli_usage(cli, NULL,
 						 "--rules needs a folder");
-			cli->rules_dir = v;
+			/* Each one lays a folder over those before. */
+			if (cli->nrules_dirs == AM_RULES_LAYERS_MAX)
+				return cli_usage(cli, NULL,
+						 "--rules names at most %d "
+						 "folders",
+						 AM_RULES_LAYERS_MAX);
+			cli->rules_dirs[cli->nrules_dirs++] = v;
 		} else if (strncmp(a, "--lang", 6) == 0 &&
 			   (!a[6] || a[6] == '=')) {
 			if (!(v = opt_value(*argc, argv, &i, "--lang")) ||
@@ -200,11 +206,57 @@ static const struct cli_command *find_command(int argc, char **argv, int *used)
 	return best;
 }
 
+/* Without --rules, $AMANAT_RULES: folders joined by ':', as in PATH
+ * (empty parts are skipped), split in copy; the built-in default when it
+ * names none. */
+static int rules_from_env(struct cli *cli, struct am_buf *copy)
+{
+	const char *env = getenv("AMANAT_RULES");
+	int err;
+
+	if (cli->nrules_dirs)
+		return 0;
+	if (env && *env) {
+		err = am_buf_adds(copy, env);
+		if (err)
+			return cli_fail(cli, err, "AMANAT_RULES");
+		for (char *p = copy->buf, *end; p; p = end) {
+			end = strchr(p, ':');
+			if (end)
+				*end++ = '\0';
+			if (!*p)
+				continue;
+			if (cli->nrules_dirs == AM_RULES_LAYERS_MAX)
+				return cli_usage(cli, NULL,
+						 "AMANAT_RULES names more than "
+						 "%d folders",
+						 AM_RULES_LAYERS_MAX);
+			cli->rules_dirs[cli->nrules_dirs++] = p;
+		}
+	}
+	if (cli->nrules_dirs == 0)
+		cli->rules_dirs[cli->nrules_dirs++] = AM_DEFAULT_RULES_DIR;
+	return 0;
+}
+
+/* The folders joined by ':', for messages. */
+static int rules_text(struct cli *cli, struct am_buf *text)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < cli->nrules_dirs; i++)
+		err = am_buf_addf(text, "%s%s", i ? ":" : "",
+				  cli->rules_dirs[i]);
+	cli->rules_dir = text->buf;
+	return err ? cli_fail(cli, err, NULL) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
 	bool help = false, version = false;
 	const struct cli_command *cmd;
+	struct am_buf env_rules, rules_joined;
 	int used, err;
 	const char *env;
 
@@ -214,37 +266,42 @@ int main(int argc, char **argv)
 	cli.db_path = env && *env ? env : "amanat.db";
 	env = getenv("AMANAT_READ_DB");
 	cli.read_db = env && *env ? env : NULL;
-	env = getenv("AMANAT_RULES");
-	cli.rules_dir = env && *env ? env : AM_DEFAULT_RULES_DIR;
+	am_buf_init(&env_rules, 0);
+	am_buf_init(&rules_joined, 0);
 
 	argc--;
 	argv++;
 	err = parse_globals(&cli, &argc, argv, &help, &version);
+	if (!err)
+		err = rules_from_env(&cli, &env_rules);
+	if (!err)
+		err = rules_text(&cli, &rules_joined);
 	if (err)
-		return err;
+		goto out;
 	if (version) {
 		printf(cli.json ? "{\"version\":\"%s\"}\n" : "amanat %s\n",
 		       am_version());
-		return CLI_OK;
+		goto out;
 	}
 	if (argc == 0 || (help && argc == 0)) {
 		print_help(&cli, help ? stdout : stderr);
-		return help ? CLI_OK : CLI_USAGE;
+		err = help ? CLI_OK : CLI_USAGE;
+		goto out;
 	}
 	cmd = find_command(argc, argv, &used);
-	if (!cmd) {
-		if (help) {
-			print_help(&cli, stdout);
-			return CLI_OK;
-		}
-		return cli_usage(&cli, NULL, "unknown command '%s'", argv[0]);
-	}
-	if (help) {
+	if (!cmd && help)
+		print_help(&cli, stdout);
+	else if (!cmd)
+		err = cli_usage(&cli, NULL, "unknown command '%s'", argv[0]);
+	else if (help)
 		printf("amanat %s %s\n  %s\n", cmd->name, cmd->usage,
 		       cli.lang == AM_LANG_FA ? cmd->help_fa : cmd->help_en);
-		return CLI_OK;
-	}
-	return cmd->run(&cli, argc - used, argv + used);
+	else
+		err = cmd->run(&cli, argc - used, argv + used);
+out:
+	am_buf_release(&rules_joined);
+	am_buf_release(&env_rules);
+	return err;
 }
 
 int cli_usage(struct cli *cli, const char *command, const char *fmt, ...)

@@ -89,17 +89,24 @@ int cli_load_rules(struct cli *cli, struct am_rules **out)
 	int err;
 
 	am_diags_init(&ds, 0);
-	err = am_rules_load_dir(cli->rules_dir, out, &ds);
+	err = am_rules_load_dirs(cli->rules_dirs, cli->nrules_dirs, out, &ds);
 	if (err) {
-		/* Name the first problem; 'amanat rules check' lists them all. */
+		/* Name the first problem; 'amanat rules check' lists them all
+		 * (it reads the same folders). */
 		if (ds.nr)
 			cli_fail_diag(cli, &ds.items[0]);
 		else
 			cli_fail(cli, err, cli->rules_dir);
 		if (!cli->json && am_diags_total(&ds) > 1)
 			fprintf(stderr,
-				"amanat: %zu more; run 'amanat rules check %s'\n",
-				am_diags_total(&ds) - 1, cli->rules_dir);
+				cli->lang == AM_LANG_FA
+					? "amanat: و %zu خطای دیگر؛ 'amanat "
+					  "rules check' با همین پوشه‌های قواعد "
+					  "همه را فهرست می‌کند\n"
+					: "amanat: %zu more; 'amanat rules "
+					  "check' with the same rules folders "
+					  "lists them all\n",
+				am_diags_total(&ds) - 1);
 	}
 	am_diags_release(&ds);
 	return err;

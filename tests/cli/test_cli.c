@@ -205,6 +205,141 @@ static void test_rules_check(void **state)
 	run_free(&r);
 }
 
+/* An operator's folder for 1405 laid over the shipped rules. The figures
+ * are TEST FIGURES, not a published decree: no 1405 figure has been. */
+static const char overlay_1405[] =
+	"# TEST FIGURES for the tests, not a published decree.\n"
+	"parameters:\n"
+	"  - name: wage.minimum.daily\n"
+	"    unit: rial/day\n"
+	"    confidence: U\n"
+	"    description: {fa: حداقل دستمزد روزانه, en: Daily minimum wage}\n"
+	"    values:\n"
+	"      - from: 1405/01/01\n"
+	"        to: 1405/12/29\n"
+	"        value: 4,000,000\n"
+	"        reference: \"amanat's tests: a test figure, not a decree\"\n";
+
+/* The same folder changing a past value: the 1404 minimum wage. */
+static const char overlay_past[] =
+	"parameters:\n"
+	"  - name: wage.minimum.daily\n"
+	"    unit: rial/day\n"
+	"    confidence: U\n"
+	"    description: {fa: حداقل دستمزد روزانه, en: Daily minimum wage}\n"
+	"    values:\n"
+	"      - from: 1404/07/01\n"
+	"        to: 1405/12/29\n"
+	"        value: 4,000,000\n"
+	"        reference: \"amanat's tests: a test figure, not a decree\"\n";
+
+static void test_rules_stack(void **state)
+{
+	const char *src = getenv("AMANAT_SOURCE_ROOT");
+	char cmd[600], env[600], *saved;
+	struct run r;
+	json_t *j, *folders, *added, *e;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/r1405' '%s/past'", workdir,
+		 workdir);
+	assert_int_equal(system(cmd), 0);
+	write_file("r1405/wages-1405.yaml", overlay_1405);
+	write_file("past/wages-1405.yaml", overlay_past);
+
+	/* Two folders given to rules check: each one's part named. */
+	run(&r, "rules check '%s/rules/ir' '%s/r1405'", src, workdir);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "the base"));
+	assert_non_null(strstr(r.out, "adds values to 1 parameters"));
+	assert_non_null(strstr(r.out, "wage.minimum.daily  1405/01/01"));
+	run_free(&r);
+
+	/* $AMANAT_RULES with two folders, as PATH is written. */
+	saved = strdup(getenv("AMANAT_RULES"));
+	snprintf(env, sizeof(env), "%s/rules/ir:%s/r1405", src, workdir);
+	setenv("AMANAT_RULES", env, 1);
+	run(&r, "--json rules check");
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	assert_true(json_is_true(json_object_get(j, "valid")));
+	assert_string_equal(jstr(j, "dir"), env);
+	folders = json_object_get(j, "folders");
+	assert_int_equal(json_array_size(folders), 2);
+	e = json_array_get(folders, 1);
+	assert_true(strstr(jstr(e, "dir"), "/r1405") != NULL);
+	assert_int_equal(json_integer_value(json_object_get(e, "parameters")),
+			 1);
+	assert_int_equal(
+		json_integer_value(json_object_get(e, "new_parameters")), 0);
+	added = json_array_get(json_object_get(e, "added"), 0);
+	assert_string_equal(jstr(added, "name"), "wage.minimum.daily");
+	assert_string_equal(jstr(added, "from"), "1405/01/01");
+	assert_string_equal(jstr(added, "to"), "1405/12/29");
+	json_decref(j);
+	run_free(&r);
+
+	/* Lookups see the year the folder adds; the past is the base's. */
+	run(&r, "--json rules show --on 1405/03/01 wage.minimum.daily");
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	assert_int_equal(json_integer_value(json_object_get(j, "value")),
+			 4000000);
+	json_decref(j);
+	run_free(&r);
+	run(&r, "--json rules show --on 1404/07/01 wage.minimum.daily");
+	j = parse_json(r.out);
+	assert_int_equal(json_integer_value(json_object_get(j, "value")),
+			 3463656);
+	json_decref(j);
+	run_free(&r);
+
+	/* --rules replaces $AMANAT_RULES: the base alone has no 1405. */
+	run(&r,
+	    "--rules '%s/rules/ir' rules show --on 1405/03/01 "
+	    "wage.minimum.daily",
+	    src);
+	assert_int_equal(r.status, 1);
+	run_free(&r);
+	setenv("AMANAT_RULES", saved, 1);
+	free(saved);
+
+	/* A folder changing a past value is refused, naming its file, the
+	 * parameter and the dates; every command refuses such rules. */
+	run(&r, "--json --rules '%s/rules/ir' --rules '%s/past' rules check",
+	    src, workdir);
+	assert_int_equal(r.status, 1);
+	j = parse_json(r.out);
+	assert_true(json_is_false(json_object_get(j, "valid")));
+	assert_int_equal(json_array_size(json_object_get(j, "errors")), 1);
+	e = json_array_get(json_object_get(j, "errors"), 0);
+	assert_string_equal(jstr(e, "code"), "rules_layer_overlap");
+	assert_non_null(strstr(jstr(e, "file"), "past/wages-1405.yaml"));
+	assert_int_equal(json_integer_value(json_object_get(e, "row")), 7);
+	assert_string_equal(jstr(e, "field"), "wage.minimum.daily");
+	assert_string_equal(jstr(e, "value"), "1404/07/01");
+	assert_non_null(strstr(jstr(e, "expected"), "1405/01/01"));
+	assert_non_null(strstr(jstr(e, "expected"), "wages.yaml:"));
+	json_decref(j);
+	run_free(&r);
+	run(&r, "--lang fa --rules '%s/rules/ir' --rules '%s/past' rules show",
+	    src, workdir);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "past/wages-1405.yaml:7"));
+	assert_non_null(strstr(r.err, "پوشهٔ قواعد بعدی"));
+	run_free(&r);
+
+	/* At most 16 folders. */
+	snprintf(cmd, sizeof(cmd), "%s", "");
+	for (int i = 0; i < 17; i++) {
+		size_t n = strlen(cmd);
+
+		snprintf(cmd + n, sizeof(cmd) - n, "--rules x%d ", i);
+	}
+	run(&r, "%s rules check", cmd);
+	assert_int_equal(r.status, 2);
+	run_free(&r);
+}
+
 static void test_init_and_audit(void **state)
 {
 	struct run r;
@@ -387,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_date_convert),
 		cmocka_unit_test(test_rules_show),
 		cmocka_unit_test(test_rules_check),
+		cmocka_unit_test(test_rules_stack),
 		cmocka_unit_test(test_init_and_audit),
 		cmocka_unit_test(test_import_registry),
 		cmocka_unit_test(test_usage),
