@@ -57,6 +57,15 @@ struct am_assess_params {
  * unchanged. */
 int am_assess_params_load(const struct am_rules *r, struct am_period p,
 			  struct am_assess_params *out, struct am_diag *diag);
+/* Every parameter the period's assessment needs that has no value in
+ * force on its first day, each added to missing once, as am_rules_value()
+ * reports it (AM_ERULES_NO_VALUE with the rules file and line, the
+ * parameter as field, the date, and the span the rules cover), in the
+ * order the assessment asks for them. Returns how many; 0 when the rules
+ * cover the period, or when it fails for another reason (which
+ * am_assess_params_load() names). */
+size_t am_assess_params_missing(const struct am_rules *r, struct am_period p,
+				struct am_diags *missing);
 
 /* What the registry says of the workshop, as assessment needs it. */
 struct am_workshop_terms {

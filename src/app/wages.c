@@ -75,6 +75,7 @@ struct period_entry {
 	struct am_period period;
 	int err; /* 0, or why the rules do not cover it */
 	struct am_diag diag;
+	bool missing_named; /* its parameters without a value are reported */
 	struct am_assess_params params;
 	am_date due, due_exempt;
 };
@@ -154,6 +155,10 @@ struct import {
 	bool ws_complete; /* every registered workshop is in ws */
 	struct period_entry periods[64];
 	size_t nperiods;
+	/* The parameters reported as having no value for a list's month:
+	 * each is named once in a run, however many lists it refuses. */
+	const char **missing; /* their names, owned by the rules */
+	size_t nmissing, missing_alloc;
 	struct am_line_assessment *assess; /* one per line of a list */
 	size_t assess_alloc;
 	struct am_progress progress;
@@ -397,6 +402,61 @@ static void refuse(struct import *im, const struct am_wage_list *l, int code,
 {
 	am_diags_add(im->diags, code, l->file, l->header_row, field, value,
 		     expected);
+}
+
+/* Report a parameter without a value (as am_rules_value() names it: the
+ * rules file and line, the parameter, the date, the span covered) unless
+ * the run has named it already. Without memory to remember it, it may be
+ * named again. */
+static void name_missing(struct import *im, const struct am_diag *d)
+{
+	const struct am_param *p = am_rules_find(im->rules, d->field);
+
+	for (size_t i = 0; p && i < im->nmissing; i++)
+		if (strcmp(im->missing[i], p->name) == 0)
+			return;
+	if (im->nmissing == im->missing_alloc) {
+		size_t n = im->missing_alloc ? 2 * im->missing_alloc : 16;
+		const char **m = realloc(im->missing, n * sizeof(*m));
+
+		if (m) {
+			im->missing = m;
+			im->missing_alloc = n;
+		}
+	}
+	if (p && im->nmissing < im->missing_alloc)
+		im->missing[im->nmissing++] = p->name;
+	am_diags_push(im->diags, d);
+}
+
+/* Every parameter the lists of a month need that has no value then, each
+ * named once in the run: a year missing from the rules is one error per
+ * parameter, not one per list. */
+static void name_missing_of(struct import *im, struct period_entry *pe)
+{
+	static const char *const deadlines[] = {
+		"deadline.payment.months_after",
+		"deadline.small_exempt.months_after",
+	};
+	struct am_diags ds;
+	am_date first;
+
+	if (pe->missing_named || am_period_first_day(pe->period, &first) != 0)
+		return;
+	pe->missing_named = true;
+	am_diags_init(&ds, 0);
+	am_assess_params_missing(im->rules, pe->period, &ds);
+	for (size_t i = 0; i < AM_ARRAY_SIZE(deadlines); i++) {
+		const struct am_value *v;
+		struct am_diag d;
+
+		if (am_rules_value(im->rules, deadlines[i], first, &v, &d) ==
+		    AM_ERULES_NO_VALUE)
+			am_diags_push(&ds, &d);
+	}
+	for (size_t i = 0; i < ds.nr; i++)
+		name_missing(im, &ds.items[i]);
+	am_diags_release(&ds);
 }
 
 /*
@@ -864,6 +924,17 @@ static int check_list(struct import *im, struct am_wage_list *l, struct job *j,
 		return 0;
 	}
 	pe = period_params(im, l->period);
+	if (pe->err == AM_ERULES_NO_VALUE) {
+		char period[16];
+
+		name_missing_of(im, pe);
+		snprintf(period, sizeof(period), "%04d/%02d", l->period.year,
+			 l->period.month);
+		refuse(im, l, AM_EWAGE_PERIOD_NO_RULES, "DSK_YY/DSK_MM", period,
+		       NULL);
+		*refused = true;
+		return 0;
+	}
 	if (pe->err) {
 		struct am_diag d = pe->diag;
 
@@ -1230,6 +1301,7 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 	free(im->w.pos);
 	am__huge_free(im->ws, im->ws_size * sizeof(*im->ws));
 	free(im->assess);
+	free(im->missing);
 	free(im);
 	return err;
 }

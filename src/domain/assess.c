@@ -85,9 +85,35 @@ static int lookup_exempt_payer(const struct am_rules *r, am_date on,
 	return AM_ERULES_BAD_VALUE;
 }
 
-int am_assess_params_load(const struct am_rules *r, struct am_period p,
-			  struct am_assess_params *out, struct am_diag *diag)
+/* The lookups of a period: the first error and its diagnostic, and each
+ * parameter with no value in force, noted in missing (when not NULL). */
+struct lookups {
+	int err;
+	struct am_diag *diag; /* the first error's; may be NULL */
+	struct am_diags *missing;
+	struct am_diag d; /* the last lookup's */
+};
+
+/* One lookup's result. The lookups go on after an error, so that every
+ * parameter without a value is named, not only the first. */
+static void note(struct lookups *lk, int err)
 {
+	if (!err)
+		return;
+	if (err == AM_ERULES_NO_VALUE && lk->missing)
+		am_diags_push(lk->missing, &lk->d);
+	if (!lk->err) {
+		lk->err = err;
+		if (lk->diag)
+			*lk->diag = lk->d;
+	}
+}
+
+static int load(const struct am_rules *r, struct am_period p,
+		struct am_assess_params *out, struct am_diag *diag,
+		struct am_diags *missing)
+{
+	struct lookups lk = { .diag = diag, .missing = missing };
 	struct am_assess_params a;
 	am_date on;
 	int err;
@@ -98,53 +124,58 @@ int am_assess_params_load(const struct am_rules *r, struct am_period p,
 		return err;
 	on = a.first_day;
 	/* RULE ir.contribution.art28: 7% insured, 20% employer, 3% state */
-	err = am_rules_rate(r, "contribution.compulsory.insured", on,
-			    &a.insured, diag);
-	if (!err)
-		err = am_rules_rate(r, "contribution.compulsory.employer", on,
-				    &a.employer, diag);
-	if (!err)
-		err = am_rules_rate(r, "contribution.compulsory.state", on,
-				    &a.state, diag);
+	note(&lk, am_rules_rate(r, "contribution.compulsory.insured", on,
+				&a.insured, &lk.d));
+	note(&lk, am_rules_rate(r, "contribution.compulsory.employer", on,
+				&a.employer, &lk.d));
+	note(&lk, am_rules_rate(r, "contribution.compulsory.state", on,
+				&a.state, &lk.d));
 	/* RULE ir.contribution.uia: 3% unemployment, on top of the 20% */
-	if (!err)
-		err = am_rules_rate(r, "contribution.unemployment.employer", on,
-				    &a.unemployment, diag);
+	note(&lk, am_rules_rate(r, "contribution.unemployment.employer", on,
+				&a.unemployment, &lk.d));
 	/* RULE ir.contribution.art76: 4% for hard and harmful jobs */
-	if (!err)
-		err = am_rules_rate(r, "contribution.hard_harmful.employer", on,
-				    &a.hard_harmful, diag);
-	if (!err)
-		err = lookup_exempt_payer(r, on, &a.exempt_state_pays_employer,
-					  diag);
-	if (!err)
-		err = am_rules_bool(
-			r,
-			"contribution.small_exempt.unemployment_paid_by_employer",
-			on, &a.exempt_pays_unemployment, diag);
-	if (!err)
-		err = am_rules_money(r, "wage.minimum.daily", on, &a.min_daily,
-				     diag);
-	if (!err)
-		err = am_rules_money(r, "wage.ceiling.daily", on,
-				     &a.ceiling_daily, diag);
-	if (!err)
-		err = am_rules_rounding(r, "contribution.rounding", on,
-					&a.rounding, diag);
-	if (!err)
-		err = am_rules_money(r, "wagelist.bime_tolerance", on,
-				     &a.bime_tolerance, diag);
-	if (!err)
-		err = lookup_small_int(r, "wagelist.max_days", on, &a.max_days,
-				       diag);
-	if (!err)
-		err = lookup_small_int(r, "wagelist.kind", on, &a.kind, diag);
-	if (err)
-		return err;
+	note(&lk, am_rules_rate(r, "contribution.hard_harmful.employer", on,
+				&a.hard_harmful, &lk.d));
+	note(&lk,
+	     lookup_exempt_payer(r, on, &a.exempt_state_pays_employer, &lk.d));
+	note(&lk,
+	     am_rules_bool(
+		     r,
+		     "contribution.small_exempt.unemployment_paid_by_employer",
+		     on, &a.exempt_pays_unemployment, &lk.d));
+	note(&lk,
+	     am_rules_money(r, "wage.minimum.daily", on, &a.min_daily, &lk.d));
+	note(&lk, am_rules_money(r, "wage.ceiling.daily", on, &a.ceiling_daily,
+				 &lk.d));
+	note(&lk, am_rules_rounding(r, "contribution.rounding", on, &a.rounding,
+				    &lk.d));
+	note(&lk, am_rules_money(r, "wagelist.bime_tolerance", on,
+				 &a.bime_tolerance, &lk.d));
+	note(&lk,
+	     lookup_small_int(r, "wagelist.max_days", on, &a.max_days, &lk.d));
+	note(&lk, lookup_small_int(r, "wagelist.kind", on, &a.kind, &lk.d));
+	if (lk.err)
+		return lk.err;
 	am__strlcpy(a.rules_identity, am_rules_identity(r),
 		    sizeof(a.rules_identity));
 	*out = a;
 	return 0;
+}
+
+int am_assess_params_load(const struct am_rules *r, struct am_period p,
+			  struct am_assess_params *out, struct am_diag *diag)
+{
+	return load(r, p, out, diag, NULL);
+}
+
+size_t am_assess_params_missing(const struct am_rules *r, struct am_period p,
+				struct am_diags *missing)
+{
+	size_t before = am_diags_total(missing);
+	struct am_assess_params a;
+
+	load(r, p, &a, NULL, missing);
+	return am_diags_total(missing) - before;
 }
 
 int am__wage_line_base(const struct am_assess_params *p,

@@ -421,6 +421,169 @@ static void test_incomplete_listdisk(void **state)
 	}
 }
 
+/* A national code with its check digit, from a nine-digit prefix. */
+static void natcode(unsigned prefix, char out[11])
+{
+	int sum = 0, r;
+
+	snprintf(out, 11, "%09u", prefix);
+	for (int i = 0; i < 9; i++)
+		sum += (out[i] - '0') * (10 - i);
+	r = sum % 11;
+	out[9] = (char)('0' + (r < 2 ? r : 11 - r));
+	out[10] = '\0';
+}
+
+/* Two 1405/01 lists, of 40 lines and of 3, at a daily wage of 4,000,000. */
+static void write_1405_lists(const char *name)
+{
+	char path[600], code[11];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", workdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("DSW_ID,DSW_YY,DSW_MM,DSW_LISTNO,PER_NATCOD,DSW_DD,DSW_ROOZ,"
+	      "DSW_MAH,DSW_MAZ,DSW_MASH,DSW_TOTL,DSW_BIME\n",
+	      f);
+	for (unsigned i = 0; i < 43; i++) {
+		natcode(140500100 + i * 7, code);
+		fprintf(f,
+			"%s,1405,1,1,%s,31,4000000,124000000,0,124000000,"
+			"124000000,8680000\n",
+			i < 40 ? "1405000001" : "1405000002", code);
+	}
+	fclose(f);
+}
+
+/* TEST FIGURES for 1405, not a published decree: what an operator's own
+ * folder holds once the year's decree is out. */
+static const char test_rules_1405[] =
+	"# TEST FIGURES of amanat's tests, not a published decree.\n"
+	"parameters:\n"
+	"  - name: wage.minimum.daily\n"
+	"    unit: rial/day\n"
+	"    confidence: U\n"
+	"    description: {fa: حداقل دستمزد روزانه, en: Daily minimum wage}\n"
+	"    values:\n"
+	"      - from: 1405/01/01\n"
+	"        to: 1405/12/29\n"
+	"        value: 4,000,000\n"
+	"        reference: \"amanat's tests: a test figure, not a decree\"\n"
+	"  - name: wage.ceiling.daily\n"
+	"    unit: rial/day\n"
+	"    confidence: U\n"
+	"    description: {fa: سقف دستمزد روزانه, en: Daily ceiling}\n"
+	"    values:\n"
+	"      - from: 1405/01/01\n"
+	"        to: 1405/12/29\n"
+	"        value: 28,000,000\n"
+	"        reference: \"amanat's tests: a test figure, not a decree\"\n";
+
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = s; (p = strstr(p, what)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* A year the shipped rules do not cover: its lists are refused, each
+ * missing parameter named once however many lines and lists there are,
+ * the refusal pointing to the docs on adding a year; with an operator's
+ * folder for that year laid over the shipped one, they import. */
+static void test_year_without_rules(void **state)
+{
+	const char *src = getenv("AMANAT_SOURCE_ROOT");
+	size_t minimum = 0, ceiling = 0, lists = 0;
+	char path[600], base_id[65];
+	json_t *j, *errs;
+	struct run r;
+
+	setenv("AMANAT_TODAY", "1405/06/01", 1);
+	write_1405_lists("1405-01.csv");
+	run(&r, "--json import wages --register-workshops '%s/1405-01.csv'",
+	    workdir);
+	assert_int_equal(r.status, 1);
+	j = parse_json(r.out);
+	run_free(&r);
+	assert_int_equal(jint(j, "lists_refused"), 2);
+	assert_int_equal(jint(j, "lines"), 43);
+	errs = json_object_get(j, "errors");
+	assert_int_equal(jint(j, "error_count"), 4);
+	for (size_t i = 0; i < json_array_size(errs); i++) {
+		json_t *e = json_array_get(errs, i);
+		const char *code = jstr(e, "code");
+
+		if (!strcmp(code, "rules_no_value")) {
+			assert_non_null(strstr(jstr(e, "file"), "wages.yaml"));
+			assert_string_equal(jstr(e, "value"), "1405/01/01");
+			minimum += !strcmp(jstr(e, "field"),
+					   "wage.minimum.daily");
+			ceiling += !strcmp(jstr(e, "field"),
+					   "wage.ceiling.daily");
+		} else if (!strcmp(code, "wage_period_no_rules")) {
+			/* Which list: its file, first row and month. */
+			assert_non_null(strstr(jstr(e, "file"), "1405-01.csv"));
+			assert_int_equal(jint(e, "row"), lists ? 42 : 2);
+			assert_string_equal(jstr(e, "value"), "1405/01");
+			assert_non_null(strstr(jstr(e, "message_en"),
+					       "docs/rules.md#adding-a-year"));
+			assert_non_null(strstr(jstr(e, "message_fa"),
+					       "docs/rules.md#adding-a-year"));
+			lists++;
+		} else {
+			fail_msg("unexpected error %s", code);
+		}
+	}
+	assert_int_equal(minimum, 1);
+	assert_int_equal(ceiling, 1);
+	assert_int_equal(lists, 2);
+	json_decref(j);
+
+	run(&r, "--lang en import wages --register-workshops '%s/1405-01.csv'",
+	    workdir);
+	assert_int_equal(r.status, 1);
+	assert_int_equal(count(r.err, "wage.minimum.daily"), 1);
+	assert_int_equal(count(r.err, "wage.ceiling.daily"), 1);
+	assert_int_equal(count(r.err, "[wage_period_no_rules]"), 2);
+	run_free(&r);
+	run(&r, "--lang fa import wages --register-workshops '%s/1405-01.csv'",
+	    workdir);
+	assert_non_null(strstr(r.err, "قواعد برای ماه این لیست رقمی ندارد"));
+	run_free(&r);
+
+	/* The operator's folder for 1405 over the shipped one. */
+	snprintf(path, sizeof(path), "mkdir -p '%s/rules-1405'", workdir);
+	assert_int_equal(system(path), 0);
+	write_file("rules-1405/wages-1405.yaml", test_rules_1405);
+	j = run_json("--json init", "", 0);
+	snprintf(base_id, sizeof(base_id), "%s", jstr(j, "rules_identity"));
+	json_decref(j);
+	run(&r,
+	    "--json --rules '%s/rules/ir' --rules '%s/rules-1405' import "
+	    "wages --register-workshops '%s/1405-01.csv'",
+	    src, workdir, workdir);
+	if (r.status != 0)
+		fail_msg("exit %d: %s %s", r.status, r.out, r.err);
+	j = parse_json(r.out);
+	run_free(&r);
+	assert_int_equal(jint(j, "lists_accepted"), 2);
+	assert_int_equal(jint(j, "lines_posted"), 43);
+	json_decref(j);
+	/* The stack is another rule set, recorded as such. */
+	run(&r, "--json --rules '%s/rules/ir' --rules '%s/rules-1405' init",
+	    src, workdir);
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	run_free(&r);
+	assert_string_not_equal(jstr(j, "rules_identity"), base_id);
+	assert_true(json_is_true(json_object_get(j, "rules_changed")));
+	json_decref(j);
+	unsetenv("AMANAT_TODAY");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_windows_csv),
 		cmocka_unit_test(test_export_round_trip),
 		cmocka_unit_test(test_incomplete_listdisk),
+		cmocka_unit_test(test_year_without_rules),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

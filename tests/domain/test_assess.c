@@ -143,12 +143,43 @@ static void test_params_errors(void **state)
 	assert_int_equal(am_assess_params_load(
 				 rules, (struct am_period){ 1405, 1 }, &p, &d),
 			 AM_ERULES_NO_VALUE);
-	assert_true(d.field[0] != '\0');
+	assert_string_equal(d.field, "wage.minimum.daily");
 	assert_int_equal(am_assess_params_load(
 				 rules, (struct am_period){ 5000, 1 }, &p, &d),
 			 AM_EDATE_YEAR_RANGE);
 	assert_string_equal(d.field, "DSK_YY");
 	assert_memory_equal(&p, &before, sizeof(p));
+}
+
+/* A year the rules do not cover: every parameter it lacks, once each,
+ * as the lookup names it; none for a year they cover. */
+static void test_params_missing(void **state)
+{
+	struct am_diags ds;
+
+	(void)state;
+	am_diags_init(&ds, 0);
+	assert_int_equal(am_assess_params_missing(
+				 rules, (struct am_period){ 1405, 7 }, &ds),
+			 2);
+	assert_int_equal(ds.nr, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(ds.items[i].code, AM_ERULES_NO_VALUE);
+		assert_string_equal(ds.items[i].value, "1405/07/01");
+		assert_non_null(strstr(ds.items[i].file, "wages.yaml"));
+		assert_true(ds.items[i].line > 0);
+	}
+	assert_string_equal(ds.items[0].field, "wage.minimum.daily");
+	assert_string_equal(ds.items[1].field, "wage.ceiling.daily");
+	am_diags_clear(&ds);
+	assert_int_equal(am_assess_params_missing(
+				 rules, (struct am_period){ 1404, 12 }, &ds),
+			 0);
+	assert_int_equal(am_assess_params_missing(
+				 rules, (struct am_period){ 1404, 13 }, &ds),
+			 0);
+	assert_int_equal(ds.nr, 0);
+	am_diags_release(&ds);
 }
 
 struct golden {
@@ -354,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_params_1403_mehr),
 		cmocka_unit_test(test_params_month_lengths),
 		cmocka_unit_test(test_params_errors),
+		cmocka_unit_test(test_params_missing),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_exempt_unemployment_switch),
 		cmocka_unit_test(test_fill),
