@@ -500,6 +500,7 @@ static void test_year_without_rules(void **state)
 	char path[600], base_id[65];
 	json_t *j, *errs;
 	struct run r;
+	char *doc;
 
 	setenv("AMANAT_TODAY", "1405/06/01", 1);
 	write_1405_lists("1405-01.csv");
@@ -553,6 +554,13 @@ static void test_year_without_rules(void **state)
 	    workdir);
 	assert_non_null(strstr(r.err, "قواعد برای ماه این لیست رقمی ندارد"));
 	run_free(&r);
+
+	/* The section the refusal points to is there. */
+	snprintf(path, sizeof(path), "%s/docs/rules.md", src);
+	doc = test_slurp(path);
+	assert_non_null(doc);
+	assert_non_null(strstr(doc, "\n## Adding a year\n"));
+	free(doc);
 
 	/* The operator's folder for 1405 over the shipped one. */
 	snprintf(path, sizeof(path), "mkdir -p '%s/rules-1405'", workdir);
