@@ -1,6 +1,8 @@
-/* Fuzz target for the rules loader: arbitrary bytes as one rule file. A
- * refusal must come with diagnostics; a set that loads must answer every
+/* Fuzz target for the rules loader: arbitrary bytes as one rule file, or
+ * as two folders laid one over the other when a line "#layer" splits them.
+ * A refusal must come with diagnostics; a set that loads must answer every
  * lookup without crashing, and its values must keep their invariants. */
+#define _GNU_SOURCE /* memmem */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,8 +50,10 @@ static void check_param(const struct am_rules *r, const struct am_param *p)
 	expect(am_rules_find(r, p->name) == p);
 	for (size_t i = 0; i < p->nvalues; i++) {
 		check_value(p, &p->values[i]);
+		expect(p->values[i].layer < am_rules_layer_count(r));
 		if (i)
-			expect(p->values[i].from == p->values[i - 1].to + 1);
+			expect(p->values[i].from == p->values[i - 1].to + 1 &&
+			       p->values[i].layer >= p->values[i - 1].layer);
 		expect(am_rules_value(r, p->name, p->values[i].from, &v,
 				      NULL) == 0 &&
 		       v == &p->values[i]);
@@ -72,13 +76,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	am_money m;
 	int err, fin;
 
+	static const char mark[] = "\n#layer\n";
+	const char *text = (const char *)data;
+	const char *cut = memmem(data, size, mark, sizeof(mark) - 1);
+	size_t first = cut ? (size_t)(cut - text) + 1 : size;
+
 	am_diags_init(&ds, 100);
 	if (am_rules_new(&r) != 0)
 		return 0;
-	err = am_rules_add_text(r, "fuzz.yaml", (const char *)data, size, &ds);
+	err = am_rules_add_text(r, "base.yaml", text, first, &ds);
+	if (cut) {
+		int err2;
+
+		expect(am_rules_add_layer(r, "over") == 0);
+		err2 = am_rules_add_text(r, "over.yaml", text + first,
+					 size - first, &ds);
+		if (!err)
+			err = err2;
+	}
 	fin = am_rules_finish(r, &ds);
-	/* A text's error stays the set's error; else only duplicates. */
-	expect(err ? fin == err : fin == 0 || fin == AM_ERULES_DUPLICATE);
+	/* A text's error stays the set's error; else only duplicates, or
+	 * a later folder that does not continue the one below. */
+	expect(err ? fin == err
+		   : fin == 0 || fin == AM_ERULES_DUPLICATE ||
+			       (cut && (fin == AM_ERULES_LAYER_OVERLAP ||
+					fin == AM_ERULES_LAYER_OPEN ||
+					fin == AM_ERULES_LAYER_MISMATCH ||
+					fin == AM_ERULES_DATE_GAP)));
 	if (fin) {
 		expect(am_diags_total(&ds) > 0);
 		expect(am_rules_count(r) == 0);
