@@ -889,8 +889,30 @@ static int apply(struct sqlite_store *q, const struct am__migration *m)
 	return step_done(q, st, rc, "record migration");
 }
 
+/* Every foreign key holds (after migrations ran with them off). */
+static int fk_check(struct sqlite_store *q)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(q->db, "PRAGMA foreign_key_check", -1, &st,
+				    NULL);
+	int err = 0;
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		err = am__store_errf(&q->base, AM_ESTORE_CORRUPT,
+				     "migration: a row of %s names a %s that "
+				     "is not there",
+				     (const char *)sqlite3_column_text(st, 0),
+				     (const char *)sqlite3_column_text(st, 2));
+	else if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		err = fail(q, rc, "foreign_key_check");
+	sqlite3_finalize(st);
+	return err;
+}
+
 /* All migrations in one transaction: SQLite's DDL is transactional, so a
- * failure leaves the database as it was. */
+ * failure leaves the database as it was. Foreign keys are off while they
+ * run (a migration that rebuilds a referenced table drops it first:
+ * 0005) and every one is checked before the commit. */
 static int sq_migrate(struct am_store *s, int *from, int *to)
 {
 	struct sqlite_store *q = sq(s);
@@ -898,14 +920,22 @@ static int sq_migrate(struct am_store *s, int *from, int *to)
 	int current = 0;
 	int err;
 
-	err = sq_begin(s);
+	err = exec(q, "PRAGMA foreign_keys = OFF", "foreign_keys");
 	if (err)
 		return err;
+	q->fk_off = true;
+	err = sq_begin(s);
+	if (err) {
+		fk_back_on(q);
+		return err;
+	}
 	err = exec(q, create_schema_migrations, "schema_migrations");
 	if (!err)
 		err = read_applied(q, &current);
 	for (size_t v = (size_t)current + 1; !err && v <= n; v++)
 		err = apply(q, &am__sqlite_migrations[v - 1]);
+	if (!err && (size_t)current < n)
+		err = fk_check(q);
 	if (!err)
 		err = sq_commit(s);
 	if (err) {

@@ -356,13 +356,78 @@ static int missing(struct am_store *s, const char *what)
 	return am__store_errf(s, AM_EINVALID_ARGUMENT, "%s is missing", what);
 }
 
+/*
+ * The registry's rules of form, checked here before every write, on every
+ * backend: SQLite's schema holds none since migration 0005 (its CHECKs cost
+ * a bulk load more than the inserts); PostgreSQL's keeps them too. A row
+ * that breaks one is a conflict, as the schema's refusal was.
+ */
+
+static bool all_digits(const char *t, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && t[i] >= '0' && t[i] <= '9')
+		i++;
+	return i == n && !t[n];
+}
+
+static int form_conflict(struct am_store *s, const char *what,
+			 const char *key, const char *rule)
+{
+	return am__store_errf(s, AM_ESTORE_CONFLICT, "%s %s: %s", what,
+			      key ? key : "", rule);
+}
+
+static int person_form(struct am_store *s, const struct am_person *p)
+{
+	const char *no = p->insurance_no;
+
+	if (!p->national_code || !p->first_name || !p->last_name)
+		return missing(s, "national code or name");
+	if (!all_digits(p->national_code, 10))
+		return form_conflict(s, "person", p->national_code,
+				     "national_code is not 10 digits");
+	if (p->sex != 'M' && p->sex != 'F')
+		return form_conflict(s, "person", p->national_code,
+				     "sex is neither M nor F");
+	if (no && !all_digits(no, 8) && !all_digits(no, 10))
+		return form_conflict(s, "person", p->national_code,
+				     "insurance_no is not 8 or 10 digits");
+	return 0;
+}
+
+static int dependant_form(struct am_store *s, const struct am_dependant *d)
+{
+	if (!d->main_insured || !d->dependant)
+		return missing(s, "main insured or dependant");
+	if (!all_digits(d->main_insured, 10) || !all_digits(d->dependant, 10))
+		return form_conflict(s, "dependant", d->dependant,
+				     "a national code is not 10 digits");
+	if (!strcmp(d->main_insured, d->dependant))
+		return form_conflict(s, "dependant", d->dependant,
+				     "main_insured and dependant are one "
+				     "person");
+	if (!am_relation_name(d->relation))
+		return form_conflict(s, "dependant", d->dependant,
+				     "relation is not spouse, child, father "
+				     "or mother");
+	if (d->until != AM_STORE_DATE_NONE && d->since != AM_STORE_DATE_NONE &&
+	    d->until < d->since)
+		return form_conflict(s, "dependant", d->dependant,
+				     "until is before since");
+	return 0;
+}
+
 int am_store_person_put(struct am_store *s, const struct am_person *p)
 {
 	struct am_buf json;
 	int err;
 
-	if (!p->national_code || !p->first_name || !p->last_name)
-		return missing(s, "national code or name");
+	int form = person_form(s, p);
+
+	if (form)
+		return form;
 	am_buf_init(&json, 0);
 	err = am_person_json(p, &json);
 	if (!err)
@@ -376,8 +441,10 @@ int am_store_person_put_bulk(struct am_store *s, const struct am_person *p)
 {
 	int err;
 
-	if (!p->national_code || !p->first_name || !p->last_name)
-		return missing(s, "national code or name");
+	int form = person_form(s, p);
+
+	if (form)
+		return form;
 	err = am__store_write_ready(s);
 	return err ? err
 		   : am__store_write_done(
@@ -391,8 +458,10 @@ int am_store_person_ensure(struct am_store *s, const struct am_person *p,
 	bool a = false;
 	int err;
 
-	if (!p->national_code || !p->first_name || !p->last_name)
-		return missing(s, "national code or name");
+	int form = person_form(s, p);
+
+	if (form)
+		return form;
 	err = am__store_write_ready(s);
 	if (!err)
 		err = am__store_write_done(
@@ -439,8 +508,10 @@ int am_store_dependant_put(struct am_store *s, const struct am_dependant *d)
 	struct am_buf json;
 	int err;
 
-	if (!d->main_insured || !d->dependant)
-		return missing(s, "main insured or dependant");
+	int form = dependant_form(s, d);
+
+	if (form)
+		return form;
 	am_buf_init(&json, 0);
 	err = am_dependant_json(d, &json);
 	/* The subject is the main insured: his file lists his dependants. */
@@ -478,8 +549,10 @@ int am_store_dependant_put_bulk(struct am_store *s,
 {
 	int err;
 
-	if (!d->main_insured || !d->dependant)
-		return missing(s, "main insured or dependant");
+	int form = dependant_form(s, d);
+
+	if (form)
+		return form;
 	err = am__store_write_ready(s);
 	return err ? err : s->be->dependant_put(s, d, am__store_now(s));
 }

@@ -1139,7 +1139,7 @@ static void test_migrate_ledger(void **state)
 	s->clock = 1700000000;
 	assert_int_equal(am_store_migrate(s, &from, &to), 0);
 	assert_int_equal(from, 3);
-	assert_int_equal(to, 4);
+	assert_int_equal(to, 5);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master"
 				       " WHERE name = 'journal'"),
 			 0);
@@ -1890,6 +1890,105 @@ static void test_fault_counts(void **state)
 	drop_db(db_path("count.db"));
 }
 
+/* A database of the layout before 0005_registry_checks.sql (persons and
+ * dependants with their CHECKs) is migrated: the rows, the persons' codes,
+ * the index and the trigger are there after it, the foreign keys still
+ * hold, and the store refuses what the CHECKs refused. */
+static void test_migrate_registry_checks(void **state)
+{
+	const char *path = db_path("v4.db");
+	struct am_person p = { .national_code = "0012345679",
+			       .first_name = "علی",
+			       .last_name = "رضایی",
+			       .sex = 'M',
+			       .birth_date = AM_STORE_DATE_NONE };
+	struct am_dependant d = { .main_insured = "0012345679",
+				  .dependant = "2222222224",
+				  .relation = AM_RELATION_CHILD,
+				  .since = 12000,
+				  .until = AM_STORE_DATE_NONE };
+	struct am_store *s;
+	int from = -1, to = -1;
+	char sql[512];
+
+	(void)state;
+	/* SQLite's migration; PostgreSQL's schema keeps its CHECKs. */
+	if (testdb_is_pg())
+		skip();
+	testdb_new("v4.db");
+	assert_int_equal(raw_exec(path, "CREATE TABLE schema_migrations ("
+					" version INTEGER PRIMARY KEY,"
+					" name TEXT NOT NULL,"
+					" checksum TEXT NOT NULL,"
+					" applied_at INTEGER NOT NULL)"),
+			 TESTDB_OK);
+	for (int v = 0; v < 4; v++) {
+		char sum[65];
+
+		assert_int_equal(raw_exec(path, am__sqlite_migrations[v].sql),
+				 TESTDB_OK);
+		assert_int_equal(
+			am__migration_checksum(&am__sqlite_migrations[v], sum),
+			0);
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO schema_migrations VALUES"
+			 " (%d, '%s', '%s', 0)",
+			 v + 1, am__sqlite_migrations[v].name, sum);
+		assert_int_equal(raw_exec(path, sql), TESTDB_OK);
+	}
+	/* 0004's data step, on an empty journal. */
+	assert_int_equal(raw_exec(path, "DROP TABLE journal"), TESTDB_OK);
+	assert_int_equal(
+		raw_exec(path,
+			 "INSERT INTO persons VALUES"
+			 " ('0012345679', 'علی', 'رضایی', NULL, NULL, 'M', NULL,"
+			 "  NULL, 1, 1),"
+			 " ('1111111112', 'زهرا', 'رضایی', NULL, NULL, 'F',"
+			 "  NULL, '12345678', 1, 1);"
+			 "INSERT INTO person_codes VALUES (12345679),"
+			 " (1111111112);"
+			 "INSERT INTO dependants VALUES ('0012345679',"
+			 " '1111111112', 'child', 12000, NULL, 1, 1)"),
+		TESTDB_OK);
+	assert_int_equal(am_store_open(path, &s), 0);
+	s->clock = 1700000000;
+	assert_int_equal(am_store_migrate(s, &from, &to), 0);
+	assert_int_equal(from, 4);
+	assert_int_equal(to, 5);
+	assert_int_equal(raw_int(path, "SELECT group_concat(national_code ||"
+				       " sex || coalesce(insurance_no, '-'))"
+				       " = '0012345679M-,1111111112F12345678'"
+				       " FROM persons"),
+			 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM person_codes"), 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM dependants"
+				       " WHERE relation = 'child'"),
+			 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master"
+				       " WHERE name IN ('dependants_dependant',"
+				       " 'person_codes_drop')"
+				       " OR sql LIKE '%CHECK%' AND name IN"
+				       " ('persons', 'dependants')"),
+			 2);
+	/* The foreign keys are on again, and the store keeps the form. */
+	assert_int_equal(am_store_dependant_put(s, &d), AM_ESTORE_CONFLICT);
+	d.dependant = "1111111112";
+	d.until = 11999;
+	assert_int_equal(am_store_dependant_put(s, &d), AM_ESTORE_CONFLICT);
+	p.sex = 'X';
+	assert_int_equal(am_store_person_put(s, &p), AM_ESTORE_CONFLICT);
+	p.sex = 'M';
+	p.insurance_no = "123";
+	assert_int_equal(am_store_person_put(s, &p), AM_ESTORE_CONFLICT);
+	p.insurance_no = NULL;
+	p.national_code = "001234567x";
+	assert_int_equal(am_store_person_put(s, &p), AM_ESTORE_CONFLICT);
+	p.national_code = "0012345679";
+	assert_int_equal(am_store_person_put(s, &p), 0);
+	close_store(s);
+	drop_db(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1907,6 +2006,7 @@ int main(void)
 		cmocka_unit_test(test_workshop_terms),
 		cmocka_unit_test(test_journal_append_only),
 		cmocka_unit_test(test_migrate_ledger),
+		cmocka_unit_test(test_migrate_registry_checks),
 		cmocka_unit_test(test_bulk_person),
 		cmocka_unit_test(test_prepared),
 		cmocka_unit_test(test_person_set),

@@ -525,7 +525,7 @@ static void test_person_refusals(void **state)
 
 	/* The store's own constraints, each a clean conflict. */
 	assert_int_equal(am_store_person_put(s, &p), AM_ESTORE_CONFLICT);
-	assert_true(has_ci(am_store_errmsg(s), "CHECK constraint"));
+	assert_true(has_ci(am_store_errmsg(s), "national_code"));
 	p = person("00123456x9");
 	assert_int_equal(am_store_person_put(s, &p), AM_ESTORE_CONFLICT);
 	p = person("0012345679");
