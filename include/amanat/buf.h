@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct am_buf {
 	char *buf;    /* never NULL after am_buf_init(): "" when empty */
@@ -29,9 +30,29 @@ char *am_buf_detach(struct am_buf *b, size_t *len);
 /* Append. Each returns 0, AM_ETOO_LONG past the cap or AM_ENOMEM; on error
  * the buffer is unchanged. */
 int am_buf_grow(struct am_buf *b, size_t extra);
-int am_buf_add(struct am_buf *b, const void *data, size_t len);
+int am__buf_add(struct am_buf *b, const void *data, size_t len);
 int am_buf_adds(struct am_buf *b, const char *s);
-int am_buf_addch(struct am_buf *b, int c);
+
+/* Inline when the bytes and the NUL fit what is allocated, within the cap:
+ * a bulk import appends a few bytes at a time, millions of times. */
+static inline int am_buf_add(struct am_buf *b, const void *data, size_t len)
+{
+	if (len < b->alloc - b->len && len <= b->cap - b->len) {
+		if (len)
+			memcpy(b->buf + b->len, data, len);
+		b->len += len;
+		b->buf[b->len] = '\0';
+		return 0;
+	}
+	return am__buf_add(b, data, len);
+}
+
+static inline int am_buf_addch(struct am_buf *b, int c)
+{
+	char ch = (char)c;
+
+	return am_buf_add(b, &ch, 1);
+}
 int am_buf_addf(struct am_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int am_buf_vaddf(struct am_buf *b, const char *fmt, va_list ap)

@@ -303,6 +303,15 @@ int am_store_employer_put_bulk(struct am_store *s, const struct am_employer *e);
 int am_store_workshop_put_bulk(struct am_store *s, const struct am_workshop *w);
 int am_store_dependant_put_bulk(struct am_store *s,
 				const struct am_dependant *d);
+/* n persons, or dependants, put at once inside the caller's transaction
+ * (a bulk import's batch, best in key order): as n bulk puts would, or,
+ * when one of them is refused, none, with AM_ESTORE_CONFLICT (put them one
+ * at a time to learn which). */
+int am_store_persons_put_bulk(struct am_store *s,
+			      const struct am_person *const *p, size_t n);
+int am_store_dependants_put_bulk(struct am_store *s,
+				 const struct am_dependant *const *d,
+				 size_t n);
 
 /*
  * Register a person met on a wage line unless the national code is

@@ -559,6 +559,7 @@ struct pass {
 	 * kind, in file order; order holds their keys, sorted when written. */
 	struct pending *batch;
 	struct write_order *order;
+	const void **ptrs; /* the batch's records, in order, for one put */
 	size_t nbatch, batch_size;
 	enum kind batch_kind;
 	struct am_buf json; /* one record's encoding, for the batch hash */
@@ -781,6 +782,46 @@ static int write_pending(struct pass *ps, struct pending *p, size_t *written,
 	return 0;
 }
 
+/* Write the batch's persons or dependants in one put: 0 with *written
+ * set, or 0 with none written when the store refused one of them. */
+static int write_many(struct pass *ps, size_t *written)
+{
+	size_t n = ps->nbatch;
+	int err;
+
+	if (!ps->ptrs) {
+		ps->ptrs = calloc(ps->batch_size, sizeof(*ps->ptrs));
+		if (!ps->ptrs)
+			return AM_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		ps->ptrs[i] = ps->batch_kind == PERSONS
+				      ? (const void *)&ps->order[i].p->r.p
+				      : (const void *)&ps->order[i].p->r.d;
+	if (ps->batch_kind == PERSONS)
+		err = am_store_persons_put_bulk(
+			ps->s, (const struct am_person *const *)ps->ptrs, n);
+	else
+		err = am_store_dependants_put_bulk(
+			ps->s, (const struct am_dependant *const *)ps->ptrs,
+			n);
+	if (err == AM_ESTORE_CONFLICT)
+		return 0;
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++)
+		ps->order[i].p->written = true;
+	if (ps->batch_kind == PERSONS)
+		ps->st->persons += n;
+	else
+		ps->st->dependants += n;
+	ps->st->accepted += n;
+	*written = n;
+	ps->wdone += n / 4096;
+	am_progress_update(&ps->wbar, ps->wdone * 4096);
+	return 0;
+}
+
 /* Write the gathered batch in key order (neighbouring rows share pages of
  * the table's B-tree) and its audit entry, as one transaction. */
 static int batch_write(struct pass *ps)
@@ -798,7 +839,12 @@ static int batch_write(struct pass *ps)
 		      : am_store_begin(ps->s);
 	if (err)
 		goto out;
-	for (size_t i = 0; i < ps->nbatch && !err; i++) {
+	if (ps->batch_kind == PERSONS || ps->batch_kind == DEPENDANTS)
+		err = write_many(ps, &written);
+	/* Else, or when the store refused one of them (and wrote none), a
+	 * row at a time: each refusal reported, the rest written. */
+	for (size_t i = 0, many = written; i < ps->nbatch && !err && !many;
+	     i++) {
 		err = write_pending(ps, ps->order[i].p, &written, &refused);
 		if (!(i & 4095))
 			am_progress_update(&ps->wbar, ++ps->wdone * 4096);
@@ -1589,6 +1635,7 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 	free(ps.runs);
 	free(ps.batch);
 	free(ps.order);
+	free(ps.ptrs);
 	am_buf_release(&ps.json);
 	am_buf_release(&ps.scratch);
 	am_arena_release(&ps.arena);

@@ -72,7 +72,8 @@ int am_buf_grow(struct am_buf *b, size_t extra)
 	return 0;
 }
 
-int am_buf_add(struct am_buf *b, const void *data, size_t len)
+/* The out-of-line half of am_buf_add(): the buffer grows first. */
+int am__buf_add(struct am_buf *b, const void *data, size_t len)
 {
 	int err = am_buf_grow(b, len);
 
@@ -88,13 +89,6 @@ int am_buf_add(struct am_buf *b, const void *data, size_t len)
 int am_buf_adds(struct am_buf *b, const char *s)
 {
 	return am_buf_add(b, s, strlen(s));
-}
-
-int am_buf_addch(struct am_buf *b, int c)
-{
-	char ch = (char)c;
-
-	return am_buf_add(b, &ch, 1);
 }
 
 int am_buf_vaddf(struct am_buf *b, const char *fmt, va_list ap)

@@ -180,6 +180,7 @@ struct sqlite_store {
 	struct am__sq_seq seq;
 	struct am_buf scratch;
 	bool fk_off; /* a checked transaction's: foreign keys back on at its end */
+	struct am__sq_bulk *bulk; /* sqlite_bulk.c's tables' source */
 };
 
 static struct sqlite_store *sq(struct am_store *s)
@@ -622,6 +623,10 @@ static int sq_open(const char *path, unsigned flags, struct am_store **out,
 		goto out_close;
 	}
 	err = configure(q, readonly);
+	if (!err && !readonly) {
+		rc = am__sq_bulk_register(q->db, &q->bulk);
+		err = rc == SQLITE_OK ? 0 : fail(q, rc, "bulk tables");
+	}
 	if (!err && !readonly)
 		err = restore_set_aside(q);
 	if (err) {
@@ -1144,6 +1149,20 @@ static int sq_person_put(struct am_store *s, const struct am_person *p,
 			     "person code");
 }
 
+static int sq_persons_put_many(struct am_store *s,
+			       const struct am_person *const *p, size_t n,
+			       int64_t now)
+{
+	return am__sq_persons_put_many(s, sq(s)->bulk, p, n, now);
+}
+
+static int sq_dependants_put_many(struct am_store *s,
+				  const struct am_dependant *const *d,
+				  size_t n, int64_t now)
+{
+	return am__sq_dependants_put_many(s, sq(s)->bulk, d, n, now);
+}
+
 static int sq_person_ensure(struct am_store *s, const struct am_person *p,
 			    int64_t now, bool *added)
 {
@@ -1531,6 +1550,8 @@ const struct am_store_backend am__store_sqlite = {
 	.workshop_put = sq_workshop_put,
 	.workshop_get = sq_workshop_get,
 	.dependant_put = sq_dependant_put,
+	.persons_put_many = sq_persons_put_many,
+	.dependants_put_many = sq_dependants_put_many,
 	.dependant_get = sq_dependant_get,
 	.audit_head = sq_audit_head,
 	.audit_insert = sq_audit_insert,

@@ -28,6 +28,17 @@ struct am_buf *am__sq_scratch(struct am_store *s);
  * (the migration's data step). */
 int am__sq_migrate_ledger(struct am_store *s);
 
+/* The bulk puts' virtual tables, registered on a connection (SQLITE_OK
+ * or an SQLite code); *out is what the puts read through. */
+struct am__sq_bulk;
+int am__sq_bulk_register(sqlite3 *db, struct am__sq_bulk **out);
+int am__sq_persons_put_many(struct am_store *s, struct am__sq_bulk *bulk,
+			    const struct am_person *const *p, size_t n,
+			    int64_t now);
+int am__sq_dependants_put_many(struct am_store *s, struct am__sq_bulk *bulk,
+			       const struct am_dependant *const *d, size_t n,
+			       int64_t now);
+
 /* Translate a failed SQLite call into s->errmsg and an AM_E… code. */
 int am__sq_fail(struct am_store *s, int rc, const char *what);
 

@@ -557,6 +557,62 @@ int am_store_dependant_put_bulk(struct am_store *s,
 	return err ? err : s->be->dependant_put(s, d, am__store_now(s));
 }
 
+/* The end of a batch put a row at a time under a savepoint: kept, or
+ * undone (then the refusal is returned, or the undo's failure). */
+static int many_end(struct am_store *s, int err)
+{
+	int undo;
+
+	if (!err)
+		return s->be->release(s);
+	undo = s->be->rollback_to(s);
+	return undo ? undo : err;
+}
+
+/* A batch: every row's form first, so that a refusal writes nothing. */
+int am_store_persons_put_bulk(struct am_store *s,
+			      const struct am_person *const *p, size_t n)
+{
+	int err = am__store_write_ready(s);
+
+	for (size_t i = 0; i < n && !err; i++)
+		err = person_form(s, p[i]);
+	if (err || !n)
+		return err;
+	if (s->be->persons_put_many)
+		return am__store_write_done(
+			s, s->be->persons_put_many(s, p, n, am__store_now(s)));
+	/* A put each, undone together when one is refused. */
+	err = s->be->savepoint(s);
+	if (err)
+		return am__store_write_done(s, err);
+	for (size_t i = 0; i < n && !err; i++)
+		err = s->be->person_put(s, p[i], am__store_now(s));
+	return am__store_write_done(s, many_end(s, err));
+}
+
+int am_store_dependants_put_bulk(struct am_store *s,
+				 const struct am_dependant *const *d,
+				 size_t n)
+{
+	int err = am__store_write_ready(s);
+
+	for (size_t i = 0; i < n && !err; i++)
+		err = dependant_form(s, d[i]);
+	if (err || !n)
+		return err;
+	if (s->be->dependants_put_many)
+		return am__store_write_done(
+			s, s->be->dependants_put_many(s, d, n,
+						      am__store_now(s)));
+	err = s->be->savepoint(s);
+	if (err)
+		return am__store_write_done(s, err);
+	for (size_t i = 0; i < n && !err; i++)
+		err = s->be->dependant_put(s, d[i], am__store_now(s));
+	return am__store_write_done(s, many_end(s, err));
+}
+
 /* Gets: a check of the key and the schema, then the backend. */
 static int get_ready(struct am_store *s, const char *key)
 {

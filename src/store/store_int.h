@@ -276,6 +276,16 @@ struct am_store_backend {
 			    struct am_arena *a, struct am_workshop *out);
 	int (*dependant_put)(struct am_store *s, const struct am_dependant *d,
 			     int64_t now);
+	/* Put n persons, or dependants, at once (a bulk import's batch): as
+	 * n puts would, in order; or, refused by a constraint, none of them
+	 * (AM_ESTORE_CONFLICT: the caller then puts them one at a time).
+	 * NULL: a put each. */
+	int (*persons_put_many)(struct am_store *s,
+				const struct am_person *const *p, size_t n,
+				int64_t now);
+	int (*dependants_put_many)(struct am_store *s,
+				   const struct am_dependant *const *d,
+				   size_t n, int64_t now);
 	int (*dependant_get)(struct am_store *s, const char *main_insured,
 			     const char *dependant, struct am_arena *a,
 			     struct am_dependant *out);

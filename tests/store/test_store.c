@@ -737,6 +737,83 @@ static void test_bulk_load(void **state)
 	am_arena_release(&a);
 }
 
+/* A batch of persons or dependants in one put: as puts one at a time
+ * would (a key twice: its later row), or, when one is refused, none. */
+static void test_put_many(void **state)
+{
+	struct am_store *s = open_new("many.db");
+	struct am_person p[3] = { person("0012345679"), person("1111111112"),
+				  person("0012345679") };
+	const struct am_person *pp[3] = { &p[0], &p[1], &p[2] };
+	struct am_dependant d[2] = {
+		{ .main_insured = "0012345679",
+		  .dependant = "1111111112",
+		  .relation = AM_RELATION_CHILD,
+		  .since = 12000,
+		  .until = AM_STORE_DATE_NONE },
+		{ .main_insured = "1111111112",
+		  .dependant = "2222222224", /* nobody */
+		  .relation = AM_RELATION_FATHER,
+		  .since = 12000,
+		  .until = 13000 },
+	};
+	const struct am_dependant *dp[2] = { &d[0], &d[1] };
+	struct am_person out;
+	struct am_dependant dout;
+	struct am_arena a;
+
+	(void)state;
+	am_arena_init(&a, 0);
+	assert_int_equal(am_store_persons_put_bulk(s, pp, 3),
+			 AM_EINVALID_ARGUMENT); /* outside a transaction */
+	assert_int_equal(am_store_begin(s), 0);
+	/* A row of a wrong form: none written. */
+	p[1].sex = 'X';
+	assert_int_equal(am_store_persons_put_bulk(s, pp, 3),
+			 AM_ESTORE_CONFLICT);
+	assert_true(strstr(am_store_errmsg(s), "sex") != NULL);
+	p[1].sex = 'F';
+	p[2].last_name = "رضایی";
+	assert_int_equal(am_store_persons_put_bulk(s, pp, 3), 0);
+	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(am_store_person_get(s, "0012345679", &a, &out), 0);
+	assert_string_equal(out.last_name, "رضایی");
+	assert_int_equal(am_store_person_get(s, "1111111112", &a, &out), 0);
+	assert_int_equal(out.sex, 'F');
+	assert_string_equal(out.insurance_no, "12345678");
+	/* A dependant naming nobody: none of the batch written, and the
+	 * transaction goes on. */
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_store_dependants_put_bulk(s, dp, 2),
+			 AM_ESTORE_CONFLICT);
+	assert_int_equal(
+		am_store_dependant_get(s, "0012345679", "1111111112", &a, &dout),
+		AM_ENOT_FOUND);
+	assert_int_equal(am_store_dependants_put_bulk(s, dp, 1), 0);
+	assert_int_equal(am_store_commit(s), 0);
+	assert_int_equal(
+		am_store_dependant_get(s, "0012345679", "1111111112", &a, &dout),
+		0);
+	assert_int_equal(dout.relation, AM_RELATION_CHILD);
+	assert_int_equal(
+		am_store_dependant_get(s, "1111111112", "2222222224", &a, &dout),
+		AM_ENOT_FOUND);
+	/* A dependant of a wrong form: until before since. */
+	d[0].until = 11000;
+	assert_int_equal(am_store_begin(s), 0);
+	assert_int_equal(am_store_dependants_put_bulk(s, dp, 1),
+			 AM_ESTORE_CONFLICT);
+	assert_int_equal(am_store_rollback(s), 0);
+	/* The persons' codes went in with them (the posting reads them). */
+	if (!testdb_is_pg())
+		assert_int_equal(testdb_int(db_path("many.db"),
+					    "SELECT count(*) FROM person_codes"),
+				 2);
+	am_store_close(s);
+	drop_db(db_path("many.db"));
+	am_arena_release(&a);
+}
+
 static void test_meta(void **state)
 {
 	struct am_store *s = open_new("meta.db");
@@ -1207,6 +1284,7 @@ int main(void)
 		cmocka_unit_test(test_employer_workshop),
 		cmocka_unit_test(test_dependants),
 		cmocka_unit_test(test_bulk_load),
+		cmocka_unit_test(test_put_many),
 		cmocka_unit_test(test_meta),
 		cmocka_unit_test(test_transactions),
 		cmocka_unit_test(test_busy),
