@@ -99,6 +99,36 @@ static int rec_put(struct am_csv_reader *r, char c)
 	return 0;
 }
 
+/* Bytes that end a run of a field's plain bytes. */
+static bool special(unsigned char c)
+{
+	return c == ',' || c == '\n' || c == '\r' || c == '"';
+}
+
+/* After a plain byte c of an unquoted field: c and the plain bytes after
+ * it in the read buffer, copied at once (most of a registry's bytes). */
+static int span_put(struct am_csv_reader *r, char c)
+{
+	size_t end = r->in_pos, n;
+
+	while (end < r->in_len && !special((unsigned char)r->in[end]))
+		end++;
+	n = end - r->in_pos;
+	if (r->rec_len + n + 2 >= r->rec_alloc) {
+		int err = rec_put(r, c);
+
+		/* Short of room: a byte at a time, growing as it goes. */
+		for (; !err && r->in_pos < end; r->in_pos++)
+			err = rec_put(r, r->in[r->in_pos]);
+		return err;
+	}
+	r->rec[r->rec_len++] = c;
+	memcpy(r->rec + r->rec_len, r->in + r->in_pos, n);
+	r->rec_len += n;
+	r->in_pos = end;
+	return 0;
+}
+
 /* Record where each field starts, as an offset: rec may move while it
  * grows; the pointers are made at the end of the record. */
 static int field_start(struct am_csv_reader *r)
@@ -213,8 +243,10 @@ int am_csv_next(struct am_csv_reader *r, size_t *nfields, char ***fields,
 		} else if (c == '"' &&
 			   r->rec_len == r->starts[r->nfields - 1]) {
 			quoted = true;
+		} else if (special((unsigned char)c)) {
+			err = rec_put(r, (char)c); /* a '"' inside a field */
 		} else {
-			err = rec_put(r, (char)c);
+			err = span_put(r, (char)c);
 		}
 		if (err) {
 			if (err == AM_ETOO_LONG)
