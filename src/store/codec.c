@@ -11,7 +11,10 @@
 #include "amanat/assess.h"
 #include "store/store_int.h"
 
-#define BODY_VERSION 2
+/* 3: each line ends with the names the employer wrote on it; a body of
+ * version 2 (before them) is still read, its lines without names. */
+#define BODY_VERSION 3
+#define BODY_VERSION_NO_NAMES 2
 
 static uint64_t zigzag(int64_t v)
 {
@@ -303,10 +306,12 @@ static uint8_t *raw_insurance(uint8_t *p, const char *s, size_t n)
 	return p + n;
 }
 
-/* A line as the body keeps it: the wage and the assessment. Who the
- * person is (names, birth, sex, nationality, birth certificate) is the
- * registry's and is not kept; it travels to the registration in a batch's
- * person record instead (am__person_encode). */
+/* A line as the body keeps it: the wage, the assessment, and the names
+ * the employer wrote (the worker statement sets them beside the
+ * registry's: a wrong name is an error the worker must be able to see).
+ * The rest of who the person is (birth, sex, nationality, birth
+ * certificate) is the registry's and is not kept; it travels to the
+ * registration in a batch's person record instead (am__person_encode). */
 static int encode_line(struct am_buf *b, const struct am__body_head *h,
 		       const struct am_wage_line *ln, int64_t code,
 		       const struct am_line_assessment *a)
@@ -336,10 +341,16 @@ static int encode_line(struct am_buf *b, const struct am__body_head *h,
 	size_t lins = strlen(ln->insurance_no);
 	size_t locc = ln->occupation ? strlen(ln->occupation) : 0;
 	size_t ljob = ln->job_code ? strlen(ln->job_code) : 0;
+	size_t lfirst = ln->first_name ? strlen(ln->first_name) : 0;
+	size_t llast = ln->last_name ? strlen(ln->last_name) : 0;
+	size_t lfather = ln->father_name ? strlen(ln->father_name) : 0;
 	uint8_t *p;
 	int err;
 
-	p = reserve(b, 32 * VARINT_MAX + lins + locc + ljob, &err);
+	p = reserve(b,
+		    35 * VARINT_MAX + lins + locc + ljob + lfirst + llast +
+			    lfather,
+		    &err);
 	if (!p)
 		return err;
 	p = raw_varint(p, (uint64_t)code);
@@ -355,6 +366,9 @@ static int encode_line(struct am_buf *b, const struct am__body_head *h,
 	p = raw_insurance(p, ln->insurance_no, lins);
 	p = raw_str(p, ln->occupation, locc);
 	p = raw_str(p, ln->job_code, ljob);
+	p = raw_str(p, ln->first_name, lfirst);
+	p = raw_str(p, ln->last_name, llast);
+	p = raw_str(p, ln->father_name, lfather);
 	commit_raw(b, p);
 	return 0;
 }
@@ -443,8 +457,9 @@ int am__body_head(const uint8_t *p, size_t n, struct am__body_head *h)
 	uint64_t row;
 
 	memset(h, 0, sizeof(*h));
-	if (!n || p[0] != BODY_VERSION)
+	if (!n || (p[0] != BODY_VERSION && p[0] != BODY_VERSION_NO_NAMES))
 		return AM_ESTORE_CORRUPT;
+	h->names = p[0] != BODY_VERSION_NO_NAMES;
 	r.p++;
 	row = get_varint(&r);
 	if (row > INT32_MAX)
@@ -544,6 +559,11 @@ int am__body_decode_line(const struct am__body_head *h, const uint8_t *p,
 	get_insurance(&r, ln->insurance_no, sizeof(ln->insurance_no));
 	ln->occupation = get_str(&r, ar);
 	ln->job_code = get_str(&r, ar);
+	if (h->names) {
+		ln->first_name = get_str(&r, ar);
+		ln->last_name = get_str(&r, ar);
+		ln->father_name = get_str(&r, ar);
+	}
 	if (r.err)
 		return r.err;
 	if (next)

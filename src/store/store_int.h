@@ -78,6 +78,7 @@ struct am__body_head {
 	int64_t base, insured, employer, state; /* a reference line's */
 	int64_t hh_base, hard_harmful;		/* a hard-and-harmful one's */
 	size_t lines_at;
+	bool names; /* its lines keep the names (version 3 on) */
 	/* The shares' proportions to the base, taken from those. */
 	unsigned __int128 r_insured, r_employer, r_state, r_hard_harmful;
 };
