@@ -29,6 +29,32 @@ struct am_person {
 	int64_t updated_at;	  /* unix seconds; set by the store */
 };
 
+/* A person's three names as a wage line or the registry gives them (each
+ * may be NULL), and which of them differ: one bit a name. */
+struct am_names {
+	const char *first_name;
+	const char *last_name;
+	const char *father_name;
+};
+
+enum {
+	AM_NAME_FIRST = 1 << 0,
+	AM_NAME_LAST = 1 << 1,
+	AM_NAME_FATHER = 1 << 2,
+};
+
+/* The names an employer reported that are not the registry's: the AM_NAME_
+ * bits of those given on both sides (neither NULL nor empty) that are not
+ * the same name (am_text_same_name(): not for a yeh typed on an Arabic
+ * keyboard, a space for a ZWNJ). A name given on one side only is not
+ * counted: the other says nothing against it. */
+unsigned am_names_differ(const struct am_names *reported,
+			 const struct am_names *registry);
+
+/* "first_name", "last_name", "father_name" for one AM_NAME_ bit (the keys
+ * of the JSON); NULL for another value. */
+const char *am_name_key(unsigned bit);
+
 enum am_employer_kind {
 	AM_EMPLOYER_PERSON = 0, /* a natural person: id is a national code */
 	AM_EMPLOYER_LEGAL,	/* a legal entity: id is an 11-digit legal id */

@@ -17,6 +17,16 @@
  * AM_EINVALID_UTF8 (out unchanged), AM_ETOO_LONG or AM_ENOMEM. */
 int am_text_normalize(const char *s, size_t len, struct am_buf *out);
 
+/* Whether two normalised names are one name written two ways: compared
+ * letter by letter past what keyboards and code pages vary and a reader
+ * does not see as another name: white space, ZWNJ and ZWJ (محمدرضا,
+ * محمد رضا, محمد‌رضا), tatweel, diacritics and direction marks; Arabic yeh
+ * and kaf against Persian ones, alef with hamza or madda against alef,
+ * teh marbuta and heh with yeh above against heh, waw and yeh with hamza
+ * against waw and yeh (رضائی, رضایی), Latin capitals against small letters. NULL is "". Bytes that are
+ * not UTF-8 compare as they are. */
+bool am_text_same_name(const char *a, const char *b);
+
 /* Fold Persian (U+06F0..9) and Arabic-Indic (U+0660..9) digits to ASCII,
  * for parsing numbers and identifiers. Appends to out. Other text is
  * copied. AM_EINVALID_UTF8, AM_ETOO_LONG or AM_ENOMEM. */

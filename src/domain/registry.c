@@ -1,9 +1,11 @@
 /* The registry's records as the domain knows them: the names of employer
- * kinds and relations, and each record's canonical JSON, which is the
- * payload of its audit entry and what a bulk import hashes. */
+ * kinds and relations, which reported names are not the registry's, and
+ * each record's canonical JSON, which is the payload of its audit entry
+ * and what a bulk import hashes. */
 #include "core/internal.h"
 
 #include "amanat/registry.h"
+#include "amanat/text.h"
 
 static const char *const relation_names[] = {
 	[AM_RELATION_SPOUSE] = "spouse",
@@ -28,6 +30,45 @@ int am_relation_parse(const char *name, enum am_relation *out)
 		}
 	}
 	return AM_EINVALID_ARGUMENT;
+}
+
+static bool given(const char *s)
+{
+	return s && *s;
+}
+
+static unsigned name_differs(const char *reported, const char *registry,
+			     unsigned bit)
+{
+	if (!given(reported) || !given(registry) ||
+	    am_text_same_name(reported, registry))
+		return 0;
+	return bit;
+}
+
+unsigned am_names_differ(const struct am_names *reported,
+			 const struct am_names *registry)
+{
+	return name_differs(reported->first_name, registry->first_name,
+			    AM_NAME_FIRST) |
+	       name_differs(reported->last_name, registry->last_name,
+			    AM_NAME_LAST) |
+	       name_differs(reported->father_name, registry->father_name,
+			    AM_NAME_FATHER);
+}
+
+const char *am_name_key(unsigned bit)
+{
+	switch (bit) {
+	case AM_NAME_FIRST:
+		return "first_name";
+	case AM_NAME_LAST:
+		return "last_name";
+	case AM_NAME_FATHER:
+		return "father_name";
+	default:
+		return NULL;
+	}
 }
 
 /* JSON members, each preceded by '{' or ','. NULL strings are null. */

@@ -75,6 +75,82 @@ undo:
 	return err;
 }
 
+/*
+ * Names compared as a reader sees them: one name typed on two keyboards,
+ * converted from two code pages or spaced two ways is the same name, and
+ * the worker statement must not call it a wrong one.
+ */
+
+/* Marks that change neither the letters nor a name. */
+static bool name_ignorable(int32_t cp)
+{
+	return is_space(cp) || cp == CP_ZWNJ || cp == 0x200D /* ZWJ */ ||
+	       cp == 0x0640 /* tatweel */ ||
+	       (cp >= 0x064B && cp <= 0x065F) /* harakat */ ||
+	       cp == 0x0670 /* superscript alef */ || cp == 0x00AD ||
+	       cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* The letter a name compares by. */
+static int32_t name_letter(int32_t cp)
+{
+	cp = persian_letter(cp);
+	switch (cp) {
+	case 0x0622: /* آ ALEF WITH MADDA ABOVE */
+	case 0x0623: /* أ ALEF WITH HAMZA ABOVE */
+	case 0x0625: /* إ ALEF WITH HAMZA BELOW */
+	case 0x0671: /* ٱ ALEF WASLA */
+		return 0x0627;
+	case 0x0629: /* ة TEH MARBUTA */
+	case 0x06C0: /* ۀ HEH WITH YEH ABOVE */
+		return 0x0647;
+	case 0x0624: /* ؤ WAW WITH HAMZA ABOVE */
+		return 0x0648;
+	case 0x0626: /* ئ YEH WITH HAMZA ABOVE: رضائی, رضایی */
+		return 0x06CC;
+	default:
+		return cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp;
+	}
+}
+
+/* The next letter of s[*i..len) that counts, *i moved past it; 0 at the
+ * end, -1 at bytes that are not UTF-8. */
+static int32_t name_next(const char *s, size_t len, size_t *i)
+{
+	while (*i < len) {
+		size_t used;
+		int32_t cp = am__utf8_decode(s + *i, len - *i, &used);
+
+		if (cp < 0)
+			return -1;
+		*i += used;
+		if (!name_ignorable(cp))
+			return name_letter(cp);
+	}
+	return 0;
+}
+
+bool am_text_same_name(const char *a, const char *b)
+{
+	size_t na, nb, i = 0, j = 0;
+
+	a = a ? a : "";
+	b = b ? b : "";
+	na = strlen(a);
+	nb = strlen(b);
+	for (;;) {
+		int32_t x = name_next(a, na, &i), y = name_next(b, nb, &j);
+
+		if (x < 0 || y < 0)
+			return na == nb && !memcmp(a, b, na);
+		if (x != y)
+			return false;
+		if (!x)
+			return true;
+	}
+}
+
 /* Value of a Persian or Arabic-Indic digit, or -1. */
 static int eastern_digit(int32_t cp)
 {

@@ -159,6 +159,32 @@ static void test_normalize_idempotent(void **state)
 
 /* ---- digits ---- */
 
+/* One name written two ways is the same name; another name is not. */
+static void test_same_name(void **state)
+{
+	(void)state;
+	assert_true(am_text_same_name("علی", "علی"));
+	assert_true(am_text_same_name("علي", "علی"));	  /* Arabic yeh */
+	assert_true(am_text_same_name("كاظمی", "کاظمی")); /* Arabic kaf */
+	assert_true(am_text_same_name("محمدرضا", "محمد رضا"));
+	assert_true(am_text_same_name("محمد‌رضا", "محمد  رضا"));
+	assert_true(am_text_same_name("آرش", "ارش"));
+	assert_true(am_text_same_name("رضائی", "رضایی"));
+	assert_true(am_text_same_name("فاطمة", "فاطمه"));
+	assert_true(am_text_same_name("مُحَمَّد", "محمد"));	   /* diacritics */
+	assert_true(am_text_same_name("محـــمد", "محمد")); /* tatweel */
+	assert_true(am_text_same_name("SMITH", "Smith"));
+	assert_true(am_text_same_name(NULL, ""));
+	assert_true(am_text_same_name(" ", NULL));
+	assert_false(am_text_same_name("علی", "علیرضا"));
+	assert_false(am_text_same_name("حسن", "حسین"));
+	assert_false(am_text_same_name("حسن", NULL));
+	assert_false(am_text_same_name("Smith", "Smyth"));
+	/* Bytes that are not UTF-8 are compared whole. */
+	assert_true(am_text_same_name("a\xff", "a\xff"));
+	assert_false(am_text_same_name("a\xff", "A\xff"));
+}
+
 static void test_digits(void **state)
 {
 	size_t used = 99;
@@ -457,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_normalize_appends),
 		cmocka_unit_test(test_normalize_refusals),
 		cmocka_unit_test(test_normalize_idempotent),
+		cmocka_unit_test(test_same_name),
 		cmocka_unit_test(test_digits),
 		cmocka_unit_test(test_codepage_names),
 		cmocka_unit_test(test_cp1256_decode),
