@@ -10,6 +10,7 @@
 
 #include "amanat/date.h"
 #include "amanat/money.h"
+#include "amanat/registry.h"
 
 /* One migrated month of a person's history (from the system before):
  * given, not assessed; counted in credited days. */
@@ -66,6 +67,16 @@ struct am_worker_report {
 	am_date start_date;	/* AM_DATE_NONE when none */
 	am_date end_date;	/* AM_DATE_NONE when none */
 	bool migrated;		/* from "import history": wage and days only */
+	/* The names the employer wrote on the line (DSW_FNAME, DSW_LNAME,
+	 * DSW_DNAME): all NULL for a migrated month and for a line posted
+	 * before the lists kept them (names_kept false). */
+	struct am_names reported;
+	bool names_kept;
+	/* The registry's names of the person, the same on every report (all
+	 * NULL when the person is not registered), and the AM_NAME_ bits of
+	 * the reported names that are not those (am_names_differ()). */
+	struct am_names registry;
+	unsigned name_differs;
 };
 
 #endif

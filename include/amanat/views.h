@@ -78,9 +78,16 @@ void am_view_date_text(am_date d, char out[AM_DATE_FMT_MAX]);
 int am_history_json(const char *national_code, const struct am_history *h,
 		    struct am_buf *b);
 
-/* {"national_code", "period", "reports": [{"workshop", "list_no", "days",
- * "daily_wage", "monthly_wage", "benefits", "subject_wage", "total_pay",
- * "job_code", "occupation", "start_date", "end_date", "migrated"}]} */
+/* {"national_code", "period", "registry", "reports": [{"workshop",
+ * "list_no", "days", "daily_wage", "monthly_wage", "benefits",
+ * "subject_wage", "total_pay", "job_code", "occupation", "start_date",
+ * "end_date", "migrated", "reported", "name_differs"}]}: "registry" and
+ * each "reported" are {"first_name", "last_name", "father_name"} (the
+ * registry's names, from the first report: every report has the
+ * person's; and those the employer wrote on the line), null when there
+ * are none (a person not registered; a migrated month, a line posted
+ * before names were kept); "name_differs" the keys of the reported names
+ * that are not the registry's (am_names_differ()), [] when none. */
 int am_worker_statement_json(const char *national_code, struct am_period period,
 			     const struct am_worker_report *r, size_t n,
 			     struct am_buf *b);

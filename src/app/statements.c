@@ -198,7 +198,31 @@ struct worker_ctx {
 	struct rows g;
 	struct am_arena *a;
 	struct am_period period;
+	struct am_names registry; /* the person's, in a (all NULL: none) */
 };
+
+/* s into the arena, NULL as NULL; false when out of memory. */
+static bool keep(struct am_arena *a, const char *s, const char **out)
+{
+	*out = s ? am_arena_strdup(a, s) : NULL;
+	return !s || *out;
+}
+
+/* The names the employer wrote on the line, and which are not the
+ * registry's. A line whose body kept none (posted before bodies kept
+ * them: all three NULL) has nothing to compare. */
+static bool worker_names(struct worker_ctx *c, const struct am_wage_line *ln,
+			 struct am_worker_report *w)
+{
+	w->registry = c->registry;
+	w->names_kept = ln->first_name || ln->last_name || ln->father_name;
+	if (!keep(c->a, ln->first_name, &w->reported.first_name) ||
+	    !keep(c->a, ln->last_name, &w->reported.last_name) ||
+	    !keep(c->a, ln->father_name, &w->reported.father_name))
+		return false;
+	w->name_differs = am_names_differ(&w->reported, &c->registry);
+	return true;
+}
 
 static int worker_line(struct am_store *s, const struct am_line_ref *r,
 		       void *ctx)
@@ -228,6 +252,9 @@ static int worker_line(struct am_store *s, const struct am_line_ref *r,
 				     "worker statement: out of memory");
 	w->start_date = r->ln.start_date;
 	w->end_date = r->ln.end_date;
+	if (!worker_names(c, &r->ln, w))
+		return am_store_errf(s, AM_ENOMEM,
+				     "worker statement: out of memory");
 	return 0;
 }
 
@@ -249,6 +276,7 @@ static int worker_migrated(void *ctx, const struct am_history_row *r)
 	w->start_date = AM_DATE_NONE;
 	w->end_date = AM_DATE_NONE;
 	w->migrated = true;
+	w->registry = c->registry;
 	return 0;
 }
 
@@ -265,21 +293,43 @@ static int cmp_report(const void *x, const void *y)
 	return c ? c : strcmp(a->list_no, b->list_no);
 }
 
+/* The registry's names of the person, in a; all NULL when the person is
+ * not registered. */
+static int registered_names(struct am_store *s, const char *national_code,
+			    struct am_arena *a, struct am_names *out)
+{
+	struct am_person p;
+	int err = am_store_person_get(s, national_code, a, &p);
+
+	memset(out, 0, sizeof(*out));
+	if (err == AM_ENOT_FOUND)
+		return 0;
+	if (err)
+		return err;
+	out->first_name = p.first_name;
+	out->last_name = p.last_name;
+	out->father_name = p.father_name;
+	return 0;
+}
+
 int am_worker_statement_read(struct am_store *s, const char *national_code,
 			     struct am_period period, struct am_arena *a,
 			     size_t *n, struct am_worker_report **out)
 {
 	struct worker_ctx c = { { NULL, 0, 0, sizeof(struct am_worker_report) },
 				a,
-				period };
+				period,
+				{ NULL, NULL, NULL } };
 	void *rows;
 	size_t seen;
 	int err;
 
 	if (empty(national_code) || !period_ok(period))
 		return bad_key(s, "national code or period");
-	err = each_line(s, national_code, am_period_key(period), worker_line,
-			&c, &seen);
+	err = registered_names(s, national_code, a, &c.registry);
+	if (!err)
+		err = each_line(s, national_code, am_period_key(period),
+				worker_line, &c, &seen);
 	if (!err)
 		err = am_store_history_rows(s, national_code, worker_migrated,
 					    &c);
@@ -324,7 +374,9 @@ static int pick_list(void *ctx, const struct am_list_head *h)
 	return 0;
 }
 
-/* A line the list gave without names takes them from the registry. */
+/* A line's names are the registry's, as an export writes them (the
+ * employer's, which the body keeps since version 3, stay where the person
+ * is not registered). */
 static int registry_names(struct am_store *s, struct am_wage_line *ln,
 			  struct am_arena *a)
 {
@@ -403,8 +455,7 @@ int am_list_read(struct am_store *s, const char *workshop,
 	l->period = period;
 	err = list_lines(s, &pk.h, l);
 	for (size_t i = 0; !err && i < l->nlines; i++)
-		if (!l->lines[i].first_name)
-			err = registry_names(s, &l->lines[i], &l->arena);
+		err = registry_names(s, &l->lines[i], &l->arena);
 	return err;
 }
 

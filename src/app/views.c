@@ -72,6 +72,38 @@ int am_history_json(const char *national_code, const struct am_history *h,
 	return err ? err : am_buf_adds(b, "]}");
 }
 
+/* "key":{"first_name","last_name","father_name"}, or null. */
+static int names(struct am_buf *b, const char *key, const struct am_names *n,
+		 bool given)
+{
+	int err = am_buf_addf(b, ",\"%s\":", key);
+
+	if (!given)
+		return err ? err : am_buf_adds(b, "null");
+	err = err ? err : am_buf_addch(b, '{');
+	err = err ? err : str(b, "first_name", n->first_name, true);
+	err = err ? err : str(b, "last_name", n->last_name, false);
+	err = err ? err : str(b, "father_name", n->father_name, false);
+	return err ? err : am_buf_addch(b, '}');
+}
+
+/* "name_differs":["last_name", ...], in the order of the names. */
+static int differs(struct am_buf *b, unsigned bits)
+{
+	int err = am_buf_adds(b, ",\"name_differs\":[");
+	bool first = true;
+
+	for (unsigned bit = AM_NAME_FIRST; !err && bit <= AM_NAME_FATHER;
+	     bit <<= 1) {
+		if (!(bits & bit))
+			continue;
+		err = am_buf_addf(b, "%s\"%s\"", first ? "" : ",",
+				  am_name_key(bit));
+		first = false;
+	}
+	return err ? err : am_buf_addch(b, ']');
+}
+
 static int worker_report(const struct am_worker_report *r, bool first,
 			 struct am_buf *b)
 {
@@ -96,9 +128,12 @@ static int worker_report(const struct am_worker_report *r, bool first,
 	err = err ? err : str(b, "occupation", r->occupation, false);
 	err = err ? err : str(b, "start_date", sd, false);
 	err = err ? err : str(b, "end_date", ed, false);
-	return err ? err
-		   : am_buf_addf(b, ",\"migrated\":%s}",
-				 r->migrated ? "true" : "false");
+	err = err ? err
+		  : am_buf_addf(b, ",\"migrated\":%s",
+				r->migrated ? "true" : "false");
+	err = err ? err : names(b, "reported", &r->reported, r->names_kept);
+	err = err ? err : differs(b, r->name_differs);
+	return err ? err : am_buf_addch(b, '}');
 }
 
 int am_worker_statement_json(const char *national_code, struct am_period period,
@@ -111,6 +146,11 @@ int am_worker_statement_json(const char *national_code, struct am_period period,
 	am_view_period_text(period, per);
 	err = err ? err : str(b, "national_code", national_code, true);
 	err = err ? err : str(b, "period", per, false);
+	/* The registry's names are the person's, on every report alike. */
+	err = err ? err
+		  : names(b, "registry", n ? &r[0].registry : NULL,
+			  n && (r[0].registry.first_name ||
+				r[0].registry.last_name));
 	err = err ? err : am_buf_adds(b, ",\"reports\":[");
 	for (size_t i = 0; !err && i < n; i++)
 		err = worker_report(&r[i], i == 0, b);

@@ -762,9 +762,24 @@ static void test_history_and_statements(void **state)
 	size_t n = 0;
 	int outcome = -1;
 
+	struct am_person p = {
+		.national_code = "0499370899",
+		.first_name = "علی",
+		.last_name = "کریمی",
+		.father_name = "حسن",
+		.sex = 'M',
+		.birth_date = AM_DATE_NONE,
+	};
+
 	(void)state;
 	am_arena_init(&a, 0);
+	assert_int_equal(am_store_person_put(s, &p), 0);
+	/* The names the employer wrote: the first with an Arabic yeh (the
+	 * same name), another last name, no father's name. */
 	first_list(&t);
+	t.lines[1].first_name = "علي";
+	t.lines[1].last_name = "رضائی";
+	t.lines[1].father_name = "";
 	assert_int_equal(post(s, &t, false, &outcome), 0);
 	/* The same worker, a second job in the same month (20 + 15 days:
 	 * credited 30), and next month. */
@@ -853,8 +868,22 @@ static void test_history_and_statements(void **state)
 	assert_string_equal(r[0].occupation, "کارگر ساده");
 	assert_int_equal(r[0].start_date, AM_STORE_DATE_NONE);
 	assert_false(r[0].migrated);
+	/* Beside the registry's names, the list's, and the one that is not
+	 * the registry's: the last name. */
+	assert_true(r[0].names_kept);
+	assert_string_equal(r[0].reported.first_name, "علي");
+	assert_string_equal(r[0].reported.last_name, "رضائی");
+	assert_string_equal(r[0].reported.father_name, "");
+	assert_string_equal(r[0].registry.first_name, "علی");
+	assert_string_equal(r[0].registry.last_name, "کریمی");
+	assert_string_equal(r[0].registry.father_name, "حسن");
+	assert_int_equal(r[0].name_differs, AM_NAME_LAST);
 	assert_string_equal(r[1].workshop, W2);
 	assert_int_equal(r[1].days, 15);
+	/* A line that gave no names at all: nothing to compare. */
+	assert_false(r[1].names_kept);
+	assert_int_equal(r[1].name_differs, 0);
+	assert_string_equal(r[1].registry.last_name, "کریمی");
 	/* A migrated month shows wage and days only. */
 	assert_int_equal(am_worker_statement_read(s, "0499370899",
 						  (struct am_period){ 1403, 1 },

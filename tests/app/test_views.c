@@ -108,9 +108,13 @@ static void test_worker(void **state)
 		.occupation = "صاف\"کار",
 		.start_date = 19922,
 		.end_date = AM_DATE_NONE,
+		.reported = { "علی", "رضائی", NULL },
+		.names_kept = true,
+		.registry = { "علی", "کریمی", "حسن" },
+		.name_differs = AM_NAME_LAST | AM_NAME_FATHER,
 	};
 	struct am_buf b;
-	json_t *j, *x;
+	json_t *j, *x, *d;
 
 	(void)state;
 	am_buf_init(&b, 0);
@@ -127,6 +131,38 @@ static void test_worker(void **state)
 	assert_string_equal(text(x, "occupation"), "صاف\"کار");
 	assert_string_equal(text(x, "start_date"), "1403/04/28");
 	assert_string_equal(text(x, "end_date"), "");
+	/* The names: the registry's once, the list's on each report, and
+	 * the keys of those that differ, in the order of the names. */
+	assert_string_equal(text(json_object_get(j, "registry"), "last_name"),
+			    "کریمی");
+	assert_string_equal(text(json_object_get(x, "reported"), "last_name"),
+			    "رضائی");
+	assert_string_equal(text(json_object_get(x, "reported"), "father_name"),
+			    "");
+	d = json_object_get(x, "name_differs");
+	assert_int_equal(json_array_size(d), 2);
+	assert_string_equal(json_string_value(json_array_get(d, 0)),
+			    "last_name");
+	assert_string_equal(json_string_value(json_array_get(d, 1)),
+			    "father_name");
+	json_decref(j);
+	/* Names not kept, a person not registered: null; none differ: []. */
+	r.names_kept = false;
+	r.reported = (struct am_names){ NULL, NULL, NULL };
+	r.registry = (struct am_names){ NULL, NULL, NULL };
+	r.name_differs = 0;
+	am_buf_clear(&b);
+	assert_int_equal(am_worker_statement_json("0499370899",
+						  (struct am_period){ 1404, 1 },
+						  &r, 1, &b),
+			 0);
+	j = parse(&b);
+	x = json_array_get(json_object_get(j, "reports"), 0);
+	assert_true(json_is_null(json_object_get(j, "registry")));
+	assert_true(json_is_null(json_object_get(x, "reported")));
+	assert_int_equal(json_array_size(json_object_get(x, "name_differs")),
+			 0);
+	assert_true(json_is_array(json_object_get(x, "name_differs")));
 	json_decref(j);
 	/* No report: an empty list. */
 	am_buf_clear(&b);
