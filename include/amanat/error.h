@@ -67,7 +67,9 @@ static inline size_t am_diags_total(const struct am_diags *ds)
 
 /* One line for a person to read:
  *   en: "FILE:LINE: MESSAGE: field 'F', found 'V', expected 'E' [id]"
- *   fa: "FILE:LINE: پیام: فیلد «F»، مقدار «V»، مورد انتظار «E» [id]"
+ *   fa: "FILE، سطر ۷: پیام: فیلد «F»، مقدار «V»، مورد انتظار «E» [id]"
+ *       (the line in Persian digits; the file, the value and the id as
+ *       they are: a clerk copies them)
  * Parts that are empty are left out (without a field, the value follows a
  * colon). Appends to out; on error out is unchanged. */
 struct am_buf;

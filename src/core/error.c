@@ -160,6 +160,22 @@ int am_diags_add(struct am_diags *ds, int code, const char *file, unsigned line,
 	return am_diags_push(ds, &d);
 }
 
+/* Where: "file:row: " as tools read it; in Persian "file، سطر ۷: ". */
+static int add_location(const struct am_diag *d, bool fa, struct am_buf *out)
+{
+	char row[16];
+	int err;
+
+	if (!d->line)
+		return am_buf_addf(out, "%s: ", d->file);
+	if (!fa)
+		return am_buf_addf(out, "%s:%u: ", d->file, d->line);
+	snprintf(row, sizeof(row), "%u", d->line);
+	err = am_buf_addf(out, "%s، سطر ", d->file);
+	err = err ? err : am__buf_add_persian(out, row);
+	return err ? err : am_buf_adds(out, ": ");
+}
+
 int am_diag_format(const struct am_diag *d, enum am_lang lang,
 		   struct am_buf *out)
 {
@@ -168,8 +184,7 @@ int am_diag_format(const struct am_diag *d, enum am_lang lang,
 	int err = 0;
 
 	if (d->file[0])
-		err = d->line ? am_buf_addf(out, "%s:%u: ", d->file, d->line)
-			      : am_buf_addf(out, "%s: ", d->file);
+		err = add_location(d, fa, out);
 	if (!err)
 		err = am_buf_adds(out, am_strerror_lang(d->code, lang));
 	if (!err && d->field[0])

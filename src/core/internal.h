@@ -57,6 +57,13 @@ size_t am__utf8_encode(int32_t cp, char out[4]);
  * digit at s, with the bytes it took in *used; -1 if none. An ASCII digit,
  * most of them in every input, is read here without a call. */
 int am__digit_at_utf8(const char *s, size_t len, size_t *used);
+/* Append ASCII text s for a Persian reader: its digits Persian (U+06F0..),
+ * a point between two digits the Persian decimal separator '٫' and '%'
+ * the Persian percent sign '٪'; the rest as it is. The layers above core
+ * have am_text_digits_to_persian(). AM_ENOMEM or AM_ETOO_LONG (b holds a
+ * part of it then). */
+struct am_buf;
+int am__buf_add_persian(struct am_buf *b, const char *s);
 static inline int am__digit_at(const char *s, size_t len, size_t *used)
 {
 	if (len && s[0] >= '0' && s[0] <= '9') {

@@ -62,6 +62,32 @@ size_t am__utf8_encode(int32_t cp, char out[4])
 	return 4;
 }
 
+static bool ascii_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int am__buf_add_persian(struct am_buf *b, const char *s)
+{
+	int err = 0;
+
+	for (size_t i = 0; s[i] && !err; i++) {
+		char u[4];
+
+		if (ascii_digit(s[i]))
+			err = am_buf_add(
+				b, u, am__utf8_encode(0x06F0 + s[i] - '0', u));
+		else if (s[i] == '.' && i && ascii_digit(s[i - 1]) &&
+			 ascii_digit(s[i + 1]))
+			err = am_buf_add(b, u, am__utf8_encode(0x066B, u));
+		else if (s[i] == '%')
+			err = am_buf_add(b, u, am__utf8_encode(0x066A, u));
+		else
+			err = am_buf_addch(b, s[i]);
+	}
+	return err;
+}
+
 /* The rest of am__digit_at() (internal.h): a Persian or Arabic-Indic
  * digit. */
 int am__digit_at_utf8(const char *s, size_t len, size_t *used)

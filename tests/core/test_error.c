@@ -210,7 +210,7 @@ static void test_diag_format(void **state)
 	       "'national_code', found '0499370898', expected '0499370899' "
 	       "[natcode_checksum]");
 	format(&d, AM_LANG_FA,
-	       "list.csv:7: رقم کنترل کد ملی درست نیست: فیلد «national_code»، "
+	       "list.csv، سطر ۷: رقم کنترل کد ملی درست نیست: فیلد «national_code»، "
 	       "مقدار «0499370898»، مورد انتظار «0499370899» "
 	       "[natcode_checksum]");
 
