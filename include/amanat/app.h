@@ -72,6 +72,7 @@ struct am_wage_import_opts {
 	am_date today;		   /* bounds the period; 0: the real today */
 	size_t batch_lines;	   /* lines per transaction; 0: 500,000 */
 	bool progress;		   /* draw a progress bar (when a terminal) */
+	bool persian;		   /* ... its words and digits in Persian */
 	/* Lines read before the registered persons are held in memory
 	 * (am_person_set, up to 119 MiB); 0: 250,000; SIZE_MAX: never. */
 	size_t person_set_lines;

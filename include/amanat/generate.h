@@ -52,8 +52,9 @@ struct am_generate_opts {
 	/* OUTDIR (required): created when missing, with registry/ and
 	 * wages/ inside; files of the same names are replaced. */
 	const char *outdir;
-	/* Progress of the lines written (may be NULL): started, updated and
-	 * finished by am_generate(). */
+	/* Progress of the lines written (may be NULL): started again with
+	 * the total (its label and language kept, when the caller started
+	 * it), updated and finished by am_generate(). */
 	struct am_progress *progress;
 };
 

@@ -99,8 +99,11 @@ struct am_wage_list {
 
 	enum am_dbf_layout layout;
 	enum am_codepage codepage; /* of the Persian text as read */
-	uint8_t hash[32];	   /* BLAKE2b-256 of the list's content */
-	struct am_arena arena;	   /* owns the strings and lines */
+	/* Bytes of its file read when the reader passed it on, for a progress
+	 * bar; 0 where the reader does not tell (DBF, JSON: read whole). */
+	uint64_t input_offset;
+	uint8_t hash[32];      /* BLAKE2b-256 of the list's content */
+	struct am_arena arena; /* owns the strings and lines */
 };
 
 /* Set up an empty list in caller memory (its arena included). */

@@ -1650,9 +1650,16 @@ int am_generate(const struct am_rules *rules, const struct am_generate_opts *o,
 	if (err)
 		goto out_release;
 	slots_fill(g);
-	if (o->progress)
-		am_progress_start(o->progress, "generate",
+	if (o->progress) {
+		/* Again with the total, in the caller's words. */
+		bool persian = o->progress->persian;
+
+		am_progress_start(o->progress,
+				  o->progress->label ? o->progress->label
+						     : "generate",
 				  (uint64_t)o->insured * o->months);
+		o->progress->persian = persian;
+	}
 	p = o->start;
 	for (unsigned m = 0; m < o->months && !err; m++) {
 		err = month_run(g, p);

@@ -161,7 +161,11 @@ struct import {
 	size_t nmissing, missing_alloc;
 	struct am_line_assessment *assess; /* one per line of a list */
 	size_t assess_alloc;
+	/* The bar's share: bytes of the input's lists, of those read (whole
+	 * files and folders, and the reader's offset in the one it reads),
+	 * when their total is known; else lines read. */
 	struct am_progress progress;
+	uint64_t bytes_read;
 	size_t snapshot_lists;	   /* lists since the reader's snapshot began */
 	struct am_person_set *set; /* loaded once the import is large */
 	bool set_tried;
@@ -1030,7 +1034,9 @@ static int on_list(struct am_wage_list *l, bool refused, void *ctx)
 		goto fatal;
 	im->st->lists_read++;
 	im->st->lines += l->nlines;
-	am_progress_update(&im->progress, im->st->lines);
+	am_progress_update(&im->progress,
+			   im->progress.total ? im->bytes_read + l->input_offset
+					      : im->st->lines);
 	snapshot_tick(im);
 	memset(&j, 0, sizeof(j));
 	j.l = l;
@@ -1141,10 +1147,53 @@ static int import_tree(struct import *im, const char *dir, int depth)
 	return err;
 }
 
+/* The bytes of the lists under path that an import reads: a CSV or JSON
+ * file, the DBF files of ListDisk folders, in a tree as import_tree()
+ * walks it. For the progress bar's total: a walk of the names, no file
+ * opened. */
+static uint64_t input_size(const char *path, int depth)
+{
+	struct stat sb;
+	struct dirent *de;
+	uint64_t n = 0;
+	DIR *d;
+
+	if (stat(path, &sb) != 0)
+		return 0;
+	if (!S_ISDIR(sb.st_mode))
+		return has_suffix(path, ".csv") || has_suffix(path, ".json") ||
+				       has_suffix(path, ".dbf")
+			       ? (uint64_t)sb.st_size
+			       : 0;
+	if (depth > 16 || !(d = opendir(path)))
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(path) + strlen(de->d_name) + 2;
+		char *sub;
+
+		if (de->d_name[0] == '.' || !(sub = malloc(len)))
+			continue;
+		snprintf(sub, len, "%s/%s", path, de->d_name);
+		n += input_size(sub, depth + 1);
+		free(sub);
+	}
+	closedir(d);
+	return n;
+}
+
+/* A file or ListDisk folder read whole: its bytes are done. */
+static void path_read(struct import *im, uint64_t bytes)
+{
+	im->bytes_read += bytes;
+	if (im->progress.total)
+		am_progress_update(&im->progress, im->bytes_read);
+}
+
 static int import_path(struct import *im, const char *path, int depth)
 {
 	struct am_read_opts ro = { im->o->codepage };
 	struct stat sb;
+	int err;
 
 	if (stat(path, &sb) != 0) {
 		am_diags_add(im->diags, AM_EIO, path, 0, NULL, strerror(errno),
@@ -1155,16 +1204,22 @@ static int import_path(struct import *im, const char *path, int depth)
 		if (!is_listdisk(path))
 			return import_tree(im, path, depth);
 		im->st->files++;
-		return am_dbf_read(path, &ro, on_list, im, im->diags);
+		err = am_dbf_read(path, &ro, on_list, im, im->diags);
+		path_read(im, im->progress.total ? input_size(path, 0) : 0);
+		return err;
 	}
 	im->st->files++;
 	if (has_suffix(path, ".csv"))
-		return am_csv_read(path, &ro, on_list, im, im->diags);
-	if (has_suffix(path, ".json"))
-		return am_json_read(path, &ro, on_list, im, im->diags);
-	am_diags_add(im->diags, AM_EWAGE_PATH, path, 0, NULL, NULL,
-		     "DSKKAR00.DBF + DSKWOR00.DBF, .csv, .json");
-	return 0;
+		err = am_csv_read(path, &ro, on_list, im, im->diags);
+	else if (has_suffix(path, ".json"))
+		err = am_json_read(path, &ro, on_list, im, im->diags);
+	else {
+		am_diags_add(im->diags, AM_EWAGE_PATH, path, 0, NULL, NULL,
+			     "DSKKAR00.DBF + DSKWOR00.DBF, .csv, .json");
+		return 0;
+	}
+	path_read(im, (uint64_t)sb.st_size);
+	return err;
 }
 
 /* The writer's refusals among the reader's diagnostics, each where one
@@ -1274,8 +1329,17 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 			im->r = s;
 		}
 	}
-	if (o->progress)
-		am_progress_start(&im->progress, "import", 0);
+	if (o->progress) {
+		uint64_t total = 0;
+
+		for (size_t i = 0; i < npaths; i++)
+			total += input_size(paths[i], 0);
+		am_progress_start(&im->progress,
+				  o->persian ? "ورود لیست‌ها"
+					     : "import",
+				  total);
+		im->progress.persian = o->persian;
+	}
 	err = read_paths(im, paths, npaths);
 	if (im->q) {
 		set_loader_join(im);   /* before the queue goes */

@@ -19,6 +19,7 @@ struct csv_in {
 	FILE *f;
 	char *buf;
 	size_t len, pos; /* bytes in buf, start of the next record */
+	uint64_t taken;	 /* bytes read from the file into buf so far */
 	bool eof, first;
 	unsigned line; /* line number of buf[pos] */
 	/* the current record */
@@ -76,6 +77,7 @@ static int refill(struct csv_in *in)
 		return 0;
 	n = fread(in->buf + in->len, 1, CSV_BUF - in->len, in->f);
 	in->len += n;
+	in->taken += n;
 	if (n == 0) {
 		if (ferror(in->f))
 			return AM_EIO;
@@ -356,6 +358,7 @@ static int list_emit(struct csv_state *st)
 	l->lines = st->lines;
 	l->layout = AM_DBF_NONE;
 	l->codepage = AM_CP_UTF8;
+	l->input_offset = st->in.taken - (st->in.len - st->in.pos);
 	am_wage_list_hash(l);
 	rc = st->fn(l, refused, st->ctx);
 	am__fctx_list_done(&st->c);
