@@ -3,6 +3,7 @@
 #ifndef AMANAT_CLI_H
 #define AMANAT_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -29,6 +30,7 @@ struct cli {
 	bool json;	       /* --json */
 	enum am_lang lang;     /* --lang, $AMANAT_LANG, $LANG */
 	const char *prog;
+	struct am_arena arena; /* the command's strings (cli_digits) */
 };
 
 struct cli_command {
@@ -38,6 +40,32 @@ struct cli_command {
 	const char *help_en;
 	const char *help_fa;
 };
+
+/*
+ * Text for people, in the user's language. With --lang fa (and no --json)
+ * the numeric conversions (%d, %zu, %lld, %.1f …) are written in Persian
+ * digits (۰۱۲۳۴۵۶۷۸۹), and a %s is padded to its width in characters, not
+ * bytes. The format's own text is written as it is (a Persian format
+ * writes its digits Persian; DSKKAR00.DBF stays), and so is a %s, %c or %p
+ * argument: file paths, URIs, hashes, rule and error ids, references and
+ * other strings users copy stay byte for byte. A
+ * string that holds a number a person reads (a national or workshop code,
+ * a period, a list number) is passed through cli_digits(); money and
+ * dates have their formatters' own flag (am_money_format(),
+ * am_date_format_jalali()). English text is printf's, unchanged.
+ * cli_printf and cli_fprintf return 0 or an AM_E… error (AM_EIO when the
+ * stream refuses the bytes); cli_vformat appends to out.
+ */
+int cli_vformat(const struct cli *cli, struct am_buf *out, const char *fmt,
+		va_list ap) __attribute__((format(printf, 3, 0)));
+int cli_fprintf(const struct cli *cli, FILE *f, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define cli_printf(cli, ...) cli_fprintf((cli), stdout, __VA_ARGS__)
+/* s with Persian digits under --lang fa (text), in cli->arena (freed when
+ * the command ends); s itself otherwise, or when memory is short. */
+const char *cli_digits(struct cli *cli, const char *s);
+/* A word or phrase in the user's language: fa under --lang fa, else en. */
+#define CLI_TR(cli, en, fa) ((cli)->lang == AM_LANG_FA ? (fa) : (en))
 
 /* The database the read-only commands open: --read-db, else --db. */
 const char *cli_read_uri(const struct cli *cli);

@@ -14,7 +14,9 @@ int cmd_date_convert(struct cli *cli, int argc, char **argv)
 	int err, wd;
 
 	if (argc != 1)
-		return cli_usage(cli, "date convert", "expected one date");
+		return cli_usage(
+			cli, "date convert",
+			CLI_TR(cli, "expected one date", "یک تاریخ لازم است"));
 	err = am_date_parse_any(argv[0], strlen(argv[0]), &date, &is_jalali);
 	if (err) {
 		am_diag_set(&d, err, NULL, 0, "date", argv[0],
@@ -53,9 +55,9 @@ int cmd_date_convert(struct cli *cli, int argc, char **argv)
 		am_buf_addf(&day, "%s %d %s %d", am_weekday_name(wd, true),
 			    j.day, am_jalali_month_name(j.month, true), j.year);
 		am_text_digits_to_persian(day.buf, day.len, &fa_day);
-		printf("شمسی:   %s\n", jal_fa);
-		printf("میلادی: %s\n", greg);
-		printf("روز:    %s\n", fa_day.buf);
+		cli_printf(cli, "شمسی:   %s\n", jal_fa);
+		cli_printf(cli, "میلادی: %s\n", cli_digits(cli, greg));
+		cli_printf(cli, "روز:    %s\n", fa_day.buf);
 		am_buf_release(&fa_day);
 		am_buf_release(&day);
 	} else {

@@ -44,6 +44,7 @@ static void on_progress(void *ctx, const struct am_copy_progress *cp)
 		b->stage = cp->stage;
 		b->base = 0;
 		am_progress_start(&b->p, stage_label(cp->stage, b->fa), total);
+		b->p.persian = b->fa;
 	}
 	am_progress_update(&b->p, b->base + cp->done);
 	if (cp->finished && cp->table) {
@@ -102,54 +103,52 @@ static int copy_json(const char *from, const char *to,
 	return err;
 }
 
-/* A printf width of n characters for UTF-8 text s (printf counts
- * bytes). */
-static int width(const char *s, int n)
+static void copy_text(struct cli *cli, const char *from, const char *to,
+		      const struct am_copy_report *r)
 {
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) == 0x80;
-	return n;
-}
-
-static void copy_text(const char *from, const char *to,
-		      const struct am_copy_report *r, bool fa)
-{
+	bool fa = cli->lang == AM_LANG_FA;
 	char head[2 * AM_AUDIT_HASH_SIZE + 1];
 	char debit[AM_MONEY_FMT_MAX];
 
 	hex(r->audit_head, sizeof(r->audit_head), head);
-	am_money_format(r->ledger_debit, true, false, debit);
-	printf(fa ? "رونوشت %s ← %s\n" : "copied %s -> %s\n", fa ? to : from,
-	       fa ? from : to);
-	printf("  %-*s %*s\n", width(fa ? "جدول" : "table", 18),
-	       fa ? "جدول" : "table", width(fa ? "ردیف" : "rows", 12),
-	       fa ? "ردیف" : "rows");
+	am_money_format(r->ledger_debit, true, fa, debit);
+	cli_printf(cli, fa ? "رونوشت %s ← %s\n" : "copied %s -> %s\n",
+		   fa ? to : from, fa ? from : to);
+	cli_printf(cli, "  %-18s %12s\n", fa ? "جدول" : "table",
+		   fa ? "ردیف" : "rows");
 	for (size_t i = 0; i < r->ntables; i++)
-		printf("  %-18s %12lld\n", r->tables[i].name,
-		       (long long)r->tables[i].rows);
-	printf(fa ? "  نمایهٔ بیمه‌شدگان: %lld سطر\n"
-		  : "  by-person index: %lld lines\n",
-	       (long long)r->lines_indexed);
-	printf(fa ? "بررسی شد: شمار ردیف‌ها و چکیدهٔ BLAKE2b هر %zu جدول "
-		    "برابر است؛ زنجیرهٔ ممیزی سالم است (%llu رکورد، هش آخر "
-		    "%s)؛ دفتر تراز است (بدهکار = بستانکار = %s ریال)؛ سوابق "
-		    "%lld بیمه‌شده یکی است\n"
-		  : "verified: the row counts and BLAKE2b digests of %zu "
-		    "tables are equal; the audit trail is intact (%llu "
-		    "entries, head %s); the ledger balances (debit = credit "
-		    "= %s rial); the histories of %lld persons are equal\n",
-	       r->ntables, (unsigned long long)r->audit_entries,
-	       r->audit_entries ? head : "-", debit, (long long)r->histories);
-	printf(fa ? "زمان: رونوشت %.1f ثانیه، بررسی %.1f ثانیه، سوابق %.1f "
-		    "ثانیه\n"
-		  : "time: copy %.1f s, checks %.1f s, histories %.1f s\n",
-	       r->copy_seconds, r->verify_seconds, r->history_seconds);
+		cli_printf(cli, "  %-18s %12lld\n", r->tables[i].name,
+			   (long long)r->tables[i].rows);
+	cli_printf(cli,
+		   fa ? "  نمایهٔ بیمه‌شدگان: %lld سطر\n"
+		      : "  by-person index: %lld lines\n",
+		   (long long)r->lines_indexed);
+	cli_printf(
+		cli,
+		fa ? "بررسی شد: شمار ردیف‌ها و چکیدهٔ BLAKE2b هر %zu جدول "
+		     "برابر است؛ زنجیرهٔ ممیزی سالم است (%llu رکورد، هش "
+		     "آخر %s)؛ دفتر تراز است (بدهکار = بستانکار = %s "
+		     "ریال)؛ سوابق %lld بیمه‌شده یکی است\n"
+		   : "verified: the row counts and BLAKE2b digests of %zu "
+		     "tables are equal; the audit trail is intact (%llu "
+		     "entries, head %s); the ledger balances (debit = "
+		     "credit = %s rial); the histories of %lld persons are "
+		     "equal\n",
+		r->ntables, (unsigned long long)r->audit_entries,
+		r->audit_entries ? head : "-", debit, (long long)r->histories);
+	cli_printf(cli,
+		   fa ? "زمان: رونوشت %.1f ثانیه، بررسی %.1f ثانیه، سوابق "
+			"%.1f ثانیه\n"
+		      : "time: copy %.1f s, checks %.1f s, histories %.1f s\n",
+		   r->copy_seconds, r->verify_seconds, r->history_seconds);
 	if (r->after_load_seconds > 0)
-		printf(fa ? "  به‌روزرسانی آمار و نقشهٔ دیدپذیری پایگاه مقصد "
-			    "(VACUUM ANALYZE): %.1f ثانیه\n"
-			  : "  the target's statistics and visibility map "
-			    "(VACUUM ANALYZE): %.1f s\n",
-		       r->after_load_seconds);
+		cli_printf(
+			cli,
+			fa ? "  به‌روزرسانی آمار و نقشهٔ دیدپذیری پایگاه "
+			     "مقصد (VACUUM ANALYZE): %.1f ثانیه\n"
+			   : "  the target's statistics and visibility map "
+			     "(VACUUM ANALYZE): %.1f s\n",
+			r->after_load_seconds);
 }
 
 /* A copy refused (the target holds rows) or unlike its source: the
@@ -218,15 +217,21 @@ int cmd_db_copy(struct cli *cli, int argc, char **argv)
 	int err;
 
 	if (argc != 2)
-		return cli_usage(cli, "db copy",
-				 "expected FROM_URI and TO_URI");
+		return cli_usage(
+			cli, "db copy",
+			CLI_TR(cli, "expected FROM_URI and TO_URI",
+			       "نشانی پایگاه مبدأ و مقصد (FROM_URI و TO_URI) لازم است"));
 	for (int i = 0; i < argc; i++)
 		if (argv[i][0] == '-')
-			return cli_usage(cli, "db copy", "unknown option '%s'",
+			return cli_usage(cli, "db copy",
+					 CLI_TR(cli, "unknown option '%s'",
+						"گزینهٔ ناشناخته «%s»"),
 					 argv[i]);
 	if (!strcmp(argv[0], argv[1]))
 		return cli_usage(cli, "db copy",
-				 "FROM and TO are the same database");
+				 CLI_TR(cli,
+					"FROM and TO are the same database",
+					"مبدأ و مقصد یک پایگاه داده است"));
 	memset(&bar, 0, sizeof(bar));
 	bar.fa = cli->lang == AM_LANG_FA;
 	err = am_store_open_flags(argv[0], AM_STORE_OPEN_READONLY, &from);
@@ -257,7 +262,8 @@ int cmd_db_copy(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (r.after_load_failed)
-		fprintf(stderr,
+		cli_fprintf(
+			cli, stderr,
 			cli->lang == AM_LANG_FA
 				? "amanat: هشدار: رونوشت کامل و بررسی‌شده است، ولی "
 				  "VACUUM ANALYZE روی پایگاه مقصد انجام نشد (%s)؛ "
@@ -277,7 +283,7 @@ int cmd_db_copy(struct cli *cli, int argc, char **argv)
 		am_buf_release(&b);
 		err = err ? cli_fail(cli, err, NULL) : CLI_OK;
 	} else {
-		copy_text(argv[0], argv[1], &r, cli->lang == AM_LANG_FA);
+		copy_text(cli, argv[0], argv[1], &r);
 		err = CLI_OK;
 	}
 out:

@@ -24,16 +24,18 @@ int cmd_export_dskwin(struct cli *cli, int argc, char **argv)
 			    layout == AM_DBF_NONE)
 				return cli_usage(
 					cli, "export dskwin",
-					"--layout takes 2.7, v6 or old, "
-					"not '%s'",
+					CLI_TR(cli,
+					       "--layout takes 2.7, v6 or old, not '%s'",
+					       "--layout یکی از 2.7، v6 یا old را می‌گیرد، نه «%s»"),
 					v);
 		} else if (!strcmp(a, "--encoding")) {
 			i++;
 			if (am_codepage_parse(v, &cp) != 0 || cp == AM_CP_UTF8)
 				return cli_usage(
 					cli, "export dskwin",
-					"--encoding takes windows-1256 "
-					"or iran-system, not '%s'",
+					CLI_TR(cli,
+					       "--encoding takes windows-1256 or iran-system, not '%s'",
+					       "--encoding یکی از windows-1256 یا iran-system را می‌گیرد، نه «%s»"),
 					v);
 		} else if (!strcmp(a, "--list")) {
 			i++;
@@ -42,12 +44,16 @@ int cmd_export_dskwin(struct cli *cli, int argc, char **argv)
 			pos[npos++] = a;
 		} else {
 			return cli_usage(cli, "export dskwin",
-					 "unexpected argument '%s'", a);
+					 CLI_TR(cli, "unexpected argument '%s'",
+						"آرگومان ناخواسته «%s»"),
+					 a);
 		}
 	}
 	if (npos != 3)
-		return cli_usage(cli, "export dskwin",
-				 "expected WORKSHOP PERIOD DIR");
+		return cli_usage(
+			cli, "export dskwin",
+			CLI_TR(cli, "expected WORKSHOP PERIOD DIR",
+			       "کد کارگاه، ماه و پوشه (WORKSHOP PERIOD DIR) لازم است"));
 	err = am_workshop_code_check(pos[0], strlen(pos[0]), code);
 	if (err) {
 		am_diag_set(&d, err, NULL, 0, "WORKSHOP", pos[0], NULL);
@@ -86,13 +92,22 @@ int cmd_export_dskwin(struct cli *cli, int argc, char **argv)
 		cli_emit(&b);
 		am_buf_release(&b);
 	} else {
-		printf(cli->lang == AM_LANG_FA
-			       ? "لیست کارگاه %s برای %s در %s نوشته شد "
-				 "(DSKKAR00.DBF و DSKWOR00.DBF، %s، %s)\n"
-			       : "list of workshop %s for %s written to %s "
-				 "(DSKKAR00.DBF and DSKWOR00.DBF, %s, %s)\n",
-		       code, pos[1], pos[2], am_dbf_layout_name(layout),
-		       am_codepage_name(cp));
+		char per[AM_DATE_FMT_MAX];
+
+		/* The layout and the code page by the names the options take. */
+		am_period_format(period, per);
+		cli_printf(
+			cli,
+			cli->lang == AM_LANG_FA
+				? "لیست کارگاه %s برای %s در %s نوشته شد "
+				  "(DSKKAR00.DBF و DSKWOR00.DBF، قالب %s، "
+				  "کدگذاری %s)\n"
+				: "list of workshop %s for %s written to %s "
+				  "(DSKKAR00.DBF and DSKWOR00.DBF, %s, %s)\n",
+			cli_digits(cli, code),
+			cli->lang == AM_LANG_FA ? cli_digits(cli, per) : pos[1],
+			pos[2], am_dbf_layout_name(layout),
+			am_codepage_name(cp));
 	}
 	return CLI_OK;
 }

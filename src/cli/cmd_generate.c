@@ -14,8 +14,11 @@ static int number(struct cli *cli, const char *opt, const char *v,
 	errno = 0;
 	*out = strtoull(v, &end, 10);
 	if (!*v || *end || errno || v[0] == '-')
-		return cli_usage(cli, "generate", "%s takes a number, not '%s'",
-				 opt, v);
+		return cli_usage(
+			cli, "generate",
+			CLI_TR(cli, "%s takes a number, not '%s'",
+			       "%s عدد می‌گیرد، نه «%s»"),
+			opt, v);
 	return 0;
 }
 
@@ -36,14 +39,19 @@ int cmd_generate(struct cli *cli, int argc, char **argv)
 
 		if (a[0] != '-' || a[1] != '-') {
 			if (o.outdir)
-				return cli_usage(cli, "generate",
-						 "one OUTDIR only");
+				return cli_usage(
+					cli, "generate",
+					CLI_TR(cli, "one OUTDIR only",
+					       "تنها یک پوشهٔ خروجی (OUTDIR)"));
 			o.outdir = a;
 			continue;
 		}
 		if (!v)
-			return cli_usage(cli, "generate", "%s needs a value",
-					 a);
+			return cli_usage(
+				cli, "generate",
+				CLI_TR(cli, "%s needs a value",
+				       "%s مقدار می‌خواهد"),
+				a);
 		i++;
 		if (!strcmp(a, "--insured")) {
 			if ((err = number(cli, a, v, &o.insured)))
@@ -60,27 +68,37 @@ int cmd_generate(struct cli *cli, int argc, char **argv)
 				return err;
 		} else if (!strcmp(a, "--start")) {
 			if (am_period_parse(v, strlen(v), &o.start) != 0)
-				return cli_usage(cli, "generate",
-						 "--start takes YYYY/MM, not "
-						 "'%s'",
-						 v);
+				return cli_usage(
+					cli, "generate",
+					CLI_TR(cli,
+					       "--start takes YYYY/MM, not '%s'",
+					       "--start ماه را به شکل YYYY/MM می‌گیرد، نه «%s»"),
+					v);
 		} else if (!strcmp(a, "--format")) {
 			if (am_generate_format_parse(v, &o.format) != 0)
-				return cli_usage(cli, "generate",
-						 "--format takes dbf or csv, "
-						 "not '%s'",
-						 v);
+				return cli_usage(
+					cli, "generate",
+					CLI_TR(cli,
+					       "--format takes dbf or csv, not '%s'",
+					       "--format یکی از dbf یا csv را می‌گیرد، نه «%s»"),
+					v);
 		} else {
-			return cli_usage(cli, "generate", "unknown option '%s'",
+			return cli_usage(cli, "generate",
+					 CLI_TR(cli, "unknown option '%s'",
+						"گزینهٔ ناشناخته «%s»"),
 					 a);
 		}
 	}
 	if (!o.insured || !o.outdir)
 		return cli_usage(cli, "generate",
-				 "--insured N and OUTDIR are required");
+				 CLI_TR(cli,
+					"--insured N and OUTDIR are required",
+					"--insured N و OUTDIR لازم است"));
 	if (cli_load_rules(cli, &rules))
 		return CLI_REFUSED;
-	am_progress_start(&progress, "generate", 0);
+	am_progress_start(&progress,
+			  CLI_TR(cli, "generate", "ساخت کشور ساختگی"), 0);
+	progress.persian = cli->lang == AM_LANG_FA;
 	o.progress = cli->json ? NULL : &progress;
 	am_diags_init(&ds, 0);
 	memset(&st, 0, sizeof(st));
@@ -108,19 +126,21 @@ int cmd_generate(struct cli *cli, int argc, char **argv)
 		       (unsigned long long)st.joins,
 		       (unsigned long long)st.leaves);
 	} else {
-		printf(cli->lang == AM_LANG_FA
-			       ? "%s: %llu شخص، %llu کارفرما، %llu کارگاه، %llu "
-				 "لیست با %llu ردیف (%llu ورود، %llu خروج)\n"
-			       : "%s: %llu persons, %llu employers, %llu "
-				 "workshops, %llu lists of %llu lines (%llu "
-				 "joined, %llu left)\n",
-		       o.outdir, (unsigned long long)st.persons,
-		       (unsigned long long)st.employers,
-		       (unsigned long long)st.workshops,
-		       (unsigned long long)st.lists,
-		       (unsigned long long)st.lines,
-		       (unsigned long long)st.joins,
-		       (unsigned long long)st.leaves);
+		cli_printf(
+			cli,
+			cli->lang == AM_LANG_FA
+				? "%s: %llu شخص، %llu کارفرما، %llu کارگاه، %llu "
+				  "لیست با %llu ردیف (%llu ورود، %llu خروج)\n"
+				: "%s: %llu persons, %llu employers, %llu "
+				  "workshops, %llu lists of %llu lines (%llu "
+				  "joined, %llu left)\n",
+			o.outdir, (unsigned long long)st.persons,
+			(unsigned long long)st.employers,
+			(unsigned long long)st.workshops,
+			(unsigned long long)st.lists,
+			(unsigned long long)st.lines,
+			(unsigned long long)st.joins,
+			(unsigned long long)st.leaves);
 	}
 	return CLI_OK;
 }

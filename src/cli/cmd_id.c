@@ -60,12 +60,16 @@ int cmd_id_check(struct cli *cli, int argc, char **argv)
 
 	if (argc != 2)
 		return cli_usage(cli, "id check",
-				 "expected a kind and a value");
+				 CLI_TR(cli, "expected a kind and a value",
+					"نوع شناسه و مقدار آن لازم است"));
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strcmp(argv[0], kinds[i].name) == 0)
 			kind = &kinds[i];
 	if (!kind)
-		return cli_usage(cli, "id check", "unknown kind '%s'", argv[0]);
+		return cli_usage(
+			cli, "id check",
+			CLI_TR(cli, "unknown kind '%s'", "نوع ناشناخته «%s»"),
+			argv[0]);
 
 	if (kind->check)
 		err = kind->check(argv[1], strlen(argv[1]), norm);
@@ -103,11 +107,12 @@ int cmd_id_check(struct cli *cli, int argc, char **argv)
 	} else {
 		bool fa = cli->lang == AM_LANG_FA;
 
-		printf("%s: %s\n", norm, fa ? "معتبر" : "valid");
+		/* The value as it is to be copied: ASCII digits. */
+		cli_printf(cli, "%s: %s\n", norm, fa ? "معتبر" : "valid");
 		if (!strcmp(kind->name, "sheba"))
-			printf("%s: %s\n", fa ? "بانک" : "bank",
-			       bank ? (fa ? bank->name_fa : bank->name_en)
-				    : (fa ? "ناشناخته" : "unknown"));
+			cli_printf(cli, "%s: %s\n", fa ? "بانک" : "bank",
+				   bank ? (fa ? bank->name_fa : bank->name_en)
+					: (fa ? "ناشناخته" : "unknown"));
 	}
 	am_buf_release(&b);
 	am_buf_release(&folded);

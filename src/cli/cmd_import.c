@@ -24,11 +24,11 @@ static void report_diags(struct cli *cli, const struct am_diags *ds,
 		fprintf(stderr, "%s\n", b.buf);
 	}
 	if (!json && ds->dropped)
-		fprintf(stderr,
-			cli->lang == AM_LANG_FA
-				? "… و %zu خطای دیگر که نشان داده نشد\n"
-				: "… and %zu more errors not shown\n",
-			ds->dropped);
+		cli_fprintf(cli, stderr,
+			    cli->lang == AM_LANG_FA
+				    ? "… و %zu خطای دیگر که نشان داده نشد\n"
+				    : "… and %zu more errors not shown\n",
+			    ds->dropped);
 	am_buf_release(&b);
 }
 
@@ -49,7 +49,10 @@ static int import_tables(struct cli *cli, const char *command,
 	int err;
 
 	if (argc < 1)
-		return cli_usage(cli, command, "expected one or more files");
+		return cli_usage(
+			cli, command,
+			CLI_TR(cli, "expected one or more files",
+			       "دست‌کم یک فایل لازم است"));
 	memset(&st, 0, sizeof(st));
 	am_diags_init(&ds, 0);
 	err = am_store_open_flags(cli->db_path, AM_STORE_OPEN_NOCREATE, &s);
@@ -90,14 +93,18 @@ static int import_tables(struct cli *cli, const char *command,
 		am_buf_release(&b);
 	} else {
 		report_diags(cli, &ds, NULL);
-		printf(cli->lang == AM_LANG_FA
-			       ? "%zu فایل، %zu سطر خوانده شد، %zu ثبت شد%s\n"
-			       : "%zu files, %zu rows read, %zu written%s\n",
-		       st.files, st.records, st.accepted,
-		       refused ? (cli->lang == AM_LANG_FA
-					  ? "؛ فایل‌ها یا سطرهای دارای خطا پذیرفته نشد"
-					  : "; files or rows with errors were refused")
-			       : "");
+		cli_printf(
+			cli,
+			cli->lang == AM_LANG_FA
+				? "%zu فایل، %zu سطر خوانده شد، %zu ثبت شد%s\n"
+				: "%zu files, %zu rows read, %zu written%s\n",
+			st.files, st.records, st.accepted,
+			refused ? CLI_TR(cli,
+					 "; files or rows with errors were "
+					 "refused",
+					 "؛ فایل‌ها یا سطرهای دارای خطا "
+					 "پذیرفته نشد")
+				: "");
 	}
 	am_diags_release(&ds);
 	return refused ? CLI_REFUSED : CLI_OK;
@@ -130,7 +137,9 @@ static int wage_opts(struct cli *cli, int *argc, char **argv,
 
 	if (env && *env && am_date_parse_any(env, strlen(env), &o->today, NULL))
 		return cli_usage(cli, "import wages",
-				 "AMANAT_TODAY is not a date: '%s'", env);
+				 CLI_TR(cli, "AMANAT_TODAY is not a date: '%s'",
+					"AMANAT_TODAY تاریخ نیست: «%s»"),
+				 env);
 	for (int i = 0; i < *argc; i++) {
 		const char *a = argv[i];
 
@@ -145,9 +154,11 @@ static int wage_opts(struct cli *cli, int *argc, char **argv,
 			unsigned long n = strtoul(argv[++i], &end, 10);
 
 			if (*end || n == 0)
-				return cli_usage(cli, "import wages",
-						 "--batch takes a positive "
-						 "number of lines");
+				return cli_usage(
+					cli, "import wages",
+					CLI_TR(cli,
+					       "--batch takes a positive number of lines",
+					       "--batch شمار مثبتی از ردیف‌ها می‌گیرد"));
 			o->batch_lines = n;
 		} else if (!strncmp(a, "--encoding=", 11) ||
 			   !strcmp(a, "--encoding")) {
@@ -159,12 +170,15 @@ static int wage_opts(struct cli *cli, int *argc, char **argv,
 			    o->codepage == AM_CP_UTF8)
 				return cli_usage(
 					cli, "import wages",
-					"--encoding takes windows-1256 "
-					"or iran-system, not '%s'",
+					CLI_TR(cli,
+					       "--encoding takes windows-1256 or iran-system, not '%s'",
+					       "--encoding یکی از windows-1256 یا iran-system را می‌گیرد، نه «%s»"),
 					v);
 		} else if (!strncmp(a, "--", 2)) {
 			return cli_usage(cli, "import wages",
-					 "unknown option '%s'", a);
+					 CLI_TR(cli, "unknown option '%s'",
+						"گزینهٔ ناشناخته «%s»"),
+					 a);
 		} else {
 			argv[out++] = argv[i];
 		}
@@ -187,8 +201,10 @@ int cmd_import_wages(struct cli *cli, int argc, char **argv)
 	if ((err = wage_opts(cli, &argc, argv, &o)))
 		return err;
 	if (argc < 1)
-		return cli_usage(cli, "import wages",
-				 "expected one or more paths");
+		return cli_usage(
+			cli, "import wages",
+			CLI_TR(cli, "expected one or more paths",
+			       "دست‌کم یک مسیر لازم است"));
 	if (cli_load_rules(cli, &rules))
 		return CLI_REFUSED;
 	err = am_store_open_flags(cli->db_path, AM_STORE_OPEN_NOCREATE, &s);
@@ -198,6 +214,7 @@ int cmd_import_wages(struct cli *cli, int argc, char **argv)
 	}
 	am_store_set_actor(s, "cli:import-wages");
 	o.progress = !cli->json;
+	o.persian = cli->lang == AM_LANG_FA;
 	am_diags_init(&ds, 0);
 	err = am_import_wages(s, rules, argv, (size_t)argc, &o, &st, &ds);
 	if (err)
@@ -228,15 +245,17 @@ int cmd_import_wages(struct cli *cli, int argc, char **argv)
 		bool fa = cli->lang == AM_LANG_FA;
 
 		report_diags(cli, &ds, NULL);
-		printf(fa ? "%zu لیست پذیرفته شد (%zu تازه، %zu تکراری، %zu "
-			    "اصلاحی)، %zu لیست رد شد؛ %zu ردیف خوانده و %zu "
-			    "ردیف ثبت شد\n"
-			  : "%zu lists accepted (%zu new, %zu already there, "
-			    "%zu amended), %zu refused; %zu lines read, %zu "
-			    "posted\n",
-		       st.lists_accepted, st.lists_posted, st.lists_unchanged,
-		       st.lists_amended, st.lists_refused, st.lines,
-		       st.lines_posted);
+		cli_printf(
+			cli,
+			fa ? "%zu لیست پذیرفته شد (%zu تازه، %zu تکراری، %zu "
+			     "اصلاحی)، %zu لیست رد شد؛ %zu ردیف خوانده و %zu "
+			     "ردیف ثبت شد\n"
+			   : "%zu lists accepted (%zu new, %zu already there, "
+			     "%zu amended), %zu refused; %zu lines read, %zu "
+			     "posted\n",
+			st.lists_accepted, st.lists_posted, st.lists_unchanged,
+			st.lists_amended, st.lists_refused, st.lines,
+			st.lines_posted);
 	}
 	am_diags_release(&ds);
 	if (err)

@@ -6,9 +6,12 @@
 
 #include "cli.h"
 
-/* A scalar for people: rates as percentages when exact, money grouped. */
-static void pretty_scalar(const struct am_scalar *s, bool persian,
-			  struct am_buf *out)
+/* A scalar for people: rates as percentages when exact, money grouped.
+ * In ASCII digits but money; persian: money in Persian digits and group
+ * separators, the Persian decimal separator and percent sign
+ * (pretty_scalar() then makes every digit Persian). */
+static void pretty_scalar_ascii(const struct am_scalar *s, bool persian,
+				struct am_buf *out)
 {
 	char tmp[AM_MONEY_FMT_MAX > 64 ? AM_MONEY_FMT_MAX : 64];
 
@@ -20,16 +23,19 @@ static void pretty_scalar(const struct am_scalar *s, bool persian,
 		return;
 	case AM_UNIT_RATE:
 		if (s->u.rate.den > 0 && 100 % s->u.rate.den == 0) {
-			am_buf_addf(out, "%lld%%",
+			am_buf_addf(out, "%lld%s",
 				    (long long)s->u.rate.num *
-					    (100 / s->u.rate.den));
+					    (100 / s->u.rate.den),
+				    persian ? "٪" : "%");
 			return;
 		}
 		if (s->u.rate.den > 0 && 10000 % s->u.rate.den == 0) {
 			long long bp = (long long)s->u.rate.num *
 				       (10000 / s->u.rate.den);
-			am_buf_addf(out, "%lld.%02lld%%", bp / 100,
-				    (bp < 0 ? -bp : bp) % 100);
+			am_buf_addf(out, "%lld%s%02lld%s", bp / 100,
+				    persian ? "٫" : ".",
+				    (bp < 0 ? -bp : bp) % 100,
+				    persian ? "٪" : "%");
 			return;
 		}
 		break;
@@ -42,6 +48,24 @@ static void pretty_scalar(const struct am_scalar *s, bool persian,
 	}
 	am_scalar_format(s, tmp, sizeof(tmp));
 	am_buf_adds(out, tmp);
+}
+
+/* The same for people in the user's language: when persian, in Persian
+ * digits (۷٪, ۱۲٫۵۰٪, ۱٬۷۶۹٬۴۲۸); a text as it is. */
+static void pretty_scalar(const struct am_scalar *s, bool persian,
+			  struct am_buf *out)
+{
+	struct am_buf t;
+
+	if (!persian || s->unit == AM_UNIT_TEXT) {
+		pretty_scalar_ascii(s, false, out);
+		return;
+	}
+	am_buf_init(&t, 0);
+	pretty_scalar_ascii(s, true, &t);
+	if (am_text_digits_to_persian(t.buf, t.len, out))
+		am_buf_add(out, t.buf, t.len);
+	am_buf_release(&t);
 }
 
 /* A scalar as a JSON value: numbers for amounts and counts. */
@@ -154,7 +178,26 @@ static const char *unit_label(enum am_unit u, bool fa)
 	}
 }
 
-static void text_param(const struct cli *cli, const struct am_param *p,
+/* How sure the source is (docs/rules.md), as a clerk reads it. */
+static const char *confidence_label(const struct cli *cli, const char *c)
+{
+	static const struct {
+		const char *code, *fa;
+	} labels[] = {
+		{ "H", "اطمینان زیاد" }, { "M", "اطمینان متوسط" },
+		{ "L", "اطمینان کم" },	 { "U", "تأییدنشده" },
+		{ "D", "محل اختلاف" },
+	};
+
+	if (cli->lang != AM_LANG_FA || !c)
+		return c;
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (!strcmp(c, labels[i].code))
+			return labels[i].fa;
+	return c;
+}
+
+static void text_param(struct cli *cli, const struct am_param *p,
 		       const struct am_value *v)
 {
 	bool fa = cli->lang == AM_LANG_FA;
@@ -165,30 +208,38 @@ static void text_param(const struct cli *cli, const struct am_param *p,
 	format_span(v, fa, span, sizeof(span));
 	if (p->unit != AM_UNIT_TABLE) {
 		pretty_scalar(&v->scalar, fa, &b);
-		printf("%s = %s%s  (%s, %s)\n", p->name, b.buf,
-		       unit_label(p->unit, fa), span, p->confidence);
+		cli_printf(cli,
+			   fa ? "%s = %s%s  (%s، %s)\n"
+			      : "%s = %s%s  (%s, %s)\n",
+			   p->name, b.buf, unit_label(p->unit, fa), span,
+			   confidence_label(cli, p->confidence));
 	} else {
-		printf("%s: %s (%s, %s)\n", p->name, fa ? "جدول" : "table",
-		       span, p->confidence);
+		cli_printf(cli, fa ? "%s: %s (%s، %s)\n" : "%s: %s (%s, %s)\n",
+			   p->name, fa ? "جدول" : "table", span,
+			   confidence_label(cli, p->confidence));
 	}
-	printf("    %s\n", fa ? p->description_fa : p->description_en);
+	cli_printf(cli, "    %s\n", fa ? p->description_fa : p->description_en);
 	if (p->unit == AM_UNIT_TABLE) {
-		printf("    |");
+		/* A column by its Persian name where the rules give one. */
+		cli_printf(cli, "    |");
 		for (size_t c = 0; c < p->ncolumns; c++)
-			printf(" %s |", p->columns[c].name);
-		printf("\n");
+			cli_printf(cli, " %s |",
+				   fa && p->columns[c].description_fa
+					   ? p->columns[c].description_fa
+					   : p->columns[c].name);
+		cli_printf(cli, "\n");
 		for (size_t r = 0; r < v->nrows; r++) {
-			printf("    |");
+			cli_printf(cli, "    |");
 			for (size_t c = 0; c < p->ncolumns; c++) {
 				am_buf_clear(&b);
 				pretty_scalar(am_value_cell(p, v, r, c), fa,
 					      &b);
-				printf(" %s |", b.buf);
+				cli_printf(cli, " %s |", b.buf);
 			}
-			printf("\n");
+			cli_printf(cli, "\n");
 		}
 	}
-	printf("    %s: %s\n", fa ? "مرجع" : "ref", v->reference);
+	cli_printf(cli, "    %s: %s\n", fa ? "مرجع" : "ref", v->reference);
 	am_buf_release(&b);
 }
 
@@ -202,8 +253,10 @@ static int parse_on(struct cli *cli, int *argc, char **argv, am_date *on)
 
 		if (strcmp(argv[i], "--on") == 0) {
 			if (i + 1 >= *argc)
-				return cli_usage(cli, "rules show",
-						 "--on needs a date");
+				return cli_usage(
+					cli, "rules show",
+					CLI_TR(cli, "--on needs a date",
+					       "--on تاریخ می‌خواهد"));
 			v = argv[++i];
 		} else if (strncmp(argv[i], "--on=", 5) == 0) {
 			v = argv[i] + 5;
@@ -238,7 +291,9 @@ int cmd_rules_show(struct cli *cli, int argc, char **argv)
 	if (err)
 		return err;
 	if (argc > 1)
-		return cli_usage(cli, "rules show", "at most one NAME");
+		return cli_usage(cli, "rules show",
+				 CLI_TR(cli, "at most one NAME",
+					"دست بالا یک نام پارامتر"));
 	if (argc == 1)
 		name = argv[0];
 	if (cli_load_rules(cli, &rules))
@@ -276,10 +331,12 @@ int cmd_rules_show(struct cli *cli, int argc, char **argv)
 		cli_json_str(&b, "identity", am_rules_identity(rules), false);
 		am_buf_adds(&b, ",\"parameters\":[");
 	} else {
-		printf(cli->lang == AM_LANG_FA
-			       ? "قواعد معتبر در %s (شناسهٔ مجموعه %.16s…)\n\n"
-			       : "rules in force on %s (rule set %.16s…)\n\n",
-		       on_text, am_rules_identity(rules));
+		cli_printf(
+			cli,
+			cli->lang == AM_LANG_FA
+				? "قواعد معتبر در %s (شناسهٔ مجموعه %.16s…)\n\n"
+				: "rules in force on %s (rule set %.16s…)\n\n",
+			on_text, am_rules_identity(rules));
 	}
 	for (size_t i = 0, shown = 0; i < am_rules_count(rules); i++) {
 		const struct am_param *p = am_rules_at(rules, i);
@@ -310,10 +367,12 @@ int cmd_rules_show(struct cli *cli, int argc, char **argv)
 		am_buf_addf(&b, "],\"missing\":[%s]}", missing.buf);
 		cli_emit(&b);
 	} else if (nmissing) {
-		printf(cli->lang == AM_LANG_FA
-			       ? "\n%zu پارامتر در %s مقدار معتبری ندارد (ارقام آن سال هنوز در قواعد نیامده است؛ راه افزودن آن‌ها در docs/rules.md#adding-a-year آمده است): %s\n"
-			       : "\n%zu parameters have no value in force on %s (that year's figures are not in the rules yet; docs/rules.md#adding-a-year says how to add them): %s\n",
-		       nmissing, on_text, missing.buf);
+		cli_printf(
+			cli,
+			cli->lang == AM_LANG_FA
+				? "\n%zu پارامتر در %s مقدار معتبری ندارد (ارقام آن سال هنوز در قواعد نیامده است؛ راه افزودن آن‌ها در docs/rules.md#adding-a-year آمده است): %s\n"
+				: "\n%zu parameters have no value in force on %s (that year's figures are not in the rules yet; docs/rules.md#adding-a-year says how to add them): %s\n",
+			nmissing, on_text, missing.buf);
 	}
 	am_buf_release(&missing);
 	am_buf_release(&b);
@@ -390,9 +449,10 @@ static void text_folders(const struct cli *cli, const struct am_rules *rules)
 	bool fa = cli->lang == AM_LANG_FA;
 	char span[2 * AM_DATE_FMT_MAX + 8];
 
-	printf(fa ? "%s: پوشهٔ پایه، %zu پارامتر\n"
-		  : "%s: the base, %zu parameters\n",
-	       am_rules_layer_name(rules, 0), am_rules_count(rules));
+	cli_printf(cli,
+		   fa ? "%s: پوشهٔ پایه، %zu پارامتر\n"
+		      : "%s: the base, %zu parameters\n",
+		   am_rules_layer_name(rules, 0), am_rules_count(rules));
 	for (size_t l = 1; l < am_rules_layer_count(rules); l++) {
 		size_t n = 0, fresh = 0;
 
@@ -406,14 +466,18 @@ static void text_folders(const struct cli *cli, const struct am_rules *rules)
 			}
 		}
 		if (n == 0) {
-			printf(fa ? "%s: مقداری نمی‌افزاید\n"
-				  : "%s: adds no values\n",
-			       am_rules_layer_name(rules, l));
+			cli_printf(
+				cli,
+				fa ? "%s: مقداری نمی‌افزاید\n"
+				   : "%s: adds no values\n",
+				am_rules_layer_name(rules, l));
 			continue;
 		}
-		printf(fa ? "%s: به %zu پارامتر مقدار می‌افزاید (%zu پارامتر تازه):\n"
-			  : "%s: adds values to %zu parameters (%zu of them new):\n",
-		       am_rules_layer_name(rules, l), n, fresh);
+		cli_printf(
+			cli,
+			fa ? "%s: به %zu پارامتر مقدار می‌افزاید (%zu پارامتر تازه):\n"
+			   : "%s: adds values to %zu parameters (%zu of them new):\n",
+			am_rules_layer_name(rules, l), n, fresh);
 		for (size_t i = 0; i < am_rules_count(rules); i++) {
 			const struct am_param *p = am_rules_at(rules, i);
 			struct am_value v = { 0 };
@@ -421,10 +485,10 @@ static void text_folders(const struct cli *cli, const struct am_rules *rules)
 			if (!layer_span(p, l, &v.from, &v.to))
 				continue;
 			format_span(&v, fa, span, sizeof(span));
-			printf("    %s  %s%s\n", p->name, span,
-			       p->values[0].layer != l ? ""
-			       : fa		       ? "  (تازه)"
-						       : "  (new)");
+			cli_printf(cli, "    %s  %s%s\n", p->name, span,
+				   p->values[0].layer != l ? ""
+				   : fa			   ? "  (تازه)"
+							   : "  (new)");
 		}
 	}
 }
@@ -441,8 +505,10 @@ int cmd_rules_check(struct cli *cli, int argc, char **argv)
 	/* Folders named here stand for the configured ones: the base
 	 * first, then each laid over those before. */
 	if ((size_t)argc > AM_RULES_LAYERS_MAX)
-		return cli_usage(cli, "rules check", "at most %d folders",
-				 AM_RULES_LAYERS_MAX);
+		return cli_usage(
+			cli, "rules check",
+			CLI_TR(cli, "at most %d folders", "دست بالا %d پوشه"),
+			AM_RULES_LAYERS_MAX);
 	am_buf_init(&dir, 0);
 	if (argc >= 1) {
 		dirs = (const char *const *)argv;
@@ -482,18 +548,21 @@ int cmd_rules_check(struct cli *cli, int argc, char **argv)
 		}
 		if (ds.nr == 0)
 			cli_fail(cli, err, dir.buf);
-		fprintf(stderr,
-			cli->lang == AM_LANG_FA ? "%zu خطا؛ قواعد پذیرفته نشد\n"
-						: "%zu errors; rules refused\n",
-			am_diags_total(&ds) ? am_diags_total(&ds) : 1);
+		cli_fprintf(cli, stderr,
+			    cli->lang == AM_LANG_FA
+				    ? "%zu خطا؛ قواعد پذیرفته نشد\n"
+				    : "%zu errors; rules refused\n",
+			    am_diags_total(&ds) ? am_diags_total(&ds) : 1);
 	} else {
 		if (am_rules_layer_count(rules) > 1)
 			text_folders(cli, rules);
-		printf(cli->lang == AM_LANG_FA
-			       ? "%s: %zu پارامتر، بی‌خطا (شناسهٔ مجموعه %s)\n"
-			       : "%s: %zu parameters, no errors (rule set %s)\n",
-		       dir.buf, am_rules_count(rules),
-		       am_rules_identity(rules));
+		cli_printf(
+			cli,
+			cli->lang == AM_LANG_FA
+				? "%s: %zu پارامتر، بی‌خطا (شناسهٔ مجموعه %s)\n"
+				: "%s: %zu parameters, no errors (rule set %s)\n",
+			dir.buf, am_rules_count(rules),
+			am_rules_identity(rules));
 	}
 	am_buf_release(&b);
 	am_buf_release(&dir);

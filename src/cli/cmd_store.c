@@ -66,7 +66,10 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	int from = 0, to = 0, err;
 
 	if (argc != 0)
-		return cli_usage(cli, "init", "no arguments expected");
+		return cli_usage(
+			cli, "init",
+			CLI_TR(cli, "no arguments expected",
+			       "این فرمان آرگومانی نمی‌گیرد"));
 	err = am_store_open(cli->db_path, &s);
 	if (err)
 		return store_fail(cli, err, NULL);
@@ -103,11 +106,14 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		cli_emit(&b);
 		am_buf_release(&b);
 	} else if (cli->lang == AM_LANG_FA) {
-		printf("پایگاه داده %s: نسخهٔ طرح %d ← %d%s\n", cli->db_path, to,
-		       from, from == to ? " (به‌روز بود)" : "");
-		printf("قواعد %s: %zu پارامتر، شناسهٔ مجموعه %s%s\n",
-		       cli->rules_dir, am_rules_count(rules),
-		       am_rules_identity(rules), changed ? " (ثبت شد)" : "");
+		/* From the old version to the new, read right to left. */
+		cli_printf(cli, "پایگاه داده %s: نسخهٔ طرح %d ← %d%s\n",
+			   cli->db_path, to, from,
+			   from == to ? " (به‌روز بود)" : "");
+		cli_printf(cli, "قواعد %s: %zu پارامتر، شناسهٔ مجموعه %s%s\n",
+			   cli->rules_dir, am_rules_count(rules),
+			   am_rules_identity(rules),
+			   changed ? " (ثبت شد)" : "");
 	} else {
 		printf("database %s: schema version %d -> %d%s\n", cli->db_path,
 		       from, to, from == to ? " (already up to date)" : "");
@@ -131,7 +137,10 @@ int cmd_audit_verify(struct cli *cli, int argc, char **argv)
 	int err;
 
 	if (argc != 0)
-		return cli_usage(cli, "audit verify", "no arguments expected");
+		return cli_usage(
+			cli, "audit verify",
+			CLI_TR(cli, "no arguments expected",
+			       "این فرمان آرگومانی نمی‌گیرد"));
 	err = am_store_open_flags(cli->db_path, AM_STORE_OPEN_READONLY, &s);
 	if (err)
 		return store_fail(cli, err, NULL);
@@ -169,17 +178,19 @@ int cmd_audit_verify(struct cli *cli, int argc, char **argv)
 		cli_emit(&b);
 		am_buf_release(&b);
 	} else if (err) {
-		fprintf(stderr,
-			fa ? "amanat: %s: رکورد ممیزی شمارهٔ %llu: %s [%s]\n"
-			   : "amanat: %s: audit entry #%llu: %s [%s]\n",
-			am_strerror_lang(err, cli->lang),
-			(unsigned long long)res.broken_seq,
-			am_audit_problem_text(res.problem, fa),
-			am_error_id(err));
+		cli_fprintf(cli, stderr,
+			    fa ? "amanat: %s: رکورد ممیزی شمارهٔ %llu: %s [%s]\n"
+			       : "amanat: %s: audit entry #%llu: %s [%s]\n",
+			    am_strerror_lang(err, cli->lang),
+			    (unsigned long long)res.broken_seq,
+			    am_audit_problem_text(res.problem, fa),
+			    am_error_id(err));
 	} else {
-		printf(fa ? "زنجیرهٔ ممیزی سالم است: %llu رکورد، هش آخر %s\n"
-			  : "audit trail intact: %llu entries, head %s\n",
-		       (unsigned long long)res.count, res.count ? head : "-");
+		cli_printf(cli,
+			   fa ? "زنجیرهٔ ممیزی سالم است: %llu رکورد، هش آخر %s\n"
+			      : "audit trail intact: %llu entries, head %s\n",
+			   (unsigned long long)res.count,
+			   res.count ? head : "-");
 	}
 	return err ? CLI_REFUSED : CLI_OK;
 }

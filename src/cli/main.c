@@ -135,33 +135,46 @@ static int parse_globals(struct cli *cli, int *argc, char **argv, bool *help,
 		} else if (strncmp(a, "--db", 4) == 0 &&
 			   (!a[4] || a[4] == '=')) {
 			if (!(v = opt_value(*argc, argv, &i, "--db")))
-				return cli_usage(cli, NULL,
-						 "--db needs a path");
+				return cli_usage(
+					cli, NULL,
+					CLI_TR(cli, "--db needs a path",
+					       "--db مسیر پایگاه داده را می‌خواهد"));
 			cli->db_path = v;
 		} else if (strncmp(a, "--read-db", 9) == 0 &&
 			   (!a[9] || a[9] == '=')) {
 			if (!(v = opt_value(*argc, argv, &i, "--read-db")))
-				return cli_usage(cli, NULL,
-						 "--read-db needs a database");
+				return cli_usage(
+					cli, NULL,
+					CLI_TR(cli,
+					       "--read-db needs a database",
+					       "--read-db پایگاه داده می‌خواهد"));
 			cli->read_db = v;
 		} else if (strncmp(a, "--rules", 7) == 0 &&
 			   (!a[7] || a[7] == '=')) {
 			if (!(v = opt_value(*argc, argv, &i, "--rules")))
-				return cli_usage(cli, NULL,
-						 "--rules needs a folder");
+				return cli_usage(
+					cli, NULL,
+					CLI_TR(cli, "--rules needs a folder",
+					       "--rules پوشه می‌خواهد"));
 			/* Each one lays a folder over those before. */
 			if (cli->nrules_dirs == AM_RULES_LAYERS_MAX)
-				return cli_usage(cli, NULL,
-						 "--rules names at most %d "
-						 "folders",
-						 AM_RULES_LAYERS_MAX);
+				return cli_usage(
+					cli, NULL,
+					CLI_TR(cli,
+					       "--rules names at most %d "
+					       "folders",
+					       "--rules دست بالا %d پوشه را "
+					       "نام می‌برد"),
+					AM_RULES_LAYERS_MAX);
 			cli->rules_dirs[cli->nrules_dirs++] = v;
 		} else if (strncmp(a, "--lang", 6) == 0 &&
 			   (!a[6] || a[6] == '=')) {
 			if (!(v = opt_value(*argc, argv, &i, "--lang")) ||
 			    (strcmp(v, "fa") != 0 && strcmp(v, "en") != 0))
-				return cli_usage(cli, NULL,
-						 "--lang takes fa or en");
+				return cli_usage(
+					cli, NULL,
+					CLI_TR(cli, "--lang takes fa or en",
+					       "--lang یکی از fa یا en را می‌گیرد"));
 			cli->lang = strcmp(v, "fa") == 0 ? AM_LANG_FA
 							 : AM_LANG_EN;
 		} else {
@@ -227,10 +240,14 @@ static int rules_from_env(struct cli *cli, struct am_buf *copy)
 			if (!*p)
 				continue;
 			if (cli->nrules_dirs == AM_RULES_LAYERS_MAX)
-				return cli_usage(cli, NULL,
-						 "AMANAT_RULES names more than "
-						 "%d folders",
-						 AM_RULES_LAYERS_MAX);
+				return cli_usage(
+					cli, NULL,
+					CLI_TR(cli,
+					       "AMANAT_RULES names more than "
+					       "%d folders",
+					       "AMANAT_RULES بیش از %d پوشه "
+					       "را نام می‌برد"),
+					AM_RULES_LAYERS_MAX);
 			cli->rules_dirs[cli->nrules_dirs++] = p;
 		}
 	}
@@ -262,6 +279,7 @@ int main(int argc, char **argv)
 
 	cli.prog = "amanat";
 	cli.lang = lang_from_env();
+	am_arena_init(&cli.arena, 0);
 	env = getenv("AMANAT_DB");
 	cli.db_path = env && *env ? env : "amanat.db";
 	env = getenv("AMANAT_READ_DB");
@@ -292,7 +310,10 @@ int main(int argc, char **argv)
 	if (!cmd && help)
 		print_help(&cli, stdout);
 	else if (!cmd)
-		err = cli_usage(&cli, NULL, "unknown command '%s'", argv[0]);
+		err = cli_usage(&cli, NULL,
+				CLI_TR(&cli, "unknown command '%s'",
+				       "فرمان ناشناخته «%s»"),
+				argv[0]);
 	else if (help)
 		printf("amanat %s %s\n  %s\n", cmd->name, cmd->usage,
 		       cli.lang == AM_LANG_FA ? cmd->help_fa : cmd->help_en);
@@ -301,6 +322,7 @@ int main(int argc, char **argv)
 out:
 	am_buf_release(&rules_joined);
 	am_buf_release(&env_rules);
+	am_arena_release(&cli.arena);
 	return err;
 }
 
@@ -332,10 +354,15 @@ int cli_usage(struct cli *cli, const char *command, const char *fmt, ...)
 			for (size_t i = 0;
 			     i < sizeof(commands) / sizeof(commands[0]); i++)
 				if (strcmp(commands[i].name, command) == 0)
-					fprintf(stderr, "usage: amanat %s %s\n",
+					fprintf(stderr,
+						CLI_TR(cli,
+						       "usage: amanat %s %s\n",
+						       "کاربرد: amanat %s %s\n"),
 						command, commands[i].usage);
 		} else {
-			fprintf(stderr, "try 'amanat --help'\n");
+			fprintf(stderr, "%s\n",
+				CLI_TR(cli, "try 'amanat --help'",
+				       "راهنما: amanat --help"));
 		}
 	}
 	return CLI_USAGE;

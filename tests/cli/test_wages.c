@@ -215,6 +215,178 @@ static void test_payments(void **state)
 	json_decref(j);
 }
 
+/* A registered person (the generated registry's first) and the names the
+ * registry holds for them. */
+static void first_person(char code[11], char *first, char *last, char *father,
+			 size_t size)
+{
+	char path[600], line[1024], *f[4], *p = line;
+	FILE *in;
+
+	snprintf(path, sizeof(path), "%s/gen/registry/persons.csv", workdir);
+	in = fopen(path, "r");
+	assert_non_null(in);
+	assert_non_null(fgets(line, sizeof(line), in)); /* header */
+	assert_non_null(fgets(line, sizeof(line), in));
+	fclose(in);
+	for (int i = 0; i < 4; i++) {
+		f[i] = p;
+		p = strchr(p, ',');
+		assert_non_null(p);
+		*p++ = '\0';
+	}
+	snprintf(code, 11, "%s", f[0]);
+	snprintf(first, size, "%s", f[1]);
+	snprintf(last, size, "%s", f[2]);
+	snprintf(father, size, "%s", f[3]);
+}
+
+/* The worker statement shows the names the employer wrote beside the
+ * registry's and says which differ: here the last name, not the first
+ * (the same name with a ZWNJ where the registry has none) nor the
+ * father's (not written). */
+static void test_reported_names(void **state)
+{
+	char code[11], first[200], last[200], father[200], text[2048];
+	json_t *j, *rep, *d;
+	struct run r;
+
+	first_person(code, first, last, father, sizeof(first));
+	snprintf(
+		text, sizeof(text),
+		"DSW_ID,DSW_YY,DSW_MM,DSW_LISTNO,PER_NATCOD,DSW_FNAME,"
+		"DSW_LNAME,DSW_DNAME,DSW_DD,DSW_ROOZ,DSW_MAH,DSW_MAZ,DSW_MASH,"
+		"DSW_TOTL,DSW_BIME\n"
+		"1234567890,1403,3,1,%s,%s\u200c,نادرستی,,31,2388728,74050568,0,"
+		"74050568,74050568,5183540\n",
+		code, first);
+	write_file("names.csv", text);
+	j = run_json("--json import wages '%s/names.csv'", workdir, 0);
+	assert_int_equal(jint(j, "lists_posted"), 1);
+	json_decref(j);
+
+	run(&r, "--json worker statement %s 1403/03", code);
+	assert_int_equal(r.status, 0);
+	j = parse_json(r.out);
+	run_free(&r);
+	assert_string_equal(jstr(json_object_get(j, "registry"), "last_name"),
+			    last);
+	assert_string_equal(jstr(json_object_get(j, "registry"), "father_name"),
+			    father);
+	rep = json_array_get(json_object_get(j, "reports"), 0);
+	assert_string_equal(jstr(json_object_get(rep, "reported"), "last_name"),
+			    "نادرستی");
+	assert_string_equal(
+		jstr(json_object_get(rep, "reported"), "father_name"), "");
+	d = json_object_get(rep, "name_differs");
+	assert_int_equal(json_array_size(d), 1);
+	assert_string_equal(json_string_value(json_array_get(d, 0)),
+			    "last_name");
+	/* The keys there were are still there. */
+	assert_int_equal(jint(rep, "days"), 31);
+	assert_string_equal(jstr(rep, "workshop"), "1234567890");
+	json_decref(j);
+
+	run(&r, "--lang en worker statement %s 1403/03", code);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "in the registry: first name"));
+	assert_non_null(strstr(r.out, "names on the list: first name"));
+	assert_non_null(strstr(r.out, "last name نادرستی"));
+	assert_non_null(
+		strstr(r.out, "<-- differs from the registry: last name\n"));
+	run_free(&r);
+	run(&r, "--lang fa worker statement %s 1403/03", code);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "در ثبت اشخاص: نام"));
+	assert_non_null(strstr(r.out, "نام در لیست: نام"));
+	assert_non_null(strstr(r.out, "← مغایرت با ثبت اشخاص: نام خانوادگی\n"));
+	run_free(&r);
+}
+
+/* No ASCII digit in s (Persian text for people). */
+static void assert_no_ascii_digit(const char *what, const char *s)
+{
+	const char *p = strpbrk(s, "0123456789");
+
+	if (p)
+		fail_msg("%s: an ASCII digit at '%.40s' in:\n%s", what, p, s);
+}
+
+/* With --lang fa every figure is in Persian digits and every word in
+ * Persian; --json keeps ASCII digits and the English words of its
+ * values. */
+static void test_persian_output(void **state)
+{
+	char code[11], first[200], last[200], father[200], cmd[2048], *bar;
+	struct run r;
+
+	first_person(code, first, last, father, sizeof(first));
+	run(&r, "--lang fa employer statement 1234567890");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "REF-1")); /* a reference as it is */
+	strstr(r.out, "REF-1")[4] = 'x';
+	assert_no_ascii_digit("employer statement", r.out);
+	assert_null(strstr(r.out, "assessment"));
+	assert_null(strstr(r.out, "reversal"));
+	assert_null(strstr(r.out, "payment"));
+	assert_non_null(strstr(r.out, "حق‌بیمهٔ لیست"));
+	assert_non_null(strstr(r.out, "برگشت اصلاحیه"));
+	assert_non_null(strstr(r.out, "پرداخت"));
+	assert_non_null(strstr(r.out, "۱۰٬۰۰۰٬۰۰۰")); /* the payment */
+	run_free(&r);
+	run(&r, "--json --lang fa employer statement 1234567890");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"kind\":\"assessment\""));
+	assert_non_null(strstr(r.out, "\"paid\":10000000"));
+	assert_null(strstr(r.out, "۰"));
+	run_free(&r);
+	run(&r, "--lang en employer statement 1234567890");
+	assert_non_null(strstr(r.out, "assessment"));
+	assert_non_null(strstr(r.out, "10,000,000"));
+	run_free(&r);
+
+	run(&r, "--lang fa history %s", code);
+	assert_int_equal(r.status, 0);
+	assert_no_ascii_digit("history", r.out);
+	run_free(&r);
+	run(&r, "--lang fa worker statement %s 1403/03", code);
+	assert_no_ascii_digit("worker statement", r.out);
+	run_free(&r);
+	run(&r, "--lang fa import wages '%s/names.csv'", workdir);
+	assert_int_equal(r.status, 0);
+	assert_no_ascii_digit("import", r.out);
+	run_free(&r);
+	run(&r, "--lang fa rules show --on 1403/05/01 wage.minimum.daily");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "۲٬۳۸۸٬۷۲۸ ریال در روز"));
+	assert_non_null(strstr(r.out, "اطمینان زیاد"));
+	run_free(&r);
+	/* A row in a diagnostic, and the usage. */
+	write_file("short.csv", "DSW_ID,DSW_YY\n1,2\n");
+	run(&r, "--lang fa import wages '%s/short.csv'", workdir);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "short.csv، سطر ۱: "));
+	run_free(&r);
+	run(&r, "--lang fa worker statement");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "کد ملی و ماه لازم است"));
+	assert_non_null(strstr(r.err, "کاربرد: amanat worker statement"));
+	run_free(&r);
+	/* The progress bar (forced on: no terminal here), its share in
+	 * Persian. */
+	snprintf(cmd, sizeof(cmd),
+		 "AMANAT_PROGRESS=1 '%s' --db '%s' --lang fa import wages "
+		 "'%s/names.csv' >/dev/null 2>'%s/progress'",
+		 getenv("AMANAT_BIN"), db, workdir, workdir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s/progress", workdir);
+	bar = test_slurp(cmd);
+	assert_non_null(strstr(bar, "ورود لیست‌ها ["));
+	assert_non_null(strstr(bar, "۱۰۰٪"));
+	assert_no_ascii_digit("progress", strrchr(bar, '\r'));
+	free(bar);
+}
+
 /* A copy of workdir/from as Excel saves a CSV on Windows: a UTF-8
  * byte-order mark, and CRLF line ends (RFC 4180's own). */
 static void excel_copy(const char *from, const char *to)
@@ -599,6 +771,8 @@ int main(void)
 		cmocka_unit_test(test_bad_list_refused_whole),
 		cmocka_unit_test(test_conflict_and_amend),
 		cmocka_unit_test(test_payments),
+		cmocka_unit_test(test_reported_names),
+		cmocka_unit_test(test_persian_output),
 		cmocka_unit_test(test_windows_csv),
 		cmocka_unit_test(test_export_round_trip),
 		cmocka_unit_test(test_incomplete_listdisk),
