@@ -310,8 +310,7 @@ int am_store_dependant_put_bulk(struct am_store *s,
 int am_store_persons_put_bulk(struct am_store *s,
 			      const struct am_person *const *p, size_t n);
 int am_store_dependants_put_bulk(struct am_store *s,
-				 const struct am_dependant *const *d,
-				 size_t n);
+				 const struct am_dependant *const *d, size_t n);
 
 /*
  * Register a person met on a wage line unless the national code is

@@ -571,8 +571,8 @@ struct pass {
 	 * each, where a lookup in the database costs a B-tree page. */
 	struct am_person_set *persons;
 	bool persons_tried;
-	size_t gathered; /* records gathered, to be written */
-	size_t wdone; /* of them written, in 4,096s */
+	size_t gathered;	 /* records gathered, to be written */
+	size_t wdone;		 /* of them written, in 4,096s */
 	struct am_progress wbar; /* the write's */
 };
 
@@ -803,8 +803,7 @@ static int write_many(struct pass *ps, size_t *written)
 			ps->s, (const struct am_person *const *)ps->ptrs, n);
 	else
 		err = am_store_dependants_put_bulk(
-			ps->s, (const struct am_dependant *const *)ps->ptrs,
-			n);
+			ps->s, (const struct am_dependant *const *)ps->ptrs, n);
 	if (err == AM_ESTORE_CONFLICT)
 		return 0;
 	if (err)
@@ -1641,7 +1640,6 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 	am_arena_release(&ps.arena);
 	return err;
 }
-
 
 static int import_file(struct am_store *s, const char *path, unsigned allowed,
 		       struct am_import_stats *st, struct am_diags *diags)

@@ -465,11 +465,12 @@ static int restore_set_aside(struct sqlite_store *q)
 	struct am_buf todo;
 	int rc, err = 0;
 
-	rc = sqlite3_prepare_v2(q->db,
-				"SELECT value FROM meta WHERE key >= '"
-				SET_ASIDE_PREFIX "' AND key < '"
-				"load.index/' ORDER BY key",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+		q->db,
+		"SELECT value FROM meta WHERE key >= '" SET_ASIDE_PREFIX
+		"' AND key < '"
+		"load.index/' ORDER BY key",
+		-1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		/* No meta table: a database not made yet. */
 		sqlite3_finalize(st);
@@ -489,10 +490,11 @@ static int restore_set_aside(struct sqlite_store *q)
 		if (!err)
 			err = exec(q, todo.buf, "index rebuild");
 		if (!err)
-			err = exec(q,
-				   "DELETE FROM meta WHERE key >= '"
-				   SET_ASIDE_PREFIX "' AND key < 'load.index/'",
-				   "index rebuild");
+			err = exec(
+				q,
+				"DELETE FROM meta WHERE key >= '" SET_ASIDE_PREFIX
+				"' AND key < 'load.index/'",
+				"index rebuild");
 		if (!err)
 			err = exec(q, "COMMIT", "commit");
 		if (err && !sqlite3_get_autocommit(q->db))
@@ -503,8 +505,7 @@ static int restore_set_aside(struct sqlite_store *q)
 }
 
 /* The table's row count, for the choice. */
-static int table_rows(struct sqlite_store *q, const char *table,
-		      int64_t *rows)
+static int table_rows(struct sqlite_store *q, const char *table, int64_t *rows)
 {
 	sqlite3_stmt *st = NULL;
 	char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", table);
@@ -546,14 +547,14 @@ static int sq_load_begin(struct am_store *s, const char *table, int64_t rows)
 				" WHERE type = 'index' AND tbl_name = ?1"
 				" AND sql IS NOT NULL",
 				-1, &st, NULL);
-	rc = rc == SQLITE_OK ? sqlite3_bind_text(st, 1, table, -1,
-						 SQLITE_STATIC)
-			     : rc;
+	rc = rc == SQLITE_OK
+		     ? sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC)
+		     : rc;
 	while (!err && rc == SQLITE_OK &&
 	       (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char *keep = sqlite3_mprintf(
-			"INSERT INTO meta (key, value) VALUES ('"
-			SET_ASIDE_PREFIX "%q', '%q')"
+			"INSERT INTO meta (key, value) VALUES ('" SET_ASIDE_PREFIX
+			"%q', '%q')"
 			" ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
 			" DROP INDEX \"%w\";\n",
 			(const char *)sqlite3_column_text(st, 0),
@@ -1157,8 +1158,8 @@ static int sq_persons_put_many(struct am_store *s,
 }
 
 static int sq_dependants_put_many(struct am_store *s,
-				  const struct am_dependant *const *d,
-				  size_t n, int64_t now)
+				  const struct am_dependant *const *d, size_t n,
+				  int64_t now)
 {
 	return am__sq_dependants_put_many(s, sq(s)->bulk, d, n, now);
 }

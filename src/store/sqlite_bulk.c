@@ -166,8 +166,7 @@ static void date(sqlite3_context *ctx, am_date d)
 		sqlite3_result_int64(ctx, d);
 }
 
-static int persons_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx,
-			  int col)
+static int persons_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
 {
 	const struct bulk_src *src = src_of(c);
 	const struct am_person *p = src->recs[((struct bulk_cursor *)c)->i];
@@ -298,8 +297,8 @@ int am__sq_bulk_register(sqlite3 *db, struct am__sq_bulk **out)
 	if (!src)
 		return SQLITE_NOMEM;
 	/* Both modules read the one source; the second frees it. */
-	rc = sqlite3_create_module_v2(db, "am_persons_in", &persons_module,
-				      src, NULL);
+	rc = sqlite3_create_module_v2(db, "am_persons_in", &persons_module, src,
+				      NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_module_v2(db, "am_dependants_in",
 					      &dependants_module, src, free);

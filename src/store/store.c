@@ -372,8 +372,8 @@ static bool all_digits(const char *t, size_t n)
 	return i == n && !t[n];
 }
 
-static int form_conflict(struct am_store *s, const char *what,
-			 const char *key, const char *rule)
+static int form_conflict(struct am_store *s, const char *what, const char *key,
+			 const char *rule)
 {
 	return am__store_errf(s, AM_ESTORE_CONFLICT, "%s %s: %s", what,
 			      key ? key : "", rule);
@@ -592,8 +592,7 @@ int am_store_persons_put_bulk(struct am_store *s,
 }
 
 int am_store_dependants_put_bulk(struct am_store *s,
-				 const struct am_dependant *const *d,
-				 size_t n)
+				 const struct am_dependant *const *d, size_t n)
 {
 	int err = am__store_write_ready(s);
 
@@ -603,8 +602,8 @@ int am_store_dependants_put_bulk(struct am_store *s,
 		return err;
 	if (s->be->dependants_put_many)
 		return am__store_write_done(
-			s, s->be->dependants_put_many(s, d, n,
-						      am__store_now(s)));
+			s,
+			s->be->dependants_put_many(s, d, n, am__store_now(s)));
 	err = s->be->savepoint(s);
 	if (err)
 		return am__store_write_done(s, err);

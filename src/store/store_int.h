@@ -229,8 +229,7 @@ struct am_store_backend {
 	int (*begin_checked)(struct am_store *s);
 	/* A bulk load into table starts or ends (am_store_load_begin()),
 	 * outside any transaction; NULL where nothing is set aside. */
-	int (*load_begin)(struct am_store *s, const char *table,
-			  int64_t rows);
+	int (*load_begin)(struct am_store *s, const char *table, int64_t rows);
 	int (*load_end)(struct am_store *s, const char *table);
 	/* One savepoint level inside a transaction, for a compound write:
 	 * savepoint, then release to keep it or rollback_to to undo it (which

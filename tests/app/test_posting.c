@@ -1968,16 +1968,17 @@ static void test_migrate_registry_checks(void **state)
 	/* 0004's data step, on an empty journal. */
 	assert_int_equal(raw_exec(path, "DROP TABLE journal"), TESTDB_OK);
 	assert_int_equal(
-		raw_exec(path,
-			 "INSERT INTO persons VALUES"
-			 " ('0012345679', 'علی', 'رضایی', NULL, NULL, 'M', NULL,"
-			 "  NULL, 1, 1),"
-			 " ('1111111112', 'زهرا', 'رضایی', NULL, NULL, 'F',"
-			 "  NULL, '12345678', 1, 1);"
-			 "INSERT INTO person_codes VALUES (12345679),"
-			 " (1111111112);"
-			 "INSERT INTO dependants VALUES ('0012345679',"
-			 " '1111111112', 'child', 12000, NULL, 1, 1)"),
+		raw_exec(
+			path,
+			"INSERT INTO persons VALUES"
+			" ('0012345679', 'علی', 'رضایی', NULL, NULL, 'M', NULL,"
+			"  NULL, 1, 1),"
+			" ('1111111112', 'زهرا', 'رضایی', NULL, NULL, 'F',"
+			"  NULL, '12345678', 1, 1);"
+			"INSERT INTO person_codes VALUES (12345679),"
+			" (1111111112);"
+			"INSERT INTO dependants VALUES ('0012345679',"
+			" '1111111112', 'child', 12000, NULL, 1, 1)"),
 		TESTDB_OK);
 	assert_int_equal(am_store_open(path, &s), 0);
 	s->clock = 1700000000;

@@ -632,9 +632,9 @@ static void test_dependants_large(void **state)
 			fprintf(f, "%s,%s,child,1395/01/01,\n", c[0], c[4]);
 		assert_int_equal(fclose(f), 0);
 		am_diags_clear(&ds);
-		assert_int_equal(am_import_registry(s, path_of("dl.csv"), &st,
-						    &ds),
-				 bad ? AM_EINVALID_ARGUMENT : 0);
+		assert_int_equal(
+			am_import_registry(s, path_of("dl.csv"), &st, &ds),
+			bad ? AM_EINVALID_ARGUMENT : 0);
 		am_arena_init(&a, 0);
 		assert_int_equal(am_store_dependant_get(s, c[0], c[1], &a, &d),
 				 bad ? AM_ENOT_FOUND : 0);
@@ -642,8 +642,7 @@ static void test_dependants_large(void **state)
 		if (!bad)
 			continue;
 		assert_int_equal(ds.nr, 1);
-		assert_int_equal(ds.items[0].code,
-				 AM_EREGISTRY_UNKNOWN_PERSON);
+		assert_int_equal(ds.items[0].code, AM_EREGISTRY_UNKNOWN_PERSON);
 		assert_int_equal(ds.items[0].line, 250002);
 		assert_string_equal(ds.items[0].field, "dependant");
 		assert_string_equal(ds.items[0].value, c[4]);

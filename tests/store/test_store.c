@@ -786,18 +786,18 @@ static void test_put_many(void **state)
 	assert_int_equal(am_store_begin(s), 0);
 	assert_int_equal(am_store_dependants_put_bulk(s, dp, 2),
 			 AM_ESTORE_CONFLICT);
-	assert_int_equal(
-		am_store_dependant_get(s, "0012345679", "1111111112", &a, &dout),
-		AM_ENOT_FOUND);
+	assert_int_equal(am_store_dependant_get(s, "0012345679", "1111111112",
+						&a, &dout),
+			 AM_ENOT_FOUND);
 	assert_int_equal(am_store_dependants_put_bulk(s, dp, 1), 0);
 	assert_int_equal(am_store_commit(s), 0);
-	assert_int_equal(
-		am_store_dependant_get(s, "0012345679", "1111111112", &a, &dout),
-		0);
+	assert_int_equal(am_store_dependant_get(s, "0012345679", "1111111112",
+						&a, &dout),
+			 0);
 	assert_int_equal(dout.relation, AM_RELATION_CHILD);
-	assert_int_equal(
-		am_store_dependant_get(s, "1111111112", "2222222224", &a, &dout),
-		AM_ENOT_FOUND);
+	assert_int_equal(am_store_dependant_get(s, "1111111112", "2222222224",
+						&a, &dout),
+			 AM_ENOT_FOUND);
 	/* A dependant of a wrong form: until before since. */
 	d[0].until = 11000;
 	assert_int_equal(am_store_begin(s), 0);
@@ -806,9 +806,10 @@ static void test_put_many(void **state)
 	assert_int_equal(am_store_rollback(s), 0);
 	/* The persons' codes went in with them (the posting reads them). */
 	if (!testdb_is_pg())
-		assert_int_equal(testdb_int(db_path("many.db"),
-					    "SELECT count(*) FROM person_codes"),
-				 2);
+		assert_int_equal(
+			testdb_int(db_path("many.db"),
+				   "SELECT count(*) FROM person_codes"),
+			2);
 	am_store_close(s);
 	drop_db(db_path("many.db"));
 	am_arena_release(&a);
