@@ -46,9 +46,34 @@ int am_text_normalize(const char *s, size_t len, struct am_buf *out)
 	int err = 0;
 
 	for (size_t i = 0; i < len;) {
-		size_t used;
-		int32_t cp = am__utf8_decode(s + i, len - i, &used);
+		unsigned char c = (unsigned char)s[i];
+		size_t used = 0;
+		int32_t cp;
 
+		/* Most of a name: an ASCII character that is no space, or a
+		 * letter of the Arabic block (U+0600..U+06FF, two bytes, lead
+		 * D8..DB) other than the three persian_letter() changes
+		 * (D9 83, D9 89, D9 8A), copied as they are. */
+		if (c < 0x80 && c != ' ' && c != '\t' && c != '\r' && c != '\n')
+			used = 1;
+		else if (c >= 0xD8 && c <= 0xDB && i + 1 < len &&
+			 ((unsigned char)s[i + 1] & 0xC0) == 0x80 &&
+			 !(c == 0xD9 &&
+			   (s[i + 1] == '\x83' || s[i + 1] == '\x89' ||
+			    s[i + 1] == '\x8A')))
+			used = 2;
+		if (used) {
+			if (pending_space) {
+				err = am_buf_addch(out, ' ');
+				pending_space = false;
+			}
+			err = err ? err : am_buf_add(out, s + i, used);
+			if (err)
+				goto undo;
+			i += used;
+			continue;
+		}
+		cp = am__utf8_decode(s + i, len - i, &used);
 		if (cp < 0) {
 			err = AM_EINVALID_UTF8;
 			goto undo;
