@@ -70,6 +70,13 @@ void am_post_session_use_person_set(struct am_post_session *ps,
 				    struct am_person_set *set);
 
 int am_post_begin(struct am_post_session *ps);
+/* Register workshop w from its list's header, inside the open
+ * transaction: a bulk put (no savepoint, no entry of its own: a savepoint
+ * in a large transaction copies each page it touches), counted with a
+ * digest of the records in the transaction's "lists.post" audit entry
+ * ("workshops_registered", "workshops_digest"). */
+int am_post_register_workshop(struct am_post_session *ps,
+			      const struct am_workshop *w);
 /* Write what the transaction's lists left, then commit. On failure all
  * of it is rolled back and the error returned. */
 int am_post_commit(struct am_post_session *ps);

@@ -30,6 +30,10 @@ struct am_post_session {
 	struct am_buf persons; /* the lines' person records, end to end */
 	int64_t lists, lines, first_id, last_id;
 	crypto_generichash_state digest;
+	/* Workshops registered from their lists' headers since the last
+	 * audit entry, and the digest of their records. */
+	int64_t ws_registered;
+	crypto_generichash_state ws_digest;
 	int64_t registered;  /* persons registered by committed transactions */
 	int64_t registering; /* ... by the open one */
 	/* Registered persons held in memory, borrowed from the caller; the
@@ -372,21 +376,64 @@ static int register_persons(struct am_post_session *b)
 static int audit_batch(struct am_post_session *b)
 {
 	unsigned char digest[32];
-	char hex[65], payload[256];
+	char hex[65], ws_hex[65], payload[384];
+	int n;
 
 	crypto_generichash_final(&b->digest, digest, sizeof(digest));
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-	snprintf(payload, sizeof(payload),
-		 "{\"lists\":%" PRId64 ",\"lines\":%" PRId64
-		 ",\"first_id\":%" PRId64 ",\"last_id\":%" PRId64
-		 ",\"digest\":\"%s\"}",
-		 b->lists, b->lines, b->first_id, b->last_id, hex);
+	n = snprintf(payload, sizeof(payload),
+		     "{\"lists\":%" PRId64 ",\"lines\":%" PRId64
+		     ",\"first_id\":%" PRId64 ",\"last_id\":%" PRId64
+		     ",\"digest\":\"%s\"",
+		     b->lists, b->lines, b->first_id, b->last_id, hex);
+	if (b->ws_registered) {
+		crypto_generichash_final(&b->ws_digest, digest, sizeof(digest));
+		sodium_bin2hex(ws_hex, sizeof(ws_hex), digest, sizeof(digest));
+		n += snprintf(payload + n, sizeof(payload) - (size_t)n,
+			      ",\"workshops_registered\":%" PRId64
+			      ",\"workshops_digest\":\"%s\"",
+			      b->ws_registered, ws_hex);
+		b->ws_registered = 0;
+		crypto_generichash_init(&b->ws_digest, NULL, 0, 32);
+	}
+	snprintf(payload + n, sizeof(payload) - (size_t)n, "}");
 	return am_store_audit_row(b->s, "lists.post", "", payload);
+}
+
+int am_post_register_workshop(struct am_post_session *b,
+			      const struct am_workshop *w)
+{
+	struct am_buf json;
+	int err = am_store_workshop_put_bulk(b->s, w);
+
+	if (err)
+		return err;
+	am_buf_init(&json, 0);
+	err = am_workshop_json(w, &json);
+	if (!err)
+		err = am_buf_addch(&json, '\n');
+	if (!err)
+		crypto_generichash_update(&b->ws_digest,
+					  (const unsigned char *)json.buf,
+					  json.len);
+	am_buf_release(&json);
+	if (err) {
+		am_store_fail(b->s); /* written, not in the digest */
+		return am_store_errf(b->s, err, "posting: out of memory");
+	}
+	b->ws_registered++;
+	return 0;
 }
 
 static void digest_start(struct am_post_session *b)
 {
 	crypto_generichash_init(&b->digest, NULL, 0, 32);
+}
+
+static void ws_digest_start(struct am_post_session *b)
+{
+	b->ws_registered = 0;
+	crypto_generichash_init(&b->ws_digest, NULL, 0, 32);
 }
 
 /*
@@ -399,14 +446,14 @@ static int flush(struct am_post_session *b)
 	struct am_store *s = b->s;
 	int err = 0;
 
-	if (!b->n && !b->lists)
+	if (!b->n && !b->lists && !b->ws_registered)
 		return 0;
 	if (b->n && sort_entries(b->e, b->n))
 		return am_store_errf(s, AM_ENOMEM, "posting: out of memory");
 	err = register_persons(b);
 	if (!err)
 		err = am_store_index_add(s, b->e, b->n);
-	if (!err && b->lists)
+	if (!err && (b->lists || b->ws_registered))
 		err = audit_batch(b);
 	b->n = 0;
 	/* A batch posted without the person set (before it came) held a
@@ -615,6 +662,7 @@ static void reset(struct am_post_session *b)
 	b->lists = b->lines = b->first_id = b->last_id = 0;
 	b->njoined = 0;
 	b->registering = 0;
+	ws_digest_start(b);
 }
 
 void am_post_session_free(struct am_post_session *b)

@@ -504,7 +504,7 @@ static int register_workshop(struct writer *w, const struct am_wage_list *l)
 	ws.name = l->workshop_name && *l->workshop_name ? l->workshop_name
 							: l->workshop;
 	ws.address = l->address;
-	err = am_store_workshop_put(w->s, &ws);
+	err = am_post_register_workshop(w->posting, &ws);
 	if (err)
 		return err;
 	w->st.workshops_registered++;
