@@ -309,6 +309,12 @@ int am_store_dependant_put_bulk(struct am_store *s,
  * at a time to learn which). */
 int am_store_persons_put_bulk(struct am_store *s,
 			      const struct am_person *const *p, size_t n);
+/* n persons registered at once where they are not yet (a month's persons
+ * met for the first time, best in key order), *added of them; or, when
+ * one is refused, none, with AM_ESTORE_CONFLICT. */
+int am_store_persons_ensure_bulk(struct am_store *s,
+				 const struct am_person *const *p, size_t n,
+				 size_t *added);
 int am_store_dependants_put_bulk(struct am_store *s,
 				 const struct am_dependant *const *d, size_t n);
 

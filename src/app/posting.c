@@ -283,7 +283,9 @@ static int register_persons(struct am_post_session *b)
 	struct am_store *s = b->s;
 	int64_t *codes = malloc((b->n ? b->n : 1) * sizeof(*codes));
 	uint8_t *known = malloc(b->n ? b->n : 1);
-	size_t n = 0, j = 0;
+	size_t n = 0, j = 0, np = 0;
+	struct am_person *ps = NULL;
+	const struct am_person **pp = NULL;
 	bool sorted = true;
 	struct am_arena a;
 	int err = 0;
@@ -317,12 +319,20 @@ static int register_persons(struct am_post_session *b)
 	}
 	if (n)
 		err = am_store_persons_known(s, codes, n, known);
-	am_arena_init(&a, 4096);
+	/* The new persons, gathered in the entries' (key) order and
+	 * registered by one put: their strings stay in a until then. */
+	am_arena_init(&a, 1 << 16);
+	if (n) {
+		ps = malloc(n * sizeof(*ps));
+		pp = malloc(n * sizeof(*pp));
+		if (!ps || !pp)
+			err = am_store_errf(s, AM_ENOMEM,
+					    "posting: out of memory");
+	}
 	for (size_t i = 0; !err && i < b->n; i++) {
 		const struct am_index_entry *e = &b->e[i];
 		struct am_wage_line ln;
-		struct am_person p;
-		bool added = false;
+		struct am_person *p;
 		size_t k;
 
 		/* Where the code is among the distinct ones. */
@@ -350,23 +360,36 @@ static int register_persons(struct am_post_session *b)
 			err = am_store_errf(s, err, "posting: person record");
 		if (err || !ln.sex)
 			continue;
-		memset(&p, 0, sizeof(p));
-		p.national_code = ln.national_code;
-		p.first_name = ln.first_name ? ln.first_name : "";
-		p.last_name = ln.last_name ? ln.last_name : "";
-		p.father_name = ln.father_name;
-		p.birth_date = ln.birth_date == AM_WAGE_DATE_NONE
-				       ? AM_STORE_DATE_NONE
-				       : ln.birth_date;
-		p.sex = ln.sex;
-		p.nationality = am_nationality_iso(ln.nationality);
-		p.insurance_no = ln.insurance_no[0] ? ln.insurance_no : NULL;
-		err = am_store_person_ensure(s, &p, &added);
+		p = &ps[np];
+		memset(p, 0, sizeof(*p));
+		p->national_code = am_arena_strdup(&a, ln.national_code);
+		p->first_name = ln.first_name ? ln.first_name : "";
+		p->last_name = ln.last_name ? ln.last_name : "";
+		p->father_name = ln.father_name;
+		p->birth_date = ln.birth_date == AM_WAGE_DATE_NONE
+					? AM_STORE_DATE_NONE
+					: ln.birth_date;
+		p->sex = ln.sex;
+		p->nationality = am_nationality_iso(ln.nationality);
+		p->insurance_no = ln.insurance_no[0]
+					  ? am_arena_strdup(&a, ln.insurance_no)
+					  : NULL;
+		if (!p->national_code ||
+		    (ln.insurance_no[0] && !p->insurance_no))
+			err = am_store_errf(s, AM_ENOMEM,
+					    "posting: out of memory");
+		pp[np++] = p;
 		if (!err)
 			err = join(b, e->code);
-		b->registering += added;
-		am_arena_clear(&a);
 	}
+	if (!err && np) {
+		size_t added = 0;
+
+		err = am_store_persons_ensure_bulk(s, pp, np, &added);
+		b->registering += (int64_t)added;
+	}
+	free(ps);
+	free(pp);
 	am_arena_release(&a);
 	free(codes);
 	free(known);

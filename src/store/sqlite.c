@@ -1157,6 +1157,13 @@ static int sq_persons_put_many(struct am_store *s,
 	return am__sq_persons_put_many(s, sq(s)->bulk, p, n, now);
 }
 
+static int sq_persons_ensure_many(struct am_store *s,
+				  const struct am_person *const *p, size_t n,
+				  int64_t now, size_t *added)
+{
+	return am__sq_persons_ensure_many(s, sq(s)->bulk, p, n, now, added);
+}
+
 static int sq_dependants_put_many(struct am_store *s,
 				  const struct am_dependant *const *d, size_t n,
 				  int64_t now)
@@ -1552,6 +1559,7 @@ const struct am_store_backend am__store_sqlite = {
 	.workshop_get = sq_workshop_get,
 	.dependant_put = sq_dependant_put,
 	.persons_put_many = sq_persons_put_many,
+	.persons_ensure_many = sq_persons_ensure_many,
 	.dependants_put_many = sq_dependants_put_many,
 	.dependant_get = sq_dependant_get,
 	.audit_head = sq_audit_head,

@@ -18,7 +18,7 @@
 
 #include "store/sqlite_int.h"
 
-enum bulk_kind { BULK_PERSONS, BULK_DEPENDANTS };
+enum bulk_kind { BULK_PERSONS, BULK_PERSONS_ENSURE, BULK_DEPENDANTS };
 
 /* What the tables read while a put runs; between puts, nothing. */
 struct bulk_src {
@@ -275,6 +275,17 @@ static const char persons_put[] =
 	" insurance_no = excluded.insurance_no,"
 	" updated_at = excluded.updated_at";
 
+/* The persons met for the first time in a month's lines: those already
+ * registered are kept as they are. */
+static const char persons_ensure[] =
+	"INSERT INTO persons (national_code, first_name, last_name,"
+	" father_name, birth_date, sex, nationality, insurance_no,"
+	" created_at, updated_at)"
+	" SELECT national_code, first_name, last_name, father_name,"
+	" birth_date, sex, nationality, insurance_no, now, now"
+	" FROM am_persons_in WHERE true"
+	" ON CONFLICT (national_code) DO NOTHING";
+
 static const char person_codes_add[] =
 	"INSERT OR IGNORE INTO person_codes"
 	" SELECT CAST(national_code AS INTEGER) FROM am_persons_in";
@@ -322,7 +333,7 @@ static int run(struct am_store *s, const char *sql, const char *what)
 
 static int put_many(struct am_store *s, struct am__sq_bulk *bulk,
 		    enum bulk_kind kind, const void *const *recs, size_t n,
-		    int64_t now)
+		    int64_t now, size_t *added)
 {
 	struct bulk_src *src = (struct bulk_src *)bulk;
 	int err;
@@ -332,8 +343,12 @@ static int put_many(struct am_store *s, struct am__sq_bulk *bulk,
 	src->recs = recs;
 	src->n = n;
 	src->now = now;
-	if (kind == BULK_PERSONS) {
-		err = run(s, persons_put, "persons put");
+	if (kind == BULK_PERSONS || kind == BULK_PERSONS_ENSURE) {
+		err = kind == BULK_PERSONS
+			      ? run(s, persons_put, "persons put")
+			      : run(s, persons_ensure, "persons ensure");
+		if (!err && added)
+			*added = (size_t)sqlite3_changes(am__sq_db(s));
 		if (!err)
 			err = run(s, person_codes_add, "person codes");
 	} else {
@@ -348,7 +363,16 @@ int am__sq_persons_put_many(struct am_store *s, struct am__sq_bulk *bulk,
 			    const struct am_person *const *p, size_t n,
 			    int64_t now)
 {
-	return put_many(s, bulk, BULK_PERSONS, (const void *const *)p, n, now);
+	return put_many(s, bulk, BULK_PERSONS, (const void *const *)p, n, now,
+			NULL);
+}
+
+int am__sq_persons_ensure_many(struct am_store *s, struct am__sq_bulk *bulk,
+			       const struct am_person *const *p, size_t n,
+			       int64_t now, size_t *added)
+{
+	return put_many(s, bulk, BULK_PERSONS_ENSURE, (const void *const *)p, n,
+			now, added);
 }
 
 int am__sq_dependants_put_many(struct am_store *s, struct am__sq_bulk *bulk,
@@ -356,5 +380,5 @@ int am__sq_dependants_put_many(struct am_store *s, struct am__sq_bulk *bulk,
 			       int64_t now)
 {
 	return put_many(s, bulk, BULK_DEPENDANTS, (const void *const *)d, n,
-			now);
+			now, NULL);
 }

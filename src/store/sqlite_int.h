@@ -35,6 +35,9 @@ int am__sq_bulk_register(sqlite3 *db, struct am__sq_bulk **out);
 int am__sq_persons_put_many(struct am_store *s, struct am__sq_bulk *bulk,
 			    const struct am_person *const *p, size_t n,
 			    int64_t now);
+int am__sq_persons_ensure_many(struct am_store *s, struct am__sq_bulk *bulk,
+			       const struct am_person *const *p, size_t n,
+			       int64_t now, size_t *added);
 int am__sq_dependants_put_many(struct am_store *s, struct am__sq_bulk *bulk,
 			       const struct am_dependant *const *d, size_t n,
 			       int64_t now);

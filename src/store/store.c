@@ -591,6 +591,39 @@ int am_store_persons_put_bulk(struct am_store *s,
 	return am__store_write_done(s, many_end(s, err));
 }
 
+int am_store_persons_ensure_bulk(struct am_store *s,
+				 const struct am_person *const *p, size_t n,
+				 size_t *added)
+{
+	size_t got = 0;
+	int err = am__store_write_ready(s);
+
+	*added = 0;
+	for (size_t i = 0; i < n && !err; i++)
+		err = person_form(s, p[i]);
+	if (err || !n)
+		return err;
+	if (s->be->persons_ensure_many) {
+		err = s->be->persons_ensure_many(s, p, n, am__store_now(s),
+						 &got);
+	} else {
+		err = s->be->savepoint(s);
+		if (err)
+			return am__store_write_done(s, err);
+		for (size_t i = 0; i < n && !err; i++) {
+			bool a = false;
+
+			err = s->be->person_ensure(s, p[i], am__store_now(s),
+						   &a);
+			got += a;
+		}
+		err = many_end(s, err);
+	}
+	if (!err)
+		*added = got;
+	return am__store_write_done(s, err);
+}
+
 int am_store_dependants_put_bulk(struct am_store *s,
 				 const struct am_dependant *const *d, size_t n)
 {

@@ -283,6 +283,11 @@ struct am_store_backend {
 	int (*persons_put_many)(struct am_store *s,
 				const struct am_person *const *p, size_t n,
 				int64_t now);
+	/* Ensure n persons at once (persons_put_many's, kept as they are
+	 * when registered already), *added those that were not. */
+	int (*persons_ensure_many)(struct am_store *s,
+				   const struct am_person *const *p, size_t n,
+				   int64_t now, size_t *added);
 	int (*dependants_put_many)(struct am_store *s,
 				   const struct am_dependant *const *d,
 				   size_t n, int64_t now);

@@ -804,12 +804,37 @@ static void test_put_many(void **state)
 	assert_int_equal(am_store_dependants_put_bulk(s, dp, 1),
 			 AM_ESTORE_CONFLICT);
 	assert_int_equal(am_store_rollback(s), 0);
+	/* Ensured: the registered kept as they are, the new added. */
+	{
+		struct am_person q[2] = { person("0012345679"),
+					  person("3333333336") };
+		const struct am_person *qp[2] = { &q[0], &q[1] };
+		size_t added = 9;
+
+		q[0].last_name = "دیگر";
+		assert_int_equal(am_store_begin(s), 0);
+		q[1].sex = 'X';
+		assert_int_equal(am_store_persons_ensure_bulk(s, qp, 2, &added),
+				 AM_ESTORE_CONFLICT);
+		assert_int_equal(added, 0);
+		q[1].sex = 'F';
+		assert_int_equal(am_store_persons_ensure_bulk(s, qp, 2, &added),
+				 0);
+		assert_int_equal(added, 1);
+		assert_int_equal(am_store_commit(s), 0);
+		assert_int_equal(am_store_person_get(s, "0012345679", &a, &out),
+				 0);
+		assert_string_equal(out.last_name, "رضایی");
+		assert_int_equal(am_store_person_get(s, "3333333336", &a, &out),
+				 0);
+		assert_int_equal(out.sex, 'F');
+	}
 	/* The persons' codes went in with them (the posting reads them). */
 	if (!testdb_is_pg())
 		assert_int_equal(
 			testdb_int(db_path("many.db"),
 				   "SELECT count(*) FROM person_codes"),
-			2);
+			3);
 	am_store_close(s);
 	drop_db(db_path("many.db"));
 	am_arena_release(&a);
