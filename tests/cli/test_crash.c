@@ -58,6 +58,9 @@ struct province {
 	uint64_t full_us;
 	char shown[SHOWN][64];
 	char *shown_out[SHOWN];
+	/* Nobody registered: the lists register their workshops
+	 * (--register-workshops) and their persons. */
+	bool cold;
 };
 
 /* The kills' (small: a kill lands anywhere in a short run), and the
@@ -66,7 +69,11 @@ struct province {
 static struct province small = { .name = "small", .insured = 600, .months = 2 },
 		       year = { .name = "years",
 				.insured = 2000,
-				.months = 24 };
+				.months = 24 },
+		       cold = { .name = "cold",
+				.insured = 600,
+				.months = 2,
+				.cold = true };
 
 static void sh(const char *fmt, ...)
 {
@@ -109,6 +116,8 @@ static int amanat(const char *uri, const char *args, char **out)
 static void load_registry(const struct province *pv, const char *uri)
 {
 	sh("'%s' --db '%s' init >/dev/null", bin, uri);
+	if (pv->cold)
+		return;
 	sh("'%s' --db '%s' import registry '%s/registry/employers.csv' "
 	   "'%s/registry/workshops.csv' '%s/registry/persons.csv' "
 	   ">/dev/null",
@@ -226,9 +235,10 @@ static pid_t spawn_import(const struct province *pv, const char *db)
 	pid_t pid;
 
 	snprintf(cmd, sizeof(cmd),
-		 "exec '%s' --db '%s' import wages --batch 300 '%s' "
+		 "exec '%s' --db '%s' import wages --batch 300 %s'%s' "
 		 ">'%s/import.log' 2>&1",
-		 bin, db, pv->wages, workdir);
+		 bin, db, pv->cold ? "--register-workshops " : "", pv->wages,
+		 workdir);
 	assert_int_equal(
 		posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ), 0);
 	return pid;
@@ -430,6 +440,7 @@ static int teardown(void **state)
 	for (int i = 0; i < SHOWN; i++) {
 		free(small.shown_out[i]);
 		free(year.shown_out[i]);
+		free(cold.shown_out[i]);
 	}
 	sh("rm -rf '%s'", workdir);
 	return 0;
@@ -477,36 +488,53 @@ static bool kill_after(struct province *pv, pid_t pid, uint64_t delay_us,
 	return !WIFSIGNALED(*st);
 }
 
-static void test_kill_anywhere(void **state)
+/* Kill pv's import at random moments, points times: whatever each run
+ * had done is whole, and running it again ends where the reference
+ * ended. */
+static void kill_runs(struct province *pv, unsigned points)
 {
-	unsigned points = points_env("AMANAT_CRASH_POINTS",
-				     testdb_is_pg() ? 20 : 200);
 	unsigned seed = (unsigned)time(NULL);
 	unsigned killed = 0;
 
-	(void)state;
-	printf("# kill points %u, seed %u\n", points, seed);
+	printf("# %s: kill points %u, seed %u\n", pv->name, points, seed);
 	srand(seed);
 	for (unsigned i = 0; i < points; i++) {
-		const char *db = fresh(&small, "run");
+		const char *db = fresh(pv, "run");
 		struct summary got;
 		pid_t pid;
 		int st;
 
-		pid = spawn_import(&small, db);
-		if (!kill_after(&small, pid, some_delay(&small), &st))
+		pid = spawn_import(pv, db);
+		if (!kill_after(pv, pid, some_delay(pv), &st))
 			killed++;
 		/* Whatever it had done is whole. */
 		check_consistent(db, &got);
-		assert_true(got.lists <= small.want.lists);
+		assert_true(got.lists <= pv->want.lists);
 		/* Running it again completes the rest, to the same end. */
-		rerun(&small, db, i);
-		check_as_reference(&small, db, i);
+		rerun(pv, db, i);
+		check_as_reference(pv, db, i);
 	}
 	printf("# %u of %u runs were killed mid-import (%llu us each)\n",
-	       killed, points, (unsigned long long)small.full_us);
+	       killed, points, (unsigned long long)pv->full_us);
 	/* Most kills must land inside the import, or the test tests little. */
 	assert_true(killed * 2 >= points);
+}
+
+static void test_kill_anywhere(void **state)
+{
+	(void)state;
+	kill_runs(&small,
+		  points_env("AMANAT_CRASH_POINTS", testdb_is_pg() ? 20 : 200));
+}
+
+/* The same month into a database with nobody registered: the lists'
+ * workshops and persons registered as they are posted, as whole. */
+static void test_kill_cold(void **state)
+{
+	(void)state;
+	prepare(&cold);
+	kill_runs(&cold,
+		  points_env("AMANAT_CRASH_POINTS", testdb_is_pg() ? 10 : 60));
 }
 
 /* Wait until the import into db has posted n lists; false then, true
@@ -592,6 +620,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kill_anywhere),
+		cmocka_unit_test(test_kill_cold),
 		cmocka_unit_test(test_server_crash),
 	};
 
