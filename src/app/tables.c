@@ -532,6 +532,36 @@ struct run {
 	struct write_order at;
 };
 
+/* A registry batch: its records, all of one kind, in file order; their
+ * write order (the table's key), sorted before it is written; and their
+ * strings. */
+struct batch {
+	struct pending *rec;
+	struct write_order *order;
+	const void **ptrs; /* the records in order, for one put */
+	size_t n;
+	enum kind kind;
+	struct am_arena arena;
+	/* The hash of all its records (batch_hash()), made before it is
+	 * written: the audit entry's when every record is written. */
+	char hash[2 * crypto_generichash_BYTES + 1];
+};
+
+/* What writes the batches and what only it touches while it writes: the
+ * store, the counts, the diagnostics of refused rows and the write's bar.
+ * The caller's thread, or the merge's writer thread (struct pipe). */
+struct batch_writer {
+	struct am_store *s;
+	const char *path;
+	struct am_import_stats *st;
+	struct am_diags *diags;
+	bool checked; /* a CSV's dependants, checked as read: begin_checked */
+	size_t problems;	/* rows the store refused */
+	size_t wdone;		/* records written, in 4,096s */
+	struct am_progress bar; /* the write's */
+	struct am_buf json;	/* a record's encoding, for a hash made again */
+};
+
 /* Where a pass is: checking every record (write false) or writing them in
  * batches (write true). */
 struct pass {
@@ -548,21 +578,19 @@ struct pass {
 	struct am_diags *diags;
 	size_t problems;
 	size_t in_batch;
-	struct am_arena arena; /* the record's strings (a registry batch's) */
 	struct am_buf scratch; /* text() */
 	/* Keys defined earlier in the same file (a JSON file may hold the
 	 * employers its workshops name): sorted when looked up. */
 	char (*keys)[12];
 	size_t nkeys, keys_alloc;
 	bool keys_sorted;
-	/* The registry records of the batch being gathered, all of one
-	 * kind, in file order; order holds their keys, sorted when written. */
-	struct pending *batch;
-	struct write_order *order;
-	const void **ptrs; /* the batch's records, in order, for one put */
-	size_t nbatch, batch_size;
+	/* The batch being gathered (its arena holds the record's strings,
+	 * whatever the kind); batch_kind is what the runs hold too. */
+	struct batch *b;
+	struct batch bufs[2]; /* a merge fills one while the other is written */
+	size_t batch_size;
 	enum kind batch_kind;
-	struct am_buf json; /* one record's encoding, for the batch hash */
+	struct am_buf json; /* one record's encoding, for a run or the hash */
 	/* A kind longer than a batch: its sorted runs, to merge. */
 	struct run *runs;
 	size_t nruns, runs_alloc;
@@ -571,9 +599,8 @@ struct pass {
 	 * each, where a lookup in the database costs a B-tree page. */
 	struct am_person_set *persons;
 	bool persons_tried;
-	size_t gathered;	 /* records gathered, to be written */
-	size_t wdone;		 /* of them written, in 4,096s */
-	struct am_progress wbar; /* the write's */
+	size_t gathered; /* records gathered, to be written */
+	struct batch_writer w;
 };
 
 static int key_cmp(const void *a, const void *b)
@@ -705,55 +732,75 @@ static int bound_json(struct am_buf *b, const char *name,
 	return err;
 }
 
-static int batch_audit(struct pass *ps, size_t written, size_t refused)
+/* The hash of the batch's records in order, as hex: of every one, or
+ * (written_only) of those written. */
+static int batch_hash(const struct batch *b, bool written_only,
+		      struct am_buf *json,
+		      char hex[2 * crypto_generichash_BYTES + 1])
 {
 	crypto_generichash_state h;
 	uint8_t digest[crypto_generichash_BYTES];
-	char hex[2 * crypto_generichash_BYTES + 1];
-	struct am_buf payload;
 	int err = 0;
 
 	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
-	for (size_t i = 0; i < ps->nbatch && !err; i++) {
-		if (!ps->order[i].p->written)
+	for (size_t i = 0; i < b->n && !err; i++) {
+		if (written_only && !b->order[i].p->written)
 			continue;
-		err = record_json(ps->batch_kind, &ps->order[i].p->r,
-				  &ps->json);
+		err = record_json(b->kind, &b->order[i].p->r, json);
 		if (!err)
-			err = am_buf_addch(&ps->json, '\n');
+			err = am_buf_addch(json, '\n');
 		if (!err)
 			crypto_generichash_update(
-				&h, (const unsigned char *)ps->json.buf,
-				ps->json.len);
+				&h, (const unsigned char *)json->buf,
+				json->len);
 	}
 	if (err)
 		return err;
 	crypto_generichash_final(&h, digest, sizeof(digest));
-	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	sodium_bin2hex(hex, 2 * crypto_generichash_BYTES + 1, digest,
+		       sizeof(digest));
+	return 0;
+}
+
+/* The entry, with the hash made before the write when every record was
+ * written, else made again over those that were. */
+static int batch_audit(struct batch_writer *w, const struct batch *b,
+		       size_t written, size_t refused)
+{
+	char hex[2 * crypto_generichash_BYTES + 1];
+	struct am_buf payload;
+	int err = 0;
+
+	assert(written + refused == b->n);
+	if (refused)
+		err = batch_hash(b, true, &w->json, hex);
+	else
+		memcpy(hex, b->hash, sizeof(hex));
+	if (err)
+		return err;
 	am_buf_init(&payload, 0);
 	err = am_buf_adds(&payload, "{\"file\":");
 	if (!err)
-		err = am_buf_add_json_str(&payload, ps->path, strlen(ps->path));
+		err = am_buf_add_json_str(&payload, w->path, strlen(w->path));
 	if (!err)
 		err = am_buf_addf(&payload, ",\"kind\":\"%s\"",
-				  kinds[ps->batch_kind].name);
+				  kinds[b->kind].name);
 	if (!err)
-		err = bound_json(&payload, "first", &ps->order[0]);
+		err = bound_json(&payload, "first", &b->order[0]);
 	if (!err)
-		err = bound_json(&payload, "last", &ps->order[ps->nbatch - 1]);
+		err = bound_json(&payload, "last", &b->order[b->n - 1]);
 	if (!err)
 		err = am_buf_addf(
 			&payload,
 			",\"records\":%zu,\"persons\":%zu,\"employers\":%zu,"
 			"\"workshops\":%zu,\"dependants\":%zu,"
 			"\"refused\":%zu,\"hash\":\"%s\"}",
-			written, ps->batch_kind == PERSONS ? written : 0,
-			ps->batch_kind == EMPLOYERS ? written : 0,
-			ps->batch_kind == WORKSHOPS ? written : 0,
-			ps->batch_kind == DEPENDANTS ? written : 0, refused,
-			hex);
+			written, b->kind == PERSONS ? written : 0,
+			b->kind == EMPLOYERS ? written : 0,
+			b->kind == WORKSHOPS ? written : 0,
+			b->kind == DEPENDANTS ? written : 0, refused, hex);
 	if (!err)
-		err = am_store_audit_append(ps->s, "registry.import", ps->path,
+		err = am_store_audit_append(w->s, "registry.import", w->path,
 					    payload.buf, NULL);
 	am_buf_release(&payload);
 	return err;
@@ -761,102 +808,124 @@ static int batch_audit(struct pass *ps, size_t written, size_t refused)
 
 /* Write one pending record; a row the store refuses is reported and left
  * out, the rest goes on (the statement undid only itself). */
-static int write_pending(struct pass *ps, struct pending *p, size_t *written,
-			 size_t *refused)
+static int write_pending(struct batch_writer *w, enum kind k, struct pending *p,
+			 size_t *written, size_t *refused)
 {
-	int err = put_bulk(ps->s, ps->batch_kind, &p->r, ps->st);
+	int err = put_bulk(w->s, k, &p->r, w->st);
 
 	if (err == AM_ESTORE_CONFLICT) {
-		am_diags_add(ps->diags, err, ps->path, p->line, NULL,
-			     am_store_errmsg(ps->s), NULL);
-		ps->st->refused++;
-		ps->problems++;
+		am_diags_add(w->diags, err, w->path, p->line, NULL,
+			     am_store_errmsg(w->s), NULL);
+		w->st->refused++;
+		w->problems++;
 		(*refused)++;
 		return 0;
 	}
 	if (err)
 		return err;
 	p->written = true;
-	ps->st->accepted++;
+	w->st->accepted++;
 	(*written)++;
 	return 0;
 }
 
 /* Write the batch's persons or dependants in one put: 0 with *written
  * set, or 0 with none written when the store refused one of them. */
-static int write_many(struct pass *ps, size_t *written)
+static int write_many(struct batch_writer *w, const struct batch *b,
+		      size_t *written)
 {
-	size_t n = ps->nbatch;
+	size_t n = b->n;
 	int err;
 
-	if (!ps->ptrs) {
-		ps->ptrs = calloc(ps->batch_size, sizeof(*ps->ptrs));
-		if (!ps->ptrs)
-			return AM_ENOMEM;
-	}
 	for (size_t i = 0; i < n; i++)
-		ps->ptrs[i] = ps->batch_kind == PERSONS
-				      ? (const void *)&ps->order[i].p->r.p
-				      : (const void *)&ps->order[i].p->r.d;
-	if (ps->batch_kind == PERSONS)
+		b->ptrs[i] = b->kind == PERSONS
+				     ? (const void *)&b->order[i].p->r.p
+				     : (const void *)&b->order[i].p->r.d;
+	if (b->kind == PERSONS)
 		err = am_store_persons_put_bulk(
-			ps->s, (const struct am_person *const *)ps->ptrs, n);
+			w->s, (const struct am_person *const *)b->ptrs, n);
 	else
 		err = am_store_dependants_put_bulk(
-			ps->s, (const struct am_dependant *const *)ps->ptrs, n);
+			w->s, (const struct am_dependant *const *)b->ptrs, n);
 	if (err == AM_ESTORE_CONFLICT)
 		return 0;
 	if (err)
 		return err;
 	for (size_t i = 0; i < n; i++)
-		ps->order[i].p->written = true;
-	if (ps->batch_kind == PERSONS)
-		ps->st->persons += n;
+		b->order[i].p->written = true;
+	if (b->kind == PERSONS)
+		w->st->persons += n;
 	else
-		ps->st->dependants += n;
-	ps->st->accepted += n;
+		w->st->dependants += n;
+	w->st->accepted += n;
 	*written = n;
-	ps->wdone += n / 4096;
-	am_progress_update(&ps->wbar, ps->wdone * 4096);
+	w->wdone += n / 4096;
+	am_progress_update(&w->bar, w->wdone * 4096);
 	return 0;
 }
 
-/* Write the gathered batch in key order (neighbouring rows share pages of
- * the table's B-tree) and its audit entry, as one transaction. */
-static int batch_write(struct pass *ps)
+/* Write the batch (its order sorted, its hash made) and its audit entry,
+ * as one transaction; in key order, neighbouring rows share pages of the
+ * table's B-tree. The batch is the caller's still: only its records'
+ * written marks change. */
+static int batch_write(struct batch_writer *w, const struct batch *b)
 {
 	size_t written = 0, refused = 0;
 	int err;
 
-	if (!ps->merging) /* merged runs come in order */
-		qsort(ps->order, ps->nbatch, sizeof(*ps->order),
-		      write_order_cmp);
 	/* A CSV's dependants had their persons checked as it was read, and
 	 * persons are never deleted. */
-	err = ps->gather && ps->batch_kind == DEPENDANTS
-		      ? am_store_begin_checked(ps->s)
-		      : am_store_begin(ps->s);
+	err = w->checked && b->kind == DEPENDANTS ? am_store_begin_checked(w->s)
+						  : am_store_begin(w->s);
 	if (err)
-		goto out;
-	if (ps->batch_kind == PERSONS || ps->batch_kind == DEPENDANTS)
-		err = write_many(ps, &written);
+		return err;
+	if (b->kind == PERSONS || b->kind == DEPENDANTS)
+		err = write_many(w, b, &written);
 	/* Else, or when the store refused one of them (and wrote none), a
 	 * row at a time: each refusal reported, the rest written. */
-	for (size_t i = 0, many = written; i < ps->nbatch && !err && !many;
-	     i++) {
-		err = write_pending(ps, ps->order[i].p, &written, &refused);
+	for (size_t i = 0, many = written; i < b->n && !err && !many; i++) {
+		err = write_pending(w, b->kind, b->order[i].p, &written,
+				    &refused);
 		if (!(i & 4095))
-			am_progress_update(&ps->wbar, ++ps->wdone * 4096);
+			am_progress_update(&w->bar, ++w->wdone * 4096);
 	}
 	if (!err && written)
-		err = batch_audit(ps, written, refused);
+		err = batch_audit(w, b, written, refused);
 	if (!err)
-		err = am_store_commit(ps->s); /* rolls back when it fails */
+		err = am_store_commit(w->s); /* rolls back when it fails */
 	else
-		am_store_rollback(ps->s);
-out:
-	ps->nbatch = 0;
-	am_arena_clear(&ps->arena);
+		am_store_rollback(w->s);
+	return err;
+}
+
+/* Empty the batch for the next records (its arrays and arena kept). */
+static void batch_clear(struct batch *b)
+{
+	b->n = 0;
+	am_arena_clear(&b->arena);
+}
+
+static void batch_release(struct batch *b)
+{
+	free(b->rec);
+	free(b->order);
+	free(b->ptrs);
+	am_arena_release(&b->arena);
+}
+
+/* The gathered batch written: sorted (merged runs come in order), its
+ * hash made, then written and emptied. */
+static int batch_flush(struct pass *ps)
+{
+	struct batch *b = ps->b;
+	int err;
+
+	if (!ps->merging)
+		qsort(b->order, b->n, sizeof(*b->order), write_order_cmp);
+	err = batch_hash(b, false, &ps->json, b->hash);
+	if (!err)
+		err = batch_write(&ps->w, b);
+	batch_clear(b);
 	return err;
 }
 
@@ -1116,6 +1185,7 @@ static FILE *temp_file(const char **dir)
 /* Sort the full batch and write it out as a run. */
 static int run_spill(struct pass *ps)
 {
+	struct batch *b = ps->b;
 	const char *dir;
 	struct run *run;
 	int err = 0;
@@ -1139,9 +1209,9 @@ static int run_spill(struct pass *ps)
 		return AM_EIO;
 	}
 	ps->nruns++;
-	qsort(ps->order, ps->nbatch, sizeof(*ps->order), write_order_cmp);
-	for (size_t i = 0; i < ps->nbatch && !err; i++) {
-		const struct pending *p = ps->order[i].p;
+	qsort(b->order, b->n, sizeof(*b->order), write_order_cmp);
+	for (size_t i = 0; i < b->n && !err; i++) {
+		const struct pending *p = b->order[i].p;
 
 		err = record_encode(ps->batch_kind, &p->r, p->line, &ps->json);
 		if (!err && fwrite(ps->json.buf, ps->json.len, 1, run->f) != 1)
@@ -1149,8 +1219,7 @@ static int run_spill(struct pass *ps)
 	}
 	if (!err && (fflush(run->f) || fseek(run->f, 0, SEEK_SET)))
 		err = AM_EIO;
-	ps->nbatch = 0;
-	am_arena_clear(&ps->arena);
+	batch_clear(b);
 	return err;
 }
 
@@ -1207,7 +1276,7 @@ static int runs_merge(struct pass *ps)
 		union record r;
 		int rc;
 
-		err = record_decode(k, run, &ps->arena, &r);
+		err = record_decode(k, run, &ps->b->arena, &r);
 		if (!err)
 			err = batch_push(ps, k, &r, run->at.line);
 		rc = err ? 0 : run_next(run, k);
@@ -1217,8 +1286,8 @@ static int runs_merge(struct pass *ps)
 			heap[0] = heap[--n];
 		heap_down(ps, heap, n, 0);
 	}
-	if (!err && ps->nbatch)
-		err = batch_write(ps);
+	if (!err && ps->b->n)
+		err = batch_flush(ps);
 	ps->merging = false;
 	free(heap);
 	return err;
@@ -1230,14 +1299,14 @@ static int kind_finish(struct pass *ps)
 	int err = 0;
 
 	if (ps->nruns) {
-		if (ps->nbatch)
+		if (ps->b->n)
 			err = run_spill(ps);
 		if (!err)
 			err = runs_merge(ps);
 		runs_close(ps);
 	}
-	if (!err && ps->nbatch)
-		err = batch_write(ps);
+	if (!err && ps->b->n)
+		err = batch_flush(ps);
 	return err;
 }
 
@@ -1246,18 +1315,20 @@ static int kind_finish(struct pass *ps)
 static int batch_push(struct pass *ps, enum kind k, const union record *r,
 		      unsigned line)
 {
+	struct batch *b = ps->b;
 	struct write_order *o;
 	struct pending *p;
 
-	assert(!ps->nbatch || k == ps->batch_kind);
-	if (!ps->batch) {
-		ps->batch = calloc(ps->batch_size, sizeof(*ps->batch));
-		ps->order = calloc(ps->batch_size, sizeof(*ps->order));
-		if (!ps->batch || !ps->order)
+	assert(!b->n || k == b->kind);
+	if (!b->rec) {
+		b->rec = calloc(ps->batch_size, sizeof(*b->rec));
+		b->order = calloc(ps->batch_size, sizeof(*b->order));
+		b->ptrs = calloc(ps->batch_size, sizeof(*b->ptrs));
+		if (!b->rec || !b->order || !b->ptrs)
 			return AM_ENOMEM;
 	}
-	o = &ps->order[ps->nbatch];
-	p = &ps->batch[ps->nbatch++];
+	o = &b->order[b->n];
+	p = &b->rec[b->n++];
 	p->r = *r;
 	p->line = line;
 	p->written = false;
@@ -1277,10 +1348,10 @@ static int batch_push(struct pass *ps, enum kind k, const union record *r,
 		write_order_keys(o, p->r.d.main_insured, p->r.d.dependant);
 		break;
 	}
+	b->kind = k;
 	ps->batch_kind = k;
 	/* Merged runs come in key order: write each full batch at once. */
-	return ps->nbatch == ps->batch_size && ps->merging ? batch_write(ps)
-							   : 0;
+	return b->n == ps->batch_size && ps->merging ? batch_flush(ps) : 0;
 }
 
 /* Keep a checked registry record of the file (of one kind: see record());
@@ -1291,14 +1362,14 @@ static int batch_add(struct pass *ps, enum kind k, const union record *r,
 	int err = batch_push(ps, k, r, line);
 
 	ps->gathered++;
-	return !err && ps->nbatch == ps->batch_size ? run_spill(ps) : err;
+	return !err && ps->b->n == ps->batch_size ? run_spill(ps) : err;
 }
 
 /* Forget what was gathered: the file has a problem and is not written. */
 static void gather_drop(struct pass *ps)
 {
 	runs_close(ps);
-	ps->nbatch = 0;
+	batch_clear(ps->b);
 	ps->gather = false;
 }
 
@@ -1310,7 +1381,7 @@ static int record(struct pass *ps, enum kind k, char **f, const int *col,
 		.path = ps->path,
 		.line = line,
 		.diags = ps->diags,
-		.arena = &ps->arena,
+		.arena = &ps->b->arena,
 		.scratch = &ps->scratch,
 	};
 	union record rec;
@@ -1318,7 +1389,7 @@ static int record(struct pass *ps, enum kind k, char **f, const int *col,
 
 	/* A JSON file's next array: write the kind before, and free its
 	 * strings, before this record's are made. */
-	if (ps->write && (ps->nbatch || ps->nruns) && k != ps->batch_kind) {
+	if (ps->write && (ps->b->n || ps->nruns) && k != ps->batch_kind) {
 		err = kind_finish(ps);
 		if (err)
 			return err;
@@ -1364,7 +1435,7 @@ static int record(struct pass *ps, enum kind k, char **f, const int *col,
 		}
 	}
 out:
-	am_arena_clear(&ps->arena);
+	am_arena_clear(&ps->b->arena);
 	return err;
 }
 
@@ -1587,15 +1658,19 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 		.write = write,
 		.st = st,
 		.diags = diags,
+		.w = { .s = s, .path = path, .st = st, .diags = diags },
 	};
 	int err;
 
 	ps.multi = root != NULL;
 	ps.gather = !write && !root && allowed == REGISTRY_KINDS;
 	ps.batch_size = registry_batch_size();
-	am_arena_init(&ps.arena, 0);
+	ps.b = &ps.bufs[0];
+	for (size_t i = 0; i < AM_ARRAY_SIZE(ps.bufs); i++)
+		am_arena_init(&ps.bufs[i].arena, 0);
 	am_buf_init(&ps.scratch, 4096);
 	am_buf_init(&ps.json, 0);
+	am_buf_init(&ps.w.json, 0);
 	err = root ? json_pass(&ps, root) : csv_pass(&ps);
 	if (gathered)
 		*gathered = ps.gather;
@@ -1607,7 +1682,8 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 					   ? "dependants"
 					   : NULL;
 
-		am_progress_start(&ps.wbar, "writing (ثبت)", ps.gathered);
+		ps.w.checked = ps.gather;
+		am_progress_start(&ps.w.bar, "writing (ثبت)", ps.gathered);
 		if (load)
 			err = am_store_load_begin(s, load,
 						  (int64_t)ps.gathered);
@@ -1620,24 +1696,23 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 
 			err = err ? err : end;
 		}
-		am_progress_update(&ps.wbar, st->accepted - before);
-		am_progress_finish(&ps.wbar);
+		am_progress_update(&ps.w.bar, st->accepted - before);
+		am_progress_finish(&ps.w.bar);
 	}
 	if (!err && write && ps.in_batch)
 		err = am_store_commit(s);
 	if (err && am_store_in_transaction(s))
 		am_store_rollback(s);
-	*problems = ps.problems;
+	*problems = ps.problems + ps.w.problems;
 	free(ps.keys);
 	am_person_set_free(ps.persons);
 	runs_close(&ps);
 	free(ps.runs);
-	free(ps.batch);
-	free(ps.order);
-	free(ps.ptrs);
+	for (size_t i = 0; i < AM_ARRAY_SIZE(ps.bufs); i++)
+		batch_release(&ps.bufs[i]);
+	am_buf_release(&ps.w.json);
 	am_buf_release(&ps.json);
 	am_buf_release(&ps.scratch);
-	am_arena_release(&ps.arena);
 	return err;
 }
 
