@@ -2,11 +2,14 @@
  * dependants), legacy histories and bank payments, from CSV (and JSON for
  * the registry). A file is checked whole before anything is written, then
  * written in batches, each row an idempotent upsert; a registry batch is
- * written with the store's bulk puts and one audit entry. */
+ * written with the store's bulk puts and one audit entry, by a thread of
+ * its own while the next batch is merged from the sorted runs. */
 #include "core/internal.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 
 #include "amanat/app.h"
 #include "amanat/csv.h"
@@ -71,7 +74,8 @@ static const struct kind_spec kinds[NKINDS] = {
 /* Rows per write transaction. */
 #define BATCH 10000
 /* Registry rows per write transaction and per sorted run (about 200 MB of
- * records): fewer commits, and fewer runs to merge. AMANAT_REGISTRY_BATCH
+ * records; the merge holds two batches, one written while the next is
+ * merged): fewer commits, and fewer runs to merge. AMANAT_REGISTRY_BATCH
  * sets another size (1 to the most), for a machine short of memory or a
  * test of batch edges. */
 #define REGISTRY_BATCH 500000
@@ -601,6 +605,7 @@ struct pass {
 	bool persons_tried;
 	size_t gathered; /* records gathered, to be written */
 	struct batch_writer w;
+	struct pipe *pipe; /* during a merge: the writer thread */
 };
 
 static int key_cmp(const void *a, const void *b)
@@ -913,8 +918,141 @@ static void batch_release(struct batch *b)
 	am_arena_release(&b->arena);
 }
 
+/*
+ * The merge's writer thread. While the merge fills one batch (the runs'
+ * records decoded, the batch's hash made), the writer writes the other:
+ * its begin, puts, audit entry and commit. The two batches go back and
+ * forth under the mutex. While the thread runs, only it calls the store
+ * and touches the batch_writer (the counts, the diagnostics, the bar); the
+ * merge touches only the runs and the batch it fills.
+ *
+ * An error of either thread stops both, and the first is the result: the
+ * merge hands no batch after it, the writer writes none after its own (the
+ * batch it failed rolled back). A batch handed before the merge's error
+ * is written whole, as it was before the merge read on.
+ */
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t handed; /* a batch to write, or the end */
+	pthread_cond_t taken;  /* the writer is done with its batch */
+	struct batch *todo;    /* handed, until the writer is done with it */
+	bool end;	       /* the merge hands no more */
+	atomic_int err;	       /* the first error of either thread */
+	struct batch_writer *w;
+	pthread_t thread;
+};
+
+static void pipe_fail(struct pipe *p, int err)
+{
+	int none = 0;
+
+	if (err)
+		atomic_compare_exchange_strong(&p->err, &none, err);
+}
+
+static void *pipe_main(void *arg)
+{
+	struct pipe *p = arg;
+	int err = 0;
+
+	pthread_mutex_lock(&p->mu);
+	while (!err) {
+		struct batch *b;
+
+		while (!p->todo && !p->end)
+			pthread_cond_wait(&p->handed, &p->mu);
+		b = p->todo;
+		if (!b)
+			break; /* the end, and every batch written */
+		pthread_mutex_unlock(&p->mu);
+		err = batch_write(p->w, b);
+		pipe_fail(p, err);
+		pthread_mutex_lock(&p->mu);
+		p->todo = NULL;
+		pthread_cond_signal(&p->taken);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* The writer thread for a merge; without one (no memory, no thread), the
+ * merge writes its batches itself. */
+static void pipe_start(struct pass *ps)
+{
+	struct pipe *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->handed, NULL);
+	pthread_cond_init(&p->taken, NULL);
+	atomic_init(&p->err, 0);
+	p->w = &ps->w;
+	if (pthread_create(&p->thread, NULL, pipe_main, p) != 0) {
+		pthread_cond_destroy(&p->taken);
+		pthread_cond_destroy(&p->handed);
+		pthread_mutex_destroy(&p->mu);
+		free(p);
+		return;
+	}
+	ps->pipe = p;
+}
+
+/* The writer's error, as soon as it failed (the merge stops). */
+static int pipe_error(const struct pass *ps)
+{
+	return ps->pipe ? atomic_load_explicit(&ps->pipe->err,
+					       memory_order_relaxed)
+			: 0;
+}
+
+/* Hand the filled batch to the writer once it is done with the other, and
+ * take that one to fill next; the first error, when either failed. */
+static int pipe_send(struct pass *ps)
+{
+	struct pipe *p = ps->pipe;
+	int err;
+
+	pthread_mutex_lock(&p->mu);
+	while (p->todo && !atomic_load(&p->err))
+		pthread_cond_wait(&p->taken, &p->mu);
+	err = atomic_load(&p->err);
+	if (!err) {
+		p->todo = ps->b;
+		pthread_cond_signal(&p->handed);
+		ps->b = &ps->bufs[ps->b == &ps->bufs[0]];
+	}
+	pthread_mutex_unlock(&p->mu);
+	return err;
+}
+
+/* End the merge (err: the merge's own error, if it failed): the writer
+ * writes what it was handed, unless it failed, and is joined. The first
+ * error of either. */
+static int pipe_finish(struct pass *ps, int err)
+{
+	struct pipe *p = ps->pipe;
+
+	pipe_fail(p, err);
+	pthread_mutex_lock(&p->mu);
+	p->end = true;
+	pthread_cond_signal(&p->handed);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(p->thread, NULL);
+	err = atomic_load(&p->err);
+	pthread_cond_destroy(&p->taken);
+	pthread_cond_destroy(&p->handed);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+	ps->pipe = NULL;
+	/* The batch the writer had last, emptied. */
+	batch_clear(&ps->bufs[ps->b == &ps->bufs[0]]);
+	return err;
+}
+
 /* The gathered batch written: sorted (merged runs come in order), its
- * hash made, then written and emptied. */
+ * hash made, then written, or handed to the writer thread; the batch to
+ * fill next is empty. */
 static int batch_flush(struct pass *ps)
 {
 	struct batch *b = ps->b;
@@ -924,8 +1062,8 @@ static int batch_flush(struct pass *ps)
 		qsort(b->order, b->n, sizeof(*b->order), write_order_cmp);
 	err = batch_hash(b, false, &ps->json, b->hash);
 	if (!err)
-		err = batch_write(&ps->w, b);
-	batch_clear(b);
+		err = ps->pipe ? pipe_send(ps) : batch_write(&ps->w, b);
+	batch_clear(ps->b);
 	return err;
 }
 
@@ -1250,7 +1388,8 @@ static void heap_down(const struct pass *ps, size_t *heap, size_t n, size_t i)
 static int batch_push(struct pass *ps, enum kind k, const union record *r,
 		      unsigned line);
 
-/* Merge the runs into batches in key order, and write them. */
+/* Merge the runs into batches in key order, and write them: each full
+ * batch by the writer thread while the next is merged. */
 static int runs_merge(struct pass *ps)
 {
 	enum kind k = ps->batch_kind;
@@ -1271,6 +1410,8 @@ static int runs_merge(struct pass *ps)
 	for (size_t i = n / 2; i-- > 0;)
 		heap_down(ps, heap, n, i);
 	ps->merging = true;
+	if (!err)
+		pipe_start(ps);
 	while (n && !err) {
 		struct run *run = &ps->runs[heap[0]];
 		union record r;
@@ -1285,9 +1426,13 @@ static int runs_merge(struct pass *ps)
 		else if (!rc)
 			heap[0] = heap[--n];
 		heap_down(ps, heap, n, 0);
+		if (!err)
+			err = pipe_error(ps); /* the writer failed: stop */
 	}
 	if (!err && ps->b->n)
 		err = batch_flush(ps);
+	if (ps->pipe)
+		err = pipe_finish(ps, err);
 	ps->merging = false;
 	free(heap);
 	return err;
