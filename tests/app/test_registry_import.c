@@ -1,7 +1,10 @@
 /* Tests of the registry import's write pass: bulk puts in batches, one
  * "registry.import" audit entry per batch naming its rows, its counts and
  * the hash of its records (encoded here, not by the library), and a file
- * with one bad row among many refused whole, writing nothing. */
+ * with one bad row among many refused whole, writing nothing; merged
+ * batches written by the writer thread, whole or not at all when a store
+ * call fails. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -19,6 +23,7 @@
 #include "amanat/date.h"
 #include "amanat/error.h"
 #include "amanat/store.h"
+#include "store/store_int.h"
 #include "testdb.h"
 
 /* The import's batch, set through the environment (the default is too
@@ -293,35 +298,126 @@ static int expect_cmp(const void *a, const void *b)
 	return c ? c : (x->line > y->line) - (x->line < y->line);
 }
 
-/* The entries of an import in batches of size: consecutive slices of the
- * rows in key order, each with its bounds, count and hash. */
-static void check_batches(struct trail *t, const struct expect *e, size_t rows,
-			  size_t size)
+/* The rows of write_persons(n, dup) as the store writes them, in key
+ * order (a repeated key in file order). */
+static void expect_persons(struct expect *e, unsigned long n, bool dup)
 {
+	unsigned long rows = n + (dup ? 2 : 0);
+	struct person_row r;
+	am_date born;
+
+	assert_int_equal(am_jalali_parse("1370/05/12", 10, &born), 0);
+	for (unsigned long i = 0; i < rows; i++) {
+		person_row(i < n ? i : (i == n ? DUP1 : DUP2), &r);
+		if (i >= n)
+			snprintf(r.first, sizeof(r.first), "%s", "حسن");
+		memcpy(e[i].code, r.code, sizeof(e[i].code));
+		e[i].line = (unsigned)i + 2;
+		person_json(&r, born, e[i].json, sizeof(e[i].json));
+	}
+	qsort(e, rows, sizeof(*e), expect_cmp);
+}
+
+/* The entry of rows e[from, to) of the key order, of the file called name;
+ * e[refused], when in that slice, refused by the store: its hash is of the
+ * other rows. */
+static void check_batch(json_t *o, const struct expect *e, size_t from,
+			size_t to, size_t refused, const char *name)
+{
+	bool out = refused >= from && refused < to;
+	int64_t written = (int64_t)(to - from) - out;
+	crypto_generichash_state h;
 	char hex[65];
 
-	assert_int_equal(json_array_size(t->batches), (rows + size - 1) / size);
-	for (size_t b = 0; b * size < rows; b++) {
-		json_t *o = json_array_get(t->batches, b);
-		size_t from = b * size,
-		       to = from + size < rows ? from + size : rows;
-		crypto_generichash_state h;
-
-		check_counts(o, "persons", (int64_t)(to - from));
-		check_bound(o, "first", e[from].code, e[from].line);
-		check_bound(o, "last", e[to - 1].code, e[to - 1].line);
-		crypto_generichash_init(&h, NULL, 0, 32);
-		for (size_t i = from; i < to; i++)
+	if (!out) {
+		check_counts(o, "persons", written);
+	} else {
+		assert_string_equal(str(o, "kind"), "persons");
+		assert_int_equal(num(o, "records"), written);
+		assert_int_equal(num(o, "persons"), written);
+		assert_int_equal(num(o, "refused"), 1);
+	}
+	check_bound(o, "first", e[from].code, e[from].line);
+	check_bound(o, "last", e[to - 1].code, e[to - 1].line);
+	crypto_generichash_init(&h, NULL, 0, 32);
+	for (size_t i = from; i < to; i++)
+		if (i != refused)
 			crypto_generichash_update(
 				&h, (const unsigned char *)e[i].json,
 				strlen(e[i].json));
-		hex_of(&h, hex);
-		assert_string_equal(str(o, "hash"), hex);
-		assert_string_equal(str(o, "file"), path_of("persons.csv"));
+	hex_of(&h, hex);
+	assert_string_equal(str(o, "hash"), hex);
+	assert_string_equal(str(o, "file"), path_of(name));
+}
+
+/* The entries of an import of the file called name in batches of size:
+ * consecutive slices of the rows in key order, each with its bounds, count
+ * and hash. */
+static void check_batches(struct trail *t, const struct expect *e, size_t rows,
+			  size_t size, const char *name)
+{
+	assert_int_equal(json_array_size(t->batches), (rows + size - 1) / size);
+	for (size_t b = 0; b * size < rows; b++) {
+		size_t from = b * size,
+		       to = from + size < rows ? from + size : rows;
+
+		check_batch(json_array_get(t->batches, b), e, from, to,
+			    SIZE_MAX, name);
 		if (b < 8)
-			assert_string_equal(t->subjects[b],
-					    path_of("persons.csv"));
+			assert_string_equal(t->subjects[b], path_of(name));
 	}
+}
+
+/* Each of rows e[0, rows) as the store gives it back: its JSON the same
+ * (of a repeated key, the last row's). */
+static void check_rows(struct am_store *s, const struct expect *e, size_t rows)
+{
+	struct am_person p;
+	struct am_arena a;
+	struct am_buf b;
+
+	am_arena_init(&a, 0);
+	am_buf_init(&b, 0);
+	for (size_t i = 0; i < rows; i++) {
+		if (i + 1 < rows && !strcmp(e[i].code, e[i + 1].code))
+			continue;
+		assert_int_equal(am_store_person_get(s, e[i].code, &a, &p), 0);
+		assert_int_equal(am_person_json(&p, &b), 0);
+		assert_int_equal(am_buf_addch(&b, '\n'), 0);
+		assert_string_equal(b.buf, e[i].json);
+		am_arena_clear(&a);
+	}
+	am_buf_release(&b);
+	am_arena_release(&a);
+}
+
+/* The threads of this process (Linux's /proc/self/task). */
+static size_t threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* The threads once those joined have gone: a joined thread may still be
+ * listed for a moment, the kernel ending it after it woke the joiner. */
+static size_t threads_after(size_t before)
+{
+	size_t n = threads();
+
+	for (int i = 0; i < 1000 && n > before; i++) {
+		struct timespec ms = { 0, 1000000 };
+
+		nanosleep(&ms, NULL);
+		n = threads();
+	}
+	return n;
 }
 
 /* 1,003 rows and two repeats: sorted runs of a batch each, merged, written
@@ -355,19 +451,11 @@ static void test_batches(void **state)
 	assert_int_equal(st.accepted, rows);
 	assert_int_equal(st.persons, rows);
 
-	for (unsigned long i = 0; i < rows; i++) {
-		person_row(i < n ? i : (i == n ? DUP1 : DUP2), &r);
-		if (i >= n)
-			snprintf(r.first, sizeof(r.first), "%s", "حسن");
-		memcpy(e[i].code, r.code, sizeof(e[i].code));
-		e[i].line = (unsigned)i + 2;
-		person_json(&r, born, e[i].json, sizeof(e[i].json));
-	}
-	qsort(e, rows, sizeof(*e), expect_cmp);
+	expect_persons(e, n, true);
 
 	read_trail(s, &t);
 	assert_int_equal(t.per_row, 0);
-	check_batches(&t, e, rows, BATCH);
+	check_batches(&t, e, rows, BATCH, "persons.csv");
 	json_decref(t.batches);
 
 	/* Batches of 7: 144 runs merged through the heap, the same rows. */
@@ -379,7 +467,7 @@ static void test_batches(void **state)
 	assert_int_equal(setenv("AMANAT_REGISTRY_BATCH", "1000", 1), 0);
 	assert_int_equal(ds.nr, 0);
 	read_trail(s, &t);
-	check_batches(&t, e, rows, 7);
+	check_batches(&t, e, rows, 7, "persons.csv");
 	json_decref(t.batches);
 	free(e);
 
@@ -739,6 +827,205 @@ static void test_json_kinds(void **state)
 	assert_int_equal(cli_verify(), 0);
 }
 
+/* Batches of 7 for a file of 100 rows: 15 runs merged, 15 batches. */
+#define PIPE_ROWS 100UL
+#define PIPE_BATCH 7UL
+#define PIPE_BATCHES ((PIPE_ROWS + PIPE_BATCH - 1) / PIPE_BATCH)
+
+static int import_batches_of(struct am_store *s, const char *name, size_t size,
+			     struct am_import_stats *st, struct am_diags *ds)
+{
+	char v[24];
+	int err;
+
+	snprintf(v, sizeof(v), "%zu", size);
+	assert_int_equal(setenv("AMANAT_REGISTRY_BATCH", v, 1), 0);
+	memset(st, 0, sizeof(*st));
+	err = am_import_registry(s, path_of(name), st, ds);
+	assert_int_equal(setenv("AMANAT_REGISTRY_BATCH", "1000", 1), 0);
+	return err;
+}
+
+/* The merged runs' batches, each written by the writer thread while the
+ * next is merged: every entry as one thread wrote it (bounds, counts,
+ * hashes, in order), every row as the file gave it, the counts the writer
+ * kept, and no thread left behind. */
+static void test_pipe_batches(void **state)
+{
+	struct am_store *s = open_db("pipe");
+	struct expect e[PIPE_ROWS];
+	struct am_audit_verify_result vr;
+	struct am_import_stats st;
+	struct am_diags ds;
+	struct trail t;
+	size_t before = threads();
+
+	(void)state;
+	write_persons("pipe.csv", PIPE_ROWS, 0, false);
+	expect_persons(e, PIPE_ROWS, false);
+	am_diags_init(&ds, 0);
+	assert_int_equal(import_batches_of(s, "pipe.csv", PIPE_BATCH, &st, &ds),
+			 0);
+	assert_int_equal(threads_after(before), before);
+	assert_int_equal(ds.nr, 0);
+	assert_int_equal(st.records, PIPE_ROWS);
+	assert_int_equal(st.accepted, PIPE_ROWS);
+	assert_int_equal(st.persons, PIPE_ROWS);
+	assert_int_equal(st.refused, 0);
+	read_trail(s, &t);
+	assert_int_equal(t.per_row, 0);
+	check_batches(&t, e, PIPE_ROWS, PIPE_BATCH, "pipe.csv");
+	json_decref(t.batches);
+	check_rows(s, e, PIPE_ROWS);
+	assert_int_equal(testdb_int(db, "SELECT count(*) FROM persons"),
+			 PIPE_ROWS);
+	assert_int_equal(am_store_audit_verify(s, &vr), 0);
+	assert_int_equal(vr.problem, AM_AUDIT_OK);
+	am_diags_release(&ds);
+	am_store_close(s);
+	assert_int_equal(cli_verify(), 0);
+}
+
+/* A row the store refuses in a merged batch (a trigger of the database's
+ * that the import does not know): the writer writes that batch a row at a
+ * time, reports the row on its line, and its entry counts the rows written
+ * and hashes them, made again on the writer's side; the batches around it
+ * are whole. SQLite's: on PostgreSQL a trigger's error aborts the whole
+ * transaction, and the store refuses a row without one only for what its
+ * statements ask (the registry's rules, checked by the import before). */
+static void test_pipe_refused(void **state)
+{
+	const size_t victim = 2 * PIPE_BATCH + 3; /* the third batch's fourth */
+	struct am_store *s = open_db("pipe-refused");
+	struct expect e[PIPE_ROWS];
+	struct am_audit_verify_result vr;
+	struct am_import_stats st;
+	struct am_diags ds;
+	struct am_arena a;
+	struct am_person p;
+	struct trail t;
+	char sql[256];
+
+	(void)state;
+	if (testdb_is_pg()) {
+		am_store_close(s);
+		skip();
+	}
+	write_persons("refused.csv", PIPE_ROWS, 0, false);
+	expect_persons(e, PIPE_ROWS, false);
+	am_store_close(s);
+	snprintf(sql, sizeof(sql),
+		 "CREATE TRIGGER refuse BEFORE INSERT ON persons WHEN"
+		 " NEW.national_code = '%s' BEGIN SELECT RAISE(ABORT, 'no');"
+		 " END",
+		 e[victim].code);
+	assert_int_equal(testdb_exec(db, sql), TESTDB_OK);
+	assert_int_equal(am_store_open(db, &s), 0);
+	am_diags_init(&ds, 0);
+	assert_int_equal(
+		import_batches_of(s, "refused.csv", PIPE_BATCH, &st, &ds),
+		AM_EINVALID_ARGUMENT);
+	assert_int_equal(ds.nr, 1);
+	assert_int_equal(ds.items[0].code, AM_ESTORE_CONFLICT);
+	assert_int_equal(ds.items[0].line, e[victim].line);
+	assert_int_equal(st.accepted, PIPE_ROWS - 1);
+	read_trail(s, &t);
+	assert_int_equal(json_array_size(t.batches), PIPE_BATCHES);
+	for (size_t b = 0; b < PIPE_BATCHES; b++) {
+		size_t from = b * PIPE_BATCH;
+		size_t to = from + PIPE_BATCH < PIPE_ROWS ? from + PIPE_BATCH
+							  : PIPE_ROWS;
+
+		check_batch(json_array_get(t.batches, b), e, from, to, victim,
+			    "refused.csv");
+	}
+	json_decref(t.batches);
+	am_arena_init(&a, 0);
+	assert_int_equal(am_store_person_get(s, e[victim].code, &a, &p),
+			 AM_ENOT_FOUND);
+	am_arena_release(&a);
+	assert_int_equal(testdb_int(db, "SELECT count(*) FROM persons"),
+			 PIPE_ROWS - 1);
+	assert_int_equal(am_store_audit_verify(s, &vr), 0);
+	assert_int_equal(vr.problem, AM_AUDIT_OK);
+	am_diags_release(&ds);
+	am_store_close(s);
+}
+
+/* What the fault injection returns (as in tests/store/test_store.c). */
+#define INJECTED AM_EIO
+
+/* Each backend call of a merged import failed in turn (count 1: that call;
+ * ULONG_MAX: it and every one after, the undo too), on the writer thread:
+ * the import returns the injected error, joined, no thread left; the
+ * batches before the failing one are whole, each with its entry, and that
+ * batch and those after it are absent. Every batch fails in some run. */
+static void pipe_fault_sweep(unsigned long count)
+{
+	struct expect e[PIPE_ROWS];
+	bool failed_in[PIPE_BATCHES] = { false };
+	size_t before = threads();
+	unsigned long k;
+
+	write_persons("fault.csv", PIPE_ROWS, 0, false);
+	expect_persons(e, PIPE_ROWS, false);
+	for (k = 1; k < 100000; k++) {
+		struct am_store *inner = open_db("pipe-fault"), *s;
+		struct am_audit_verify_result vr;
+		struct am_import_stats st;
+		struct am_diags ds;
+		struct trail t;
+		size_t entries, rows;
+		bool fired;
+		int err;
+
+		assert_int_equal(
+			am__store_fault_wrap(inner, k, count, INJECTED, &s), 0);
+		am_diags_init(&ds, 0);
+		err = import_batches_of(s, "fault.csv", PIPE_BATCH, &st, &ds);
+		fired = am__store_fault_fired(s);
+		assert_int_equal(threads_after(before), before);
+		am_store_close(s);
+		am_diags_release(&ds);
+		assert_int_equal(err, fired ? INJECTED : 0);
+
+		assert_int_equal(am_store_open(db, &s), 0);
+		read_trail(s, &t);
+		entries = json_array_size(t.batches);
+		rows = entries * PIPE_BATCH < PIPE_ROWS ? entries * PIPE_BATCH
+							: PIPE_ROWS;
+		check_batches(&t, e, rows, PIPE_BATCH, "fault.csv");
+		json_decref(t.batches);
+		check_rows(s, e, rows);
+		assert_int_equal(testdb_int(db, "SELECT count(*) FROM persons"),
+				 (long long)rows);
+		assert_int_equal(am_store_audit_verify(s, &vr), 0);
+		assert_int_equal(vr.problem, AM_AUDIT_OK);
+		am_store_close(s);
+		if (!fired) {
+			assert_int_equal(entries, PIPE_BATCHES);
+			break;
+		}
+		assert_true(entries < PIPE_BATCHES);
+		failed_in[entries] = true;
+	}
+	assert_true(k < 100000);
+	for (size_t b = 0; b < PIPE_BATCHES; b++)
+		assert_true(failed_in[b]);
+}
+
+static void test_pipe_fault_each_call(void **state)
+{
+	(void)state;
+	pipe_fault_sweep(1);
+}
+
+static void test_pipe_fault_from_call_on(void **state)
+{
+	(void)state;
+	pipe_fault_sweep(ULONG_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -749,6 +1036,10 @@ int main(void)
 		cmocka_unit_test(test_dependants_checked),
 		cmocka_unit_test(test_dependants_large),
 		cmocka_unit_test(test_json_kinds),
+		cmocka_unit_test(test_pipe_batches),
+		cmocka_unit_test(test_pipe_refused),
+		cmocka_unit_test(test_pipe_fault_each_call),
+		cmocka_unit_test(test_pipe_fault_from_call_on),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
