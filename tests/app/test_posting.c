@@ -1072,6 +1072,36 @@ static void test_workshop_terms(void **state)
 	drop_db(db_path("terms.db"));
 }
 
+/* A new SQLite database of the layout of the first n migrations, as the
+ * program of their day left it (their SQL run by hand, each recorded). */
+static void old_layout(const char *name, int n)
+{
+	const char *path = db_path(name);
+	char sql[512];
+
+	testdb_new(name);
+	assert_int_equal(raw_exec(path, "CREATE TABLE schema_migrations ("
+					" version INTEGER PRIMARY KEY,"
+					" name TEXT NOT NULL,"
+					" checksum TEXT NOT NULL,"
+					" applied_at INTEGER NOT NULL)"),
+			 TESTDB_OK);
+	for (int v = 0; v < n; v++) {
+		char sum[65];
+
+		assert_int_equal(raw_exec(path, am__sqlite_migrations[v].sql),
+				 TESTDB_OK);
+		assert_int_equal(
+			am__migration_checksum(&am__sqlite_migrations[v], sum),
+			0);
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO schema_migrations VALUES"
+			 " (%d, '%s', '%s', 0)",
+			 v + 1, am__sqlite_migrations[v].name, sum);
+		assert_int_equal(raw_exec(path, sql), TESTDB_OK);
+	}
+}
+
 /* A database of the layout before 0004_ledger.sql (an amended list's two
  * assessments on their rows, the reversal and a payment in the journal,
  * one row per posting) is migrated: the ledger holds the four
@@ -1087,34 +1117,13 @@ static void test_migrate_ledger(void **state)
 	int from = -1, to = -1, outcome = -1;
 	bool ok = false;
 	struct test_list t;
-	char sql[512];
 
 	(void)state;
 	/* SQLite's migration 0004 from the journal of 0003; PostgreSQL's
 	 * schema begins with the ledger. */
 	if (testdb_is_pg())
 		skip();
-	testdb_new("v3.db");
-	assert_int_equal(raw_exec(path, "CREATE TABLE schema_migrations ("
-					" version INTEGER PRIMARY KEY,"
-					" name TEXT NOT NULL,"
-					" checksum TEXT NOT NULL,"
-					" applied_at INTEGER NOT NULL)"),
-			 TESTDB_OK);
-	for (int v = 0; v < 3; v++) {
-		char sum[65];
-
-		assert_int_equal(raw_exec(path, am__sqlite_migrations[v].sql),
-				 TESTDB_OK);
-		assert_int_equal(
-			am__migration_checksum(&am__sqlite_migrations[v], sum),
-			0);
-		snprintf(sql, sizeof(sql),
-			 "INSERT INTO schema_migrations VALUES"
-			 " (%d, '%s', '%s', 0)",
-			 v + 1, am__sqlite_migrations[v].name, sum);
-		assert_int_equal(raw_exec(path, sql), TESTDB_OK);
-	}
+	old_layout("v3.db", 3);
 	assert_int_equal(
 		raw_exec(path,
 			 "INSERT INTO workshops (code, name, created_at,"
@@ -1938,33 +1947,12 @@ static void test_migrate_registry_checks(void **state)
 				  .until = AM_STORE_DATE_NONE };
 	struct am_store *s;
 	int from = -1, to = -1;
-	char sql[512];
 
 	(void)state;
 	/* SQLite's migration; PostgreSQL's schema keeps its CHECKs. */
 	if (testdb_is_pg())
 		skip();
-	testdb_new("v4.db");
-	assert_int_equal(raw_exec(path, "CREATE TABLE schema_migrations ("
-					" version INTEGER PRIMARY KEY,"
-					" name TEXT NOT NULL,"
-					" checksum TEXT NOT NULL,"
-					" applied_at INTEGER NOT NULL)"),
-			 TESTDB_OK);
-	for (int v = 0; v < 4; v++) {
-		char sum[65];
-
-		assert_int_equal(raw_exec(path, am__sqlite_migrations[v].sql),
-				 TESTDB_OK);
-		assert_int_equal(
-			am__migration_checksum(&am__sqlite_migrations[v], sum),
-			0);
-		snprintf(sql, sizeof(sql),
-			 "INSERT INTO schema_migrations VALUES"
-			 " (%d, '%s', '%s', 0)",
-			 v + 1, am__sqlite_migrations[v].name, sum);
-		assert_int_equal(raw_exec(path, sql), TESTDB_OK);
-	}
+	old_layout("v4.db", 4);
 	/* 0004's data step, on an empty journal. */
 	assert_int_equal(raw_exec(path, "DROP TABLE journal"), TESTDB_OK);
 	assert_int_equal(
