@@ -31,9 +31,9 @@ struct am_post_session {
 	int64_t lists, lines, first_id, last_id;
 	crypto_generichash_state digest;
 	/* Workshops registered from their lists' headers since the last
-	 * audit entry, and the digest of their records. */
-	int64_t ws_registered;
+	 * audit entry: the digest of their records, and how many. */
 	crypto_generichash_state ws_digest;
+	int64_t ws_registered;
 	int64_t registered;  /* persons registered by committed transactions */
 	int64_t registering; /* ... by the open one */
 	/* Registered persons held in memory, borrowed from the caller; the
@@ -285,7 +285,7 @@ static int register_persons(struct am_post_session *b)
 	uint8_t *known = malloc(b->n ? b->n : 1);
 	size_t n = 0, j = 0, np = 0;
 	struct am_person *ps = NULL;
-	const struct am_person **pp = NULL;
+	const void **pp = NULL; /* ps's records, for the one put */
 	bool sorted = true;
 	struct am_arena a;
 	int err = 0;
@@ -385,7 +385,8 @@ static int register_persons(struct am_post_session *b)
 	if (!err && np) {
 		size_t added = 0;
 
-		err = am_store_persons_ensure_bulk(s, pp, np, &added);
+		err = am_store_persons_ensure_bulk(
+			s, (const struct am_person *const *)pp, np, &added);
 		b->registering += (int64_t)added;
 	}
 	free(ps);
