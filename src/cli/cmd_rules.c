@@ -548,11 +548,14 @@ int cmd_rules_check(struct cli *cli, int argc, char **argv)
 		}
 		if (ds.nr == 0)
 			cli_fail(cli, err, dir.buf);
+		size_t n = am_diags_total(&ds) ? am_diags_total(&ds) : 1;
+
 		cli_fprintf(cli, stderr,
 			    cli->lang == AM_LANG_FA
 				    ? "%zu خطا؛ قواعد پذیرفته نشد\n"
-				    : "%zu errors; rules refused\n",
-			    am_diags_total(&ds) ? am_diags_total(&ds) : 1);
+			    : n == 1 ? "%zu error; rules refused\n"
+				     : "%zu errors; rules refused\n",
+			    n);
 	} else {
 		if (am_rules_layer_count(rules) > 1)
 			text_folders(cli, rules);
