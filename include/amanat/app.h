@@ -80,6 +80,10 @@ struct am_wage_import_opts {
 	 * 0: the backend's threshold (SQLite 4,000,000: fewer stay in its
 	 * cache anyway; PostgreSQL none: each question is a round trip). */
 	int64_t person_set_persons;
+	/* The month's new persons registered before its lists, in one pass
+	 * in key order (AM_AHEAD_AUTO: when the files named hold more lines
+	 * than the registry has persons: a new country's first months). */
+	enum am_ahead { AM_AHEAD_AUTO, AM_AHEAD_ALWAYS, AM_AHEAD_NEVER } ahead;
 };
 
 struct am_wage_import_stats {
@@ -91,7 +95,9 @@ struct am_wage_import_stats {
 	size_t lines;	     /* lines read */
 	size_t lines_posted; /* lines of lists written now */
 	size_t persons_registered;
+	size_t persons_ahead; /* of them, registered before the lists */
 	size_t workshops_registered;
+	size_t workshops_ahead; /* of them, registered before the lists */
 	/* Where the time went, in seconds: each thread's CPU, how long each
 	 * waited for the other at the queue, and the compaction's wall time
 	 * at the end. With one thread the writing is the reader's and the

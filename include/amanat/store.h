@@ -415,6 +415,10 @@ struct am_person_set;
  * descent on the server). */
 int am_store_person_set_load(struct am_store *s, int64_t min_persons,
 			     struct am_person_set **out);
+/* *yes when at least n persons are registered: counted up to n and no
+ * further (a registry of 40 million is not walked to learn it holds a
+ * million). */
+int am_store_persons_at_least(struct am_store *s, int64_t n, bool *yes);
 /* Codes the set holds. */
 int64_t am_person_set_count(const struct am_person_set *set);
 void am_person_set_free(struct am_person_set *set);

@@ -1300,26 +1300,6 @@ static void runs_close(struct pass *ps)
 
 /* An anonymous file in $TMPDIR (else /tmp): a national file's runs take
  * about its size, so the operator may point them at a large disk. */
-static FILE *temp_file(const char **dir)
-{
-	char path[4096];
-	FILE *f;
-	int fd;
-
-	*dir = getenv("TMPDIR");
-	if (!*dir || !**dir)
-		*dir = "/tmp";
-	snprintf(path, sizeof(path), "%s/amanat-runs-XXXXXX", *dir);
-	fd = mkstemp(path);
-	if (fd < 0)
-		return NULL;
-	unlink(path);
-	f = fdopen(fd, "w+b");
-	if (!f)
-		close(fd);
-	return f;
-}
-
 /* Sort the full batch and write it out as a run. */
 static int run_spill(struct pass *ps)
 {
@@ -1339,7 +1319,7 @@ static int run_spill(struct pass *ps)
 	}
 	run = &ps->runs[ps->nruns];
 	memset(run, 0, sizeof(*run));
-	run->f = temp_file(&dir);
+	run->f = am__temp_file(&dir);
 	if (!run->f) {
 		/* Say where: the file being imported is not at fault. */
 		am_diags_add(ps->diags, AM_EIO, dir, 0, NULL, strerror(errno),

@@ -11,12 +11,16 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "amanat/app.h"
 #include "amanat/ident.h"
 #include "amanat/progress.h"
 #include "amanat/assess.h"
 #include "amanat/formats.h"
 #include "amanat/posting.h"
+#include "amanat/rows.h"
+#include "app/ahead.h"
 
 /*
  * Two threads. The caller's reads each list (its reader, DBF, CSV or
@@ -175,6 +179,8 @@ struct import {
 	double cpu0;   /* the calling thread's CPU seconds at the start */
 	double waited; /* at the queue, seconds */
 	int fatal;     /* an error that stops the run */
+
+	struct am__ahead *ahead; /* the pass ahead's gathering, during it */
 
 	struct writer w;
 	struct queue *q;	   /* NULL: the writer runs inline */
@@ -1057,6 +1063,48 @@ fatal:
 	return err;
 }
 
+/* The pass ahead: a list the reader would hand over gives its lines'
+ * persons to the gathering. A list already posted is left out unless it
+ * is to amend it (its persons were registered then, or it is refused). */
+static int ahead_on_list(struct am_wage_list *l, bool refused, void *ctx)
+{
+	struct import *im = ctx;
+	struct am_list_key old;
+	struct job j;
+	int err;
+
+	im->st->lines += l->nlines;
+	am_progress_update(&im->progress,
+			   im->progress.total ? im->bytes_read + l->input_offset
+					      : im->st->lines);
+	memset(&j, 0, sizeof(j));
+	j.l = l;
+	err = refused ? 0 : check_list(im, l, &j, &refused);
+	/* Its workshop registered from its header, as the writer would,
+	 * even when the list is refused. */
+	if (!err && j.register_ws)
+		err = am__ahead_workshop(im->ahead, l->workshop,
+					 l->workshop_name && *l->workshop_name
+						 ? l->workshop_name
+						 : l->workshop,
+					 l->address);
+	if (err || refused || !j.post)
+		return err;
+	err = am_store_list_key(im->r, l->workshop, am_period_key(l->period),
+				l->list_no, &old);
+	if (err == AM_ENOT_FOUND)
+		old.found = false;
+	else if (err)
+		return err;
+	err = 0;
+	if (old.found && old.posted &&
+	    (!im->o->amend || !sodium_memcmp(old.hash, l->hash, 32)))
+		return 0;
+	for (size_t i = 0; i < l->nlines && !err; i++)
+		err = am__ahead_add(im->ahead, &l->lines[i]);
+	return err;
+}
+
 static bool has_suffix(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -1204,15 +1252,21 @@ static int import_path(struct import *im, const char *path, int depth)
 		if (!is_listdisk(path))
 			return import_tree(im, path, depth);
 		im->st->files++;
-		err = am_dbf_read(path, &ro, on_list, im, im->diags);
+		err = am_dbf_read(path, &ro,
+				  im->ahead ? ahead_on_list : on_list, im,
+				  im->diags);
 		path_read(im, im->progress.total ? input_size(path, 0) : 0);
 		return err;
 	}
 	im->st->files++;
 	if (has_suffix(path, ".csv"))
-		err = am_csv_read(path, &ro, on_list, im, im->diags);
+		err = am_csv_read(path, &ro,
+				  im->ahead ? ahead_on_list : on_list, im,
+				  im->diags);
 	else if (has_suffix(path, ".json"))
-		err = am_json_read(path, &ro, on_list, im, im->diags);
+		err = am_json_read(path, &ro,
+				   im->ahead ? ahead_on_list : on_list, im,
+				   im->diags);
 	else {
 		am_diags_add(im->diags, AM_EWAGE_PATH, path, 0, NULL, NULL,
 			     "DSKKAR00.DBF + DSKWOR00.DBF, .csv, .json");
@@ -1287,6 +1341,107 @@ static int read_paths(struct import *im, char *const *paths, size_t npaths)
 	return err;
 }
 
+/* What an import's reader holds apart from the import itself. */
+static void import_caches_free(struct import *im)
+{
+	am__huge_free(im->ws, im->ws_size * sizeof(*im->ws));
+	free(im->assess);
+	free(im->missing);
+}
+
+/*
+ * The pass ahead: when the files named hold more lines than the registry
+ * has persons (a new country's first months), the lines' new persons are
+ * registered before the lists, in key order, from every list the import
+ * would post: each of the persons table's pages is then written once,
+ * not once a batch. The lists are read twice; the second reading posts
+ * them, every person known. Its own diagnostics are the second
+ * reading's too, and are dropped, unless it fails.
+ */
+static int register_ahead(struct am_store *s, const struct am_rules *rules,
+			  char *const *paths, size_t npaths,
+			  const struct am_wage_import_opts *o,
+			  struct am_wage_import_stats *st,
+			  struct am_diags *diags)
+{
+	struct import *im;
+	struct am_wage_import_stats pst;
+	struct am_diags pd;
+	uint64_t bytes = 0;
+	size_t added = 0, workshops = 0;
+	int err = 0;
+
+	if (o->ahead == AM_AHEAD_NEVER)
+		return 0;
+	for (size_t i = 0; i < npaths; i++) {
+		struct stat sb;
+
+		if (stat(paths[i], &sb) == 0 && S_ISREG(sb.st_mode))
+			bytes += (uint64_t)sb.st_size;
+	}
+	if (o->ahead == AM_AHEAD_AUTO) {
+		size_t least = o->person_set_lines ? o->person_set_lines
+						   : 250000;
+		bool many = false;
+
+		/* At least this many lines, whatever their length. */
+		if (bytes / LINE_BYTES_MAX < least)
+			return 0;
+		err = am_store_persons_at_least(
+			s, (int64_t)(bytes / LINE_BYTES_MAX), &many);
+		if (err || many)
+			return err;
+	}
+	im = calloc(1, sizeof(*im));
+	if (!im)
+		return AM_ENOMEM;
+	memset(&pst, 0, sizeof(pst));
+	am_diags_init(&pd, diags->cap);
+	im->r = s;
+	im->rules = rules;
+	im->o = o;
+	im->st = &pst;
+	im->diags = &pd;
+	im->today = o->today ? o->today : am_date_today();
+	err = am__ahead_new(0, &im->ahead);
+	if (!err && o->progress) {
+		uint64_t total = 0;
+
+		for (size_t i = 0; i < npaths; i++)
+			total += input_size(paths[i], 0);
+		am_progress_start(&im->progress,
+				  o->persian ? "خواندن افراد تازه"
+					     : "new persons",
+				  total);
+		im->progress.persian = o->persian;
+	}
+	/* One read transaction for the lookups, not one each. */
+	if (!err)
+		err = am_store_begin(s);
+	if (!err) {
+		err = read_paths(im, paths, npaths);
+		am_store_rollback(s);
+	}
+	if (o->progress)
+		am_progress_finish(&im->progress);
+	if (!err)
+		err = am__ahead_register(im->ahead, s, o->batch_lines,
+					 o->progress, o->persian, &added,
+					 &workshops);
+	st->persons_ahead = added;
+	st->workshops_ahead = workshops;
+	if (err) {
+		/* Say why: the reading's own diagnostics, or the store's. */
+		for (size_t i = 0; i < pd.nr; i++)
+			am_diags_push(diags, &pd.items[i]);
+	}
+	am__ahead_free(im->ahead);
+	import_caches_free(im);
+	am_diags_release(&pd);
+	free(im);
+	return err;
+}
+
 int am_import_wages(struct am_store *s, const struct am_rules *rules,
 		    char *const *paths, size_t npaths,
 		    const struct am_wage_import_opts *o,
@@ -1311,6 +1466,12 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 	im->today = o->today ? o->today : am_date_today();
 	im->w.s = s;
 	im->w.o = o;
+	err = register_ahead(s, rules, paths, npaths, o, st, diags);
+	if (err) {
+		am_post_session_free(im->w.posting);
+		free(im);
+		return err;
+	}
 	/* Lines a transaction takes: a segment of the by-person index each,
 	 * so fewer and larger is faster (docs/storage.md). */
 	im->w.batch_lines = o->batch_lines ? o->batch_lines : 500000;
@@ -1352,8 +1513,10 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 	if (werr)
 		err = werr;
 	/* The writer has finished with s (joined, or inline). */
-	st->persons_registered = (size_t)am_post_session_registered(
-		im->w.posting);
+	st->workshops_registered += st->workshops_ahead;
+	st->persons_registered = st->persons_ahead +
+				 (size_t)am_post_session_registered(
+					 im->w.posting);
 	am_post_session_free(im->w.posting);
 	am_person_set_free(im->set);
 	if (o->progress)
@@ -1363,9 +1526,7 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 	times_add(st, im);
 	am_diags_release(&im->w.diags);
 	free(im->w.pos);
-	am__huge_free(im->ws, im->ws_size * sizeof(*im->ws));
-	free(im->assess);
-	free(im->missing);
+	import_caches_free(im);
 	free(im);
 	return err;
 }

@@ -147,6 +147,13 @@ static int wage_opts(struct cli *cli, int *argc, char **argv,
 			o->register_workshops = true;
 		} else if (!strcmp(a, "--amend")) {
 			o->amend = true;
+		} else if (!strcmp(a, "--persons-ahead")) {
+			/* The month's new persons registered before its lists
+			 * whatever the registry holds (by default: when it
+			 * holds fewer persons than the files have lines). */
+			o->ahead = AM_AHEAD_ALWAYS;
+		} else if (!strcmp(a, "--no-persons-ahead")) {
+			o->ahead = AM_AHEAD_NEVER;
 		} else if (!strcmp(a, "--batch") && i + 1 < *argc) {
 			/* Lines per transaction: a tuning knob (and how the
 			 * crash test gets many commits from a small run). */

@@ -35,7 +35,7 @@ static const struct cli_command commands[] = {
 	  "import persons, employers, workshops or dependants (CSV); a file with errors is refused whole",
 	  "اشخاص، کارفرمایان، کارگاه‌ها یا افراد تحت تکفل را از CSV وارد می‌کند؛ فایل دارای خطا پذیرفته نمی‌شود" },
 	{ "import wages", cmd_import_wages,
-	  "[--register-workshops] [--amend] [--encoding windows-1256|iran-system] [--batch LINES] PATH...",
+	  "[--register-workshops] [--amend] [--encoding windows-1256|iran-system] [--batch LINES] [--persons-ahead|--no-persons-ahead] PATH...",
 	  "import wage lists (ListDisk folders or trees of them, .csv, .json): validate, assess, post",
 	  "لیست‌های دستمزد (پوشهٔ لیست دیسک، csv یا json) را می‌سنجد، حق‌بیمه را محاسبه و ثبت می‌کند" },
 	{ "import history", cmd_import_history, "FILE...",

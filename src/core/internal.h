@@ -79,6 +79,11 @@ static inline int am__digit_at(const char *s, size_t len, size_t *used)
 void *am__huge_calloc(size_t size);
 void am__huge_free(void *p, size_t size);
 
+/* A temporary file for sorted runs, read and written, already unlinked;
+ * NULL (errno set) when it cannot be made, *dir naming where it was
+ * tried. */
+FILE *am__temp_file(const char **dir);
+
 /* Whether s[0..n) are all ASCII digits, eight bytes at a test: a byte is
  * one when its high nibble is 3 and adding 6 leaves it 3. A carry out of
  * a byte comes only from one that already failed the first test. */

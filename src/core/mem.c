@@ -49,3 +49,25 @@ void am__huge_free(void *p, size_t size)
 	size = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	munmap(p, size);
 }
+
+/* A file of sorted runs for a merge: in $TMPDIR (else /tmp), unlinked at
+ * once, so that nothing is left behind whatever ends the process. */
+FILE *am__temp_file(const char **dir)
+{
+	char path[4096];
+	FILE *f;
+	int fd;
+
+	*dir = getenv("TMPDIR");
+	if (!*dir || !**dir)
+		*dir = "/tmp";
+	snprintf(path, sizeof(path), "%s/amanat-runs-XXXXXX", *dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	unlink(path);
+	f = fdopen(fd, "w+b");
+	if (!f)
+		close(fd);
+	return f;
+}

@@ -118,6 +118,39 @@ static int count_one(void *ctx, int64_t code)
 	return 0;
 }
 
+/* Counting that stops at a bound: the walk's stop, not an error. */
+#define COUNT_REACHED 1
+
+struct count_to {
+	int64_t n, bound;
+};
+
+static int count_to_one(void *ctx, int64_t code)
+{
+	struct count_to *c = ctx;
+
+	(void)code;
+	return ++c->n >= c->bound ? COUNT_REACHED : 0;
+}
+
+int am_store_persons_at_least(struct am_store *s, int64_t n, bool *yes)
+{
+	struct count_to c = { 0, n };
+	int err;
+
+	*yes = n <= 0;
+	if (*yes)
+		return 0;
+	err = am__store_ready(s);
+	if (!err)
+		err = s->be->person_codes(s, count_to_one, &c);
+	if (err == COUNT_REACHED)
+		err = 0;
+	if (!err)
+		*yes = c.n >= n;
+	return err;
+}
+
 int am_store_person_set_load(struct am_store *s, int64_t min_persons,
 			     struct am_person_set **out)
 {

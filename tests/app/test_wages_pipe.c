@@ -486,6 +486,127 @@ static void test_person_set_as_without(void **state)
 	free(dir);
 }
 
+/* Rows of a table as one text, without the times a run sets. */
+static char *persons_text(const char *db)
+{
+	return testdb_text(
+		db, TESTDB_SQL("SELECT group_concat(r, ';') FROM (SELECT "
+			       "national_code || '|' || first_name || '|' || "
+			       "last_name || '|' || coalesce(father_name, '') "
+			       "|| '|' || coalesce(birth_date, '') || sex || "
+			       "coalesce(nationality, '') || "
+			       "coalesce(insurance_no, '') AS r FROM persons "
+			       "ORDER BY national_code)",
+			       "SELECT string_agg(national_code || '|' || "
+			       "first_name || '|' || last_name || '|' || "
+			       "coalesce(father_name, '') || '|' || "
+			       "coalesce(birth_date::text, '') || sex || "
+			       "coalesce(nationality, '') || "
+			       "coalesce(insurance_no, ''), ';' ORDER BY "
+			       "national_code) FROM persons"));
+}
+
+static char *workshops_text(const char *db)
+{
+	return testdb_text(
+		db,
+		TESTDB_SQL("SELECT group_concat(r, ';') FROM (SELECT code "
+			   "|| '|' || name || '|' || coalesce(address, '') "
+			   "AS r FROM workshops ORDER BY code)",
+			   "SELECT string_agg(code || '|' || name || '|' || "
+			   "coalesce(address, ''), ';' ORDER BY code) FROM "
+			   "workshops"));
+}
+
+/* The persons and workshops registered before the lists (the pass ahead)
+ * or as they are posted: the same rows, counts and diagnostics. The mix
+ * first, into a registry with half the persons: its bad lists' persons
+ * are registered by neither, its unknown workshop by both; then the
+ * month: the lists the mix spoilt now posted, those it shortened refused
+ * as conflicts, their last line's person with them. */
+static void test_ahead_as_without(void **state)
+{
+	static const enum am_ahead mode[2] = { AM_AHEAD_ALWAYS,
+					       AM_AHEAD_NEVER };
+	char *dir = tmpdir();
+	char month[1024], mixed[1024], name[16];
+	const char *db[2];
+	struct am_wage_import_stats st[2][2];
+	struct am_diags ds[2][2];
+	char *text[2][2];
+	struct mix m;
+
+	(void)state;
+	generate(dir, 5000);
+	halve_persons(dir);
+	snprintf(month, sizeof(month), "%s/wages/1403-07.csv", dir);
+	snprintf(mixed, sizeof(mixed), "%s/mixed.csv", dir);
+	write_mix(month, mixed, &m);
+	for (int k = 0; k < 2; k++) {
+		const char *files[2] = { mixed, month };
+		struct am_store *s;
+
+		snprintf(name, sizeof(name), "ahead%d.db", k);
+		db[k] = testdb_new(name);
+		s = open_store(db[k], dir);
+		for (int f = 0; f < 2; f++) {
+			char *paths[1] = { (char *)files[f] };
+			struct am_wage_import_opts o;
+
+			memset(&o, 0, sizeof(o));
+			o.ahead = mode[k];
+			o.register_workshops = f == 0;
+			/* Several transactions each way. */
+			o.batch_lines = 700;
+			memset(&st[k][f], 0, sizeof(st[k][f]));
+			am_diags_init(&ds[k][f], 0);
+			assert_int_equal(am_import_wages(s, rules, paths, 1, &o,
+							 &st[k][f], &ds[k][f]),
+					 0);
+		}
+		am_store_close(s);
+		text[k][0] = persons_text(db[k]);
+		text[k][1] = workshops_text(db[k]);
+	}
+	for (int f = 0; f < 2; f++) {
+		assert_stats_equal(&st[0][f], &st[1][f]);
+		assert_diags_equal(&ds[0][f], &ds[1][f]);
+		assert_int_equal(st[1][f].persons_ahead, 0);
+		assert_int_equal(st[1][f].workshops_ahead, 0);
+	}
+	/* The mix registered persons (half the registry is missing) and
+	 * its unknown workshop ahead; the month those of the lists the mix
+	 * spoilt, all ahead too. */
+	assert_true(st[0][0].persons_ahead > 1000);
+	assert_int_equal(st[0][0].persons_ahead, st[0][0].persons_registered);
+	assert_int_equal(st[0][0].workshops_ahead, 1);
+	assert_int_equal(st[0][0].workshops_registered, 1);
+	assert_true(st[0][0].lists_refused >= m.bad);
+	assert_true(st[0][1].persons_registered > 0);
+	assert_int_equal(st[0][1].persons_ahead, st[0][1].persons_registered);
+	assert_true(st[0][1].lists_refused >= m.conflicts);
+	assert_string_equal(text[0][0], text[1][0]);
+	assert_string_equal(text[0][1], text[1][1]);
+	/* Their audit entries: each batch of the pass ahead. */
+	assert_true(testdb_int(db[0], "SELECT count(*) FROM audit WHERE "
+				      "action = 'persons.register'") >= 2);
+	assert_int_equal(testdb_int(db[0], "SELECT count(*) FROM audit WHERE "
+					   "action = 'workshops.register'"),
+			 1);
+	assert_int_equal(testdb_int(db[1], "SELECT count(*) FROM audit WHERE "
+					   "action LIKE '%.register'"),
+			 0);
+	for (int k = 0; k < 2; k++) {
+		for (int f = 0; f < 2; f++) {
+			am_diags_release(&ds[k][f]);
+			free(text[k][f]);
+		}
+		testdb_drop(db[k]);
+	}
+	rm_rf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_capped_diagnostics),
 		cmocka_unit_test(test_open_reader),
 		cmocka_unit_test(test_person_set_as_without),
+		cmocka_unit_test(test_ahead_as_without),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -61,6 +61,9 @@ struct province {
 	/* Nobody registered: the lists register their workshops
 	 * (--register-workshops) and their persons. */
 	bool cold;
+	/* ... before the lists, in their own transactions (the pass ahead,
+	 * --persons-ahead). */
+	bool ahead;
 };
 
 /* The kills' (small: a kill lands anywhere in a short run), and the
@@ -73,7 +76,12 @@ static struct province small = { .name = "small", .insured = 600, .months = 2 },
 		       cold = { .name = "cold",
 				.insured = 600,
 				.months = 2,
-				.cold = true };
+				.cold = true },
+		       ahead = { .name = "ahead",
+				 .insured = 600,
+				 .months = 2,
+				 .cold = true,
+				 .ahead = true };
 
 static void sh(const char *fmt, ...)
 {
@@ -237,8 +245,11 @@ static pid_t spawn_import(const struct province *pv, const char *db)
 	snprintf(cmd, sizeof(cmd),
 		 "exec '%s' --db '%s' import wages --batch 300 %s'%s' "
 		 ">'%s/import.log' 2>&1",
-		 bin, db, pv->cold ? "--register-workshops " : "", pv->wages,
-		 workdir);
+		 bin, db,
+		 pv->ahead  ? "--register-workshops --persons-ahead "
+		 : pv->cold ? "--register-workshops "
+			    : "",
+		 pv->wages, workdir);
 	assert_int_equal(
 		posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ), 0);
 	return pid;
@@ -441,6 +452,7 @@ static int teardown(void **state)
 		free(small.shown_out[i]);
 		free(year.shown_out[i]);
 		free(cold.shown_out[i]);
+		free(ahead.shown_out[i]);
 	}
 	sh("rm -rf '%s'", workdir);
 	return 0;
@@ -537,6 +549,17 @@ static void test_kill_cold(void **state)
 		  points_env("AMANAT_CRASH_POINTS", testdb_is_pg() ? 10 : 60));
 }
 
+/* The same, the workshops and persons registered ahead of the lists in
+ * transactions of their own (--persons-ahead): a kill between them and
+ * the lists leaves them registered, and the run again posts the lists. */
+static void test_kill_ahead(void **state)
+{
+	(void)state;
+	prepare(&ahead);
+	kill_runs(&ahead,
+		  points_env("AMANAT_CRASH_POINTS", testdb_is_pg() ? 6 : 40));
+}
+
 /* Wait until the import into db has posted n lists; false then, true
  * (with its status in *st) when it ended first. */
 static bool wait_posted(const char *db, pid_t pid, long long n, int *st)
@@ -621,6 +644,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kill_anywhere),
 		cmocka_unit_test(test_kill_cold),
+		cmocka_unit_test(test_kill_ahead),
 		cmocka_unit_test(test_server_crash),
 	};
 
