@@ -15,6 +15,7 @@
  */
 #include "core/internal.h"
 
+#include <pthread.h>
 #include <sodium.h>
 
 #include "amanat/ident.h"
@@ -357,88 +358,6 @@ static int run_next(struct run *r)
 	return 0;
 }
 
-/* The writing: batches of persons in key order, each a transaction. */
-struct reg {
-	struct am_store *s;
-	struct am_arena arena; /* the batch's strings */
-	struct am_person *p;
-	const void **ptrs;
-	size_t n, batch;
-	size_t added, offered;
-	struct am_buf json;
-	struct am_progress bar;
-};
-
-static int batch_write(struct reg *w)
-{
-	crypto_generichash_state h;
-	unsigned char digest[32];
-	char hex[65];
-	struct am_buf payload;
-	size_t added = 0;
-	int err;
-
-	if (!w->n)
-		return 0;
-	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
-	for (size_t i = 0; i < w->n; i++) {
-		am_buf_clear(&w->json);
-		err = am_person_json(&w->p[i], &w->json);
-		if (!err)
-			err = am_buf_addch(&w->json, '\n');
-		if (err)
-			return am_store_errf(w->s, err,
-					     "persons: out of memory");
-		crypto_generichash_update(
-			&h, (const unsigned char *)w->json.buf, w->json.len);
-	}
-	crypto_generichash_final(&h, digest, sizeof(digest));
-	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-	am_buf_init(&payload, 0);
-	err = am_buf_addf(
-		&payload, "{\"persons\":%zu,\"first\":\"%s\",\"last\":\"%s\"",
-		w->n, w->p[0].national_code, w->p[w->n - 1].national_code);
-	if (err) {
-		am_buf_release(&payload);
-		return am_store_errf(w->s, err, "persons: out of memory");
-	}
-	err = am_store_begin(w->s);
-	if (!err)
-		err = am_store_persons_ensure_bulk(
-			w->s, (const struct am_person *const *)w->ptrs, w->n,
-			&added);
-	if (!err)
-		err = am_buf_addf(&payload,
-				  ",\"registered\":%zu,\"hash\":\"%s\"}", added,
-				  hex);
-	if (!err)
-		err = am_store_audit_row(w->s, "persons.register", "",
-					 payload.buf);
-	if (!err)
-		err = am_store_commit(w->s);
-	else
-		am_store_rollback(w->s);
-	am_buf_release(&payload);
-	if (!err) {
-		w->added += added;
-		w->offered += w->n;
-	}
-	w->n = 0;
-	am_arena_clear(&w->arena);
-	return err;
-}
-
-static int reg_push(struct reg *w, int64_t code, const uint8_t *rec, size_t len)
-{
-	int err = record_get(rec, len, code, &w->arena, &w->p[w->n]);
-
-	if (err)
-		return am_store_errf(w->s, err, "persons: a gathered record");
-	w->ptrs[w->n] = &w->p[w->n];
-	w->n++;
-	return w->n == w->batch ? batch_write(w) : 0;
-}
-
 /* Run numbers in a min-heap by (code, run): a tie goes to the earlier
  * run, the earlier part of the input. */
 static bool run_before(const struct run *runs, size_t a, size_t b)
@@ -463,45 +382,6 @@ static void heap_down(const struct run *runs, size_t *heap, size_t n, size_t i)
 		heap[least] = t;
 		i = least;
 	}
-}
-
-static int merge_runs(struct am__ahead *g, struct reg *w)
-{
-	size_t *heap = calloc(g->nruns, sizeof(*heap));
-	size_t n = 0, done = 0;
-	int64_t last = -1;
-	int err = 0;
-
-	if (!heap)
-		return am_store_errf(w->s, AM_ENOMEM, "persons: out of memory");
-	for (size_t i = 0; i < g->nruns && !err; i++) {
-		err = run_next(&g->runs[i]);
-		if (!err && !g->runs[i].done)
-			heap[n++] = i;
-	}
-	for (size_t i = n / 2; i-- > 0;)
-		heap_down(g->runs, heap, n, i);
-	while (n && !err) {
-		struct run *r = &g->runs[heap[0]];
-
-		if (r->code != last) {
-			last = r->code;
-			err = reg_push(w, r->code, (const uint8_t *)r->rec.buf,
-				       r->rec.len);
-			if (err)
-				break;
-		}
-		am_progress_update(&w->bar, ++done);
-		err = run_next(r);
-		if (err)
-			err = am_store_errf(w->s, err,
-					    "persons: reading a sorted run");
-		else if (r->done)
-			heap[0] = heap[--n];
-		heap_down(g->runs, heap, n, 0);
-	}
-	free(heap);
-	return err;
 }
 
 static int ws_cmp(const void *x, const void *y)
@@ -561,7 +441,6 @@ static int ws_register(struct am__ahead *g, struct am_store *s, size_t batch,
 	int err = 0;
 
 	*done = 0;
-	qsort(g->ws, g->nws, sizeof(*g->ws), ws_cmp);
 	for (size_t i = 0; i < g->nws && !err; i += batch) {
 		size_t n = g->nws - i < batch ? g->nws - i : batch;
 
@@ -572,12 +451,247 @@ static int ws_register(struct am__ahead *g, struct am_store *s, size_t batch,
 	return err;
 }
 
+/*
+ * The writing: batches of persons in key order, each a transaction. The
+ * merge, the records' decoding and the batch's hash are the calling
+ * thread's; the writes a thread's of its own, one batch written while
+ * the next is filled (half the time of one thread doing both).
+ */
+struct pbatch {
+	struct am_arena arena; /* its strings */
+	struct am_person *p;
+	const void **ptrs;
+	size_t n;
+	char hex[65]; /* the hash of what it offers */
+};
+
+struct reg {
+	struct am_store *s; /* the writer's only, while it runs */
+	struct pbatch b[2];
+	int fill; /* the one being filled */
+	size_t batch;
+	struct am_buf json; /* the filler's, for the hash */
+	struct am_progress bar;
+	/* The writer: what it is handed, and what it tells. */
+	bool threaded;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool full[2]; /* handed over, not written yet */
+	bool done;    /* nothing more to hand over */
+	int werr;     /* the writer's error: it has stopped */
+	struct am__ahead *g;
+	size_t ws_done; /* workshops written, by the writer first */
+	size_t added, offered;
+	struct am_buf wjson; /* the writer's */
+};
+
+/* The batch's hash, over each person's am_person_json() and a newline. */
+static int batch_hash(struct pbatch *b, struct am_buf *json)
+{
+	crypto_generichash_state h;
+	unsigned char digest[32];
+
+	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
+	for (size_t i = 0; i < b->n; i++) {
+		int err;
+
+		am_buf_clear(json);
+		err = am_person_json(&b->p[i], json);
+		if (!err)
+			err = am_buf_addch(json, '\n');
+		if (err)
+			return err;
+		crypto_generichash_update(&h, (const unsigned char *)json->buf,
+					  json->len);
+	}
+	crypto_generichash_final(&h, digest, sizeof(digest));
+	sodium_bin2hex(b->hex, sizeof(b->hex), digest, sizeof(digest));
+	return 0;
+}
+
+/* One batch, a transaction with its entry (the writer's side). */
+static int batch_write(struct reg *w, struct pbatch *b)
+{
+	struct am_buf payload;
+	size_t added = 0;
+	int err;
+
+	am_buf_init(&payload, 0);
+	err = am_store_begin(w->s);
+	if (!err)
+		err = am_store_persons_ensure_bulk(
+			w->s, (const struct am_person *const *)b->ptrs, b->n,
+			&added);
+	if (!err &&
+	    am_buf_addf(&payload,
+			"{\"persons\":%zu,\"first\":\"%s\",\"last\":\"%s\","
+			"\"registered\":%zu,\"hash\":\"%s\"}",
+			b->n, b->p[0].national_code,
+			b->p[b->n - 1].national_code, added, b->hex))
+		err = am_store_errf(w->s, AM_ENOMEM, "persons: out of memory");
+	if (!err)
+		err = am_store_audit_row(w->s, "persons.register", "",
+					 payload.buf);
+	if (!err)
+		err = am_store_commit(w->s);
+	else if (am_store_in_transaction(w->s))
+		am_store_rollback(w->s);
+	am_buf_release(&payload);
+	if (!err) {
+		w->added += added;
+		w->offered += b->n;
+	}
+	return err;
+}
+
+static void *writer_main(void *arg)
+{
+	struct reg *w = arg;
+	int err = ws_register(w->g, w->s, w->batch, &w->wjson, &w->ws_done);
+
+	for (int j = 0; !err; j ^= 1) {
+		pthread_mutex_lock(&w->mu);
+		while (!w->full[j] && !w->done)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->full[j]) { /* done, and nothing left */
+			pthread_mutex_unlock(&w->mu);
+			break;
+		}
+		pthread_mutex_unlock(&w->mu);
+		err = batch_write(w, &w->b[j]);
+		pthread_mutex_lock(&w->mu);
+		w->full[j] = false;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+	pthread_mutex_lock(&w->mu);
+	w->werr = err;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Hand the full batch to the writer (or write it, without a thread), and
+ * take the other once it is written. */
+static int hand_over(struct reg *w)
+{
+	struct pbatch *b = &w->b[w->fill];
+	int err;
+
+	if (!b->n)
+		return 0;
+	if (batch_hash(b, &w->json))
+		return AM_ENOMEM;
+	if (!w->threaded) {
+		err = batch_write(w, b);
+		b->n = 0;
+		am_arena_clear(&b->arena);
+		return err;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->full[w->fill] = true;
+	pthread_cond_broadcast(&w->cv);
+	w->fill ^= 1;
+	while (w->full[w->fill] && !w->werr)
+		pthread_cond_wait(&w->cv, &w->mu);
+	err = w->werr;
+	pthread_mutex_unlock(&w->mu);
+	b = &w->b[w->fill];
+	b->n = 0;
+	am_arena_clear(&b->arena);
+	return err;
+}
+
+static int reg_push(struct reg *w, int64_t code, const uint8_t *rec, size_t len)
+{
+	struct pbatch *b = &w->b[w->fill];
+	int err = record_get(rec, len, code, &b->arena, &b->p[b->n]);
+
+	if (err)
+		return err;
+	b->ptrs[b->n] = &b->p[b->n];
+	b->n++;
+	return b->n == w->batch ? hand_over(w) : 0;
+}
+
+static int merge_runs(struct am__ahead *g, struct reg *w)
+{
+	size_t *heap = calloc(g->nruns, sizeof(*heap));
+	size_t n = 0, done = 0;
+	int64_t last = -1;
+	int err = 0;
+
+	if (!heap)
+		return AM_ENOMEM;
+	for (size_t i = 0; i < g->nruns && !err; i++) {
+		err = run_next(&g->runs[i]);
+		if (!err && !g->runs[i].done)
+			heap[n++] = i;
+	}
+	for (size_t i = n / 2; i-- > 0;)
+		heap_down(g->runs, heap, n, i);
+	while (n && !err) {
+		struct run *r = &g->runs[heap[0]];
+
+		if (r->code != last) {
+			last = r->code;
+			err = reg_push(w, r->code, (const uint8_t *)r->rec.buf,
+				       r->rec.len);
+			if (err)
+				break;
+		}
+		if (++done % 4096 == 0)
+			am_progress_update(&w->bar, done);
+		err = run_next(r);
+		if (!err && r->done)
+			heap[0] = heap[--n];
+		heap_down(g->runs, heap, n, 0);
+	}
+	free(heap);
+	return err;
+}
+
+static void reg_release(struct reg *w)
+{
+	for (int i = 0; i < 2; i++) {
+		free(w->b[i].p);
+		free(w->b[i].ptrs);
+		am_arena_release(&w->b[i].arena);
+	}
+	am_buf_release(&w->json);
+	am_buf_release(&w->wjson);
+}
+
+/* The persons in key order, to reg_push(): the runs merged, or the one
+ * chunk sorted. Errors are plain codes (the writer has s). */
+static int feed(struct am__ahead *g, struct reg *w)
+{
+	int err = 0;
+
+	if (g->nruns) {
+		/* The last chunk as a run too, and all of them merged. */
+		err = g->n ? chunk_spill(g) : 0;
+		return err ? err : merge_runs(g, w);
+	}
+	if (chunk_sort(g))
+		return AM_ENOMEM;
+	for (size_t i = 0; i < g->n && !err; i++) {
+		const uint8_t *p = (const uint8_t *)g->buf.buf + g->e[i].off;
+
+		err = reg_push(w, g->e[i].code, p, g->e[i].len);
+		if (i % 4096 == 0)
+			am_progress_update(&w->bar, (i + 1) * g->lines / g->n);
+	}
+	return err;
+}
+
 int am__ahead_register(struct am__ahead *g, struct am_store *s, size_t batch,
 		       bool progress, bool persian, size_t *added,
 		       size_t *workshops)
 {
 	struct reg w;
-	int err = g->err;
+	int err = g->err, werr = 0;
 
 	*added = 0;
 	*workshops = 0;
@@ -585,18 +699,21 @@ int am__ahead_register(struct am__ahead *g, struct am_store *s, size_t batch,
 		return am_store_errf(s, err, "persons: writing a sorted run");
 	memset(&w, 0, sizeof(w));
 	w.s = s;
+	w.g = g;
 	w.batch = batch ? batch : BATCH;
-	am_arena_init(&w.arena, 1 << 20);
 	am_buf_init(&w.json, 0);
-	w.p = malloc(w.batch * sizeof(*w.p));
-	w.ptrs = malloc(w.batch * sizeof(*w.ptrs));
-	if (!w.p || !w.ptrs) {
-		err = am_store_errf(s, AM_ENOMEM, "persons: out of memory");
-		goto out;
+	am_buf_init(&w.wjson, 0);
+	for (int i = 0; i < 2; i++) {
+		am_arena_init(&w.b[i].arena, 1 << 20);
+		w.b[i].p = malloc(w.batch * sizeof(*w.b[i].p));
+		w.b[i].ptrs = malloc(w.batch * sizeof(*w.b[i].ptrs));
+		if (!w.b[i].p || !w.b[i].ptrs) {
+			reg_release(&w);
+			return am_store_errf(s, AM_ENOMEM,
+					     "persons: out of memory");
+		}
 	}
-	err = ws_register(g, s, w.batch, &w.json, workshops);
-	if (err)
-		goto out;
+	qsort(g->ws, g->nws, sizeof(*g->ws), ws_cmp);
 	if (progress) {
 		am_progress_start(&w.bar,
 				  persian ? "ثبت افراد تازه"
@@ -604,37 +721,39 @@ int am__ahead_register(struct am__ahead *g, struct am_store *s, size_t batch,
 				  g->lines);
 		w.bar.persian = persian;
 	}
-	if (g->nruns) {
-		/* The last chunk as a run too, and all of them merged. */
-		err = g->n ? chunk_spill(g) : 0;
-		if (err)
-			err = am_store_errf(s, err,
-					    "persons: writing a sorted run");
-		if (!err)
-			err = merge_runs(g, &w);
-	} else {
-		size_t lines = g->n;
-
-		if (chunk_sort(g))
-			err = am_store_errf(s, AM_ENOMEM,
-					    "persons: out of memory");
-		for (size_t i = 0; i < g->n && !err; i++) {
-			const uint8_t *p = (const uint8_t *)g->buf.buf +
-					   g->e[i].off;
-
-			err = reg_push(&w, g->e[i].code, p, g->e[i].len);
-			am_progress_update(&w.bar, (i + 1) * lines / g->n);
-		}
+	/* The workshops first, then the persons: by the writer thread, or
+	 * here without one. */
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	w.threaded = pthread_create(&w.thread, NULL, writer_main, &w) == 0;
+	if (!w.threaded)
+		werr = ws_register(g, s, w.batch, &w.wjson, &w.ws_done);
+	if (!werr)
+		err = feed(g, &w);
+	if (!err && !werr)
+		err = hand_over(&w);
+	if (w.threaded) {
+		pthread_mutex_lock(&w.mu);
+		w.done = true;
+		pthread_cond_broadcast(&w.cv);
+		pthread_mutex_unlock(&w.mu);
+		pthread_join(w.thread, NULL);
+		werr = w.werr;
 	}
-	if (!err)
-		err = batch_write(&w);
+	pthread_mutex_destroy(&w.mu);
+	pthread_cond_destroy(&w.cv);
 	if (progress)
 		am_progress_finish(&w.bar);
-out:
+	/* The writer's error is in s; the filler's is named now. */
+	if (werr)
+		err = werr;
+	else if (err == AM_EIO)
+		err = am_store_errf(s, err, "persons: a sorted run: %s",
+				    strerror(errno));
+	else if (err)
+		err = am_store_errf(s, err, "persons: gathering them");
 	*added = w.added;
-	free(w.p);
-	free(w.ptrs);
-	am_buf_release(&w.json);
-	am_arena_release(&w.arena);
+	*workshops = w.ws_done;
+	reg_release(&w);
 	return err;
 }
