@@ -18,6 +18,18 @@ int am_csv_open(const char *path, size_t max_record,
 		struct am_csv_reader **out);
 void am_csv_close(struct am_csv_reader *r);
 
+/* The records of path that start in [start, end): start must be where a
+ * record starts (a BOM is skipped only at 0); the lines are counted from
+ * 1 there. For reading a large file in parts, each on a thread: whether
+ * the part before ended exactly at start is the caller's to check
+ * (am_csv_offset()), since a line end inside quotes looks like any
+ * other. */
+int am_csv_open_range(const char *path, size_t max_record,
+		      unsigned long long start, unsigned long long end,
+		      struct am_csv_reader **out);
+/* Move the end (ULLONG_MAX: the file's). */
+void am_csv_set_end(struct am_csv_reader *r, unsigned long long end);
+
 /* Read the next record. On success *nfields and *fields describe it: each
  * field NUL-terminated, unquoted, valid until the next call; *line is the
  * 1-based line where the record starts. Returns 1 for a record, 0 at the end

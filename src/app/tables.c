@@ -7,6 +7,7 @@
 #include "core/internal.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -534,6 +535,7 @@ struct run {
 	unsigned char *buf;
 	size_t len, alloc;
 	struct write_order at;
+	unsigned line_base; /* added to its lines: a later part's (csv_pass) */
 };
 
 /* A registry batch: its records, all of one kind, in file order; their
@@ -1280,7 +1282,7 @@ static int run_next(struct run *run, enum kind k)
 	if (fread(run->buf + sizeof(n), n, 1, run->f) != 1)
 		return AM_EIO;
 	memcpy(&n, run->buf + sizeof(n), sizeof(n));
-	run->at.line = n;
+	run->at.line = n + run->line_base;
 	d = (struct dec){ run->buf + 2 * sizeof(n), run->buf + run->len,
 			  false };
 	key = dec_str(&d);
@@ -1564,47 +1566,22 @@ out:
 	return err;
 }
 
-static int csv_pass(struct pass *ps)
+/* The records of r after the header, each checked (and gathered): a
+ * record's problem is the file's, an error of the reading ends it. */
+static int read_records(struct pass *ps, struct am_csv_reader *r, enum kind k,
+			const int *col, size_t header_nf,
+			struct am_progress *progress)
 {
-	struct am_csv_reader *r = NULL;
-	struct am_progress progress = { 0 };
-	int col[MAX_COLS];
-	enum kind k = NKINDS;
-	size_t nf, header_nf;
+	size_t nf;
 	unsigned line;
 	char **f;
-	int err, rc;
+	int err = 0, rc;
 
-	err = am_csv_open(ps->path, 0, &r);
-	if (err) {
-		am_diags_add(ps->diags, err, ps->path, 0, NULL, strerror(errno),
-			     NULL);
-		return err;
-	}
-	rc = am_csv_next(r, &nf, &f, &line);
-	if (rc <= 0) {
-		err = rc < 0 ? rc : AM_EREGISTRY_KIND;
-		am_diags_add(ps->diags, err, ps->path, 1, NULL, NULL, NULL);
-		goto out;
-	}
-	header_nf = nf;
-	err = read_header(ps->path, nf, f, ps->allowed, &k, col, ps->diags);
-	if (err)
-		goto out;
-	{
-		struct stat sb;
-
-		am_progress_start(
-			&progress,
-			ps->write ? "writing (ثبت)" : "checking (بررسی)",
-			stat(ps->path, &sb) == 0 ? (uint64_t)sb.st_size : 0);
-	}
 	while ((rc = am_csv_next(r, &nf, &f, &line)) != 0) {
-		am_progress_update(&progress, am_csv_offset(r));
-		if (rc == AM_EIO || rc == AM_ENOMEM) {
-			err = rc;
-			goto out;
-		}
+		if (progress)
+			am_progress_update(progress, am_csv_offset(r));
+		if (rc == AM_EIO || rc == AM_ENOMEM)
+			return rc;
 		if (rc < 0 || nf != header_nf) {
 			char got[16], want[16];
 
@@ -1628,7 +1605,247 @@ static int csv_pass(struct pass *ps)
 		}
 		err = record(ps, k, f, col, line);
 		if (err)
-			goto out;
+			return err;
+	}
+	return err;
+}
+
+/*
+ * A large registry CSV is read in two parts, each on a thread (its
+ * parsing and checks are most of an import's time, and one core would
+ * otherwise wait): the second part from the first record start after the
+ * middle, with a pass of its own (its batches, runs, problems, counts
+ * and a store handle for its lookups), joined to the first's at the end:
+ * its runs merged with the first's, its lines counted on from where the
+ * first part ended, its problems after the first's. When the first part
+ * does not end exactly where the second began (the middle fell inside a
+ * quoted field holding a line end), the second part is dropped and the
+ * first reads on to the end.
+ */
+#define PARALLEL_BYTES ((uint64_t)64 << 20)
+
+/* From what size a file is read in two parts: AMANAT_REGISTRY_PARTS
+ * bytes (0: never; a test of the joins), else PARALLEL_BYTES. */
+static uint64_t parts_from(void)
+{
+	const char *env = getenv("AMANAT_REGISTRY_PARTS");
+	uint64_t n;
+
+	if (env && am__parse_uint(env, strlen(env), &n))
+		return n ? n : UINT64_MAX;
+	return PARALLEL_BYTES;
+}
+
+struct part {
+	struct pass ps;
+	struct am_import_stats st;
+	struct am_diags diags;
+	struct am_csv_reader *r;
+	enum kind k;
+	const int *col;
+	size_t header_nf;
+	pthread_t thread;
+	int err;
+};
+
+static void *part_main(void *arg)
+{
+	struct part *pt = arg;
+
+	pt->err = read_records(&pt->ps, pt->r, pt->k, pt->col, pt->header_nf,
+			       NULL);
+	return NULL;
+}
+
+/* Where the second part starts: the first record start after the middle
+ * (0: none, read it whole). */
+static uint64_t part_start(const char *path, uint64_t size)
+{
+	char buf[1 << 16];
+	uint64_t at = size / 2;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return 0;
+	while (fseeko(f, (off_t)at, SEEK_SET) == 0 &&
+	       (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		char *nl = memchr(buf, '\n', n);
+
+		if (nl) {
+			at += (uint64_t)(nl - buf) + 1;
+			fclose(f);
+			return at < size ? at : 0;
+		}
+		at += n;
+	}
+	fclose(f);
+	return 0;
+}
+
+static void part_release(struct part *pt)
+{
+	runs_close(&pt->ps);
+	free(pt->ps.runs);
+	for (size_t i = 0; i < AM_ARRAY_SIZE(pt->ps.bufs); i++)
+		batch_release(&pt->ps.bufs[i]);
+	am_buf_release(&pt->ps.json);
+	am_buf_release(&pt->ps.scratch);
+	am_diags_release(&pt->diags);
+	am_csv_close(pt->r);
+	if (pt->ps.s != NULL)
+		am_store_close(pt->ps.s);
+}
+
+/* The second part's pass, a copy of the first's with its own state. */
+static int part_start_thread(struct pass *ps, struct part *pt, uint64_t at,
+			     enum kind k, const int *col, size_t header_nf)
+{
+	memset(pt, 0, sizeof(*pt));
+	pt->k = k;
+	pt->col = col;
+	pt->header_nf = header_nf;
+	pt->ps.path = ps->path;
+	pt->ps.allowed = ps->allowed;
+	pt->ps.gather = true;
+	pt->ps.st = &pt->st;
+	am_diags_init(&pt->diags, ps->diags->cap);
+	pt->ps.diags = &pt->diags;
+	pt->ps.batch_size = ps->batch_size;
+	pt->ps.b = &pt->ps.bufs[0];
+	for (size_t i = 0; i < AM_ARRAY_SIZE(pt->ps.bufs); i++)
+		am_arena_init(&pt->ps.bufs[i].arena, 0);
+	am_buf_init(&pt->ps.scratch, 4096);
+	am_buf_init(&pt->ps.json, 0);
+	/* The persons a file of dependants names: the set, read once by
+	 * the first part and shared (read only), else the database. */
+	if (k == DEPENDANTS) {
+		(void)in_person_set(ps, "");
+		pt->ps.persons = ps->persons;
+		pt->ps.persons_tried = true;
+	}
+	if (am_store_open_reader(ps->s, &pt->ps.s) != 0)
+		return AM_EIO;
+	if (am_csv_open_range(ps->path, 0, at, ULLONG_MAX, &pt->r) != 0)
+		return AM_EIO;
+	return pthread_create(&pt->thread, NULL, part_main, pt) ? AM_EIO : 0;
+}
+
+/* The second part into the first, read to the end of the file. */
+static int part_join(struct pass *ps, struct part *pt, unsigned line_end)
+{
+	int err = 0;
+
+	ps->st->records += pt->st.records;
+	ps->problems += pt->ps.problems;
+	/* Its last batch as a run (its failure named among its problems,
+	 * after them), unless the file is refused. */
+	if (ps->gather && !ps->problems && pt->ps.gather && pt->ps.b->n)
+		err = run_spill(&pt->ps);
+	for (size_t i = 0; i < pt->diags.nr; i++) {
+		pt->diags.items[i].line += line_end - 1;
+		am_diags_push(ps->diags, &pt->diags.items[i]);
+	}
+	ps->diags->dropped += pt->diags.dropped;
+	if (err || !ps->gather || ps->problems || !pt->ps.gather) {
+		if (ps->gather)
+			gather_drop(ps);
+		return err;
+	}
+	for (size_t i = 0; i < pt->ps.nruns; i++) {
+		if (ps->nruns == ps->runs_alloc) {
+			size_t alloc = ps->runs_alloc ? ps->runs_alloc * 2 : 8;
+			struct run *p = realloc(ps->runs, alloc * sizeof(*p));
+
+			if (!p)
+				return AM_ENOMEM;
+			ps->runs = p;
+			ps->runs_alloc = alloc;
+		}
+		ps->runs[ps->nruns] = pt->ps.runs[i];
+		ps->runs[ps->nruns].line_base = line_end - 1;
+		ps->nruns++;
+	}
+	if (!err) {
+		pt->ps.nruns = 0; /* the first's now */
+		ps->gathered += pt->ps.gathered;
+		ps->batch_kind = pt->k;
+	}
+	return err;
+}
+
+static int csv_pass(struct pass *ps)
+{
+	struct am_csv_reader *r = NULL;
+	struct am_progress progress = { 0 };
+	struct part *pt = NULL;
+	int col[MAX_COLS];
+	enum kind k = NKINDS;
+	size_t nf, header_nf;
+	uint64_t size = 0, at = 0;
+	unsigned line;
+	char **f;
+	int err, rc;
+
+	{
+		struct stat sb;
+
+		if (stat(ps->path, &sb) == 0)
+			size = (uint64_t)sb.st_size;
+	}
+	/* Two parts: a large registry file read to be gathered. */
+	if (ps->gather && size >= parts_from())
+		at = part_start(ps->path, size);
+	err = am_csv_open_range(ps->path, 0, 0, at ? at : ULLONG_MAX, &r);
+	if (err) {
+		am_diags_add(ps->diags, err, ps->path, 0, NULL, strerror(errno),
+			     NULL);
+		return err;
+	}
+	rc = am_csv_next(r, &nf, &f, &line);
+	if (rc <= 0) {
+		err = rc < 0 ? rc : AM_EREGISTRY_KIND;
+		am_diags_add(ps->diags, err, ps->path, 1, NULL, NULL, NULL);
+		goto out;
+	}
+	header_nf = nf;
+	err = read_header(ps->path, nf, f, ps->allowed, &k, col, ps->diags);
+	if (err)
+		goto out;
+	am_progress_start(&progress,
+			  ps->write ? "writing (ثبت)" : "checking (بررسی)",
+			  at ? at : size);
+	if (at && is_registry(k)) {
+		pt = malloc(sizeof(*pt));
+		if (!pt || part_start_thread(ps, pt, at, k, col, header_nf)) {
+			/* No second thread: one part, to the end. */
+			if (pt)
+				part_release(pt);
+			free(pt);
+			pt = NULL;
+			am_csv_set_end(r, ULLONG_MAX);
+		}
+	} else {
+		am_csv_set_end(r, ULLONG_MAX);
+	}
+	err = read_records(ps, r, k, col, header_nf, &progress);
+	if (pt) {
+		pthread_join(pt->thread, NULL);
+		if (!err && am_csv_offset(r) == at) {
+			err = pt->err;
+			if (!err) {
+				am_csv_next(r, &nf, &f, &line); /* its end */
+				err = part_join(ps, pt, line);
+			}
+		} else if (!err) {
+			/* The middle was inside a record: on alone. */
+			am_csv_set_end(r, ULLONG_MAX);
+			err = read_records(ps, r, k, col, header_nf, &progress);
+		}
+		if (pt->ps.persons == ps->persons)
+			pt->ps.persons = NULL;
+		part_release(pt);
+		free(pt);
 	}
 out:
 	am_progress_finish(&progress);

@@ -16,6 +16,7 @@ struct am_csv_reader {
 	size_t nfields, fields_alloc;
 	unsigned line;		     /* line of the next byte */
 	unsigned long long consumed; /* bytes read before in[] */
+	unsigned long long end;	     /* no record starts at or after it */
 	bool first;
 };
 
@@ -33,9 +34,37 @@ int am_csv_open(const char *path, size_t max_record, struct am_csv_reader **out)
 	}
 	r->max_record = max_record ? max_record : (size_t)1 << 20;
 	r->line = 1;
+	r->end = ULLONG_MAX;
 	r->first = true;
 	*out = r;
 	return 0;
+}
+
+int am_csv_open_range(const char *path, size_t max_record,
+		      unsigned long long start, unsigned long long end,
+		      struct am_csv_reader **out)
+{
+	int err = am_csv_open(path, max_record, out);
+
+	if (err || !start) {
+		if (!err)
+			(*out)->end = end;
+		return err;
+	}
+	if (fseeko((*out)->f, (off_t)start, SEEK_SET) != 0) {
+		am_csv_close(*out);
+		*out = NULL;
+		return AM_EIO;
+	}
+	(*out)->consumed = start;
+	(*out)->end = end;
+	(*out)->first = false; /* a byte order mark only opens the file */
+	return 0;
+}
+
+void am_csv_set_end(struct am_csv_reader *r, unsigned long long end)
+{
+	r->end = end;
 }
 
 void am_csv_close(struct am_csv_reader *r)
@@ -190,6 +219,8 @@ int am_csv_next(struct am_csv_reader *r, size_t *nfields, char ***fields,
 	r->rec_len = 0;
 	r->nfields = 0;
 	*line = r->line;
+	if (am_csv_offset(r) >= r->end)
+		return 0;
 	if (r->first) {
 		r->first = false;
 		/* Skip a UTF-8 byte order mark (EF BB BF) if the file starts

@@ -47,6 +47,11 @@ static int setup(void **state)
 	if (!mkdtemp(tmpl) || sodium_init() < 0)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s", tmpl);
+	/* Every file read in two parts, each on a thread (a test of the
+	 * joins: a real file, from 64 MiB): what each test wants of a file
+	 * is what the two parts give. test_parts_as_whole reads in one. */
+	if (setenv("AMANAT_REGISTRY_PARTS", "1", 1) != 0)
+		return -1;
 	return setenv("AMANAT_REGISTRY_BATCH", "1000", 1);
 }
 
@@ -1026,10 +1031,108 @@ static void test_pipe_fault_from_call_on(void **state)
 	pipe_fault_sweep(ULONG_MAX);
 }
 
+/* The persons of a database as one text, without the times. */
+static char *persons_dump(const char *uri)
+{
+	return testdb_text(
+		uri, TESTDB_SQL("SELECT group_concat(r, ';') FROM (SELECT "
+				"national_code || '|' || first_name || '|' || "
+				"last_name || '|' || coalesce(father_name, "
+				"'') || '|' || coalesce(birth_date, '') || sex "
+				"|| coalesce(nationality, '') || "
+				"coalesce(insurance_no, '') AS r FROM persons "
+				"ORDER BY national_code)",
+				"SELECT string_agg(national_code || '|' || "
+				"first_name || '|' || last_name || '|' || "
+				"coalesce(father_name, '') || '|' || "
+				"coalesce(birth_date::text, '') || sex || "
+				"coalesce(nationality, '') || "
+				"coalesce(insurance_no, ''), ';' ORDER BY "
+				"national_code) FROM persons"));
+}
+
+/* A file read in two parts or in one: the same rows, the same entries,
+ * the same problems on the same lines. Three files: rows repeated across
+ * the middle (the later one written); a bad row in each part; and a
+ * quoted field with line ends over the middle, where the second part
+ * would start inside it, so the first reads on alone. */
+static void test_parts_as_whole(void **state)
+{
+	static const char *const parts[2] = { "0", "1" };
+	char *dump[3][2];
+	size_t nd[3][2];
+	unsigned line[3][2][2];
+	struct person_row r;
+	char name[32];
+	FILE *f;
+
+	(void)state;
+	write_persons("pw0.csv", 3 * BATCH, 0, true);
+	write_persons("pw1.csv", 3 * BATCH, 0, false);
+	/* A bad row in each half. */
+	f = fopen(path_of("pw1.csv"), "a");
+	assert_non_null(f);
+	person_row(5 * BATCH, &r);
+	person_csv(f, &r, "Y");
+	assert_int_equal(fclose(f), 0);
+	write_persons("pw2.csv", 3 * BATCH, 0, false);
+	f = fopen(path_of("pw2.csv"), "a");
+	assert_non_null(f);
+	person_row(5 * BATCH + 1, &r);
+	/* More bytes than the rows before it: the middle falls inside. */
+	fprintf(f, "%s,\"علی", r.code);
+	for (int i = 0; i < 400000; i++)
+		fputc('\n', f);
+	fprintf(f, "رضا\",رضایی,,,M,,\n");
+	assert_int_equal(fclose(f), 0);
+	for (int file = 0; file < 3; file++) {
+		for (int k = 0; k < 2; k++) {
+			struct am_import_stats st;
+			struct am_diags ds;
+			struct am_store *s;
+
+			snprintf(name, sizeof(name), "pw%d-%d", file, k);
+			s = open_db(name);
+			assert_int_equal(
+				setenv("AMANAT_REGISTRY_PARTS", parts[k], 1),
+				0);
+			memset(&st, 0, sizeof(st));
+			am_diags_init(&ds, 0);
+			snprintf(name, sizeof(name), "pw%d.csv", file);
+			assert_int_equal(
+				am_import_registry(s, path_of(name), &st, &ds),
+				file == 1 ? AM_EINVALID_ARGUMENT : 0);
+			nd[file][k] = ds.nr;
+			for (size_t i = 0; i < 2; i++)
+				line[file][k][i] = i < ds.nr ? ds.items[i].line
+							     : 0;
+			am_diags_release(&ds);
+			am_store_close(s);
+			dump[file][k] = persons_dump(db);
+			testdb_drop(db);
+		}
+		assert_int_equal(nd[file][0], nd[file][1]);
+		assert_int_equal(line[file][0][0], line[file][1][0]);
+		assert_int_equal(line[file][0][1], line[file][1][1]);
+		assert_string_equal(dump[file][0] ? dump[file][0] : "",
+				    dump[file][1] ? dump[file][1] : "");
+	}
+	assert_int_equal(setenv("AMANAT_REGISTRY_PARTS", "1", 1), 0);
+	/* The bad rows: one written in, one at the end. */
+	assert_int_equal(nd[1][0], 1);
+	assert_int_equal(line[1][0][0], 3 * BATCH + 2);
+	/* The quoted field's person written, its name on one line. */
+	assert_non_null(strstr(dump[2][0], "علی رضا"));
+	for (int file = 0; file < 3; file++)
+		for (int k = 0; k < 2; k++)
+			free(dump[file][k]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batches),
+		cmocka_unit_test(test_parts_as_whole),
 		cmocka_unit_test(test_bad_row_writes_nothing),
 		cmocka_unit_test(test_no_temp_dir),
 		cmocka_unit_test(test_key_order),
