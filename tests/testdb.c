@@ -675,3 +675,26 @@ char *test_slurp(const char *path)
 	fclose(f);
 	return buf;
 }
+
+char *testdb_persons(const char *uri)
+{
+	char *t = testdb_text(
+		uri,
+		testdb_is_pg()
+			? "SELECT string_agg(national_code || '|' || "
+			  "first_name || '|' || last_name || '|' || "
+			  "coalesce(father_name, '') || '|' || "
+			  "coalesce(birth_date::text, '') || sex || "
+			  "coalesce(nationality, '') || "
+			  "coalesce(insurance_no, ''), ';' ORDER BY "
+			  "national_code) FROM persons"
+			: "SELECT group_concat(r, ';') FROM (SELECT "
+			  "national_code || '|' || first_name || '|' || "
+			  "last_name || '|' || coalesce(father_name, '') || "
+			  "'|' || coalesce(birth_date, '') || sex || "
+			  "coalesce(nationality, '') || "
+			  "coalesce(insurance_no, '') AS r FROM persons "
+			  "ORDER BY national_code)");
+
+	return t ? t : strdup("");
+}

@@ -68,6 +68,10 @@ long long testdb_int(const char *uri, const char *sql);
 /* The same as text, allocated (free() it); NULL for SQL NULL. */
 char *testdb_text(const char *uri, const char *sql);
 
+/* Every person's row as one text, in key order, without the times a run
+ * sets ("" for none; free() it): two databases' registries compared. */
+char *testdb_persons(const char *uri);
+
 /* The same as bytes (a BLOB; a bytea), copied to buf; their count. Fails
  * the test when more than cap. */
 size_t testdb_blob(const char *uri, const char *sql, void *buf, size_t cap);

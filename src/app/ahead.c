@@ -360,28 +360,12 @@ static int run_next(struct run *r)
 
 /* Run numbers in a min-heap by (code, run): a tie goes to the earlier
  * run, the earlier part of the input. */
-static bool run_before(const struct run *runs, size_t a, size_t b)
+static bool run_before(const void *ctx, size_t a, size_t b)
 {
+	const struct run *runs = ctx;
+
 	return runs[a].code != runs[b].code ? runs[a].code < runs[b].code
 					    : a < b;
-}
-
-static void heap_down(const struct run *runs, size_t *heap, size_t n, size_t i)
-{
-	for (;;) {
-		size_t least = i, l = 2 * i + 1, r = l + 1, t;
-
-		if (l < n && run_before(runs, heap[l], heap[least]))
-			least = l;
-		if (r < n && run_before(runs, heap[r], heap[least]))
-			least = r;
-		if (least == i)
-			return;
-		t = heap[i];
-		heap[i] = heap[least];
-		heap[least] = t;
-		i = least;
-	}
 }
 
 static int ws_cmp(const void *x, const void *y)
@@ -630,7 +614,7 @@ static int merge_runs(struct am__ahead *g, struct reg *w)
 			heap[n++] = i;
 	}
 	for (size_t i = n / 2; i-- > 0;)
-		heap_down(g->runs, heap, n, i);
+		am__heap_down(heap, n, i, run_before, g->runs);
 	while (n && !err) {
 		struct run *r = &g->runs[heap[0]];
 
@@ -646,7 +630,7 @@ static int merge_runs(struct am__ahead *g, struct reg *w)
 		err = run_next(r);
 		if (!err && r->done)
 			heap[0] = heap[--n];
-		heap_down(g->runs, heap, n, 0);
+		am__heap_down(heap, n, 0, run_before, g->runs);
 	}
 	free(heap);
 	return err;

@@ -1302,14 +1302,9 @@ static void runs_close(struct pass *ps)
 
 /* An anonymous file in $TMPDIR (else /tmp): a national file's runs take
  * about its size, so the operator may point them at a large disk. */
-/* Sort the full batch and write it out as a run. */
-static int run_spill(struct pass *ps)
+/* Room for one more run. */
+static int runs_room(struct pass *ps)
 {
-	struct batch *b = ps->b;
-	const char *dir;
-	struct run *run;
-	int err = 0;
-
 	if (ps->nruns == ps->runs_alloc) {
 		size_t alloc = ps->runs_alloc ? ps->runs_alloc * 2 : 8;
 		struct run *p = realloc(ps->runs, alloc * sizeof(*p));
@@ -1319,6 +1314,19 @@ static int run_spill(struct pass *ps)
 		ps->runs = p;
 		ps->runs_alloc = alloc;
 	}
+	return 0;
+}
+
+/* Sort the full batch and write it out as a run. */
+static int run_spill(struct pass *ps)
+{
+	struct batch *b = ps->b;
+	const char *dir;
+	struct run *run;
+	int err = 0;
+
+	if (runs_room(ps))
+		return AM_ENOMEM;
 	run = &ps->runs[ps->nruns];
 	memset(run, 0, sizeof(*run));
 	run->f = am__temp_file(&dir);
@@ -1344,27 +1352,11 @@ static int run_spill(struct pass *ps)
 }
 
 /* A min-heap of run numbers by their next record's key. */
-static bool run_before(const struct pass *ps, size_t a, size_t b)
+static bool run_before(const void *ctx, size_t a, size_t b)
 {
+	const struct pass *ps = ctx;
+
 	return write_order_cmp(&ps->runs[a].at, &ps->runs[b].at) < 0;
-}
-
-static void heap_down(const struct pass *ps, size_t *heap, size_t n, size_t i)
-{
-	for (;;) {
-		size_t least = i, l = 2 * i + 1, r = l + 1, t;
-
-		if (l < n && run_before(ps, heap[l], heap[least]))
-			least = l;
-		if (r < n && run_before(ps, heap[r], heap[least]))
-			least = r;
-		if (least == i)
-			return;
-		t = heap[i];
-		heap[i] = heap[least];
-		heap[least] = t;
-		i = least;
-	}
 }
 
 static int batch_push(struct pass *ps, enum kind k, const union record *r,
@@ -1390,7 +1382,7 @@ static int runs_merge(struct pass *ps)
 			heap[n++] = i;
 	}
 	for (size_t i = n / 2; i-- > 0;)
-		heap_down(ps, heap, n, i);
+		am__heap_down(heap, n, i, run_before, ps);
 	ps->merging = true;
 	if (!err)
 		pipe_start(ps);
@@ -1407,7 +1399,7 @@ static int runs_merge(struct pass *ps)
 			err = rc;
 		else if (!rc)
 			heap[0] = heap[--n];
-		heap_down(ps, heap, n, 0);
+		am__heap_down(heap, n, 0, run_before, ps);
 		if (!err)
 			err = pipe_error(ps); /* the writer failed: stop */
 	}
@@ -1753,15 +1745,8 @@ static int part_join(struct pass *ps, struct part *pt, unsigned line_end)
 		return err;
 	}
 	for (size_t i = 0; i < pt->ps.nruns; i++) {
-		if (ps->nruns == ps->runs_alloc) {
-			size_t alloc = ps->runs_alloc ? ps->runs_alloc * 2 : 8;
-			struct run *p = realloc(ps->runs, alloc * sizeof(*p));
-
-			if (!p)
-				return AM_ENOMEM;
-			ps->runs = p;
-			ps->runs_alloc = alloc;
-		}
+		if (runs_room(ps))
+			return AM_ENOMEM;
 		ps->runs[ps->nruns] = pt->ps.runs[i];
 		ps->runs[ps->nruns].line_base = line_end - 1;
 		ps->nruns++;

@@ -1344,6 +1344,18 @@ static int read_paths(struct import *im, char *const *paths, size_t npaths)
 	return err;
 }
 
+/* The bar over the bytes of every input named. */
+static void progress_start(struct import *im, char *const *paths, size_t npaths,
+			   const char *en, const char *fa)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < npaths; i++)
+		total += input_size(paths[i], 0);
+	am_progress_start(&im->progress, im->o->persian ? fa : en, total);
+	im->progress.persian = im->o->persian;
+}
+
 /* What an import's reader holds apart from the import itself. */
 static void import_caches_free(struct import *im)
 {
@@ -1409,17 +1421,9 @@ static int register_ahead(struct am_store *s, const struct am_rules *rules,
 	im->diags = &pd;
 	im->today = o->today ? o->today : am_date_today();
 	err = am__ahead_new(0, &im->ahead);
-	if (!err && o->progress) {
-		uint64_t total = 0;
-
-		for (size_t i = 0; i < npaths; i++)
-			total += input_size(paths[i], 0);
-		am_progress_start(&im->progress,
-				  o->persian ? "خواندن افراد تازه"
-					     : "new persons",
-				  total);
-		im->progress.persian = o->persian;
-	}
+	if (!err && o->progress)
+		progress_start(im, paths, npaths, "new persons",
+			       "خواندن افراد تازه");
 	/* One read transaction for the lookups, not one each. */
 	if (!err)
 		err = am_store_begin(s);
@@ -1495,17 +1499,9 @@ int am_import_wages(struct am_store *s, const struct am_rules *rules,
 			im->r = s;
 		}
 	}
-	if (o->progress) {
-		uint64_t total = 0;
-
-		for (size_t i = 0; i < npaths; i++)
-			total += input_size(paths[i], 0);
-		am_progress_start(&im->progress,
-				  o->persian ? "ورود لیست‌ها"
-					     : "import",
-				  total);
-		im->progress.persian = o->persian;
-	}
+	if (o->progress)
+		progress_start(im, paths, npaths, "import",
+			       "ورود لیست‌ها");
 	err = read_paths(im, paths, npaths);
 	if (im->q) {
 		set_loader_join(im);   /* before the queue goes */

@@ -84,6 +84,12 @@ void am__huge_free(void *p, size_t size);
  * tried. */
 FILE *am__temp_file(const char **dir);
 
+/* Sift heap[i] down a min-heap of n numbers ordered by before() (the runs
+ * of a k-way merge, by their next record). */
+void am__heap_down(size_t *heap, size_t n, size_t i,
+		   bool (*before)(const void *ctx, size_t a, size_t b),
+		   const void *ctx);
+
 /* Whether s[0..n) are all ASCII digits, eight bytes at a test: a byte is
  * one when its high nibble is 3 and adding 6 leaves it 3. A carry out of
  * a byte comes only from one that already failed the first test. */

@@ -71,3 +71,23 @@ FILE *am__temp_file(const char **dir)
 		close(fd);
 	return f;
 }
+
+void am__heap_down(size_t *heap, size_t n, size_t i,
+		   bool (*before)(const void *ctx, size_t a, size_t b),
+		   const void *ctx)
+{
+	for (;;) {
+		size_t least = i, l = 2 * i + 1, r = l + 1, t;
+
+		if (l < n && before(ctx, heap[l], heap[least]))
+			least = l;
+		if (r < n && before(ctx, heap[r], heap[least]))
+			least = r;
+		if (least == i)
+			return;
+		t = heap[i];
+		heap[i] = heap[least];
+		heap[least] = t;
+		i = least;
+	}
+}

@@ -66,25 +66,6 @@ static struct am_store *open_db(const char *uri)
 	return s;
 }
 
-static char *persons_text(const char *db)
-{
-	return testdb_text(
-		db, TESTDB_SQL("SELECT group_concat(r, ';') FROM (SELECT "
-			       "national_code || '|' || first_name || '|' || "
-			       "last_name || '|' || coalesce(father_name, '') "
-			       "|| '|' || coalesce(birth_date, '') || sex || "
-			       "coalesce(nationality, '') || "
-			       "coalesce(insurance_no, '') AS r FROM persons "
-			       "ORDER BY national_code)",
-			       "SELECT string_agg(national_code || '|' || "
-			       "first_name || '|' || last_name || '|' || "
-			       "coalesce(father_name, '') || '|' || "
-			       "coalesce(birth_date::text, '') || sex || "
-			       "coalesce(nationality, '') || "
-			       "coalesce(insurance_no, ''), ';' ORDER BY "
-			       "national_code) FROM persons"));
-}
-
 /* Gather the lines (named with prefix) with chunks of chunk bytes, and
  * register them in batches of batch. */
 static size_t gather_and_register(struct am_store *s, size_t chunk,
@@ -143,7 +124,7 @@ static void test_runs_as_memory(void **state)
 		added[k] = gather_and_register(s, chunk[k], batch[k], 'n',
 					       &runs[k], &workshops[k]);
 		am_store_close(s);
-		text[k] = persons_text(db[k]);
+		text[k] = testdb_persons(db[k]);
 	}
 	assert_int_equal(runs[0], 0);
 	assert_true(runs[1] > 20);
@@ -179,7 +160,7 @@ static void test_runs_as_memory(void **state)
 				 0);
 		am_store_close(s);
 		free(text[1]);
-		text[1] = persons_text(db[1]);
+		text[1] = testdb_persons(db[1]);
 		assert_string_equal(text[0], text[1]);
 	}
 	/* An entry a batch: ceil(distinct / 7) the first time, and the

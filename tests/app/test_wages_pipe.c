@@ -486,26 +486,7 @@ static void test_person_set_as_without(void **state)
 	free(dir);
 }
 
-/* Rows of a table as one text, without the times a run sets. */
-static char *persons_text(const char *db)
-{
-	return testdb_text(
-		db, TESTDB_SQL("SELECT group_concat(r, ';') FROM (SELECT "
-			       "national_code || '|' || first_name || '|' || "
-			       "last_name || '|' || coalesce(father_name, '') "
-			       "|| '|' || coalesce(birth_date, '') || sex || "
-			       "coalesce(nationality, '') || "
-			       "coalesce(insurance_no, '') AS r FROM persons "
-			       "ORDER BY national_code)",
-			       "SELECT string_agg(national_code || '|' || "
-			       "first_name || '|' || last_name || '|' || "
-			       "coalesce(father_name, '') || '|' || "
-			       "coalesce(birth_date::text, '') || sex || "
-			       "coalesce(nationality, '') || "
-			       "coalesce(insurance_no, ''), ';' ORDER BY "
-			       "national_code) FROM persons"));
-}
-
+/* The workshops' rows as one text. */
 static char *workshops_text(const char *db)
 {
 	return testdb_text(
@@ -565,7 +546,7 @@ static void test_ahead_as_without(void **state)
 					 0);
 		}
 		am_store_close(s);
-		text[k][0] = persons_text(db[k]);
+		text[k][0] = testdb_persons(db[k]);
 		text[k][1] = workshops_text(db[k]);
 	}
 	for (int f = 0; f < 2; f++) {
