@@ -5,20 +5,24 @@
 # database: every workshop registered from its list's header with
 # --register-workshops, every person from the line) and warm (into the
 # loaded registry), with their ratio.
-#   bench/registry.sh [--insured N] [--gen DIR] [WORKDIR]
+#   bench/registry.sh [--insured N] [--gen DIR] [--pairs P] [WORKDIR]
 # N defaults to 1,000,000 (3.9 million registry rows); 17000000 is the
 # national size (66.5 million rows: 40.4 million persons, 23.4 million
 # dependants, 1.4 million workshops and 1.35 million employers; about 60
 # GB free needed). --gen reuses a generated folder (registry/, wages/) of
-# that size.
+# that size. --pairs runs the two months P times in turn (default 1), each
+# cold into a fresh database and each warm into a fresh copy of the
+# registry, with each pair's ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 INSURED=1000000
 GEN=
+PAIRS=1
 while [ $# -gt 0 ]; do
     case "$1" in
     --insured) INSURED="$2"; shift 2 ;;
     --gen) GEN="$2"; shift 2 ;;
+    --pairs) PAIRS="$2"; shift 2 ;;
     *) break ;;
     esac
 done
@@ -69,19 +73,22 @@ timed "import registry, again" "$A" --db "$WORK/reg.db" import registry \
     "$R/dependants.csv"
 "$A" --db "$WORK/reg.db" audit verify | tail -1
 
-# The month: cold into a fresh database, warm into a copy of the registry.
-rm -f "$WORK"/cold.db* "$WORK"/warm.db*
-"$A" --db "$WORK/cold.db" init >/dev/null
+# The month: cold into a fresh database, warm into a copy of the registry,
+# in turn.
 sqlite3 "$WORK/reg.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-cp "$WORK/reg.db" "$WORK/warm.db"
-sync
-timed "month, cold" "$A" --db "$WORK/cold.db" import wages \
-    --register-workshops "$GEN/wages/1404-01.csv"
-cold_s=$wall
-timed "month, warm" "$A" --db "$WORK/warm.db" import wages \
-    "$GEN/wages/1404-01.csv"
-warm_s=$wall
-echo "  month cold: $(per_s "$lines" "$cold_s") lines/s;" \
-    "warm: $(per_s "$lines" "$warm_s") lines/s;" \
-    "cold / warm speed: $(awk -v c="$cold_s" -v w="$warm_s" \
-        'BEGIN { printf "%.2f", w / c }')"
+for pair in $(seq 1 "$PAIRS"); do
+    rm -f "$WORK"/cold.db* "$WORK"/warm.db*
+    "$A" --db "$WORK/cold.db" init >/dev/null
+    cp "$WORK/reg.db" "$WORK/warm.db"
+    sync
+    timed "month, cold ($pair)" "$A" --db "$WORK/cold.db" import wages \
+        --register-workshops "$GEN/wages/1404-01.csv"
+    cold_s=$wall
+    timed "month, warm ($pair)" "$A" --db "$WORK/warm.db" import wages \
+        "$GEN/wages/1404-01.csv"
+    warm_s=$wall
+    echo "  month cold: $(per_s "$lines" "$cold_s") lines/s;" \
+        "warm: $(per_s "$lines" "$warm_s") lines/s;" \
+        "cold / warm speed: $(awk -v c="$cold_s" -v w="$warm_s" \
+            'BEGIN { printf "%.3f", w / c }')"
+done
