@@ -375,8 +375,7 @@ static int ws_cmp(const void *x, const void *y)
 	return strcmp(a->code, b->code);
 }
 
-/* The workshops of [from, to), registered in one transaction with their
- * entry. */
+/* n workshops, registered in one transaction with their entry. */
 static int ws_batch(struct am_store *s, const struct am_workshop *w, size_t n,
 		    struct am_buf *json)
 {
@@ -384,18 +383,19 @@ static int ws_batch(struct am_store *s, const struct am_workshop *w, size_t n,
 	unsigned char digest[32];
 	char hex[65];
 	struct am_buf payload;
+	const struct am_workshop **ptrs = malloc(n * sizeof(*ptrs));
 	int err = 0;
 
+	if (!ptrs)
+		return am_store_errf(s, AM_ENOMEM, "workshops: out of memory");
 	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
-	err = am_store_begin(s);
 	for (size_t i = 0; i < n && !err; i++) {
-		err = am_store_workshop_put_bulk(s, &w[i]);
+		ptrs[i] = &w[i];
 		am_buf_clear(json);
-		if (!err &&
-		    (am_workshop_json(&w[i], json) || am_buf_addch(json, '\n')))
+		if (am_workshop_json(&w[i], json) || am_buf_addch(json, '\n'))
 			err = am_store_errf(s, AM_ENOMEM,
 					    "workshops: out of memory");
-		if (!err)
+		else
 			crypto_generichash_update(
 				&h, (const unsigned char *)json->buf,
 				json->len);
@@ -409,13 +409,19 @@ static int ws_batch(struct am_store *s, const struct am_workshop *w, size_t n,
 				n, w[0].code, w[n - 1].code, hex))
 		err = am_store_errf(s, AM_ENOMEM, "workshops: out of memory");
 	if (!err)
-		err = am_store_audit_row(s, "workshops.register", "",
-					 payload.buf);
-	if (!err)
-		err = am_store_commit(s);
-	else
-		am_store_rollback(s);
+		err = am_store_begin(s);
+	if (!err) {
+		err = am_store_workshops_put_bulk(s, ptrs, n);
+		if (!err)
+			err = am_store_audit_row(s, "workshops.register", "",
+						 payload.buf);
+		if (!err)
+			err = am_store_commit(s);
+		else
+			am_store_rollback(s);
+	}
 	am_buf_release(&payload);
+	free(ptrs);
 	return err;
 }
 

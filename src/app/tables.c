@@ -847,10 +847,15 @@ static int write_many(struct batch_writer *w, const struct batch *b,
 	for (size_t i = 0; i < n; i++)
 		b->ptrs[i] = b->kind == PERSONS
 				     ? (const void *)&b->order[i].p->r.p
+			     : b->kind == WORKSHOPS
+				     ? (const void *)&b->order[i].p->r.w
 				     : (const void *)&b->order[i].p->r.d;
 	if (b->kind == PERSONS)
 		err = am_store_persons_put_bulk(
 			w->s, (const struct am_person *const *)b->ptrs, n);
+	else if (b->kind == WORKSHOPS)
+		err = am_store_workshops_put_bulk(
+			w->s, (const struct am_workshop *const *)b->ptrs, n);
 	else
 		err = am_store_dependants_put_bulk(
 			w->s, (const struct am_dependant *const *)b->ptrs, n);
@@ -862,6 +867,8 @@ static int write_many(struct batch_writer *w, const struct batch *b,
 		b->order[i].p->written = true;
 	if (b->kind == PERSONS)
 		w->st->persons += n;
+	else if (b->kind == WORKSHOPS)
+		w->st->workshops += n;
 	else
 		w->st->dependants += n;
 	w->st->accepted += n;
@@ -886,7 +893,7 @@ static int batch_write(struct batch_writer *w, const struct batch *b)
 						  : am_store_begin(w->s);
 	if (err)
 		return err;
-	if (b->kind == PERSONS || b->kind == DEPENDANTS)
+	if (b->kind != EMPLOYERS)
 		err = write_many(w, b, &written);
 	/* Else, or when the store refused one of them (and wrote none), a
 	 * row at a time: each refusal reported, the rest written. */

@@ -1171,6 +1171,13 @@ static int sq_dependants_put_many(struct am_store *s,
 	return am__sq_dependants_put_many(s, sq(s)->bulk, d, n, now);
 }
 
+static int sq_workshops_put_many(struct am_store *s,
+				 const struct am_workshop *const *w, size_t n,
+				 int64_t now)
+{
+	return am__sq_workshops_put_many(s, sq(s)->bulk, w, n, now);
+}
+
 static int sq_person_ensure(struct am_store *s, const struct am_person *p,
 			    int64_t now, bool *added)
 {
@@ -1561,6 +1568,7 @@ const struct am_store_backend am__store_sqlite = {
 	.persons_put_many = sq_persons_put_many,
 	.persons_ensure_many = sq_persons_ensure_many,
 	.dependants_put_many = sq_dependants_put_many,
+	.workshops_put_many = sq_workshops_put_many,
 	.dependant_get = sq_dependant_get,
 	.audit_head = sq_audit_head,
 	.audit_insert = sq_audit_insert,

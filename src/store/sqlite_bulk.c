@@ -1,4 +1,5 @@
-/* The SQLite backend's bulk registry puts: a batch of persons or dependants
+/* The SQLite backend's bulk registry puts: a batch of persons, dependants
+ * or workshops
  * goes in by one INSERT … SELECT from an eponymous virtual table over the
  * caller's array, not a statement a row.
  *
@@ -18,7 +19,12 @@
 
 #include "store/sqlite_int.h"
 
-enum bulk_kind { BULK_PERSONS, BULK_PERSONS_ENSURE, BULK_DEPENDANTS };
+enum bulk_kind {
+	BULK_PERSONS,
+	BULK_PERSONS_ENSURE,
+	BULK_DEPENDANTS,
+	BULK_WORKSHOPS
+};
 
 /* What the tables read while a put runs; between puts, nothing. */
 struct bulk_src {
@@ -80,6 +86,20 @@ static int dependants_connect(sqlite3 *db, void *aux, int argc,
 	return connect_as(db, aux,
 			  "CREATE TABLE x (main_insured, dependant, relation,"
 			  " since, until, now)",
+			  out);
+}
+
+static int workshops_connect(sqlite3 *db, void *aux, int argc,
+			     const char *const *argv, sqlite3_vtab **out,
+			     char **err)
+{
+	(void)argc;
+	(void)argv;
+	(void)err;
+	return connect_as(db, aux,
+			  "CREATE TABLE x (code, name, employer_id, address,"
+			  " province, branch, activity, scheme, hard_harmful,"
+			  " small_exempt, now)",
 			  out);
 }
 
@@ -233,6 +253,24 @@ static int dependants_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx,
 	return SQLITE_OK;
 }
 
+static int workshops_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx,
+			    int col)
+{
+	const struct bulk_src *src = src_of(c);
+	const struct am_workshop *w = src->recs[((struct bulk_cursor *)c)->i];
+	const char *t[8] = { w->code,	  w->name,   w->employer_id, w->address,
+			     w->province, w->branch, w->activity,    w->scheme };
+
+	if (col < 8)
+		text(ctx, t[col]);
+	else if (col < 10)
+		sqlite3_result_int(ctx, col == 8 ? w->hard_harmful
+						 : w->small_exempt);
+	else
+		sqlite3_result_int64(ctx, src->now);
+	return SQLITE_OK;
+}
+
 /* Eponymous only (no xCreate): used by name, never created in a schema. */
 static const sqlite3_module persons_module = {
 	.xConnect = persons_connect,
@@ -257,6 +295,19 @@ static const sqlite3_module dependants_module = {
 	.xNext = cursor_next,
 	.xEof = cursor_eof,
 	.xColumn = dependants_column,
+	.xRowid = cursor_rowid,
+};
+
+static const sqlite3_module workshops_module = {
+	.xConnect = workshops_connect,
+	.xBestIndex = best_index,
+	.xDisconnect = disconnect,
+	.xOpen = cursor_open,
+	.xClose = cursor_close,
+	.xFilter = cursor_filter,
+	.xNext = cursor_next,
+	.xEof = cursor_eof,
+	.xColumn = workshops_column,
 	.xRowid = cursor_rowid,
 };
 
@@ -299,6 +350,26 @@ static const char dependants_put[] =
 	" relation = excluded.relation, since = excluded.since,"
 	" until = excluded.until, updated_at = excluded.updated_at";
 
+/* Workshops as a put each would write them (sqlite.c's ST_WORKSHOP_PUT),
+ * and their keys. */
+static const char workshops_put[] =
+	"INSERT INTO workshops (code, name, employer_id, address, province,"
+	" branch, activity, scheme, hard_harmful, small_exempt, created_at,"
+	" updated_at)"
+	" SELECT code, name, employer_id, address, province, branch,"
+	" activity, scheme, hard_harmful, small_exempt, now, now"
+	" FROM am_workshops_in WHERE true"
+	" ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
+	" employer_id = excluded.employer_id, address = excluded.address,"
+	" province = excluded.province, branch = excluded.branch,"
+	" activity = excluded.activity, scheme = excluded.scheme,"
+	" hard_harmful = excluded.hard_harmful,"
+	" small_exempt = excluded.small_exempt,"
+	" updated_at = excluded.updated_at";
+
+static const char workshop_keys_add[] =
+	"INSERT OR IGNORE INTO workshop_keys SELECT code FROM am_workshops_in";
+
 int am__sq_bulk_register(sqlite3 *db, struct am__sq_bulk **out)
 {
 	struct bulk_src *src = calloc(1, sizeof(*src));
@@ -307,12 +378,15 @@ int am__sq_bulk_register(sqlite3 *db, struct am__sq_bulk **out)
 	*out = NULL;
 	if (!src)
 		return SQLITE_NOMEM;
-	/* Both modules read the one source; the second frees it. */
+	/* The modules read the one source; the last frees it. */
 	rc = sqlite3_create_module_v2(db, "am_persons_in", &persons_module, src,
 				      NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_module_v2(db, "am_dependants_in",
-					      &dependants_module, src, free);
+					      &dependants_module, src, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module_v2(db, "am_workshops_in",
+					      &workshops_module, src, free);
 	else
 		free(src);
 	if (rc == SQLITE_OK)
@@ -351,6 +425,10 @@ static int put_many(struct am_store *s, struct am__sq_bulk *bulk,
 			*added = (size_t)sqlite3_changes(am__sq_db(s));
 		if (!err)
 			err = run(s, person_codes_add, "person codes");
+	} else if (kind == BULK_WORKSHOPS) {
+		err = run(s, workshops_put, "workshops put");
+		if (!err)
+			err = run(s, workshop_keys_add, "workshop keys");
 	} else {
 		err = run(s, dependants_put, "dependants put");
 	}
@@ -381,4 +459,12 @@ int am__sq_dependants_put_many(struct am_store *s, struct am__sq_bulk *bulk,
 {
 	return put_many(s, bulk, BULK_DEPENDANTS, (const void *const *)d, n,
 			now, NULL);
+}
+
+int am__sq_workshops_put_many(struct am_store *s, struct am__sq_bulk *bulk,
+			      const struct am_workshop *const *w, size_t n,
+			      int64_t now)
+{
+	return put_many(s, bulk, BULK_WORKSHOPS, (const void *const *)w, n, now,
+			NULL);
 }

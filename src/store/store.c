@@ -624,6 +624,28 @@ int am_store_persons_ensure_bulk(struct am_store *s,
 	return am__store_write_done(s, err);
 }
 
+int am_store_workshops_put_bulk(struct am_store *s,
+				const struct am_workshop *const *w, size_t n)
+{
+	int err = am__store_write_ready(s);
+
+	for (size_t i = 0; i < n && !err; i++)
+		if (!w[i]->code || !w[i]->name)
+			err = missing(s, "workshop code or name");
+	if (err || !n)
+		return err;
+	if (s->be->workshops_put_many)
+		return am__store_write_done(
+			s,
+			s->be->workshops_put_many(s, w, n, am__store_now(s)));
+	err = s->be->savepoint(s);
+	if (err)
+		return am__store_write_done(s, err);
+	for (size_t i = 0; i < n && !err; i++)
+		err = s->be->workshop_put(s, w[i], am__store_now(s));
+	return am__store_write_done(s, many_end(s, err));
+}
+
 int am_store_dependants_put_bulk(struct am_store *s,
 				 const struct am_dependant *const *d, size_t n)
 {

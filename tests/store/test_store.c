@@ -835,6 +835,46 @@ static void test_put_many(void **state)
 			testdb_int(db_path("many.db"),
 				   "SELECT count(*) FROM person_codes"),
 			3);
+	/* Workshops at once: one naming an employer nobody registered
+	 * refuses the batch; without it, a new one and one put again. */
+	{
+		struct am_employer e = employer("10101010101");
+		struct am_workshop w[3] = {
+			workshop("1000000001", "10101010101"),
+			workshop("1000000002", NULL),
+			workshop("1000000003", "20202020202"), /* nobody */
+		};
+		const struct am_workshop *wp[3] = { &w[0], &w[1], &w[2] };
+		struct am_workshop wo;
+
+		assert_int_equal(am_store_employer_put(s, &e), 0);
+		assert_int_equal(am_store_begin(s), 0);
+		assert_int_equal(am_store_workshops_put_bulk(s, wp, 3),
+				 AM_ESTORE_CONFLICT);
+		assert_int_equal(
+			am_store_workshop_get(s, "1000000001", &a, &wo),
+			AM_ENOT_FOUND);
+		assert_int_equal(am_store_workshops_put_bulk(s, wp, 2), 0);
+		w[0].name = "کارگاه دوم";
+		w[0].small_exempt = true;
+		assert_int_equal(am_store_workshops_put_bulk(s, wp, 1), 0);
+		assert_int_equal(am_store_commit(s), 0);
+		assert_int_equal(
+			am_store_workshop_get(s, "1000000001", &a, &wo), 0);
+		assert_string_equal(wo.name, "کارگاه دوم");
+		assert_string_equal(wo.employer_id, "10101010101");
+		assert_true(wo.small_exempt && wo.hard_harmful);
+		assert_string_equal(wo.branch, "1201");
+		assert_int_equal(
+			am_store_workshop_get(s, "1000000002", &a, &wo), 0);
+		assert_null(wo.employer_id);
+		if (!testdb_is_pg())
+			assert_int_equal(
+				testdb_int(
+					db_path("many.db"),
+					"SELECT count(*) FROM workshop_keys"),
+				2);
+	}
 	am_store_close(s);
 	drop_db(db_path("many.db"));
 	am_arena_release(&a);
