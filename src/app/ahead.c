@@ -212,10 +212,14 @@ static int record_get(const uint8_t *p, size_t len, int64_t code,
 
 static int radix_sort(struct ent *e, size_t n)
 {
-	struct ent *tmp = malloc((n ? n : 1) * sizeof(*tmp)), *from = e,
-		   *to = tmp;
-	size_t *count = malloc(((size_t)1 << RADIX_BITS) * sizeof(*count));
+	struct ent *tmp, *from = e, *to;
+	size_t *count;
 
+	if (!n)
+		return 0; /* and e may be NULL */
+	tmp = malloc(n * sizeof(*tmp));
+	to = tmp;
+	count = malloc(((size_t)1 << RADIX_BITS) * sizeof(*count));
 	if (!tmp || !count) {
 		free(tmp);
 		free(count);
@@ -703,7 +707,8 @@ int am__ahead_register(struct am__ahead *g, struct am_store *s, size_t batch,
 					     "persons: out of memory");
 		}
 	}
-	qsort(g->ws, g->nws, sizeof(*g->ws), ws_cmp);
+	if (g->nws)
+		qsort(g->ws, g->nws, sizeof(*g->ws), ws_cmp);
 	if (progress) {
 		am_progress_start(&w.bar,
 				  persian ? "ثبت افراد تازه"
