@@ -201,6 +201,7 @@ int cmd_import_wages(struct cli *cli, int argc, char **argv)
 	struct am_rules *rules = NULL;
 	struct am_store *s = NULL;
 	struct am_diags ds;
+	size_t problems;
 	int err;
 
 	memset(&o, 0, sizeof(o));
@@ -264,8 +265,10 @@ int cmd_import_wages(struct cli *cli, int argc, char **argv)
 			st.lists_amended, st.lists_refused, st.lines,
 			st.lines_posted);
 	}
+	/* A path that could not be read is a refusal too, with no list. */
+	problems = am_diags_total(&ds);
 	am_diags_release(&ds);
 	if (err)
 		return cli_status(err);
-	return st.lists_refused ? CLI_REFUSED : CLI_OK;
+	return st.lists_refused || problems ? CLI_REFUSED : CLI_OK;
 }

@@ -591,6 +591,23 @@ static void test_incomplete_listdisk(void **state)
 		snprintf(path, sizeof(path), "rm -rf '%s/tree-%d'", workdir, k);
 		assert_int_equal(system(path), 0);
 	}
+	/* A path that is not there: refused (status 1), named, in JSON
+	 * too, whether or not the persons are registered ahead. */
+	for (int k = 0; k < 2; k++) {
+		const char *ahead = k ? "--persons-ahead"
+				      : "--no-persons-ahead";
+
+		snprintf(path, sizeof(path), "%s '%s/no-such.csv'", ahead,
+			 workdir);
+		run(&r, "import wages %s", path);
+		assert_int_equal(r.status, 1);
+		assert_non_null(strstr(r.err, "no-such.csv"));
+		run_free(&r);
+		j = run_json("--json import wages %s", path, 1);
+		e = json_array_get(json_object_get(j, "errors"), 0);
+		assert_string_equal(jstr(e, "code"), "io");
+		json_decref(j);
+	}
 }
 
 /* A national code with its check digit, from a nine-digit prefix. */
