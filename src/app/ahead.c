@@ -387,7 +387,8 @@ static int ws_batch(struct am_store *s, const struct am_workshop *w, size_t n,
 	unsigned char digest[32];
 	char hex[65];
 	struct am_buf payload;
-	const struct am_workshop **ptrs = malloc(n * sizeof(*ptrs));
+	/* The untyped array the put takes, of pointers into w. */
+	const void **ptrs = malloc(n * sizeof(*ptrs));
 	int err = 0;
 
 	if (!ptrs)
@@ -415,7 +416,8 @@ static int ws_batch(struct am_store *s, const struct am_workshop *w, size_t n,
 	if (!err)
 		err = am_store_begin(s);
 	if (!err) {
-		err = am_store_workshops_put_bulk(s, ptrs, n);
+		err = am_store_workshops_put_bulk(
+			s, (const struct am_workshop *const *)ptrs, n);
 		if (!err)
 			err = am_store_audit_row(s, "workshops.register", "",
 						 payload.buf);
