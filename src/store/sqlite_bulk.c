@@ -271,45 +271,23 @@ static int workshops_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx,
 	return SQLITE_OK;
 }
 
-/* Eponymous only (no xCreate): used by name, never created in a schema. */
-static const sqlite3_module persons_module = {
-	.xConnect = persons_connect,
-	.xBestIndex = best_index,
-	.xDisconnect = disconnect,
-	.xOpen = cursor_open,
-	.xClose = cursor_close,
-	.xFilter = cursor_filter,
-	.xNext = cursor_next,
-	.xEof = cursor_eof,
-	.xColumn = persons_column,
-	.xRowid = cursor_rowid,
-};
+/* A module over the source, eponymous only (no xCreate: used by name,
+ * never created in a schema); its columns are all that differ. */
+#define BULK_MODULE(connect, column)                                           \
+	{                                                                      \
+		.xConnect = (connect), .xBestIndex = best_index,               \
+		.xDisconnect = disconnect, .xOpen = cursor_open,               \
+		.xClose = cursor_close, .xFilter = cursor_filter,              \
+		.xNext = cursor_next, .xEof = cursor_eof, .xColumn = (column), \
+		.xRowid = cursor_rowid,                                        \
+	}
 
-static const sqlite3_module dependants_module = {
-	.xConnect = dependants_connect,
-	.xBestIndex = best_index,
-	.xDisconnect = disconnect,
-	.xOpen = cursor_open,
-	.xClose = cursor_close,
-	.xFilter = cursor_filter,
-	.xNext = cursor_next,
-	.xEof = cursor_eof,
-	.xColumn = dependants_column,
-	.xRowid = cursor_rowid,
-};
-
-static const sqlite3_module workshops_module = {
-	.xConnect = workshops_connect,
-	.xBestIndex = best_index,
-	.xDisconnect = disconnect,
-	.xOpen = cursor_open,
-	.xClose = cursor_close,
-	.xFilter = cursor_filter,
-	.xNext = cursor_next,
-	.xEof = cursor_eof,
-	.xColumn = workshops_column,
-	.xRowid = cursor_rowid,
-};
+static const sqlite3_module persons_module = BULK_MODULE(persons_connect,
+							 persons_column);
+static const sqlite3_module dependants_module = BULK_MODULE(dependants_connect,
+							    dependants_column);
+static const sqlite3_module workshops_module = BULK_MODULE(workshops_connect,
+							   workshops_column);
 
 static const char persons_put[] =
 	"INSERT INTO persons (national_code, first_name, last_name,"
