@@ -1651,8 +1651,13 @@ static void *part_main(void *arg)
 {
 	struct part *pt = arg;
 
-	pt->err = read_records(&pt->ps, pt->r, pt->k, pt->col, pt->header_nf,
-			       NULL);
+	/* Its lookups in one read transaction (see check_pass()). */
+	pt->err = am_store_begin(pt->ps.s);
+	if (!pt->err)
+		pt->err = read_records(&pt->ps, pt->r, pt->k, pt->col,
+				       pt->header_nf, NULL);
+	if (am_store_in_transaction(pt->ps.s))
+		am_store_rollback(pt->ps.s);
 	return NULL;
 }
 
@@ -1981,6 +1986,20 @@ static size_t registry_batch_size(void)
 /* Read the file: to check it (write false), to write it (write true), or,
  * for a registry CSV, to check it and gather its records (*gathered set),
  * writing them when it has no problem. */
+/* The checking pass, its lookups (a workshop's employer, a dependant's
+ * persons) in one transaction that writes nothing: a lookup outside one
+ * would take and drop the database's lock for itself, row by row. */
+static int check_pass(struct pass *ps, json_t *root)
+{
+	int err = am_store_begin(ps->s);
+
+	if (!err)
+		err = root ? json_pass(ps, root) : csv_pass(ps);
+	if (am_store_in_transaction(ps->s))
+		am_store_rollback(ps->s);
+	return err;
+}
+
 static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 		    json_t *root, bool write, struct am_import_stats *st,
 		    struct am_diags *diags, size_t *problems, bool *gathered)
@@ -2005,7 +2024,8 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 	am_buf_init(&ps.scratch, 4096);
 	am_buf_init(&ps.json, 0);
 	am_buf_init(&ps.w.json, 0);
-	err = root ? json_pass(&ps, root) : csv_pass(&ps);
+	err = write ? (root ? json_pass(&ps, root) : csv_pass(&ps))
+		    : check_pass(&ps, root);
 	if (gathered)
 		*gathered = ps.gather;
 	if (!err && (write || (ps.gather && !ps.problems))) {
