@@ -1995,8 +1995,11 @@ static int check_pass(struct pass *ps, json_t *root)
 
 	if (!err)
 		err = root ? json_pass(ps, root) : csv_pass(ps);
-	if (am_store_in_transaction(ps->s))
-		am_store_rollback(ps->s);
+	if (am_store_in_transaction(ps->s)) {
+		int end = am_store_rollback(ps->s);
+
+		err = err ? err : end;
+	}
 	return err;
 }
 
