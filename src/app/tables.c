@@ -1656,8 +1656,11 @@ static void *part_main(void *arg)
 	if (!pt->err)
 		pt->err = read_records(&pt->ps, pt->r, pt->k, pt->col,
 				       pt->header_nf, NULL);
-	if (am_store_in_transaction(pt->ps.s))
-		am_store_rollback(pt->ps.s);
+	if (am_store_in_transaction(pt->ps.s)) {
+		int end = am_store_rollback(pt->ps.s);
+
+		pt->err = pt->err ? pt->err : end;
+	}
 	return NULL;
 }
 
