@@ -887,10 +887,11 @@ static int batch_write(struct batch_writer *w, const struct batch *b)
 	size_t written = 0, refused = 0;
 	int err;
 
-	/* A CSV's dependants had their persons checked as it was read, and
-	 * persons are never deleted. */
-	err = w->checked && b->kind == DEPENDANTS ? am_store_begin_checked(w->s)
-						  : am_store_begin(w->s);
+	/* A CSV's dependants had their persons checked as it was read, its
+	 * workshops their employers, and neither is ever deleted. */
+	err = w->checked && (b->kind == DEPENDANTS || b->kind == WORKSHOPS)
+		      ? am_store_begin_checked(w->s)
+		      : am_store_begin(w->s);
 	if (err)
 		return err;
 	if (b->kind != EMPLOYERS)
@@ -2038,9 +2039,10 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 		size_t before = st->accepted;
 		/* The table of a large load may be cheaper indexed at its
 		 * end than row by row (am_store_load_begin()). */
-		const char *load = ps.gather && ps.batch_kind == DEPENDANTS
-					   ? "dependants"
-					   : NULL;
+		const char *load = !ps.gather			 ? NULL
+				   : ps.batch_kind == DEPENDANTS ? "dependants"
+				   : ps.batch_kind == WORKSHOPS	 ? "workshops"
+								 : NULL;
 
 		ps.w.checked = ps.gather;
 		am_progress_start(&ps.w.bar, "writing (ثبت)", ps.gathered);
