@@ -529,13 +529,29 @@ static void write_order_keys(struct write_order *o, const char *key,
 }
 
 /* One sorted run of a kind longer than a batch, in a temporary file, and
- * its next record (encoded in buf; key and key2 point into it). */
+ * its next record (encoded in buf; key and key2 point into it). A kind no
+ * longer than a batch is one run in memory: f is NULL, and its records
+ * are read in place from the gathered ones, in their sorted order. */
 struct run {
 	FILE *f;
+	const struct gather *mem;
+	size_t next; /* mem's */
 	unsigned char *buf;
 	size_t len, alloc;
 	struct write_order at;
 	unsigned line_base; /* added to its lines: a later part's (csv_pass) */
+};
+
+/* The records gathered for the next run, encoded back to back in file
+ * order (record_encode()), and their keys, v each one's offset in enc:
+ * sorted when the run is made, by the keys and then the offset, so a
+ * repeated key keeps the file's order. */
+#define GATHER_CAP ((size_t)1 << 40) /* the batch's size is the bound */
+
+struct gather {
+	struct am_buf enc;
+	struct am__sortkey *keys, *tmp;
+	size_t n;
 };
 
 /* A registry batch: its records, all of one kind, in file order; their
@@ -590,17 +606,18 @@ struct pass {
 	char (*keys)[12];
 	size_t nkeys, keys_alloc;
 	bool keys_sorted;
-	/* The batch being gathered (its arena holds the record's strings,
-	 * whatever the kind); batch_kind is what the runs hold too. */
+	/* The batch the merge fills (its arena also holds the strings of
+	 * the record being read); batch_kind is what the runs hold. */
 	struct batch *b;
 	struct batch bufs[2]; /* a merge fills one while the other is written */
 	size_t batch_size;
 	enum kind batch_kind;
 	struct am_buf json; /* one record's encoding, for a run or the hash */
-	/* A kind longer than a batch: its sorted runs, to merge. */
+	/* The records gathered, and the sorted runs made of them, to
+	 * merge into batches. */
+	struct gather g;
 	struct run *runs;
 	size_t nruns, runs_alloc;
-	bool merging;
 	/* The registered persons, for a large file of dependants: a bit
 	 * each, where a lookup in the database costs a B-tree page. */
 	struct am_person_set *persons;
@@ -1060,16 +1077,14 @@ static int pipe_finish(struct pass *ps, int err)
 	return err;
 }
 
-/* The gathered batch written: sorted (merged runs come in order), its
- * hash made, then written, or handed to the writer thread; the batch to
- * fill next is empty. */
+/* The merged batch written (its records come in key order): its hash
+ * made, then written, or handed to the writer thread; the batch to fill
+ * next is empty. */
 static int batch_flush(struct pass *ps)
 {
 	struct batch *b = ps->b;
 	int err;
 
-	if (!ps->merging)
-		qsort(b->order, b->n, sizeof(*b->order), write_order_cmp);
 	err = batch_hash(b, false, &ps->json, b->hash);
 	if (!err)
 		err = ps->pipe ? pipe_send(ps) : batch_write(&ps->w, b);
@@ -1108,12 +1123,13 @@ static int enc_str(struct am_buf *b, const char *s)
 	return err || !s ? err : am_buf_add(b, s, n + 1);
 }
 
+/* Append the record's encoding to b (on error, b as it was). */
 static int record_encode(enum kind k, const union record *r, unsigned line,
 			 struct am_buf *b)
 {
+	size_t at = b->len;
 	int err;
 
-	am_buf_clear(b);
 	err = enc_u32(b, 0); /* the length, set below */
 	err = err ? err : enc_u32(b, line);
 	switch (k) {
@@ -1154,12 +1170,15 @@ static int record_encode(enum kind k, const union record *r, unsigned line,
 		err = err ? err : enc_i64(b, r->d.until);
 		break;
 	default:
-		return AM_EINTERNAL;
+		err = AM_EINTERNAL;
+		break;
 	}
 	if (!err) {
-		uint32_t n = (uint32_t)(b->len - sizeof(uint32_t));
+		uint32_t n = (uint32_t)(b->len - at - sizeof(uint32_t));
 
-		memcpy(b->buf, &n, sizeof(n));
+		memcpy(b->buf + at, &n, sizeof(n));
+	} else {
+		am_buf_truncate(b, at);
 	}
 	return err;
 }
@@ -1273,22 +1292,33 @@ static int run_next(struct run *run, enum kind k)
 	uint32_t n;
 	struct dec d;
 
-	if (fread(&n, sizeof(n), 1, run->f) != 1)
-		return ferror(run->f) ? AM_EIO : 0;
-	if (n < sizeof(uint32_t) || n > (1u << 24))
-		return AM_EIO;
-	if (run->alloc < n + sizeof(n)) {
-		unsigned char *p = realloc(run->buf, n + sizeof(n));
+	if (run->mem) {
+		const struct gather *g = run->mem;
 
-		if (!p)
-			return AM_ENOMEM;
-		run->buf = p;
-		run->alloc = n + sizeof(n);
+		if (run->next == g->n)
+			return 0;
+		/* In place: the gathered records outlive the merge. */
+		run->buf = (unsigned char *)g->enc.buf + g->keys[run->next++].v;
+		memcpy(&n, run->buf, sizeof(n));
+		run->len = n + sizeof(n);
+	} else {
+		if (fread(&n, sizeof(n), 1, run->f) != 1)
+			return ferror(run->f) ? AM_EIO : 0;
+		if (n < sizeof(uint32_t) || n > (1u << 24))
+			return AM_EIO;
+		if (run->alloc < n + sizeof(n)) {
+			unsigned char *p = realloc(run->buf, n + sizeof(n));
+
+			if (!p)
+				return AM_ENOMEM;
+			run->buf = p;
+			run->alloc = n + sizeof(n);
+		}
+		run->len = n + sizeof(n);
+		memcpy(run->buf, &n, sizeof(n));
+		if (fread(run->buf + sizeof(n), n, 1, run->f) != 1)
+			return AM_EIO;
 	}
-	run->len = n + sizeof(n);
-	memcpy(run->buf, &n, sizeof(n));
-	if (fread(run->buf + sizeof(n), n, 1, run->f) != 1)
-		return AM_EIO;
 	memcpy(&n, run->buf + sizeof(n), sizeof(n));
 	run->at.line = n + run->line_base;
 	d = (struct dec){ run->buf + 2 * sizeof(n), run->buf + run->len,
@@ -1299,9 +1329,26 @@ static int run_next(struct run *run, enum kind k)
 	return d.bad || !key || (k == DEPENDANTS && !key2) ? AM_EIO : 1;
 }
 
+static void gather_clear(struct gather *g)
+{
+	g->n = 0;
+	am_buf_clear(&g->enc);
+}
+
+static void gather_release(struct gather *g)
+{
+	free(g->keys);
+	free(g->tmp);
+	am_buf_release(&g->enc);
+}
+
 static void runs_close(struct pass *ps)
 {
 	for (size_t i = 0; i < ps->nruns; i++) {
+		if (ps->runs[i].mem) {
+			gather_clear(&ps->g); /* merged: done with */
+			continue;
+		}
 		fclose(ps->runs[i].f);
 		free(ps->runs[i].buf);
 	}
@@ -1325,16 +1372,23 @@ static int runs_room(struct pass *ps)
 	return 0;
 }
 
-/* Sort the full batch and write it out as a run. */
+/* A run's reading and writing buffer: fewer calls to the system than
+ * stdio's own, for the few dozen runs a national file makes. */
+#define RUN_BUFFER ((size_t)256 << 10)
+
+/* Sort what is gathered and write it out as a run. */
 static int run_spill(struct pass *ps)
 {
-	struct batch *b = ps->b;
+	struct gather *g = &ps->g;
 	const char *dir;
 	struct run *run;
-	int err = 0;
+	int err;
 
 	if (runs_room(ps))
 		return AM_ENOMEM;
+	err = am__sortkeys(g->keys, g->tmp, g->n);
+	if (err)
+		return err;
 	run = &ps->runs[ps->nruns];
 	memset(run, 0, sizeof(*run));
 	run->f = am__temp_file(&dir);
@@ -1345,18 +1399,38 @@ static int run_spill(struct pass *ps)
 		return AM_EIO;
 	}
 	ps->nruns++;
-	qsort(b->order, b->n, sizeof(*b->order), write_order_cmp);
-	for (size_t i = 0; i < b->n && !err; i++) {
-		const struct pending *p = b->order[i].p;
+	setvbuf(run->f, NULL, _IOFBF, RUN_BUFFER);
+	for (size_t i = 0; i < g->n && !err; i++) {
+		const char *rec = g->enc.buf + g->keys[i].v;
+		uint32_t n;
 
-		err = record_encode(ps->batch_kind, &p->r, p->line, &ps->json);
-		if (!err && fwrite(ps->json.buf, ps->json.len, 1, run->f) != 1)
+		memcpy(&n, rec, sizeof(n));
+		if (fwrite(rec, n + sizeof(n), 1, run->f) != 1)
 			err = AM_EIO;
 	}
 	if (!err && (fflush(run->f) || fseek(run->f, 0, SEEK_SET)))
 		err = AM_EIO;
-	batch_clear(b);
+	gather_clear(g);
 	return err;
+}
+
+/* What is gathered as a run in memory, sorted: a kind no longer than a
+ * batch (the gathered records are read in place, and kept until the
+ * merge ends). */
+static int run_in_memory(struct pass *ps)
+{
+	struct run *run;
+	int err;
+
+	if (runs_room(ps))
+		return AM_ENOMEM;
+	err = am__sortkeys(ps->g.keys, ps->g.tmp, ps->g.n);
+	if (err)
+		return err;
+	run = &ps->runs[ps->nruns++];
+	memset(run, 0, sizeof(*run));
+	run->mem = &ps->g;
+	return 0;
 }
 
 /* A min-heap of run numbers by their next record's key. */
@@ -1391,7 +1465,6 @@ static int runs_merge(struct pass *ps)
 	}
 	for (size_t i = n / 2; i-- > 0;)
 		am__heap_down(heap, n, i, run_before, ps);
-	ps->merging = true;
 	if (!err)
 		pipe_start(ps);
 	while (n && !err) {
@@ -1415,30 +1488,26 @@ static int runs_merge(struct pass *ps)
 		err = batch_flush(ps);
 	if (ps->pipe)
 		err = pipe_finish(ps, err);
-	ps->merging = false;
 	free(heap);
 	return err;
 }
 
-/* Write what is gathered of the kind: the batch, or the runs merged. */
+/* Write what is gathered of the kind: the runs merged, the last one
+ * in memory when it is the only one. */
 static int kind_finish(struct pass *ps)
 {
 	int err = 0;
 
-	if (ps->nruns) {
-		if (ps->b->n)
-			err = run_spill(ps);
-		if (!err)
-			err = runs_merge(ps);
-		runs_close(ps);
-	}
-	if (!err && ps->b->n)
-		err = batch_flush(ps);
+	if (ps->g.n)
+		err = ps->nruns ? run_spill(ps) : run_in_memory(ps);
+	if (!err && ps->nruns)
+		err = runs_merge(ps);
+	runs_close(ps);
+	gather_clear(&ps->g);
 	return err;
 }
 
-/* Put a record in the batch; while the runs are merged, a full batch is
- * written. */
+/* Put a merged record in the batch; a full batch is written. */
 static int batch_push(struct pass *ps, enum kind k, const union record *r,
 		      unsigned line)
 {
@@ -1476,27 +1545,55 @@ static int batch_push(struct pass *ps, enum kind k, const union record *r,
 		break;
 	}
 	b->kind = k;
-	ps->batch_kind = k;
 	/* Merged runs come in key order: write each full batch at once. */
-	return b->n == ps->batch_size && ps->merging ? batch_flush(ps) : 0;
+	return b->n == ps->batch_size ? batch_flush(ps) : 0;
 }
 
-/* Keep a checked registry record of the file (of one kind: see record());
- * a full batch goes out as a sorted run. */
+/* The record's key (and a dependant's second) in the table's order. */
+static void record_keys(enum kind k, const union record *r, uint64_t *k1,
+			uint64_t *k2)
+{
+	const char *key = k == PERSONS	   ? r->p.national_code
+			  : k == EMPLOYERS ? r->e.id
+			  : k == WORKSHOPS ? r->w.code
+					   : r->d.main_insured;
+
+	*k1 = key_pack(key);
+	*k2 = k == DEPENDANTS ? key_pack(r->d.dependant) : 0;
+}
+
+/* Keep a checked registry record of the file (of one kind: see record()),
+ * encoded; a full batch of them goes out as a sorted run. */
 static int batch_add(struct pass *ps, enum kind k, const union record *r,
 		     unsigned line)
 {
-	int err = batch_push(ps, k, r, line);
+	struct gather *g = &ps->g;
+	struct am__sortkey *e;
+	int err;
 
+	if (!g->keys) {
+		g->keys = malloc(ps->batch_size * sizeof(*g->keys));
+		g->tmp = malloc(ps->batch_size * sizeof(*g->tmp));
+		if (!g->keys || !g->tmp)
+			return AM_ENOMEM;
+	}
+	e = &g->keys[g->n];
+	e->v = g->enc.len;
+	err = record_encode(k, r, line, &g->enc);
+	if (err)
+		return err;
+	record_keys(k, r, &e->k1, &e->k2);
+	g->n++;
+	ps->batch_kind = k;
 	ps->gathered++;
-	return !err && ps->b->n == ps->batch_size ? run_spill(ps) : err;
+	return g->n == ps->batch_size ? run_spill(ps) : 0;
 }
 
 /* Forget what was gathered: the file has a problem and is not written. */
 static void gather_drop(struct pass *ps)
 {
 	runs_close(ps);
-	batch_clear(ps->b);
+	gather_clear(&ps->g);
 	ps->gather = false;
 }
 
@@ -1514,16 +1611,17 @@ static int record(struct pass *ps, enum kind k, char **f, const int *col,
 	union record rec;
 	int err = 0;
 
-	/* A JSON file's next array: write the kind before, and free its
-	 * strings, before this record's are made. */
-	if (ps->write && (ps->b->n || ps->nruns) && k != ps->batch_kind) {
+	/* A JSON file's next array: write the kind before it. */
+	if (ps->write && (ps->g.n || ps->nruns) && k != ps->batch_kind) {
 		err = kind_finish(ps);
 		if (err)
 			return err;
 	}
 	parse_row(k, f, col, &ctx, &rec);
-	if (ps->write && is_registry(k))
-		return batch_add(ps, k, &rec, line); /* the strings stay */
+	if (ps->write && is_registry(k)) {
+		err = batch_add(ps, k, &rec, line);
+		goto out;
+	}
 	if (!ps->write) {
 		ps->st->records++;
 		if (!ctx.problems)
@@ -1535,8 +1633,9 @@ static int record(struct pass *ps, enum kind k, char **f, const int *col,
 		ps->problems += ctx.problems;
 		if (ps->gather && !err) {
 			if (!ps->problems)
-				return batch_add(ps, k, &rec, line);
-			gather_drop(ps); /* the file is refused: no use */
+				err = batch_add(ps, k, &rec, line);
+			else
+				gather_drop(ps); /* the file is refused */
 		}
 	} else {
 		if (!ps->in_batch && (err = am_store_begin(ps->s)))
@@ -1695,6 +1794,7 @@ static void part_release(struct part *pt)
 {
 	runs_close(&pt->ps);
 	free(pt->ps.runs);
+	gather_release(&pt->ps.g);
 	for (size_t i = 0; i < AM_ARRAY_SIZE(pt->ps.bufs); i++)
 		batch_release(&pt->ps.bufs[i]);
 	am_buf_release(&pt->ps.json);
@@ -1724,6 +1824,7 @@ static int part_start_thread(struct pass *ps, struct part *pt, uint64_t at,
 	for (size_t i = 0; i < AM_ARRAY_SIZE(pt->ps.bufs); i++)
 		am_arena_init(&pt->ps.bufs[i].arena, 0);
 	am_buf_init(&pt->ps.scratch, 4096);
+	am_buf_init(&pt->ps.g.enc, GATHER_CAP);
 	am_buf_init(&pt->ps.json, 0);
 	/* The persons a file of dependants names: the set, read once by
 	 * the first part and shared (read only), else the database. */
@@ -1748,7 +1849,7 @@ static int part_join(struct pass *ps, struct part *pt, unsigned line_end)
 	ps->problems += pt->ps.problems;
 	/* Its last batch as a run (its failure named among its problems,
 	 * after them), unless the file is refused. */
-	if (ps->gather && !ps->problems && pt->ps.gather && pt->ps.b->n)
+	if (ps->gather && !ps->problems && pt->ps.gather && pt->ps.g.n)
 		err = run_spill(&pt->ps);
 	for (size_t i = 0; i < pt->diags.nr; i++) {
 		pt->diags.items[i].line += line_end - 1;
@@ -2029,6 +2130,7 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 	for (size_t i = 0; i < AM_ARRAY_SIZE(ps.bufs); i++)
 		am_arena_init(&ps.bufs[i].arena, 0);
 	am_buf_init(&ps.scratch, 4096);
+	am_buf_init(&ps.g.enc, GATHER_CAP);
 	am_buf_init(&ps.json, 0);
 	am_buf_init(&ps.w.json, 0);
 	err = write ? (root ? json_pass(&ps, root) : csv_pass(&ps))
@@ -2070,6 +2172,7 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 	am_person_set_free(ps.persons);
 	runs_close(&ps);
 	free(ps.runs);
+	gather_release(&ps.g);
 	for (size_t i = 0; i < AM_ARRAY_SIZE(ps.bufs); i++)
 		batch_release(&ps.bufs[i]);
 	am_buf_release(&ps.w.json);

@@ -90,6 +90,17 @@ void am__heap_down(size_t *heap, size_t n, size_t i,
 		   bool (*before)(const void *ctx, size_t a, size_t b),
 		   const void *ctx);
 
+/* A record's place in a sort by two keys (v: the caller's, a record's
+ * offset, say). am__sortkeys() sorts e[0..n) by (k1, k2), stably, tmp
+ * room for n more: a radix sort, 11 bits a pass, over the bits where the
+ * keys differ (a national code packed in 40 bits: four passes). 0, or
+ * AM_ENOMEM (e unchanged). */
+struct am__sortkey {
+	uint64_t k1, k2, v;
+};
+
+int am__sortkeys(struct am__sortkey *e, struct am__sortkey *tmp, size_t n);
+
 /* Whether s[0..n) are all ASCII digits, eight bytes at a test: a byte is
  * one when its high nibble is 3 and adding 6 leaves it 3. A carry out of
  * a byte comes only from one that already failed the first test. */

@@ -91,3 +91,55 @@ void am__heap_down(size_t *heap, size_t n, size_t i,
 		i = least;
 	}
 }
+
+/* Six 11-bit digits a key, k2's first (the less significant). */
+#define SORT_BITS 11
+#define SORT_DIGITS 6
+#define SORT_BUCKETS ((size_t)1 << SORT_BITS)
+
+static unsigned sortkey_digit(const struct am__sortkey *e, unsigned d)
+{
+	uint64_t k = d < SORT_DIGITS ? e->k2 : e->k1;
+
+	return (unsigned)(k >> (SORT_BITS * (d % SORT_DIGITS))) &
+	       (SORT_BUCKETS - 1);
+}
+
+int am__sortkeys(struct am__sortkey *e, struct am__sortkey *tmp, size_t n)
+{
+	size_t(*count)[SORT_BUCKETS];
+	struct am__sortkey *from = e, *to = tmp;
+
+	if (n < 2)
+		return 0;
+	count = calloc((size_t)2 * SORT_DIGITS, sizeof(*count));
+	if (!count)
+		return AM_ENOMEM;
+	/* Every digit's counts in one reading; a digit all the keys share
+	 * moves nothing, and is passed over. */
+	for (size_t i = 0; i < n; i++)
+		for (unsigned d = 0; d < 2 * SORT_DIGITS; d++)
+			count[d][sortkey_digit(&e[i], d)]++;
+	for (unsigned d = 0; d < 2 * SORT_DIGITS; d++) {
+		size_t *c = count[d], sum = 0;
+		struct am__sortkey *t;
+
+		if (c[sortkey_digit(&from[0], d)] == n)
+			continue;
+		for (size_t b = 0; b < SORT_BUCKETS; b++) {
+			size_t k = c[b];
+
+			c[b] = sum;
+			sum += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[c[sortkey_digit(&from[i], d)]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
+	}
+	if (from != e)
+		memcpy(e, from, n * sizeof(*e));
+	free(count);
+	return 0;
+}
