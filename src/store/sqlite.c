@@ -486,7 +486,13 @@ static int restore_set_aside(struct sqlite_store *q)
 		err = fail(q, rc, "set-aside indexes");
 	sqlite3_finalize(st);
 	if (!err && todo.len) {
-		err = exec(q, "BEGIN IMMEDIATE", "begin");
+		/* The rebuild's sort on both cores: SQLite's sorter sorts
+		 * parts of the keys on helper threads while it reads on (a
+		 * national file's dependants: 24 s against 29 s, and some
+		 * 200 MB more memory). */
+		err = exec(q, "PRAGMA threads = 2", "threads");
+		if (!err)
+			err = exec(q, "BEGIN IMMEDIATE", "begin");
 		if (!err)
 			err = exec(q, todo.buf, "index rebuild");
 		if (!err)
@@ -499,6 +505,7 @@ static int restore_set_aside(struct sqlite_store *q)
 			err = exec(q, "COMMIT", "commit");
 		if (err && !sqlite3_get_autocommit(q->db))
 			sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(q->db, "PRAGMA threads = 0", NULL, NULL, NULL);
 	}
 	am_buf_release(&todo);
 	return err;
