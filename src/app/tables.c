@@ -2121,6 +2121,7 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 		.diags = diags,
 		.w = { .s = s, .path = path, .st = st, .diags = diags },
 	};
+	bool ckpt = false;
 	int err;
 
 	ps.multi = root != NULL;
@@ -2151,10 +2152,20 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 		if (load)
 			err = am_store_load_begin(s, load,
 						  (int64_t)ps.gathered);
+		/* A merge's commits wait for their log only; the copies into
+		 * the database run beside the write (store.h). */
+		if (!err && ps.batch_kind == PERSONS &&
+		    ps.gathered > ps.batch_size)
+			ckpt = am_store_checkpoint_thread(s, true) == 0;
 		if (!err)
 			err = kind_finish(&ps);
 		if (err && am_store_in_transaction(s))
 			am_store_rollback(s);
+		if (ckpt) {
+			int off = am_store_checkpoint_thread(s, false);
+
+			err = err ? err : off;
+		}
 		if (load) {
 			int end = am_store_load_end(s, load);
 
