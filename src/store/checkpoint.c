@@ -91,7 +91,9 @@ static int ckpt_start(struct am_store *s)
 	if (!path || !s->be->checkpoint || !s->be->autocheckpoint ||
 	    !(c = calloc(1, sizeof(*c))))
 		return 0;
-	if (am_store_open_flags(path, AM_STORE_OPEN_NOCREATE, &c->h) != 0 ||
+	if (am_store_open_flags(path,
+				AM_STORE_OPEN_NOCREATE | AM__STORE_OPEN_HELPER,
+				&c->h) != 0 ||
 	    !c->h->be->checkpoint) {
 		if (c->h) /* none when the open failed */
 			c->h->be->close(c->h);

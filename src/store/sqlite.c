@@ -635,7 +635,7 @@ static int sq_open(const char *path, unsigned flags, struct am_store **out,
 		rc = am__sq_bulk_register(q->db, &q->bulk);
 		err = rc == SQLITE_OK ? 0 : fail(q, rc, "bulk tables");
 	}
-	if (!err && !readonly)
+	if (!err && !readonly && !(flags & AM__STORE_OPEN_HELPER))
 		err = restore_set_aside(q);
 	if (err) {
 		snprintf(errmsg, AM__STORE_ERRMSG_MAX, "'%.200s': %.300s", path,

@@ -203,6 +203,12 @@ struct am_line_assessment;
  * Dates are am_date (AM_STORE_DATE_NONE = NULL); "now" is passed in, so
  * that the backend never reads the clock.
  */
+/* An open flag of the store's own, beside AM_STORE_OPEN_…: a helper
+ * handle (the checkpoint thread's) on a database another handle is
+ * writing, which leaves what that handle's bulk load set aside to the
+ * load (a writable open otherwise puts it back, as after a crash). */
+#define AM__STORE_OPEN_HELPER (1u << 8)
+
 struct am_store_backend {
 	const char *name; /* the URI scheme: "sqlite", "pg" */
 
