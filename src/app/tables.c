@@ -2154,8 +2154,7 @@ static int run_pass(struct am_store *s, const char *path, unsigned allowed,
 						  (int64_t)ps.gathered);
 		/* A merge's commits wait for their log only; the copies into
 		 * the database run beside the write (store.h). */
-		if (!err && ps.batch_kind == PERSONS &&
-		    ps.gathered > ps.batch_size)
+		if (!err && ps.gathered > ps.batch_size)
 			ckpt = am_store_checkpoint_thread(s, true) == 0;
 		if (!err)
 			err = kind_finish(&ps);
