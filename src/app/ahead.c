@@ -31,13 +31,24 @@
 /* A string's length field when it is absent (NULL). */
 #define NO_STR 0xffffu
 
-/* A gathered person: its code, and where its record is in the chunk (an
- * increasing offset: the order of the input, for the ties). */
-struct ent {
-	int64_t code;
-	uint64_t off;
-	uint32_t len;
-};
+/* A gathered person is a struct am__sortkey, as the radix sort takes it
+ * (am__sortkeys()): its code in k1, and where its record is in the chunk
+ * in v, the offset (an increasing one: the order of the input, for the
+ * ties) above the length. A chunk is far under 4 GiB. */
+static int64_t ent_code(const struct am__sortkey *e)
+{
+	return (int64_t)e->k1;
+}
+
+static size_t ent_off(const struct am__sortkey *e)
+{
+	return (size_t)(e->v >> 32);
+}
+
+static uint32_t ent_len(const struct am__sortkey *e)
+{
+	return (uint32_t)e->v;
+}
 
 /* A sorted run in a temporary file, and its next record. */
 struct run {
@@ -49,7 +60,7 @@ struct run {
 
 struct am__ahead {
 	struct am_buf buf; /* the chunk's records */
-	struct ent *e;
+	struct am__sortkey *e;
 	size_t n, alloc;
 	size_t chunk_bytes;
 	size_t lines; /* gathered in all */
@@ -204,64 +215,22 @@ static int record_get(const uint8_t *p, size_t len, int64_t code,
 	return 0;
 }
 
-/* A national code as an integer is under 10^10 < 2^36: three passes of
- * 12 bits sort the chunk by code, and being stable, keep each code's
- * lines in the order they came. */
-#define RADIX_BITS 12
-#define RADIX_PASSES 3
-
-static int radix_sort(struct ent *e, size_t n)
-{
-	struct ent *tmp, *from = e, *to;
-	size_t *count;
-
-	if (!n)
-		return 0; /* and e may be NULL */
-	tmp = malloc(n * sizeof(*tmp));
-	to = tmp;
-	count = malloc(((size_t)1 << RADIX_BITS) * sizeof(*count));
-	if (!tmp || !count) {
-		free(tmp);
-		free(count);
-		return AM_ENOMEM;
-	}
-	for (int pass = 0; pass < RADIX_PASSES; pass++) {
-		unsigned shift = (unsigned)pass * RADIX_BITS;
-		size_t mask = ((size_t)1 << RADIX_BITS) - 1, sum = 0;
-		struct ent *t;
-
-		memset(count, 0, (mask + 1) * sizeof(*count));
-		for (size_t i = 0; i < n; i++)
-			count[((uint64_t)from[i].code >> shift) & mask]++;
-		for (size_t b = 0; b <= mask; b++) {
-			size_t c = count[b];
-
-			count[b] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			to[count[((uint64_t)from[i].code >> shift) & mask]++] =
-				from[i];
-		t = from;
-		from = to;
-		to = t;
-	}
-	if (from != e)
-		memcpy(e, from, n * sizeof(*e));
-	free(tmp);
-	free(count);
-	return 0;
-}
-
 /* The chunk sorted, each code's first line kept. */
 static int chunk_sort(struct am__ahead *g)
 {
+	struct am__sortkey *tmp;
 	size_t k = 0;
 
-	if (radix_sort(g->e, g->n))
+	if (!g->n)
+		return 0;
+	tmp = malloc(g->n * sizeof(*tmp));
+	if (!tmp || am__sortkeys(g->e, tmp, g->n)) {
+		free(tmp);
 		return AM_ENOMEM;
+	}
+	free(tmp);
 	for (size_t i = 0; i < g->n; i++)
-		if (!k || g->e[i].code != g->e[k - 1].code)
+		if (!k || ent_code(&g->e[i]) != ent_code(&g->e[k - 1]))
 			g->e[k++] = g->e[i];
 	g->n = k;
 	return 0;
@@ -292,10 +261,12 @@ static int chunk_spill(struct am__ahead *g)
 	if (chunk_sort(g))
 		return AM_ENOMEM;
 	for (size_t i = 0; i < g->n; i++) {
-		const uint8_t *p = (const uint8_t *)g->buf.buf + g->e[i].off;
-		uint32_t len = g->e[i].len;
+		const uint8_t *p = (const uint8_t *)g->buf.buf +
+				   ent_off(&g->e[i]);
+		uint32_t len = ent_len(&g->e[i]);
+		int64_t code = ent_code(&g->e[i]);
 
-		if (fwrite(&g->e[i].code, sizeof(int64_t), 1, run->f) != 1 ||
+		if (fwrite(&code, sizeof(code), 1, run->f) != 1 ||
 		    fwrite(&len, sizeof(len), 1, run->f) != 1 ||
 		    fwrite(p, len, 1, run->f) != 1)
 			return AM_EIO;
@@ -319,19 +290,24 @@ int am__ahead_add(struct am__ahead *g, const struct am_wage_line *ln)
 		return 0;
 	if (g->n == g->alloc) {
 		size_t alloc = g->alloc ? g->alloc * 2 : 4096;
-		struct ent *e = realloc(g->e, alloc * sizeof(*e));
+		struct am__sortkey *e = realloc(g->e, alloc * sizeof(*e));
 
 		if (!e)
 			return AM_ENOMEM;
 		g->e = e;
 		g->alloc = alloc;
 	}
-	g->e[g->n].code = (int64_t)code;
-	g->e[g->n].off = g->buf.len;
-	err = record_put(&g->buf, ln);
-	if (err)
-		return err;
-	g->e[g->n].len = (uint32_t)(g->buf.len - g->e[g->n].off);
+	{
+		size_t off = g->buf.len;
+
+		err = record_put(&g->buf, ln);
+		if (err)
+			return err;
+		g->e[g->n] = (struct am__sortkey){
+			.k1 = code,
+			.v = (uint64_t)off << 32 | (uint32_t)(g->buf.len - off),
+		};
+	}
 	g->n++;
 	g->lines++;
 	if (g->buf.len >= g->chunk_bytes) {
@@ -673,9 +649,10 @@ static int feed(struct am__ahead *g, struct reg *w)
 	if (chunk_sort(g))
 		return AM_ENOMEM;
 	for (size_t i = 0; i < g->n && !err; i++) {
-		const uint8_t *p = (const uint8_t *)g->buf.buf + g->e[i].off;
+		const uint8_t *p = (const uint8_t *)g->buf.buf +
+				   ent_off(&g->e[i]);
 
-		err = reg_push(w, g->e[i].code, p, g->e[i].len);
+		err = reg_push(w, ent_code(&g->e[i]), p, ent_len(&g->e[i]));
 		if (i % 4096 == 0)
 			am_progress_update(&w->bar, (i + 1) * g->lines / g->n);
 	}

@@ -178,6 +178,27 @@ static void read_list(void *ctx, const char *const *cols, int ncols)
 	rb->lists++;
 }
 
+/* A SQLite file intact, and its side tables of codes in step with their
+ * tables (PostgreSQL keeps its pages itself, and has no side tables). */
+static void check_file(const char *uri)
+{
+	char *ok;
+
+	if (testdb_is_pg())
+		return;
+	ok = testdb_text(uri, "PRAGMA integrity_check");
+	assert_string_equal(ok, "ok");
+	free(ok);
+	assert_int_equal(testdb_int(uri, "SELECT (SELECT count(*) FROM"
+					 " person_codes) - (SELECT count(*)"
+					 " FROM persons)"),
+			 0);
+	assert_int_equal(testdb_int(uri, "SELECT (SELECT count(*) FROM"
+					 " workshop_keys) - (SELECT count(*)"
+					 " FROM workshops)"),
+			 0);
+}
+
 /* The invariants that must hold whenever the import stops, however. */
 static void check_consistent(const char *uri, struct summary *sum)
 {
@@ -186,19 +207,7 @@ static void check_consistent(const char *uri, struct summary *sum)
 	bool balanced = false;
 	int64_t debit = 0, credit = 0;
 
-	if (!testdb_is_pg()) {
-		char *ok = testdb_text(uri, "PRAGMA integrity_check");
-
-		/* The file (PostgreSQL keeps its pages itself). */
-		assert_string_equal(ok, "ok");
-		free(ok);
-		/* The side table of codes has every person. */
-		assert_int_equal(testdb_int(uri,
-					    "SELECT (SELECT count(*) FROM"
-					    " person_codes) - (SELECT count(*)"
-					    " FROM persons)"),
-				 0);
-	}
+	check_file(uri);
 	/* Every line of every list is in the by-person index, and
 	 * the index's blocks hold what its segments say. */
 	assert_int_equal(testdb_int(uri, "SELECT (SELECT coalesce(sum(lines),"
@@ -605,22 +614,7 @@ static void registry_rows(const char *uri, struct registry_rows *r)
 	struct am_audit_verify_result res;
 	struct am_store *s = NULL;
 
-	if (!testdb_is_pg()) {
-		char *ok = testdb_text(uri, "PRAGMA integrity_check");
-
-		assert_string_equal(ok, "ok");
-		free(ok);
-		assert_int_equal(testdb_int(uri,
-					    "SELECT (SELECT count(*) FROM"
-					    " person_codes) - (SELECT count(*)"
-					    " FROM persons)"),
-				 0);
-		assert_int_equal(testdb_int(uri,
-					    "SELECT (SELECT count(*) FROM"
-					    " workshop_keys) - (SELECT count(*)"
-					    " FROM workshops)"),
-				 0);
-	}
+	check_file(uri);
 	r->persons = testdb_int(uri, "SELECT count(*) FROM persons");
 	r->employers = testdb_int(uri, "SELECT count(*) FROM employers");
 	r->workshops = testdb_int(uri, "SELECT count(*) FROM workshops");
