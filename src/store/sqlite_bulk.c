@@ -43,12 +43,35 @@ struct bulk_cursor {
 	size_t i;
 };
 
-static int connect_as(sqlite3 *db, void *aux, const char *decl,
-		      sqlite3_vtab **out)
-{
-	struct bulk_vtab *t;
-	int rc = sqlite3_declare_vtab(db, decl);
+/* Each module's columns, by its name. */
+static const struct {
+	const char *module, *decl;
+} bulk_decls[] = {
+	{ "am_persons_in", "CREATE TABLE x (national_code, first_name,"
+			   " last_name, father_name, birth_date, sex,"
+			   " nationality, insurance_no, now)" },
+	{ "am_dependants_in", "CREATE TABLE x (main_insured, dependant,"
+			      " relation, since, until, now)" },
+	{ "am_workshops_in", "CREATE TABLE x (code, name, employer_id,"
+			     " address, province, branch, activity, scheme,"
+			     " hard_harmful, small_exempt, now)" },
+};
 
+/* argv[0] is the module's name: its columns declared. */
+static int bulk_connect(sqlite3 *db, void *aux, int argc,
+			const char *const *argv, sqlite3_vtab **out, char **err)
+{
+	const char *decl = NULL;
+	struct bulk_vtab *t;
+	int rc;
+
+	(void)err;
+	for (size_t i = 0; argc > 0 && i < AM_ARRAY_SIZE(bulk_decls); i++)
+		if (!strcmp(argv[0], bulk_decls[i].module))
+			decl = bulk_decls[i].decl;
+	if (!decl)
+		return SQLITE_ERROR;
+	rc = sqlite3_declare_vtab(db, decl);
 	if (rc != SQLITE_OK)
 		return rc;
 	t = sqlite3_malloc(sizeof(*t));
@@ -60,47 +83,6 @@ static int connect_as(sqlite3 *db, void *aux, const char *decl,
 	/* Harmless: it reads only what the backend put there. */
 	sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
 	return SQLITE_OK;
-}
-
-static int persons_connect(sqlite3 *db, void *aux, int argc,
-			   const char *const *argv, sqlite3_vtab **out,
-			   char **err)
-{
-	(void)argc;
-	(void)argv;
-	(void)err;
-	return connect_as(db, aux,
-			  "CREATE TABLE x (national_code, first_name,"
-			  " last_name, father_name, birth_date, sex,"
-			  " nationality, insurance_no, now)",
-			  out);
-}
-
-static int dependants_connect(sqlite3 *db, void *aux, int argc,
-			      const char *const *argv, sqlite3_vtab **out,
-			      char **err)
-{
-	(void)argc;
-	(void)argv;
-	(void)err;
-	return connect_as(db, aux,
-			  "CREATE TABLE x (main_insured, dependant, relation,"
-			  " since, until, now)",
-			  out);
-}
-
-static int workshops_connect(sqlite3 *db, void *aux, int argc,
-			     const char *const *argv, sqlite3_vtab **out,
-			     char **err)
-{
-	(void)argc;
-	(void)argv;
-	(void)err;
-	return connect_as(db, aux,
-			  "CREATE TABLE x (code, name, employer_id, address,"
-			  " province, branch, activity, scheme, hard_harmful,"
-			  " small_exempt, now)",
-			  out);
 }
 
 static int best_index(sqlite3_vtab *t, sqlite3_index_info *info)
@@ -273,21 +255,18 @@ static int workshops_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx,
 
 /* A module over the source, eponymous only (no xCreate: used by name,
  * never created in a schema); its columns are all that differ. */
-#define BULK_MODULE(connect, column)                                           \
+#define BULK_MODULE(column)                                                    \
 	{                                                                      \
-		.xConnect = (connect), .xBestIndex = best_index,               \
+		.xConnect = bulk_connect, .xBestIndex = best_index,            \
 		.xDisconnect = disconnect, .xOpen = cursor_open,               \
 		.xClose = cursor_close, .xFilter = cursor_filter,              \
 		.xNext = cursor_next, .xEof = cursor_eof, .xColumn = (column), \
 		.xRowid = cursor_rowid,                                        \
 	}
 
-static const sqlite3_module persons_module = BULK_MODULE(persons_connect,
-							 persons_column);
-static const sqlite3_module dependants_module = BULK_MODULE(dependants_connect,
-							    dependants_column);
-static const sqlite3_module workshops_module = BULK_MODULE(workshops_connect,
-							   workshops_column);
+static const sqlite3_module persons_module = BULK_MODULE(persons_column);
+static const sqlite3_module dependants_module = BULK_MODULE(dependants_column);
+static const sqlite3_module workshops_module = BULK_MODULE(workshops_column);
 
 static const char persons_put[] =
 	"INSERT INTO persons (national_code, first_name, last_name,"
