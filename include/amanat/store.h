@@ -317,11 +317,13 @@ int am_store_persons_ensure_bulk(struct am_store *s,
 				 size_t *added);
 int am_store_dependants_put_bulk(struct am_store *s,
 				 const struct am_dependant *const *d, size_t n);
-/* n workshops put at once (SQLite: one statement; PostgreSQL: a put each
- * under a savepoint); or, when one is refused, none, with
- * AM_ESTORE_CONFLICT. */
+/* n workshops, or employers, put at once (SQLite: one statement;
+ * PostgreSQL: a put each under a savepoint); or, when one is refused,
+ * none, with AM_ESTORE_CONFLICT. */
 int am_store_workshops_put_bulk(struct am_store *s,
 				const struct am_workshop *const *w, size_t n);
+int am_store_employers_put_bulk(struct am_store *s,
+				const struct am_employer *const *e, size_t n);
 
 /*
  * Register a person met on a wage line unless the national code is

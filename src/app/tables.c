@@ -861,18 +861,23 @@ static int write_many(struct batch_writer *w, const struct batch *b,
 	size_t n = b->n;
 	int err;
 
-	for (size_t i = 0; i < n; i++)
-		b->ptrs[i] = b->kind == PERSONS
-				     ? (const void *)&b->order[i].p->r.p
-			     : b->kind == WORKSHOPS
-				     ? (const void *)&b->order[i].p->r.w
-				     : (const void *)&b->order[i].p->r.d;
+	for (size_t i = 0; i < n; i++) {
+		const union record *r = &b->order[i].p->r;
+
+		b->ptrs[i] = b->kind == PERSONS	    ? (const void *)&r->p
+			     : b->kind == WORKSHOPS ? (const void *)&r->w
+			     : b->kind == EMPLOYERS ? (const void *)&r->e
+						    : (const void *)&r->d;
+	}
 	if (b->kind == PERSONS)
 		err = am_store_persons_put_bulk(
 			w->s, (const struct am_person *const *)b->ptrs, n);
 	else if (b->kind == WORKSHOPS)
 		err = am_store_workshops_put_bulk(
 			w->s, (const struct am_workshop *const *)b->ptrs, n);
+	else if (b->kind == EMPLOYERS)
+		err = am_store_employers_put_bulk(
+			w->s, (const struct am_employer *const *)b->ptrs, n);
 	else
 		err = am_store_dependants_put_bulk(
 			w->s, (const struct am_dependant *const *)b->ptrs, n);
@@ -886,6 +891,8 @@ static int write_many(struct batch_writer *w, const struct batch *b,
 		w->st->persons += n;
 	else if (b->kind == WORKSHOPS)
 		w->st->workshops += n;
+	else if (b->kind == EMPLOYERS)
+		w->st->employers += n;
 	else
 		w->st->dependants += n;
 	w->st->accepted += n;
@@ -911,10 +918,9 @@ static int batch_write(struct batch_writer *w, const struct batch *b)
 		      : am_store_begin(w->s);
 	if (err)
 		return err;
-	if (b->kind != EMPLOYERS)
-		err = write_many(w, b, &written);
-	/* Else, or when the store refused one of them (and wrote none), a
-	 * row at a time: each refusal reported, the rest written. */
+	err = write_many(w, b, &written);
+	/* When the store refused one of them (and wrote none), a row at a
+	 * time: each refusal reported, the rest written. */
 	for (size_t i = 0, many = written; i < b->n && !err && !many; i++) {
 		err = write_pending(w, b->kind, b->order[i].p, &written,
 				    &refused);

@@ -1185,6 +1185,13 @@ static int sq_workshops_put_many(struct am_store *s,
 	return am__sq_workshops_put_many(s, sq(s)->bulk, w, n, now);
 }
 
+static int sq_employers_put_many(struct am_store *s,
+				 const struct am_employer *const *e, size_t n,
+				 int64_t now)
+{
+	return am__sq_employers_put_many(s, sq(s)->bulk, e, n, now);
+}
+
 static int sq_person_ensure(struct am_store *s, const struct am_person *p,
 			    int64_t now, bool *added)
 {
@@ -1576,6 +1583,7 @@ const struct am_store_backend am__store_sqlite = {
 	.persons_ensure_many = sq_persons_ensure_many,
 	.dependants_put_many = sq_dependants_put_many,
 	.workshops_put_many = sq_workshops_put_many,
+	.employers_put_many = sq_employers_put_many,
 	.dependant_get = sq_dependant_get,
 	.audit_head = sq_audit_head,
 	.audit_insert = sq_audit_insert,

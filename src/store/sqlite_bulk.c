@@ -1,7 +1,6 @@
-/* The SQLite backend's bulk registry puts: a batch of persons, dependants
- * or workshops
- * goes in by one INSERT … SELECT from an eponymous virtual table over the
- * caller's array, not a statement a row.
+/* The SQLite backend's bulk registry puts: a batch of persons, dependants,
+ * workshops or employers goes in by one INSERT … SELECT from an eponymous
+ * virtual table over the caller's array, not a statement a row.
  *
  * A statement a row costs its start and end (the VDBE's setup and halt,
  * the schema and transaction checks, the bindings) about as much as the
@@ -23,7 +22,8 @@ enum bulk_kind {
 	BULK_PERSONS,
 	BULK_PERSONS_ENSURE,
 	BULK_DEPENDANTS,
-	BULK_WORKSHOPS
+	BULK_WORKSHOPS,
+	BULK_EMPLOYERS
 };
 
 /* What the tables read while a put runs; between puts, nothing. */
@@ -55,6 +55,8 @@ static const struct {
 	{ "am_workshops_in", "CREATE TABLE x (code, name, employer_id,"
 			     " address, province, branch, activity, scheme,"
 			     " hard_harmful, small_exempt, now)" },
+	{ "am_employers_in",
+	  "CREATE TABLE x (id, kind, name, address, phone, now)" },
 };
 
 /* argv[0] is the module's name: its columns declared. */
@@ -253,6 +255,21 @@ static int workshops_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx,
 	return SQLITE_OK;
 }
 
+static int employers_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx,
+			    int col)
+{
+	const struct bulk_src *src = src_of(c);
+	const struct am_employer *e = src->recs[((struct bulk_cursor *)c)->i];
+	const char *t[5] = { e->id, am_employer_kind_name(e->kind), e->name,
+			     e->address, e->phone };
+
+	if (col < 5)
+		text(ctx, t[col]);
+	else
+		sqlite3_result_int64(ctx, src->now);
+	return SQLITE_OK;
+}
+
 /* A module over the source, eponymous only (no xCreate: used by name,
  * never created in a schema); its columns are all that differ. */
 #define BULK_MODULE(column)                                                    \
@@ -267,6 +284,7 @@ static int workshops_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx,
 static const sqlite3_module persons_module = BULK_MODULE(persons_column);
 static const sqlite3_module dependants_module = BULK_MODULE(dependants_column);
 static const sqlite3_module workshops_module = BULK_MODULE(workshops_column);
+static const sqlite3_module employers_module = BULK_MODULE(employers_column);
 
 static const char persons_put[] =
 	"INSERT INTO persons (national_code, first_name, last_name,"
@@ -324,6 +342,16 @@ static const char workshops_put[] =
 	" small_exempt = excluded.small_exempt,"
 	" updated_at = excluded.updated_at";
 
+/* Employers as a put each would write them (sqlite.c's ST_EMPLOYER_PUT). */
+static const char employers_put[] =
+	"INSERT INTO employers (id, kind, name, address, phone, created_at,"
+	" updated_at)"
+	" SELECT id, kind, name, address, phone, now, now"
+	" FROM am_employers_in WHERE true"
+	" ON CONFLICT (id) DO UPDATE SET kind = excluded.kind,"
+	" name = excluded.name, address = excluded.address,"
+	" phone = excluded.phone, updated_at = excluded.updated_at";
+
 static const char workshop_keys_add[] =
 	"INSERT OR IGNORE INTO workshop_keys SELECT code FROM am_workshops_in";
 
@@ -343,7 +371,10 @@ int am__sq_bulk_register(sqlite3 *db, struct am__sq_bulk **out)
 					      &dependants_module, src, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_module_v2(db, "am_workshops_in",
-					      &workshops_module, src, free);
+					      &workshops_module, src, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module_v2(db, "am_employers_in",
+					      &employers_module, src, free);
 	else
 		free(src);
 	if (rc == SQLITE_OK)
@@ -386,6 +417,8 @@ static int put_many(struct am_store *s, struct am__sq_bulk *bulk,
 		err = run(s, workshops_put, "workshops put");
 		if (!err)
 			err = run(s, workshop_keys_add, "workshop keys");
+	} else if (kind == BULK_EMPLOYERS) {
+		err = run(s, employers_put, "employers put");
 	} else {
 		err = run(s, dependants_put, "dependants put");
 	}
@@ -423,5 +456,13 @@ int am__sq_workshops_put_many(struct am_store *s, struct am__sq_bulk *bulk,
 			      int64_t now)
 {
 	return put_many(s, bulk, BULK_WORKSHOPS, (const void *const *)w, n, now,
+			NULL);
+}
+
+int am__sq_employers_put_many(struct am_store *s, struct am__sq_bulk *bulk,
+			      const struct am_employer *const *e, size_t n,
+			      int64_t now)
+{
+	return put_many(s, bulk, BULK_EMPLOYERS, (const void *const *)e, n, now,
 			NULL);
 }

@@ -44,6 +44,9 @@ int am__sq_dependants_put_many(struct am_store *s, struct am__sq_bulk *bulk,
 int am__sq_workshops_put_many(struct am_store *s, struct am__sq_bulk *bulk,
 			      const struct am_workshop *const *w, size_t n,
 			      int64_t now);
+int am__sq_employers_put_many(struct am_store *s, struct am__sq_bulk *bulk,
+			      const struct am_employer *const *e, size_t n,
+			      int64_t now);
 
 /* Translate a failed SQLite call into s->errmsg and an AM_E… code. */
 int am__sq_fail(struct am_store *s, int rc, const char *what);

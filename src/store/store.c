@@ -646,6 +646,28 @@ int am_store_workshops_put_bulk(struct am_store *s,
 	return am__store_write_done(s, many_end(s, err));
 }
 
+int am_store_employers_put_bulk(struct am_store *s,
+				const struct am_employer *const *e, size_t n)
+{
+	int err = am__store_write_ready(s);
+
+	for (size_t i = 0; i < n && !err; i++)
+		if (!e[i]->id || !e[i]->name)
+			err = missing(s, "employer id or name");
+	if (err || !n)
+		return err;
+	if (s->be->employers_put_many)
+		return am__store_write_done(
+			s,
+			s->be->employers_put_many(s, e, n, am__store_now(s)));
+	err = s->be->savepoint(s);
+	if (err)
+		return am__store_write_done(s, err);
+	for (size_t i = 0; i < n && !err; i++)
+		err = s->be->employer_put(s, e[i], am__store_now(s));
+	return am__store_write_done(s, many_end(s, err));
+}
+
 int am_store_dependants_put_bulk(struct am_store *s,
 				 const struct am_dependant *const *d, size_t n)
 {

@@ -300,6 +300,9 @@ struct am_store_backend {
 	int (*workshops_put_many)(struct am_store *s,
 				  const struct am_workshop *const *w, size_t n,
 				  int64_t now);
+	int (*employers_put_many)(struct am_store *s,
+				  const struct am_employer *const *e, size_t n,
+				  int64_t now);
 	int (*dependant_get)(struct am_store *s, const char *main_insured,
 			     const char *dependant, struct am_arena *a,
 			     struct am_dependant *out);

@@ -884,6 +884,39 @@ static void test_put_many(void **state)
 					"SELECT count(*) FROM workshop_keys"),
 				2);
 	}
+	/* Employers at once: one of a wrong form (a legal person's id of
+	 * ten digits) refuses the batch; without it, a new one and one put
+	 * again, as single puts would. */
+	{
+		struct am_employer e[3] = { employer("30303030303"),
+					    employer("40404040404"),
+					    employer("5050505050") };
+		const struct am_employer *ep[3] = { &e[0], &e[1], &e[2] };
+		struct am_employer eo;
+
+		e[2].kind = AM_EMPLOYER_LEGAL;
+		assert_int_equal(am_store_begin(s), 0);
+		assert_int_equal(am_store_employers_put_bulk(s, ep, 3),
+				 AM_ESTORE_CONFLICT);
+		assert_int_equal(
+			am_store_employer_get(s, "30303030303", &a, &eo),
+			AM_ENOT_FOUND);
+		assert_int_equal(am_store_employers_put_bulk(s, ep, 2), 0);
+		e[0].name = "شرکت دیگر";
+		e[0].address = NULL;
+		assert_int_equal(am_store_employers_put_bulk(s, ep, 1), 0);
+		assert_int_equal(am_store_commit(s), 0);
+		assert_int_equal(
+			am_store_employer_get(s, "30303030303", &a, &eo), 0);
+		assert_string_equal(eo.name, "شرکت دیگر");
+		assert_null(eo.address);
+		assert_int_equal(eo.kind, AM_EMPLOYER_LEGAL);
+		assert_int_equal(
+			am_store_employer_get(s, "40404040404", &a, &eo), 0);
+		assert_int_equal(
+			am_store_employer_get(s, "5050505050", &a, &eo),
+			AM_ENOT_FOUND);
+	}
 	am_store_close(s);
 	drop_db(db_path("many.db"));
 	am_arena_release(&a);
